@@ -1,0 +1,49 @@
+# Stabil: `make run` starts everything locally; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: run install test lint check messages compilemessages clean compose-config bench
+
+$(BIN)/.installed: requirements/dev.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Stabil needs Python 3.11 or newer"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
+	touch $@
+
+install: $(BIN)/.installed
+
+compilemessages: install
+	$(BIN)/python manage.py compile_translations
+
+run: install compilemessages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	PORT=$(PORT) $(BIN)/python scripts/run_local.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install compilemessages
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))') \
+	  ALLOWED_HOSTS=stabil.example DATABASE_URL=postgres://stabil@localhost/stabil CELERY_BROKER_URL=redis://localhost:6379/0 \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
+
+test: lint check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+# Regenerate the Swedish catalogues after changing texts (needs GNU gettext's xgettext).
+messages: install
+	for app in staff competence caseload intake surveys; do (cd $$app && mkdir -p locale && STABIL_MESSAGES_PER_APP=1 ../$(BIN)/python ../manage.py makemessages -l sv --no-obsolete); done
+	mkdir -p locale && $(BIN)/python manage.py makemessages -l sv --no-obsolete --ignore='staff/*' --ignore='competence/*' --ignore='caseload/*' --ignore='intake/*' --ignore='surveys/*' --ignore='.venv/*' --ignore='var/*' --ignore='bench/*' --ignore='tests/*'
+
+compose-config:
+	docker-compose -f docker-compose.yml config --quiet
+
+clean:
+	rm -rf var/broker var/celerybeat-schedule*

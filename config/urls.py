@@ -1,0 +1,27 @@
+import importlib
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from staff import views as staff_views
+
+urlpatterns = [
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", staff_views.healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
+]
+
+# Domain apps' pages; each app owns its URL prefix inside its own urls.py.
+for _name in ("competence", "caseload", "intake", "surveys"):
+    try:
+        importlib.import_module(f"{_name}.urls")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{_name}.urls":
+            raise
+        continue
+    urlpatterns.append(path("", include(f"{_name}.urls")))
+urlpatterns.append(path("", include("staff.urls")))

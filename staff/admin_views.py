@@ -1,0 +1,195 @@
+"""Organisation admin (systemförvaltare): people, logins, roles, structure and settings, in the app."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import (
+    DepartmentForm,
+    GroupForm,
+    OrganisationSettingsForm,
+    RoleAssignmentForm,
+    StaffMemberForm,
+    UnitForm,
+)
+from .formtools import apply_errors, paginate, sort_param
+from .models import Department, Group, Role, RoleAssignment, StaffMember, Unit
+from .permissions import staff_required
+from .selectors import staff_get
+from .tenancy import get_for_org
+
+admin_required = staff_required(Role.ORG_ADMIN)
+
+STAFF_SORTS = {"name": "last_name", "unit": "unit__name", "start": "employment_start", "type": "employment_type"}
+
+
+@admin_required
+def staff_list(request):
+    org = request.organisation
+    qs = StaffMember.objects.filter(organisation=org).select_related("unit", "user")
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(
+            Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(email__icontains=q)
+            | Q(user__username__icontains=q)
+        )
+    unit_id = request.GET.get("unit", "")
+    if unit_id.isdigit():
+        qs = qs.filter(unit_id=int(unit_id))
+    sort, order = sort_param(request, STAFF_SORTS, "name")
+    page = paginate(request, qs.order_by(order, "first_name", "pk"))
+    return render(
+        request,
+        "staff/admin/staff_list.html",
+        {"page": page, "q": q, "sort": sort, "unit_id": unit_id, "units": Unit.objects.filter(organisation=org)},
+    )
+
+
+@admin_required
+def staff_create(request):
+    org = request.organisation
+    form = StaffMemberForm(request.POST or None, organisation=org)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        username = data.pop("username") or None
+        try:
+            member = services.staff_member_create(organisation=org, username=username, **data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": member.full_name})
+            return redirect("staff:admin_staff_edit", pk=member.pk)
+    return render(request, "staff/admin/staff_form.html", {"form": form, "title": _("Add a person")})
+
+
+@admin_required
+def staff_edit(request, pk: int):
+    org = request.organisation
+    member = staff_get(organisation=org, pk=pk)
+    form = StaffMemberForm(request.POST or None, instance=member, organisation=org, with_username=False)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.fields}
+        member.refresh_from_db()
+        try:
+            services.staff_member_update(member=member, **fields)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("staff:admin_staff_edit", pk=member.pk)
+    return render(
+        request,
+        "staff/admin/staff_form.html",
+        {
+            "form": form,
+            "member": member,
+            "title": member.full_name,
+            "roles": member.roles.select_related("unit", "department"),
+            "role_form": RoleAssignmentForm(organisation=org),
+        },
+    )
+
+
+@admin_required
+@require_POST
+def staff_role_add(request, pk: int):
+    org = request.organisation
+    member = staff_get(organisation=org, pk=pk)
+    form = RoleAssignmentForm(request.POST, organisation=org)
+    if form.is_valid():
+        try:
+            services.role_assign(organisation=org, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The role was added."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("staff:admin_staff_edit", pk=member.pk)
+
+
+@admin_required
+@require_POST
+def staff_role_remove(request, pk: int, role_pk: int):
+    org = request.organisation
+    member = staff_get(organisation=org, pk=pk)
+    assignment = get_for_org(RoleAssignment, organisation=org, pk=role_pk, staff=member)
+    services.role_remove(organisation=org, assignment=assignment)
+    messages.success(request, _("The role was removed."))
+    return redirect("staff:admin_staff_edit", pk=member.pk)
+
+
+@admin_required
+@require_POST
+def staff_login_toggle(request, pk: int):
+    member = staff_get(organisation=request.organisation, pk=pk)
+    active = request.POST.get("active") == "1"
+    if member.user_id == request.user.pk and not active:
+        messages.error(request, _("You cannot switch off your own login."))
+    else:
+        services.login_set_active(member=member, active=active)
+        messages.success(request, _("The login was switched on.") if active else _("The login was switched off."))
+    return redirect("staff:admin_staff_edit", pk=member.pk)
+
+
+@admin_required
+def structure(request):
+    org = request.organisation
+    forms_ = {
+        "department": DepartmentForm(prefix="department"),
+        "unit": UnitForm(prefix="unit", organisation=org),
+        "group": GroupForm(prefix="group", organisation=org),
+        "settings": OrganisationSettingsForm(prefix="settings", instance=org),
+    }
+    if request.method == "POST":
+        kind = request.POST.get("form")
+        if kind in forms_:
+            bound = {
+                "department": lambda: DepartmentForm(request.POST, prefix="department"),
+                "unit": lambda: UnitForm(request.POST, prefix="unit", organisation=org),
+                "group": lambda: GroupForm(request.POST, prefix="group", organisation=org),
+                "settings": lambda: OrganisationSettingsForm(request.POST, prefix="settings", instance=org),
+            }[kind]()
+            forms_[kind] = bound
+            if bound.is_valid():
+                create = {
+                    "department": services.department_create,
+                    "unit": services.unit_create,
+                    "group": services.group_create,
+                    "settings": services.organisation_settings_update,
+                }[kind]
+                try:
+                    create(organisation=org, **bound.cleaned_data)
+                except ValidationError as exc:
+                    apply_errors(bound, exc)
+                else:
+                    messages.success(request, _("Saved."))
+                    return redirect("staff:admin_structure")
+    departments = Department.objects.filter(organisation=org).prefetch_related("units")
+    groups = Group.objects.filter(organisation=org).select_related("unit")
+    return render(
+        request, "staff/admin/structure.html", {"forms": forms_, "departments": departments, "groups": groups}
+    )
+
+
+urlpatterns = [
+    path("admin/people/", staff_list, name="admin_staff_list"),
+    path("admin/people/new/", staff_create, name="admin_staff_create"),
+    path("admin/people/<int:pk>/", staff_edit, name="admin_staff_edit"),
+    path("admin/people/<int:pk>/roles/", staff_role_add, name="admin_staff_role_add"),
+    path("admin/people/<int:pk>/roles/<int:role_pk>/remove/", staff_role_remove, name="admin_staff_role_remove"),
+    path("admin/people/<int:pk>/login/", staff_login_toggle, name="admin_staff_login"),
+    path("admin/structure/", structure, name="admin_structure"),
+]

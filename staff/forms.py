@@ -1,0 +1,100 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, Organisation, Role, RoleAssignment, StaffMember, Unit
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class StaffMemberForm(forms.ModelForm):
+    username = forms.SlugField(
+        label=_("Username"),
+        required=False,
+        max_length=150,
+        help_text=_(
+            "Leave empty for a record without login. The person sets a password through 'Forgot your password?'."
+        ),
+    )
+
+    class Meta:
+        model = StaffMember
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "unit",
+            "title",
+            "employment_start",
+            "employment_end",
+            "profession_start",
+            "fte",
+            "employment_type",
+            "consultant_monthly_cost",
+            "leaving_reason",
+        ]
+        widgets = {
+            "employment_start": DateInput(),
+            "employment_end": DateInput(),
+            "profession_start": DateInput(),
+        }
+
+    def __init__(self, *args, organisation, with_username=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation)
+        if not with_username:
+            del self.fields["username"]
+
+
+class RoleAssignmentForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation)
+        self.fields["department"].queryset = Department.objects.filter(organisation=organisation)
+
+
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name"]
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["department", "name", "kind"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(organisation=organisation)
+
+
+class GroupForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=200)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation)
+
+
+class OrganisationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ["span_of_control_limit"]
+
+
+__all__ = [
+    "StaffMemberForm",
+    "RoleAssignmentForm",
+    "DepartmentForm",
+    "UnitForm",
+    "GroupForm",
+    "OrganisationSettingsForm",
+    "RoleAssignment",
+]

@@ -1,0 +1,32 @@
+"""Small helpers shared by the apps' views: map service errors onto forms, paginate and sort lists."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: at the field when the form has it, else on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        form.add_error(None, exc)
+
+
+def paginate(request, queryset, per_page: int = 25):
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def sort_param(request, allowed: dict[str, str], default: str) -> tuple[str, str]:
+    """Return (key, order_by) for ?sort=key or ?sort=-key, limited to `allowed` (key -> field)."""
+    raw = request.GET.get("sort", default)
+    key = raw.lstrip("-")
+    if key not in allowed:
+        raw, key = default, default.lstrip("-")
+    field = allowed[key]
+    return raw, (f"-{field}" if raw.startswith("-") else field)

@@ -1,0 +1,34 @@
+"""Attach the signed-in person's staff record, organisation and access to every request."""
+
+from django.utils.functional import SimpleLazyObject
+
+from .access import Access
+from .models import StaffMember
+
+
+def _staff_for(request):
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    return StaffMember.objects.select_related("organisation", "unit").filter(user_id=user.pk).first()
+
+
+class TenantMiddleware:
+    """The organisation of a request comes from the logged-in user, never from the URL or body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        cache = {}
+
+        def staff():
+            if "staff" not in cache:
+                cache["staff"] = _staff_for(request)
+            return cache["staff"]
+
+        request.get_staff = staff
+        request.staff = SimpleLazyObject(staff)
+        request.organisation = SimpleLazyObject(lambda: staff().organisation if staff() else None)
+        request.access = SimpleLazyObject(lambda: Access.load(staff()) if staff() else None)
+        return self.get_response(request)

@@ -1,0 +1,39 @@
+"""Foundation navigation and start pages by role."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .models import Role
+from .navigation import NavItem
+
+
+def items(request):
+    access = request.access
+    result = [
+        NavItem(_("My page"), reverse("staff:my_page"), order=90),
+        NavItem(_("Notifications"), reverse("staff:notifications"), order=91),
+    ]
+    for unit_id in sorted(access.managed_unit_ids | access.unit_ids_with(Role.ADMINISTRATOR)):
+        result.append(NavItem(_("My unit"), reverse("staff:unit_detail", args=[unit_id]), order=20))
+        break
+    for department_id in sorted(access.department_ids)[:1]:
+        result.append(NavItem(_("My department"), reverse("staff:department_detail", args=[department_id]), order=20))
+    if access.has_any(Role.HR, Role.ORG_ADMIN):
+        result.append(NavItem(_("Organisation"), reverse("staff:organisation_overview"), order=30))
+    if access.is_org_admin:
+        result.append(NavItem(_("Administration"), reverse("staff:admin_staff_list"), order=95))
+    return result
+
+
+def start_page(request):
+    access = request.access
+    if access.is_org_admin:
+        return (10, reverse("staff:admin_staff_list"))
+    if access.is_hr:
+        return (10, reverse("staff:organisation_overview"))
+    if access.department_ids:
+        return (10, reverse("staff:department_detail", args=[min(access.department_ids)]))
+    units = access.managed_unit_ids | access.unit_ids_with(Role.ADMINISTRATOR)
+    if units:
+        return (10, reverse("staff:unit_detail", args=[min(units)]))
+    return (1, reverse("staff:my_page"))

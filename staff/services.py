@@ -1,0 +1,161 @@
+"""Writes for organisations, structure, people and roles. Each is atomic and organisation-checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Department, Group, Notification, Organisation, RoleAssignment, StaffMember, Unit
+from .tenancy import check_same_org
+
+User = get_user_model()
+
+
+@transaction.atomic
+def staff_member_create(
+    *,
+    organisation: Organisation,
+    username: str | None = None,
+    password: str | None = None,
+    **fields: Any,
+) -> StaffMember:
+    """Create a staff record and, when a username is given, its login (unusable password if none)."""
+    check_same_org(organisation, fields.get("unit"))
+    member = StaffMember(organisation=organisation, **fields)
+    member.full_clean(exclude=["user"])
+    if username:
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError({"username": _("That username is already taken.")})
+        user = User(
+            username=username,
+            first_name=member.first_name,
+            last_name=member.last_name,
+            email=member.email,
+        )
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+        member.user = user
+    member.save()
+    return member
+
+
+@transaction.atomic
+def staff_member_update(*, member: StaffMember, **fields: Any) -> StaffMember:
+    check_same_org(member.organisation, fields.get("unit"))
+    for name, value in fields.items():
+        setattr(member, name, value)
+    member.full_clean(exclude=["user"])
+    member.save()
+    if member.user_id:
+        user = member.user
+        user.first_name, user.last_name, user.email = member.first_name, member.last_name, member.email
+        user.save(update_fields=["first_name", "last_name", "email"])
+    return member
+
+
+@transaction.atomic
+def login_set_active(*, member: StaffMember, active: bool) -> None:
+    if member.user_id:
+        User.objects.filter(pk=member.user_id).update(is_active=active)
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    organisation: Organisation,
+    member: StaffMember,
+    role: str,
+    unit: Unit | None = None,
+    department: Department | None = None,
+) -> RoleAssignment:
+    check_same_org(organisation, member, unit, department)
+    assignment = RoleAssignment(organisation=organisation, staff=member, role=role, unit=unit, department=department)
+    assignment.full_clean()
+    if RoleAssignment.objects.filter(
+        organisation=organisation, staff=member, role=role, unit=unit, department=department
+    ).exists():
+        raise ValidationError(_("The person already has this role there."))
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def role_remove(*, organisation: Organisation, assignment: RoleAssignment) -> None:
+    check_same_org(organisation, assignment)
+    assignment.delete()
+
+
+def _save_new(obj):
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def department_create(*, organisation: Organisation, name: str) -> Department:
+    return _save_new(Department(organisation=organisation, name=name))
+
+
+@transaction.atomic
+def unit_create(*, organisation: Organisation, department: Department, name: str, kind: str) -> Unit:
+    check_same_org(organisation, department)
+    return _save_new(Unit(organisation=organisation, department=department, name=name, kind=kind))
+
+
+@transaction.atomic
+def group_create(*, organisation: Organisation, unit: Unit, name: str) -> Group:
+    check_same_org(organisation, unit)
+    return _save_new(Group(organisation=organisation, unit=unit, name=name))
+
+
+@transaction.atomic
+def organisation_settings_update(*, organisation: Organisation, span_of_control_limit: int) -> Organisation:
+    organisation.span_of_control_limit = span_of_control_limit
+    organisation.full_clean()
+    organisation.save(update_fields=["span_of_control_limit"])
+    return organisation
+
+
+def notify(
+    *,
+    organisation: Organisation,
+    recipient: StaffMember,
+    key: str,
+    subject: str,
+    body: str = "",
+    url: str = "",
+    email: bool = True,
+) -> tuple[Notification, bool]:
+    """Create the notification once per (organisation, key); e-mail it after commit when new.
+
+    Returns (notification, created). Safe to call again with the same key: nothing is sent twice.
+    """
+    check_same_org(organisation, recipient)
+    with transaction.atomic():
+        notification, created = Notification.objects.get_or_create(
+            organisation=organisation,
+            key=key,
+            defaults={"recipient": recipient, "subject": subject[:200], "body": body, "url": url},
+        )
+    if created and email and recipient.email:
+        from .tasks import send_notification_email
+
+        org_id, pk = organisation.pk, notification.pk
+        transaction.on_commit(lambda: send_notification_email.delay(organisation_id=org_id, notification_id=pk))
+    return notification, created
+
+
+def notification_mark_read(*, organisation: Organisation, recipient: StaffMember, pk: int | None = None) -> int:
+    qs = Notification.objects.filter(organisation=organisation, recipient=recipient, read_at__isnull=True)
+    if pk is not None:
+        qs = qs.filter(pk=pk)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import admin_views, views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("me/", views.my_page, name="my_page"),
+    path("units/<int:pk>/", views.unit_detail, name="unit_detail"),
+    path("departments/<int:pk>/", views.department_detail, name="department_detail"),
+    path("organisation/", views.organisation_overview, name="organisation_overview"),
+    path("notifications/", views.notifications, name="notifications"),
+    *admin_views.urlpatterns,
+]

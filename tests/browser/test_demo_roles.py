@@ -1,0 +1,51 @@
+"""Each demo role signs in, lands on its start page, walks its navigation and signs out; axe checks each page."""
+
+import pytest
+
+from tests.browser.conftest import assert_accessible, login
+
+ROLES = [
+    "manager",
+    "assistant-manager",
+    "worker",
+    "specialist",
+    "depthead",
+    "hr",
+    "admin",
+    "administrator",
+    "other-manager",
+]
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_role_signs_in_navigates_and_signs_out(page, live_server, demo, username):
+    login(page, live_server, username)
+    assert "/accounts/login/" not in page.url, f"{username} could not sign in"
+    assert page.get_by_role("button", name="Logga ut").is_visible()
+    assert_accessible(page)
+    links = page.locator("#main-nav .nav-link")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs, "the navigation has no links"
+    for href in hrefs:
+        response = page.goto(f"{live_server.url}{href}")
+        assert response.status == 200, f"{username}: {href} answered {response.status}"
+        assert page.locator("h1").first.is_visible()
+        assert_accessible(page)
+    page.get_by_role("button", name="Logga ut").click()
+    page.wait_for_url("**/accounts/login/")
+
+
+def test_login_page_is_accessible_and_wrong_password_is_explained(page, live_server, demo):
+    page.goto(f"{live_server.url}/accounts/login/")
+    assert_accessible(page)
+    login(page, live_server, "worker", "fel-lösenord")
+    assert page.get_by_text("Ange ett korrekt användarnamn och lösenord").is_visible()
+
+
+def test_keyboard_user_can_skip_to_content(page, live_server, demo):
+    login(page, live_server, "worker")
+    page.keyboard.press("Tab")
+    skip = page.get_by_text("Hoppa till huvudinnehållet")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"

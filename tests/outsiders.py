@@ -1,0 +1,45 @@
+"""Registry for the outsider test: every URL pattern that takes an object id must be listed.
+
+Each app keeps `tests/<app>/outsiders.py` with `CASES = {url_name: Outsider(...)}`. The walker in
+tests/staff/test_outsider_404.py requests each pattern as a person of Alfa kommun who *would* be
+allowed to see such an object, with ids of Beta kommun's objects, and expects 404. A pattern that
+takes arguments and is missing from every registry fails the test.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+APPS = ("staff", "competence", "caseload", "intake", "surveys")
+
+
+@dataclass(frozen=True)
+class Outsider:
+    viewer: str  # a name from tests/conftest.py's World, in Alfa kommun
+    kwargs: Callable[[Any], dict]  # World -> URL kwargs pointing at Beta kommun's objects
+    method: str = "get"
+    data: Callable[[Any], dict] | None = None  # World -> POST/PUT body, when the view needs one
+    headers: dict | None = None
+
+
+# URL patterns with arguments that hold no object id of an organisation.
+NOT_OBJECT_URLS = {
+    "password_reset_confirm",  # uidb64 + token: Django's own reset link
+    "set_language",
+}
+
+
+def all_cases() -> dict[str, Outsider]:
+    cases: dict[str, Outsider] = {}
+    for app in APPS:
+        try:
+            module = importlib.import_module(f"tests.{app}.outsiders")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"tests.{app}", f"tests.{app}.outsiders"):
+                raise
+            continue
+        cases.update(module.CASES)
+    return cases
