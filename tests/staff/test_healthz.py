@@ -11,13 +11,8 @@ def test_healthz_reports_database_and_broker(client, db):
 
 
 def test_healthz_reports_unreachable_broker(client, db, settings):
-    from config.celery_app import app
-
-    old = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
-    try:
-        response = client.get(reverse("healthz"))
-    finally:
-        app.conf.broker_url = old
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert json.loads(response.content)["broker"] == "unavailable"
