@@ -3,6 +3,7 @@ import importlib
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from staff import views as staff_views
 
@@ -13,6 +14,8 @@ urlpatterns = [
     path("healthz", staff_views.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 # Domain apps' pages; each app owns its URL prefix inside its own urls.py.

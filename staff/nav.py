@@ -20,6 +20,8 @@ def items(request):
         result.append(NavItem(_("My department"), reverse("staff:department_detail", args=[department_id]), order=20))
     if access.has_any(Role.HR, Role.ORG_ADMIN):
         result.append(NavItem(_("Organisation"), reverse("staff:organisation_overview"), order=30))
+    if access.has_any(Role.HR, Role.ORG_ADMIN, Role.DEPARTMENT_HEAD):
+        result.append(NavItem(_("API tokens"), reverse("staff:api_tokens"), order=96))
     if access.is_org_admin:
         result.append(NavItem(_("Administration"), reverse("staff:admin_staff_list"), order=95))
     return result

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Department, Group, Notification, Organisation, RoleAssignment, StaffMember, Unit
+from .models import ApiToken, Department, Group, Notification, Organisation, RoleAssignment, StaffMember, Unit
 from .tenancy import check_same_org
 
 User = get_user_model()
@@ -159,3 +159,24 @@ def notification_mark_read(*, organisation: Organisation, recipient: StaffMember
     if pk is not None:
         qs = qs.filter(pk=pk)
     return qs.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def api_token_create(*, organisation: Organisation, staff: StaffMember, name: str) -> tuple[ApiToken, str]:
+    """Create a token for a person; returns (token, key). The key is not stored and cannot be shown again."""
+    from .authentication import hash_key, new_key
+
+    check_same_org(organisation, staff)
+    if staff.user_id is None:
+        raise ValidationError(_("The person has no login; an API token acts as a login."))
+    key, prefix = new_key()
+    token = ApiToken(organisation=organisation, staff=staff, name=name.strip(), prefix=prefix, key_hash=hash_key(key))
+    token.full_clean()
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, organisation: Organisation, token: ApiToken) -> None:
+    check_same_org(organisation, token)
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import admin_views, views
+from . import admin_views, token_views, views
 
 app_name = "staff"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("organisation/", views.organisation_overview, name="organisation_overview"),
     path("notifications/", views.notifications, name="notifications"),
     *admin_views.urlpatterns,
+    *token_views.urlpatterns,
 ]

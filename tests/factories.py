@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from staff.models import Department, Group, Organisation, RoleAssignment, StaffMember, Unit
 
@@ -50,9 +51,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+    password = factory.LazyFunction(lambda: make_password(TEST_PASSWORD))
 
 
 class StaffMemberFactory(factory.django.DjangoModelFactory):

@@ -17,3 +17,13 @@ CASES = {
         "frank", lambda w: {"pk": w.charlie.pk}, method="post", data=lambda w: {"active": "0"}
     ),
 }
+
+CASES["staff:api_token_revoke"] = Outsider(
+    "erin",
+    lambda w: {
+        "pk": __import__("staff.services", fromlist=["x"])
+        .api_token_create(organisation=w.other_org, staff=w.charlie, name="beta")[0]
+        .pk
+    },
+    method="post",
+)

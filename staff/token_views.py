@@ -1,0 +1,59 @@
+"""API tokens in the app: create (the key is shown once), see last use, revoke."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from . import services
+from .formtools import apply_errors
+from .models import ApiToken
+from .permissions import staff_required
+from .tenancy import get_for_org
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy("What the token is for, e.g. 'Statistics export'."),
+    )
+
+
+@staff_required()
+def token_list(request):
+    staff = request.get_staff()
+    form = ApiTokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.api_token_create(
+                organisation=request.organisation, staff=staff, name=form.cleaned_data["name"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(organisation=request.organisation, staff=staff)
+    return render(request, "staff/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key})
+
+
+@staff_required()
+@require_POST
+def token_revoke(request, pk: int):
+    token = get_for_org(ApiToken, organisation=request.organisation, pk=pk, staff=request.get_staff())
+    services.api_token_revoke(organisation=request.organisation, token=token)
+    messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
+    return redirect("staff:api_tokens")
+
+
+urlpatterns = [
+    path("api-tokens/", token_list, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", token_revoke, name="api_token_revoke"),
+]
