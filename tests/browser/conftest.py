@@ -55,8 +55,20 @@ def page(browser):
     context = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
     page = context.new_page()
     page.set_default_timeout(15000)
+    # Every script error and Content-Security-Policy violation on any page fails the test.
+    page.script_errors = []
+    page.on("pageerror", lambda exc: page.script_errors.append(f"pageerror: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            msg.type == "error"
+            and ("Content Security Policy" in msg.text or "Refused to" in msg.text)
+            and page.script_errors.append(f"console: {msg.text}")
+        ),
+    )
     yield page
     context.close()
+    assert not page.script_errors, "\n".join(page.script_errors)
 
 
 @pytest.fixture

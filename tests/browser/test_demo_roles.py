@@ -49,3 +49,15 @@ def test_keyboard_user_can_skip_to_content(page, live_server, demo):
     assert skip.is_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_inline_script_would_be_refused(page, live_server, demo):
+    """The policy is live in the browser: an injected inline script does not run, and is reported."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.evaluate(
+        "() => { const s = document.createElement('script'); s.textContent = 'window.ran = true';"
+        " document.body.appendChild(s); }"
+    )
+    assert page.evaluate("() => window.ran === undefined")
+    assert any("Content Security Policy" in e for e in page.script_errors)
+    page.script_errors.clear()

@@ -16,3 +16,12 @@ def test_healthz_reports_unreachable_broker(client, db, settings):
     response = client.get(reverse("healthz"))
     assert response.status_code == 503
     assert json.loads(response.content)["broker"] == "unavailable"
+
+
+def test_pages_carry_a_strict_content_security_policy(client, db):
+    from django.urls import reverse
+
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
