@@ -1,5 +1,7 @@
 """Attach the signed-in person's staff record, organisation and access to every request."""
 
+import time
+
 from django.utils.functional import SimpleLazyObject
 
 from .access import Access
@@ -31,4 +33,23 @@ class TenantMiddleware:
         request.staff = SimpleLazyObject(staff)
         request.organisation = SimpleLazyObject(lambda: staff().organisation if staff() else None)
         request.access = SimpleLazyObject(lambda: Access.load(staff()) if staff() else None)
+        return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Renew a signed-in session at most every RENEW_SECONDS, so it expires after SESSION_COOKIE_AGE idle.
+
+    Saving on every request (SESSION_SAVE_EVERY_REQUEST) would cost a write per page view.
+    """
+
+    RENEW_SECONDS = 300
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            if now - request.session.get("renewed_at", 0) > self.RENEW_SECONDS:
+                request.session["renewed_at"] = now
         return self.get_response(request)

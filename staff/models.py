@@ -32,6 +32,11 @@ class Organisation(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("Most social workers one manager should case-review (Vision measure 84)."),
     )
+    mfa_required = models.BooleanField(
+        _("require two-step sign-in for managers, department heads, HR and admins"),
+        default=False,
+        help_text=_("They then sign in with a code from an authenticator app as well as their password."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

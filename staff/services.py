@@ -118,10 +118,13 @@ def group_create(*, organisation: Organisation, unit: Unit, name: str) -> Group:
 
 
 @transaction.atomic
-def organisation_settings_update(*, organisation: Organisation, span_of_control_limit: int) -> Organisation:
+def organisation_settings_update(
+    *, organisation: Organisation, span_of_control_limit: int, mfa_required: bool
+) -> Organisation:
     organisation.span_of_control_limit = span_of_control_limit
+    organisation.mfa_required = mfa_required
     organisation.full_clean()
-    organisation.save(update_fields=["span_of_control_limit"])
+    organisation.save(update_fields=["span_of_control_limit", "mfa_required"])
     return organisation
 
 

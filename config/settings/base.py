@@ -30,6 +30,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Domain apps, in dependency order: staff <- competence <- caseload <- intake; surveys reads all.
     "staff",
     "competence",
@@ -47,9 +50,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "staff.middleware.TenantMiddleware",
+    "staff.middleware.IdleTimeoutMiddleware",
+    "staff.mfa.MfaRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -137,6 +143,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+OTP_TOTP_ISSUER = "Stabil"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -218,8 +226,8 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
-# Sign out after inactivity: every request renews the session, which expires SESSION_COOKIE_AGE later.
-SESSION_SAVE_EVERY_REQUEST = True
+# Sign out after inactivity: staff.middleware.IdleTimeoutMiddleware renews the session at most every
+# few minutes, and it expires SESSION_COOKIE_AGE after the last renewal.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
