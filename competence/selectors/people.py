@@ -294,4 +294,3 @@ def staff_ladder_details(*, member: StaffMember) -> dict:
         "trainings": list(PlannedTraining.objects.filter(organisation_id=org, staff=member).select_related("training")),
         "appointments": list(Appointment.objects.filter(organisation_id=org, staff=member).order_by("-start")),
     }
-

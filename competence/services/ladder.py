@@ -137,8 +137,9 @@ UMEA_LADDER = [
         0,
         False,
         1000,
-        "Introduktionsprogram, dagligt stöd av specialistsocionom, extern handledning; inga komplexa ärenden som huvudhandläggare.",
-    ),  # noqa: E501
+        "Introduktionsprogram, dagligt stöd av specialistsocionom, extern handledning; "
+        "inga komplexa ärenden som huvudhandläggare.",
+    ),
     (2, "Efter introduktion", False, 0, True, 2000, "Mer självständig; ettårigt mentor–adeptprogram."),
     (
         3,
@@ -156,8 +157,9 @@ UMEA_LADDER = [
         7,
         False,
         5000,
-        "Introduktionsansvar, ärendehandledning, BBIC-utbildning, stöd i domstol; inga egna ärenden (kan vara medhandläggare).",
-    ),  # noqa: E501
+        "Introduktionsansvar, ärendehandledning, BBIC-utbildning, stöd i domstol; "
+        "inga egna ärenden (kan vara medhandläggare).",
+    ),
 ]
 KIRUNA_TEMPLATE = [
     ("Välkomstsamtal med enhetschef", IntroductionPhase.ORIENTATION, ResponsibleRole.MANAGER, 3),
