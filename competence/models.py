@@ -166,7 +166,9 @@ class Appointment(TenantModel):
     end = models.DateField(_("until"))
     renewal_due = models.DateField(_("decide on renewal by"))
     renewal_of = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renewal")
-    decided_by = models.ForeignKey("staff.StaffMember", on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_by = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

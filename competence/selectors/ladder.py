@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from staff.models import Organisation, StaffMember
@@ -143,7 +144,7 @@ def eligibility_for(
         if years < target.min_years:
             item.unmet.append(
                 _("At least %(min)s years of experience are needed; %(years)s so far.")
-                % {"min": target.min_years, "years": years}
+                % {"min": number_format(target.min_years, 1), "years": number_format(years, 1)}
             )
             soon = soon and person.years_of_experience(soon_date) >= float(target.min_years)
         if target.requires_introduction:
