@@ -90,6 +90,12 @@ def test_real_worker_sends_each_renewal_reminder_once(world, celery_worker):
 
     time.sleep(3)  # the repeated run finds the reminders already there
     assert Notification.objects.count() == 2
-    mails = celery_worker.mails()
+    import email
+    import email.policy
+
+    mails = [email.message_from_string(text, policy=email.policy.default) for text in celery_worker.mails()]
     assert len(mails) == 2
-    assert all("Carol Testsson" in mail for mail in mails)
+    assert sorted(m["to"] for m in mails) == ["alice@alfa.example", "ivan@alfa.example"]
+    assert {m["subject"].strip() for m in mails} == {
+        "Besluta om förlängning av specialistförordnandet för Carol Testsson"
+    }
