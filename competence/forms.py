@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from staff.models import StaffMember
 
 from .models import (
+    SETTINGS_FIELDS,
     IntroductionTemplateItem,
     LadderLevel,
     LadderSettings,
@@ -89,14 +90,7 @@ class ItemDoneForm(forms.Form):
 class LadderSettingsForm(forms.ModelForm):
     class Meta:
         model = LadderSettings
-        fields = [
-            "level1_supplement_months",
-            "appointment_months",
-            "renewal_notice_months",
-            "specialist_posts",
-            "pro_rata_by_fte",
-            "eligible_soon_months",
-        ]
+        fields = list(SETTINGS_FIELDS)
 
 
 class LevelForm(forms.ModelForm):

@@ -47,6 +47,16 @@ class LadderSettings(TenantModel):
         verbose_name_plural = _("ladder settings")
 
 
+SETTINGS_FIELDS = (
+    "level1_supplement_months",
+    "appointment_months",
+    "renewal_notice_months",
+    "specialist_posts",
+    "pro_rata_by_fte",
+    "eligible_soon_months",
+)
+
+
 class LadderLevel(TenantModel):
     """One step of an organisation's ladder (Umeå: 1–4; Krokom: junior … senior)."""
 

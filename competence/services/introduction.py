@@ -23,6 +23,7 @@ from ..models import (
     Training,
 )
 from ..selectors import unit_managers
+from .base import save_validated
 
 
 def _responsible(template: IntroductionTemplateItem, staff: StaffMember) -> StaffMember | None:
@@ -111,10 +112,7 @@ def mentor_assign(
     check_same_org(organisation, staff, mentor)
     if mentor.pk == staff.pk:
         raise ValidationError({"mentor": _("A person cannot be their own mentor.")})
-    mentorship = Mentorship(organisation=organisation, staff=staff, mentor=mentor, start=start, end=end)
-    mentorship.full_clean()
-    mentorship.save()
-    return mentorship
+    return save_validated(Mentorship(organisation=organisation, staff=staff, mentor=mentor, start=start, end=end))
 
 
 def reflection_dates(start: datetime.date) -> list[datetime.date]:
@@ -156,17 +154,16 @@ def training_plan_add(
     follow_up_on: datetime.date | None = None,
 ) -> PlannedTraining:
     check_same_org(organisation, staff, training)
-    line = PlannedTraining(
-        organisation=organisation,
-        staff=staff,
-        training=training,
-        status=status,
-        planned_on=planned_on,
-        completed_on=completed_on,
-        goal=goal,
-        purpose=purpose,
-        follow_up_on=follow_up_on,
+    return save_validated(
+        PlannedTraining(
+            organisation=organisation,
+            staff=staff,
+            training=training,
+            status=status,
+            planned_on=planned_on,
+            completed_on=completed_on,
+            goal=goal,
+            purpose=purpose,
+            follow_up_on=follow_up_on,
+        )
     )
-    line.full_clean()
-    line.save()
-    return line

@@ -15,6 +15,7 @@ from staff.models import Organisation, StaffMember
 from staff.tenancy import check_same_org
 
 from ..models import (
+    SETTINGS_FIELDS,
     IntroductionPhase,
     IntroductionTemplateItem,
     LadderLevel,
@@ -24,21 +25,7 @@ from ..models import (
     Training,
 )
 from ..selectors import ladder_settings
-
-SETTINGS_FIELDS = (
-    "level1_supplement_months",
-    "appointment_months",
-    "renewal_notice_months",
-    "specialist_posts",
-    "pro_rata_by_fte",
-    "eligible_soon_months",
-)
-
-
-def _save(obj):
-    obj.full_clean()
-    obj.save()
-    return obj
+from .base import save_validated
 
 
 @transaction.atomic
@@ -47,11 +34,11 @@ def ladder_settings_update(*, organisation: Organisation, **fields: Any) -> Ladd
     for name in SETTINGS_FIELDS:
         if name in fields:
             setattr(settings, name, fields[name])
-    return _save(settings)
+    return save_validated(settings)
 
 
 @transaction.atomic
-def ladder_level_save(
+def ladder_levelsave_validated(
     *,
     organisation: Organisation,
     level: LadderLevel | None = None,
@@ -70,7 +57,7 @@ def ladder_level_save(
         raise ValidationError({"number": _("The ladder already has a level %(n)s.") % {"n": number}})
     level.number, level.name, level.is_specialist = number, name, is_specialist
     level.min_years, level.requires_introduction, level.expectations = min_years, requires_introduction, expectations
-    return _save(level)
+    return save_validated(level)
 
 
 @transaction.atomic
@@ -92,7 +79,7 @@ def supplement_rate_add(
         )
     if SupplementRate.objects.filter(organisation=organisation, level=level, valid_from=valid_from).exists():
         raise ValidationError({"valid_from": _("The level already has an amount from this date.")})
-    return _save(
+    return save_validated(
         SupplementRate(organisation=organisation, level=level, amount=amount, valid_from=valid_from, created_by=by)
     )
 
@@ -110,7 +97,7 @@ def intro_template_item_add(
     check_same_org(organisation, responsible_person)
     if IntroductionTemplateItem.objects.filter(organisation=organisation, title=title, phase=phase).exists():
         raise ValidationError({"title": _("The template already has this item in this phase.")})
-    return _save(
+    return save_validated(
         IntroductionTemplateItem(
             organisation=organisation,
             title=title,
@@ -126,7 +113,7 @@ def intro_template_item_add(
 def training_create(*, organisation: Organisation, name: str, description: str = "") -> Training:
     if Training.objects.filter(organisation=organisation, name__iexact=name).exists():
         raise ValidationError({"name": _("The catalogue already has this training.")})
-    return _save(Training(organisation=organisation, name=name, description=description))
+    return save_validated(Training(organisation=organisation, name=name, description=description))
 
 
 UMEA_LADDER = [

@@ -16,7 +16,7 @@ from staff.tenancy import get_for_org
 from .. import selectors, services
 from ..forms import ItemDoneForm, MentorForm, PlaceForm, PromoteForm, TrainingPlanForm
 from ..models import IntroductionItem, LadderLevel, ReflectionSession
-from .common import LADDER_VIEWERS, float_param, int_param
+from .common import LADDER_VIEWERS, float_param, int_param, save_form
 
 
 @staff_required(*LADDER_VIEWERS)
@@ -137,18 +137,16 @@ def promote(request, pk: int):
 @require_POST
 @staff_required()
 def place(request, pk: int):
-    org = request.organisation
     member = _assessable(request, pk)
-    form = PlaceForm(request.POST, levels=LadderLevel.objects.filter(organisation=org))
-    if form.is_valid():
-        try:
-            services.placement_start(organisation=org, staff=member, by=request.get_staff(), **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The placement was saved."))
-            return redirect("competence:staff_detail", pk=member.pk)
-    return _staff_page(request, member, place_form=form)
+    return save_form(
+        request,
+        PlaceForm(request.POST, levels=LadderLevel.objects.filter(organisation=request.organisation)),
+        services.placement_start,
+        staff=member,
+        message=_("The placement was saved."),
+        success=redirect("competence:staff_detail", pk=member.pk),
+        failure=lambda form: _staff_page(request, member, place_form=form),
+    )
 
 
 @require_POST
@@ -171,33 +169,30 @@ def introduction_create(request, pk: int):
 def mentor_add(request, pk: int):
     org = request.organisation
     member = _assessable(request, pk)
-    form = MentorForm(request.POST, mentors=StaffMember.objects.filter(organisation=org, employment_end__isnull=True))
-    if form.is_valid():
-        try:
-            services.mentor_assign(organisation=org, staff=member, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The mentor was saved."))
-            return redirect("competence:staff_detail", pk=member.pk)
-    return _staff_page(request, member, mentor_form=form)
+    return save_form(
+        request,
+        MentorForm(request.POST, mentors=StaffMember.objects.filter(organisation=org, employment_end__isnull=True)),
+        services.mentor_assign,
+        staff=member,
+        message=_("The mentor was saved."),
+        success=redirect("competence:staff_detail", pk=member.pk),
+        failure=lambda form: _staff_page(request, member, mentor_form=form),
+    )
 
 
 @require_POST
 @staff_required()
 def training_add(request, pk: int):
-    org = request.organisation
     member = _assessable(request, pk)
-    form = TrainingPlanForm(request.POST, organisation=org)
-    if form.is_valid():
-        try:
-            services.training_plan_add(organisation=org, staff=member, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The training was added to the development plan."))
-            return redirect("competence:staff_detail", pk=member.pk)
-    return _staff_page(request, member, training_form=form)
+    return save_form(
+        request,
+        TrainingPlanForm(request.POST, organisation=request.organisation),
+        services.training_plan_add,
+        staff=member,
+        message=_("The training was added to the development plan."),
+        success=redirect("competence:staff_detail", pk=member.pk),
+        failure=lambda form: _staff_page(request, member, training_form=form),
+    )
 
 
 def _back(request, fallback: str):

@@ -14,6 +14,7 @@ from staff.tenancy import get_for_org
 from .. import selectors, services
 from ..forms import LadderSettingsForm, LevelForm, RateForm, TemplateItemForm, TrainingForm
 from ..models import IntroductionTemplateItem, LadderLevel, SupplementRate, Training
+from .common import save_form
 
 admin_required = staff_required(Role.ORG_ADMIN)
 
@@ -48,15 +49,15 @@ def ladder_settings(request):
 
 
 def _save_form(request, form, service, key, message, **extra):
-    if form.is_valid():
-        try:
-            service(organisation=request.organisation, **extra, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, message)
-            return redirect("competence:settings")
-    return _page(request, **{key: form})
+    return save_form(
+        request,
+        form,
+        service,
+        message=message,
+        success=redirect("competence:settings"),
+        failure=lambda bound: _page(request, **{key: bound}),
+        **extra,
+    )
 
 
 @require_POST

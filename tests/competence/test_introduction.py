@@ -140,3 +140,22 @@ def test_reflection_attendance(world, newcomer):
         .status_code
         == 403
     )
+
+
+def test_manager_places_a_new_employee_through_the_page(world, ladder):
+    member = StaffMemberFactory(
+        organisation=world.org,
+        unit=world.unit,
+        first_name="Vera",
+        last_name="Ny",
+        employment_start=datetime.date(2026, 2, 1),
+    )
+    client = world.client("alice")
+    url = reverse("competence:place", args=[member.pk])
+    response = client.post(url, {"level": ladder[1].pk, "start": "2026-02-01"})
+    assert response.status_code == 302
+    assert IntroductionItem.objects.filter(staff=member).count() == 8
+    again = client.post(url, {"level": ladder[1].pk, "start": "2026-01-01", "end": "2026-03-01"})
+    assert again.status_code == 400
+    assert "Perioden överlappar en annan placering för personen." in again.content.decode()
+    assert member.level_placements.count() == 1
