@@ -38,7 +38,7 @@ def ladder_settings_update(*, organisation: Organisation, **fields: Any) -> Ladd
 
 
 @transaction.atomic
-def ladder_levelsave_validated(
+def ladder_level_save(
     *,
     organisation: Organisation,
     level: LadderLevel | None = None,
