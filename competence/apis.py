@@ -11,10 +11,12 @@ from staff.models import Role
 
 from . import selectors
 from .dates import parse_month
+from .serializers import SupplementReportSerializer
 
 
 class SupplementReportApi(APIView):
     allowed_roles = (Role.HR, Role.DEPARTMENT_HEAD, Role.ORG_ADMIN)
+    serializer_class = SupplementReportSerializer
 
     def get(self, request):
         raw = request.query_params.get("month", "")
@@ -24,27 +26,4 @@ class SupplementReportApi(APIView):
         access = request.access
         unit_ids = None if access.has_any(Role.HR, Role.ORG_ADMIN) else selectors.visible_unit_ids(access=access)
         report = selectors.supplement_report(organisation=request.organisation, month=month, unit_ids=unit_ids)
-        return Response(
-            {
-                "month": f"{month:%Y-%m}",
-                "rows": [
-                    {
-                        "staff_id": r.staff.pk,
-                        "name": r.staff.full_name,
-                        "unit": r.unit_name,
-                        "level": r.level.number,
-                        "level_name": r.level.name,
-                        "days": r.days,
-                        "fte": str(r.fte),
-                        "amount": str(r.amount),
-                    }
-                    for r in report.rows
-                ],
-                "unit_totals": [{"unit": unit, "amount": str(amount)} for unit, amount in report.unit_totals],
-                "total": str(report.total),
-                "consultants": {
-                    "months": str(report.consultant_months),
-                    "cost": str(report.consultant_total),
-                },
-            }
-        )
+        return Response(self.serializer_class(report).data)

@@ -60,6 +60,10 @@ class SupplementReport:
         return sum((c.months for c in self.consultants), Decimal("0.00"))
 
     @property
+    def unit_total_rows(self) -> list[dict]:
+        return [{"unit": unit, "amount": amount} for unit, amount in self.unit_totals]
+
+    @property
     def unit_totals(self) -> list[tuple[str, Decimal]]:
         totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
         for row in self.rows:

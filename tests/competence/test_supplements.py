@@ -108,6 +108,8 @@ def test_api_gives_rows_with_level_days_fte_and_amount(world, march, name):
     response = world.client(name).get("/api/v1/supplements/?month=2026-03")
     assert response.status_code == 200
     body = response.json()
+    assert body["month"] == "2026-03"
+    assert {"unit": "Utredning", "amount": "5829.04"} in body["unit_totals"]
     bob2 = next(r for r in body["rows"] if r["name"] == "Bob Testsson" and r["level"] == 2)
     assert (bob2["days"], bob2["fte"], bob2["amount"]) == (16, "0.50", "587.10")
     assert body["total"] == "7970.98"
