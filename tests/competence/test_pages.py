@@ -13,7 +13,7 @@ from tests.factories import StaffMemberFactory
 def test_staff_list_filters_and_scope(world, ladder, django_assert_max_num_queries):
     client = world.client("alice")
     url = reverse("competence:staff_list")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         html = client.get(url).content.decode()
     assert "Testsson, Bob" in html and "Testsson, Carol" in html
     assert "Testsson, Heidi" not in html  # another unit
@@ -37,24 +37,36 @@ def test_staff_list_filters_and_scope(world, ladder, django_assert_max_num_queri
     assert "Testsson, Heidi" in world.client("frank").get(url).content.decode()
 
 
-def test_staff_list_query_count_does_not_grow(world, ladder, django_assert_max_num_queries):
-    for i in range(30):
-        member = StaffMemberFactory(organisation=world.org, unit=world.unit, last_name=f"Extra{i:02d}")
-        placement_start(organisation=world.org, staff=member, level=ladder[2], start=datetime.date(2021, 1, 1))
-    client = world.client("alice")
-    with django_assert_max_num_queries(12):
-        response = client.get(reverse("competence:staff_list"), {"sort": "-level"})
-    assert response.status_code == 200 and "Sida 1 av 2" in response.content.decode()
+def _queries(client, url, params=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, params)  # warm-up: session renewal and the like happen once, not per page view
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
 
 
-def test_overview_query_count_does_not_grow(world, ladder, django_assert_max_num_queries):
-    for i in range(20):
+def _add_people(world, ladder, count):
+    for i in range(count):
         member = StaffMemberFactory(organisation=world.org, unit=world.unit, last_name=f"Extra{i:02d}")
         placement_start(organisation=world.org, staff=member, level=ladder[2], start=datetime.date(2021, 1, 1))
+
+
+@pytest.mark.parametrize(("url_name", "budget"), [("competence:staff_list", 16), ("competence:overview", 30)])
+def test_list_pages_do_not_grow_with_the_staff(world, ladder, url_name, budget):
     client = world.client("alice")
-    with django_assert_max_num_queries(25):
-        html = client.get(reverse("competence:overview")).content.decode()
-    assert "Valbara nu" in html and "level-chart-data" in html and "<script>" not in html
+    url = reverse(url_name)
+    before = _queries(client, url, {"sort": "-level"})
+    _add_people(world, ladder, 30)
+    after = _queries(client, url, {"sort": "-level"})
+    assert after == before <= budget
+    html = client.get(url).content.decode()
+    if url_name == "competence:staff_list":
+        assert "Sida 1 av 2" in html
+    else:
+        assert "Valbara nu" in html and "level-chart-data" in html and "<script>" not in html
 
 
 def test_staff_page_timeline(world, ladder):
