@@ -1,17 +1,60 @@
-"""The competence ladder: levels per organisation and who is on which level from which date.
-
-The competence issue extends this with entry rules, supplements with valid-from history,
-assessments, appointments, introduction plans and development plans.
+"""The competence ladder: levels per organisation, who is on which level from which date, the joint
+assessments behind each move, level-4 appointments, supplements with valid-from history, introduction
+plans, mentors, reflection sessions and individual development plans.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from staff.tenancy import TenantModel
+
+
+class LadderSettings(TenantModel):
+    """The organisation's ladder rules (DOMAIN.md §3 defaults), created on demand."""
+
+    organisation = models.OneToOneField(
+        "staff.Organisation", on_delete=models.PROTECT, related_name="ladder_settings", editable=False
+    )
+    level1_supplement_months = models.PositiveSmallIntegerField(
+        _("months on level 1 with supplement"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("The level-1 supplement is paid for at most this many months."),
+    )
+    appointment_months = models.PositiveSmallIntegerField(
+        _("length of a specialist appointment (months)"), default=24, validators=[MinValueValidator(1)]
+    )
+    renewal_notice_months = models.PositiveSmallIntegerField(
+        _("renewal decision before the end (months)"), default=4, validators=[MinValueValidator(1)]
+    )
+    specialist_posts = models.PositiveSmallIntegerField(
+        _("number of specialist posts"), default=4, validators=[MinValueValidator(0), MaxValueValidator(500)]
+    )
+    pro_rata_by_fte = models.BooleanField(_("supplement pro rata by FTE"), default=True)
+    eligible_soon_months = models.PositiveSmallIntegerField(
+        _("'eligible soon' window (months)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+
+    class Meta:
+        verbose_name = _("ladder settings")
+        verbose_name_plural = _("ladder settings")
+
+
+SETTINGS_FIELDS = (
+    "level1_supplement_months",
+    "appointment_months",
+    "renewal_notice_months",
+    "specialist_posts",
+    "pro_rata_by_fte",
+    "eligible_soon_months",
+)
 
 
 class LadderLevel(TenantModel):
@@ -24,6 +67,15 @@ class LadderLevel(TenantModel):
         default=False,
         help_text=_("An appointment (förordnande) for a limited period; holders take no own cases."),
     )
+    min_years = models.DecimalField(
+        _("minimum years of experience"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    requires_introduction = models.BooleanField(_("introduction completed"), default=False)
+    expectations = models.TextField(_("expectations"), blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -35,6 +87,27 @@ class LadderLevel(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
+
+
+class SupplementRate(TenantModel):
+    """A level's monthly supplement from a date on; a new row never rewrites a past month."""
+
+    level = models.ForeignKey(LadderLevel, on_delete=models.CASCADE, related_name="rates", verbose_name=_("level"))
+    amount = models.DecimalField(
+        _("supplement per month (SEK)"), max_digits=9, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    valid_from = models.DateField(_("valid from"))
+    created_by = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["level__number", "valid_from"]
+        verbose_name = _("supplement amount")
+        verbose_name_plural = _("supplement amounts")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "level", "valid_from"], name="supplement_rate_unique")
+        ]
 
 
 class LevelPlacement(TenantModel):
@@ -64,3 +137,207 @@ class LevelPlacement(TenantModel):
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("The end date cannot be before the start date.")})
+
+
+class Assessment(TenantModel):
+    """The joint assessment (unit manager + responsible specialist) behind a move up the ladder."""
+
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="ladder_assessments")
+    placement = models.OneToOneField(LevelPlacement, on_delete=models.CASCADE, related_name="assessment")
+    from_level = models.ForeignKey(LadderLevel, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    to_level = models.ForeignKey(LadderLevel, on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField(_("assessment date"))
+    manager = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit manager")
+    )
+    specialist = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible specialist")
+    )
+    motivation = models.TextField(_("motivation"))
+    unmet_rules = models.TextField(_("rules not met"), blank=True)
+    override_reason = models.TextField(_("reason for overriding"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on"]
+        verbose_name = _("joint assessment")
+        verbose_name_plural = _("joint assessments")
+
+    @property
+    def is_override(self) -> bool:
+        return bool(self.override_reason)
+
+
+class Appointment(TenantModel):
+    """A level-4 appointment (förordnande) for a limited period; renewals are new rows."""
+
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="ladder_appointments")
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+    renewal_due = models.DateField(_("decide on renewal by"))
+    renewal_of = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="renewal")
+    decided_by = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["end"]
+        verbose_name = _("specialist appointment")
+        verbose_name_plural = _("specialist appointments")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="appointment_end_after_start")
+        ]
+        indexes = [models.Index(fields=["organisation", "renewal_due"])]
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The end date cannot be before the start date.")})
+
+
+class IntroductionPhase(models.TextChoices):
+    ORIENTATION = "orientation", _("Weeks 1–4: orientation")
+    SUPPORTED = "supported", _("Weeks 2–18: case work with support")
+    DEEPENING = "deepening", _("Month 5 to year 2: deepening")
+
+
+class ResponsibleRole(models.TextChoices):
+    MANAGER = "manager", _("Unit manager")
+    SPECIALIST = "specialist", _("Specialist of the unit")
+    MENTOR = "mentor", _("Mentor")
+    EMPLOYEE = "employee", _("The new employee")
+
+
+class IntroductionTemplateItem(TenantModel):
+    """One checklist item of the organisation's introduction template."""
+
+    title = models.CharField(_("item"), max_length=200)
+    phase = models.CharField(_("phase"), max_length=20, choices=IntroductionPhase.choices)
+    responsible_role = models.CharField(
+        _("responsible role"), max_length=20, choices=ResponsibleRole.choices, default=ResponsibleRole.MANAGER
+    )
+    responsible_person = models.ForeignKey(
+        "staff.StaffMember",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible person"),
+        help_text=_("Leave empty to let the role decide."),
+    )
+    due_offset_days = models.PositiveSmallIntegerField(
+        _("due (days after start)"), validators=[MaxValueValidator(1000)]
+    )
+
+    class Meta:
+        ordering = ["due_offset_days", "title"]
+        verbose_name = _("introduction template item")
+        verbose_name_plural = _("introduction template items")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "title", "phase"], name="intro_template_item_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IntroductionItem(TenantModel):
+    """An item of one new employee's introduction plan: due date, responsible, done date and by whom."""
+
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="introduction_items")
+    title = models.CharField(_("item"), max_length=200)
+    phase = models.CharField(_("phase"), max_length=20, choices=IntroductionPhase.choices)
+    responsible = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due = models.DateField(_("due"))
+    done_on = models.DateField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey("staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["due", "pk"]
+        verbose_name = _("introduction item")
+        verbose_name_plural = _("introduction items")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "staff", "title", "phase"], name="intro_item_unique")
+        ]
+        indexes = [models.Index(fields=["organisation", "due", "done_on"])]
+
+
+class Mentorship(TenantModel):
+    """A mentor for a new employee for a period (Vision 80: 6–12 months)."""
+
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="mentorships")
+    mentor = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.PROTECT, related_name="adepts", verbose_name=_("mentor")
+    )
+    start = models.DateField(_("from"))
+    end = models.DateField(_("until"))
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("mentorship")
+        verbose_name_plural = _("mentorships")
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="mentorship_end_after_start")
+        ]
+
+    def clean(self) -> None:
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": _("The end date cannot be before the start date.")})
+
+
+class ReflectionSession(TenantModel):
+    """A planned reflection session of a new employee, with attendance."""
+
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="reflection_sessions")
+    on = models.DateField(_("date"))
+    attended = models.BooleanField(_("attended"), null=True)
+
+    class Meta:
+        ordering = ["on"]
+        verbose_name = _("reflection session")
+        verbose_name_plural = _("reflection sessions")
+        constraints = [models.UniqueConstraint(fields=["organisation", "staff", "on"], name="reflection_unique")]
+
+
+class Training(TenantModel):
+    """The organisation's training catalogue: BBIC, Signs of Safety, MI, documentation, LVU …"""
+
+    name = models.CharField(_("training"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="training_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlannedTraining(TenantModel):
+    """A line of a person's individual competence development plan."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        COMPLETED = "completed", _("Completed")
+
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="planned_trainings")
+    training = models.ForeignKey(Training, on_delete=models.PROTECT, related_name="+", verbose_name=_("training"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PLANNED)
+    planned_on = models.DateField(_("planned date"), null=True, blank=True)
+    completed_on = models.DateField(_("completed"), null=True, blank=True)
+    goal = models.CharField(_("goal"), max_length=300, blank=True)
+    purpose = models.CharField(_("purpose – how it will be used"), max_length=300, blank=True)
+    follow_up_on = models.DateField(_("follow-up (yearly appraisal)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-completed_on", "planned_on"]
+        verbose_name = _("planned training")
+        verbose_name_plural = _("planned trainings")
+
+    def clean(self) -> None:
+        if self.status == self.Status.COMPLETED and not self.completed_on:
+            raise ValidationError({"completed_on": _("Give the date the training was completed.")})

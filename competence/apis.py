@@ -1,0 +1,29 @@
+"""REST: GET /api/v1/supplements/?month=YYYY-MM, the monthly supplement report for payroll."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from staff.models import Role
+
+from . import selectors
+from .dates import parse_month
+from .serializers import SupplementReportSerializer
+
+
+class SupplementReportApi(APIView):
+    allowed_roles = (Role.HR, Role.DEPARTMENT_HEAD, Role.ORG_ADMIN)
+    serializer_class = SupplementReportSerializer
+
+    def get(self, request):
+        raw = request.query_params.get("month", "")
+        month = parse_month(raw)
+        if month is None:
+            raise exceptions.ValidationError({"month": [_("Give the month as YYYY-MM, for example 2026-03.")]})
+        access = request.access
+        unit_ids = None if access.has_any(Role.HR, Role.ORG_ADMIN) else selectors.visible_unit_ids(access=access)
+        report = selectors.supplement_report(organisation=request.organisation, month=month, unit_ids=unit_ids)
+        return Response(self.serializer_class(report).data)

@@ -1,0 +1,142 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from staff.models import StaffMember
+
+from .models import (
+    SETTINGS_FIELDS,
+    IntroductionTemplateItem,
+    LadderLevel,
+    LadderSettings,
+    PlannedTraining,
+    SupplementRate,
+    Training,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PromoteForm(forms.Form):
+    level = forms.ModelChoiceField(label=_("New level"), queryset=LadderLevel.objects.none())
+    start = forms.DateField(label=_("Decision date (new level from)"), widget=DateInput())
+    assessed_on = forms.DateField(label=_("Date of the joint assessment"), widget=DateInput())
+    specialist = forms.ModelChoiceField(label=_("Responsible specialist"), queryset=StaffMember.objects.none())
+    motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}))
+    override_reason = forms.CharField(
+        label=_("Reason for overriding an entry rule"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only when a rule is not met. The decision is then shown as an override."),
+    )
+
+    def __init__(self, *args, levels, specialists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].queryset = levels
+        self.fields["specialist"].queryset = specialists
+        today = timezone.localdate()
+        self.fields["start"].initial = today
+        self.fields["assessed_on"].initial = today
+
+
+class PlaceForm(forms.Form):
+    level = forms.ModelChoiceField(label=_("Level"), queryset=LadderLevel.objects.none())
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Only for a past period entered as history."),
+    )
+
+    def __init__(self, *args, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].queryset = levels
+
+
+class MentorForm(forms.Form):
+    mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=StaffMember.objects.none())
+    start = forms.DateField(label=_("From"), widget=DateInput())
+    end = forms.DateField(label=_("Until"), widget=DateInput())
+
+    def __init__(self, *args, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentor"].queryset = mentors
+
+
+class TrainingPlanForm(forms.ModelForm):
+    class Meta:
+        model = PlannedTraining
+        fields = ["training", "status", "planned_on", "completed_on", "goal", "purpose", "follow_up_on"]
+        widgets = {"planned_on": DateInput(), "completed_on": DateInput(), "follow_up_on": DateInput()}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["training"].queryset = Training.objects.filter(organisation=organisation)
+
+    def _post_clean(self):  # the service runs full_clean with the organisation set
+        pass
+
+
+class ItemDoneForm(forms.Form):
+    done_on = forms.DateField(label=_("Done on"), widget=DateInput())
+
+
+class LadderSettingsForm(forms.ModelForm):
+    class Meta:
+        model = LadderSettings
+        fields = list(SETTINGS_FIELDS)
+
+
+class LevelForm(forms.ModelForm):
+    class Meta:
+        model = LadderLevel
+        fields = ["number", "name", "is_specialist", "min_years", "requires_introduction", "expectations"]
+        widgets = {"expectations": forms.Textarea(attrs={"rows": 3})}
+
+    def _post_clean(self):
+        pass
+
+
+class RateForm(forms.ModelForm):
+    class Meta:
+        model = SupplementRate
+        fields = ["level", "amount", "valid_from"]
+        widgets = {"valid_from": DateInput()}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].queryset = LadderLevel.objects.filter(organisation=organisation)
+
+    def _post_clean(self):
+        pass
+
+
+class TemplateItemForm(forms.ModelForm):
+    class Meta:
+        model = IntroductionTemplateItem
+        fields = ["title", "phase", "responsible_role", "responsible_person", "due_offset_days"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_person"].queryset = StaffMember.objects.filter(
+            organisation=organisation, employment_end__isnull=True
+        )
+
+    def _post_clean(self):
+        pass
+
+
+class TrainingForm(forms.ModelForm):
+    class Meta:
+        model = Training
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def _post_clean(self):
+        pass

@@ -1,0 +1,47 @@
+"""Writes of the competence app: verb-named, keyword-only, atomic and organisation-checked."""
+
+from .introduction import (
+    introduction_item_complete,
+    introduction_plan_create,
+    may_tick,
+    mentor_assign,
+    reflection_attendance_set,
+    reflection_sessions_plan,
+    training_plan_add,
+)
+from .ladder import (
+    intro_template_item_add,
+    ladder_level_save,
+    ladder_settings_update,
+    ladder_setup_default,
+    supplement_rate_add,
+    training_create,
+)
+from .placements import (
+    appointment_create,
+    appointment_renew,
+    appointment_renewal_reminders,
+    placement_promote,
+    placement_start,
+)
+
+__all__ = [
+    "appointment_create",
+    "appointment_renew",
+    "appointment_renewal_reminders",
+    "intro_template_item_add",
+    "introduction_item_complete",
+    "introduction_plan_create",
+    "ladder_level_save",
+    "ladder_settings_update",
+    "ladder_setup_default",
+    "may_tick",
+    "mentor_assign",
+    "placement_promote",
+    "placement_start",
+    "reflection_attendance_set",
+    "reflection_sessions_plan",
+    "supplement_rate_add",
+    "training_create",
+    "training_plan_add",
+]

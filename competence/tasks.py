@@ -1,0 +1,31 @@
+"""Celery entry points of the competence app: thin, one task per organisation, idempotent."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.schedules import crontab
+
+from staff.models import Organisation
+
+BEAT_SCHEDULE = {
+    "competence-appointment-renewal-reminders": {
+        "task": "competence.tasks.fan_out_appointment_reminders",
+        "schedule": crontab(hour=6, minute=15),
+    }
+}
+
+
+@shared_task
+def fan_out_appointment_reminders() -> int:
+    ids = list(Organisation.objects.values_list("pk", flat=True))
+    for organisation_id in ids:
+        send_appointment_reminders.delay(organisation_id=organisation_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def send_appointment_reminders(*, organisation_id: int) -> int:
+    from .services import appointment_renewal_reminders
+
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return appointment_renewal_reminders(organisation=organisation)

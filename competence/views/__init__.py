@@ -1,0 +1,1 @@
+"""Pages of the competence ladder. Thin: parse, call one service or selector, render."""
