@@ -1,0 +1,205 @@
+"""Caseload pages: my caseload, the unit dashboard, the case page and its forms. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from staff.formtools import apply_errors
+from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Unit
+from staff.permissions import staff_required
+from staff.selectors import unit_get
+
+from . import selectors, services
+from .forms import AssignForm, CaseCreateForm, CloseForm, ExtensionForm, OpenInvestigationForm
+
+
+def _may_view_case(request, case) -> bool:
+    access = request.access
+    return access.may_view_unit(case.unit) or case.unit_id in access.unit_ids_with(*CASE_WORKER_ROLES)
+
+
+def _viewable_case(request, pk):
+    case = selectors.case_get(organisation=request.organisation, pk=pk)
+    if not _may_view_case(request, case):
+        raise PermissionDenied
+    return case
+
+
+def _managed_case(request, pk):
+    case = selectors.case_get(organisation=request.organisation, pk=pk)
+    if not request.access.manages_unit(case.unit_id):
+        raise PermissionDenied
+    return case
+
+
+@staff_required()
+def my_caseload(request):
+    data = selectors.my_caseload(
+        organisation=request.organisation, staff=request.get_staff(), today=timezone.localdate()
+    )
+    return render(request, "caseload/my_caseload.html", {"data": data, "today": timezone.localdate()})
+
+
+@staff_required()
+def unit_dashboard(request, pk: int):
+    unit = unit_get(organisation=request.organisation, pk=pk)
+    if not request.access.may_view_unit(unit):
+        raise PermissionDenied
+    data = selectors.unit_dashboard(organisation=request.organisation, unit=unit, today=timezone.localdate())
+    return render(request, "caseload/unit_dashboard.html", {"data": data, "unit": unit, "chart": data.chart_data()})
+
+
+@staff_required()
+def case_detail(request, pk: int):
+    case = _viewable_case(request, pk)
+    detail = selectors.case_detail(case=case, today=timezone.localdate())
+    return render(
+        request,
+        "caseload/case_detail.html",
+        {"detail": detail, "case": case, "is_manager": request.access.manages_unit(case.unit_id)},
+    )
+
+
+@staff_required(*MANAGER_ROLES)
+def case_assign(request, pk: int):
+    case = _managed_case(request, pk)
+    today = timezone.localdate()
+    workers = selectors.unit_case_workers(organisation=request.organisation, unit=case.unit, on=today)
+    detail = selectors.case_detail(case=case, today=today)
+    current = detail.current
+    initial = {
+        "main": current["main"].staff_id if "main" in current else None,
+        "co": current["co"].staff_id if "co" in current else None,
+        "version": case.version,
+    }
+    form = AssignForm(request.POST or None, workers=workers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_assign(
+                organisation=request.organisation,
+                actor=request.get_staff(),
+                case=case,
+                main=form.cleaned_data["main"],
+                co=form.cleaned_data["co"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The handlers of case %(number)s are saved.") % {"number": case.number})
+            return redirect("caseload:case_detail", pk=case.pk)
+    return render(request, "caseload/assign.html", {"form": form, "case": case, "detail": detail})
+
+
+def _running_or_404(case):
+    from django.http import Http404
+
+    investigation = selectors.running_investigation(case=case)
+    if investigation is None:
+        raise Http404
+    return investigation
+
+
+@staff_required(*MANAGER_ROLES, *CASE_WORKER_ROLES)
+def investigation_close(request, pk: int):
+    case = _viewable_case(request, pk)
+    investigation = _running_or_404(case)
+    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate(), "close_case": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.investigation_close(
+                organisation=request.organisation,
+                actor=request.get_staff(),
+                investigation=investigation,
+                closed_on=form.cleaned_data["closed_on"],
+                outcome=form.cleaned_data["outcome"],
+                close_case=form.cleaned_data["close_case"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The investigation is closed."))
+            return redirect("caseload:case_detail", pk=case.pk)
+    return render(
+        request,
+        "caseload/form.html",
+        {"form": form, "case": case, "title": _("Close the investigation"), "submit": _("Close")},
+    )
+
+
+@staff_required()
+def investigation_extend(request, pk: int):
+    case = _viewable_case(request, pk)
+    investigation = _running_or_404(case)
+    form = ExtensionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.extension_decide(
+                organisation=request.organisation,
+                actor=request.get_staff(),
+                investigation=investigation,
+                new_deadline=form.cleaned_data["new_deadline"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The extension is recorded."))
+            return redirect("caseload:case_detail", pk=case.pk)
+    return render(
+        request,
+        "caseload/form.html",
+        {"form": form, "case": case, "title": _("Decide an extension"), "submit": _("Save the decision")},
+    )
+
+
+@staff_required(*MANAGER_ROLES)
+def investigation_open(request, pk: int):
+    case = _managed_case(request, pk)
+    form = OpenInvestigationForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            investigation = services.investigation_open(
+                organisation=request.organisation,
+                actor=request.get_staff(),
+                case=case,
+                start_date=form.cleaned_data["start_date"],
+                new_report=form.cleaned_data["new_report"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if investigation.chained:
+                messages.warning(
+                    request,
+                    _("Flagged: a new investigation so soon after closing one, without a new report."),
+                )
+            messages.success(request, _("The investigation is opened."))
+            return redirect("caseload:case_detail", pk=case.pk)
+    return render(
+        request,
+        "caseload/form.html",
+        {"form": form, "case": case, "title": _("Open an investigation"), "submit": _("Open")},
+    )
+
+
+@staff_required(*MANAGER_ROLES)
+def case_create(request):
+    units = Unit.objects.filter(organisation=request.organisation, pk__in=request.access.managed_unit_ids)
+    form = CaseCreateForm(request.POST or None, units=units, initial={"opened_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(
+                organisation=request.organisation, actor=request.get_staff(), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Case %(number)s is registered.") % {"number": case.number})
+            return redirect("caseload:case_detail", pk=case.pk)
+    return render(request, "caseload/form.html", {"form": form, "title": _("New case"), "submit": _("Register")})
