@@ -41,8 +41,8 @@ def seed(ctx: DemoContext) -> None:
         levels=levels,
         manager=managers[0] if managers else None,
         prefix="BoU-D" if big else "IFO-G",
-        open_cases=len(own) * 16 if big else 12,
-        closed_cases=len(own) * 10 if big else 8,
+        open_cases=len(own) * 9 if big else 12,
+        closed_cases=len(own) * 12 if big else 8,
         co_share=0.8,
         heavy_workers=3 if big else 0,
     )

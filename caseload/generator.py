@@ -46,9 +46,9 @@ def generate(plan: Plan, *, today: datetime.date, rng: random.Random) -> int:
         novice = level is not None and level.number == 1
         weight = rng.choice([1, 1, 1, 2]) if novice else rng.choice([1, 1, 2, 2, top])
         if is_open:
-            start = today - datetime.timedelta(
-                days=rng.choice([rng.randint(0, 55), rng.randint(55, 100), rng.randint(95, 140)])
-            )
+            r = rng.random()
+            age = rng.randint(0, 55) if r < 0.6 else rng.randint(55, 95) if r < 0.88 else rng.randint(95, 140)
+            start = today - datetime.timedelta(days=age)
         else:
             start = today - datetime.timedelta(days=rng.randint(100, 360))
         opened = start - datetime.timedelta(days=rng.randint(3, 14))
