@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff.formtools import apply_errors
+from staff.formtools import apply_errors, paginate
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Unit
 from staff.permissions import staff_required
 from staff.selectors import unit_get
@@ -41,7 +41,8 @@ def my_caseload(request):
     data = selectors.my_caseload(
         organisation=request.organisation, staff=request.get_staff(), today=timezone.localdate()
     )
-    return render(request, "caseload/my_caseload.html", {"data": data, "today": timezone.localdate()})
+    page = paginate(request, data.rows, per_page=50)
+    return render(request, "caseload/my_caseload.html", {"data": data, "page": page})
 
 
 @staff_required()
