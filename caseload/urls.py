@@ -7,6 +7,7 @@ app_name = "caseload"
 urlpatterns = [
     path("caseload/mine/", views.my_caseload, name="my_caseload"),
     path("caseload/units/<int:pk>/", views.unit_dashboard, name="unit_dashboard"),
+    path("caseload/units/<int:pk>/load.csv", views.unit_load_csv, name="unit_load_csv"),
     path("caseload/cases/new/", views.case_create, name="case_create"),
     path("caseload/cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("caseload/cases/<int:pk>/assign/", views.case_assign, name="case_assign"),

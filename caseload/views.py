@@ -204,3 +204,54 @@ def case_create(request):
             messages.success(request, _("Case %(number)s is registered.") % {"number": case.number})
             return redirect("caseload:case_detail", pk=case.pk)
     return render(request, "caseload/form.html", {"form": form, "title": _("New case"), "submit": _("Register")})
+
+
+def _csv_cell(value) -> str:
+    """Spreadsheet formulas cannot start a cell: prefix = + - @ tab and CR with a quote."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@staff_required()
+def unit_load_csv(request, pk: int):
+    import csv
+
+    from django.http import HttpResponse
+
+    unit = unit_get(organisation=request.organisation, pk=pk)
+    if not request.access.may_view_unit(unit):
+        raise PermissionDenied
+    today = timezone.localdate()
+    data = selectors.unit_dashboard(organisation=request.organisation, unit=unit, today=today)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="arendelage-{unit.pk}-{today.isoformat()}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Worker"),
+            _("Level"),
+            _("Main"),
+            _("Co"),
+            _("Load"),
+            _("Weighted"),
+            _("Capacity"),
+            _("Share"),
+            _("Closed this month"),
+        ]
+    )
+    for w in data.loads:
+        writer.writerow(
+            [
+                _csv_cell(w.staff.full_name),
+                w.level.number if w.level else "",
+                w.main_cases,
+                w.co_cases,
+                f"{float(w.load):g}".replace(".", ","),
+                f"{float(w.weighted_load):g}".replace(".", ","),
+                f"{w.capacity:.1f}".replace(".", ","),
+                "" if w.percent is None else w.percent,
+                w.closed_this_month,
+            ]
+        )
+    return response

@@ -19,7 +19,13 @@ def intake_get(*, organisation: Organisation, pk) -> IntakeItem:
 
 
 def intake_queue(
-    *, organisation: Organisation, unit_ids, today: datetime.date, search: str = "", show: str = "pending"
+    *,
+    organisation: Organisation,
+    unit_ids,
+    today: datetime.date,
+    search: str = "",
+    show: str = "pending",
+    order_by: str | None = None,
 ) -> QuerySet[IntakeItem]:
     """Items of the given units: pending ones overdue first, then by due date; decided ones newest first."""
     qs = IntakeItem.objects.filter(organisation=organisation, unit_id__in=unit_ids).select_related("unit")
@@ -31,9 +37,10 @@ def intake_queue(
             .annotate(
                 overdue=Case(When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField())
             )
-            .order_by("overdue", "due_date", "received_at", "pk")
+            .order_by(*([order_by, "pk"] if order_by else ["overdue", "due_date", "received_at", "pk"]))
         )
-    return qs.exclude(decision=IntakeItem.Decision.PENDING).order_by("-decided_on", "-pk")
+    decided = qs.exclude(decision=IntakeItem.Decision.PENDING)
+    return decided.order_by(*([order_by, "pk"] if order_by else ["-decided_on", "-pk"]))
 
 
 def overdue_pre_assessments(*, organisation: Organisation, today: datetime.date) -> QuerySet[IntakeItem]:

@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff.formtools import apply_errors, paginate
+from staff.formtools import apply_errors, paginate, sort_param
 from staff.models import Unit
 from staff.permissions import staff_required
 
 from . import selectors, services
 from .forms import DecisionForm, ProtectionForm, RegisterForm
+
+SORTS = {"case": "case_number", "received": "received_at", "due": "due_date", "": ""}
 
 
 def intake_unit_ids(request) -> set[int]:
@@ -39,13 +41,14 @@ def queue(request):
     today = timezone.localdate()
     show = "decided" if request.GET.get("show") == "decided" else "pending"
     search = request.GET.get("q", "")[:40]
+    sort, order_by = sort_param(request, SORTS, default="")
     items = selectors.intake_queue(
-        organisation=request.organisation, unit_ids=unit_ids, today=today, search=search, show=show
+        organisation=request.organisation, unit_ids=unit_ids, today=today, search=search, show=show, order_by=order_by
     )
     page = paginate(request, items)
     for item in page:
         item.days_left = (item.due_date - today).days if item.due_date else None
-    return render(request, "intake/queue.html", {"page": page, "show": show, "q": search, "today": today})
+    return render(request, "intake/queue.html", {"page": page, "show": show, "q": search, "sort": sort})
 
 
 @staff_required()

@@ -260,6 +260,8 @@ def investigation_close(
         raise ValidationError({"outcome": _("Choose the outcome.")})
     case = investigation.case
     current = list(Assignment.objects.filter(organisation=organisation, case=case, end__isnull=True))
+    if actor.pk not in {a.staff_id for a in current} and not is_unit_manager(staff=actor, unit=case.unit):
+        raise ValidationError(_("Only the case's handlers or a manager of the unit can close the investigation."))
     main = next((a.staff for a in current if a.role == Assignment.Role.MAIN), None)
     investigation.closed_on, investigation.outcome, investigation.closed_by_handler = closed_on, outcome, main
     investigation.full_clean(exclude=["organisation", "case", "closed_by_handler"])

@@ -24,5 +24,6 @@ CASES = {
     "caseload:investigation_extend": Outsider(
         "alice", _beta_case, method="post", data=lambda w: {"new_deadline": "2030-01-01", "reason": "x"}
     ),
+    "caseload:unit_load_csv": Outsider("alice", lambda w: {"pk": w.other_unit.pk}),
     "caseload_api:unit_overview": Outsider("alice", lambda w: {"pk": w.other_unit.pk}),
 }

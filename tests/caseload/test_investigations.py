@@ -158,3 +158,19 @@ def test_workers_of_another_unit_cannot_see_the_case(ladder):
     assert ladder.client("bob").get(url).status_code == 200
     assert ladder.client("heidi").get(url).status_code == 403
     assert ladder.client("charlie").get(url).status_code == 404
+
+
+def test_only_handlers_or_managers_close(ladder):
+    from tests.caseload.factories import worker
+
+    dora = worker(ladder.unit, "dora", level=3)
+    c = case(ladder.unit, "K-9", main=ladder.bob, start=datetime.date(2024, 3, 1))
+    from django.test import Client
+
+    client = Client()
+    client.force_login(dora.user)
+    response = client.post(
+        reverse("caseload:investigation_close", args=[c.pk]), {"closed_on": "2024-06-01", "outcome": "other"}
+    )
+    assert "Bara ärendets handläggare eller en chef för enheten kan avsluta utredningen." in response.content.decode()
+    assert c.investigations.get().closed_on is None

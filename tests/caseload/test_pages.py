@@ -145,3 +145,15 @@ def test_dashboard_runs_constant_queries(ladder, django_assert_num_queries, size
 
 MY_CASELOAD_QUERIES = 16
 DASHBOARD_QUERIES = 21
+
+
+def test_load_csv_escapes_formulas(ladder):
+    ladder.bob.first_name = "=HYPERLINK(1)"
+    ladder.bob.save()
+    case(ladder.unit, "CSV-1", main=ladder.bob)
+    response = ladder.client("alice").get(reverse("caseload:unit_load_csv", args=[ladder.unit.pk]))
+    text = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert text.splitlines()[0].startswith("Medarbetare;Nivå;Huvud;Med;Belastning")
+    assert "'=HYPERLINK(1) Testsson;2;1;0;1;1;22,0;5;0" in text
+    assert ladder.client("bob").get(reverse("caseload:unit_load_csv", args=[ladder.unit.pk])).status_code == 403

@@ -166,3 +166,12 @@ def test_dashboard_lists_overdue_pre_assessments_of_the_department(world):
 def test_start_pages(world, name, start):
     response = world.client(name).get(reverse("staff:start"))
     assert response.status_code == 302 and response["Location"].startswith(start)
+
+
+def test_queue_sorts_by_column(world):
+    item(world.intake_unit, "B-2", by=world.grace, received=timezone.now() - datetime.timedelta(days=2))
+    item(world.intake_unit, "A-1", by=world.grace, received=timezone.now() - datetime.timedelta(days=16))
+    html = world.client("grace").get(reverse("intake:queue"), {"sort": "-case"}).content.decode()
+    table = html.split('id="queue"', 1)[1]
+    assert table.index("B-2") < table.index("A-1")
+    assert 'aria-sort="descending"' in table
