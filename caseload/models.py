@@ -65,6 +65,11 @@ class Case(TenantModel):
     def __str__(self) -> str:
         return self.number
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("caseload:case_detail", args=[self.pk])
+
     def clean(self) -> None:
         if self.closed_on and self.opened_on and self.closed_on < self.opened_on:
             raise ValidationError({"closed_on": _("A case cannot close before it opened.")})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,6 +66,23 @@ def case_detail(request, pk: int):
     )
 
 
+def _form_page(request, form, save, *, template="caseload/form.html", context=None):
+    """Run a valid form through a service: on success redirect with its message, else show the errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            url, message = save(form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(url)
+    return render(request, template, {"form": form, **(context or {})})
+
+
+def _case_form_context(case, title, submit):
+    return {"case": case, "title": title, "submit": submit}
+
+
 @staff_required(*MANAGER_ROLES)
 def case_assign(request, pk: int):
     case = _managed_case(request, pk)
@@ -77,29 +95,24 @@ def case_assign(request, pk: int):
         "co": current["co"].staff_id if "co" in current else None,
         "version": case.version,
     }
+
+    def save(data):
+        services.case_assign(
+            organisation=request.organisation,
+            actor=request.get_staff(),
+            case=case,
+            main=data["main"],
+            co=data["co"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        )
+        return case.get_absolute_url(), _("The handlers of case %(number)s are saved.") % {"number": case.number}
+
     form = AssignForm(request.POST or None, workers=workers, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.case_assign(
-                organisation=request.organisation,
-                actor=request.get_staff(),
-                case=case,
-                main=form.cleaned_data["main"],
-                co=form.cleaned_data["co"],
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The handlers of case %(number)s are saved.") % {"number": case.number})
-            return redirect("caseload:case_detail", pk=case.pk)
-    return render(request, "caseload/assign.html", {"form": form, "case": case, "detail": detail})
+    return _form_page(request, form, save, template="caseload/assign.html", context={"case": case, "detail": detail})
 
 
 def _running_or_404(case):
-    from django.http import Http404
-
     investigation = selectors.running_investigation(case=case)
     if investigation is None:
         raise Http404
@@ -110,100 +123,61 @@ def _running_or_404(case):
 def investigation_close(request, pk: int):
     case = _viewable_case(request, pk)
     investigation = _running_or_404(case)
+
+    def save(data):
+        services.investigation_close(
+            organisation=request.organisation, actor=request.get_staff(), investigation=investigation, **data
+        )
+        return case.get_absolute_url(), _("The investigation is closed.")
+
     form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate(), "close_case": True})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.investigation_close(
-                organisation=request.organisation,
-                actor=request.get_staff(),
-                investigation=investigation,
-                closed_on=form.cleaned_data["closed_on"],
-                outcome=form.cleaned_data["outcome"],
-                close_case=form.cleaned_data["close_case"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The investigation is closed."))
-            return redirect("caseload:case_detail", pk=case.pk)
-    return render(
-        request,
-        "caseload/form.html",
-        {"form": form, "case": case, "title": _("Close the investigation"), "submit": _("Close")},
-    )
+    return _form_page(request, form, save, context=_case_form_context(case, _("Close the investigation"), _("Close")))
 
 
 @staff_required()
 def investigation_extend(request, pk: int):
     case = _viewable_case(request, pk)
     investigation = _running_or_404(case)
+
+    def save(data):
+        services.extension_decide(
+            organisation=request.organisation, actor=request.get_staff(), investigation=investigation, **data
+        )
+        return case.get_absolute_url(), _("The extension is recorded.")
+
     form = ExtensionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.extension_decide(
-                organisation=request.organisation,
-                actor=request.get_staff(),
-                investigation=investigation,
-                new_deadline=form.cleaned_data["new_deadline"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("The extension is recorded."))
-            return redirect("caseload:case_detail", pk=case.pk)
-    return render(
-        request,
-        "caseload/form.html",
-        {"form": form, "case": case, "title": _("Decide an extension"), "submit": _("Save the decision")},
-    )
+    context = _case_form_context(case, _("Decide an extension"), _("Save the decision"))
+    return _form_page(request, form, save, context=context)
 
 
 @staff_required(*MANAGER_ROLES)
 def investigation_open(request, pk: int):
     case = _managed_case(request, pk)
-    form = OpenInvestigationForm(request.POST or None, initial={"start_date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            investigation = services.investigation_open(
-                organisation=request.organisation,
-                actor=request.get_staff(),
-                case=case,
-                start_date=form.cleaned_data["start_date"],
-                new_report=form.cleaned_data["new_report"],
+
+    def save(data):
+        investigation = services.investigation_open(
+            organisation=request.organisation, actor=request.get_staff(), case=case, **data
+        )
+        if investigation.chained:
+            messages.warning(
+                request, _("Flagged: a new investigation so soon after closing one, without a new report.")
             )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            if investigation.chained:
-                messages.warning(
-                    request,
-                    _("Flagged: a new investigation so soon after closing one, without a new report."),
-                )
-            messages.success(request, _("The investigation is opened."))
-            return redirect("caseload:case_detail", pk=case.pk)
-    return render(
-        request,
-        "caseload/form.html",
-        {"form": form, "case": case, "title": _("Open an investigation"), "submit": _("Open")},
-    )
+        return case.get_absolute_url(), _("The investigation is opened.")
+
+    form = OpenInvestigationForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    return _form_page(request, form, save, context=_case_form_context(case, _("Open an investigation"), _("Open")))
 
 
 @staff_required(*MANAGER_ROLES)
 def case_create(request):
     units = Unit.objects.filter(organisation=request.organisation, pk__in=request.access.managed_unit_ids)
+
+    def save(data):
+        case = services.case_create(organisation=request.organisation, actor=request.get_staff(), **data)
+        return case.get_absolute_url(), _("Case %(number)s is registered.") % {"number": case.number}
+
     form = CaseCreateForm(request.POST or None, units=units, initial={"opened_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = services.case_create(
-                organisation=request.organisation, actor=request.get_staff(), **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Case %(number)s is registered.") % {"number": case.number})
-            return redirect("caseload:case_detail", pk=case.pk)
-    return render(request, "caseload/form.html", {"form": form, "title": _("New case"), "submit": _("Register")})
+    return _form_page(request, form, save, context=_case_form_context(None, _("New case"), _("Register")))
 
 
 def _csv_cell(value) -> str:
