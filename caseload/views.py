@@ -165,7 +165,9 @@ def investigation_open(request, pk: int):
         return case.get_absolute_url(), _("The investigation is opened.")
 
     form = OpenInvestigationForm(request.POST or None, initial={"start_date": timezone.localdate()})
-    return _form_page(request, form, save, context=_case_form_context(case, _("Open an investigation"), _("Open")))
+    return _form_page(
+        request, form, save, context=_case_form_context(case, _("Open an investigation"), _("Open an investigation"))
+    )
 
 
 @staff_required(*MANAGER_ROLES)
