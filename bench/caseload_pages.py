@@ -33,23 +33,18 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from staff.models import Organisation, Unit  # noqa: E402
 
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-REPEAT = 7
+REPEAT = 15
 
 
-def _measure(client: Client, url: str) -> tuple[float, int, int]:
-    client.get(url)  # warm-up
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - start)
+def _timed(client: Client, url: str) -> float:
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - start
     assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return statistics.median(times), len(queries), len(response.content)
+    return elapsed
 
 
-def _size(staff: int, cases: int) -> dict[str, tuple[float, int, int]]:
+def _generate(staff: int, cases: int) -> dict[str, tuple[Client, str]]:
     with open(os.devnull, "w") as quiet:
         call_command("generate_load", staff=staff, cases=cases, stdout=quiet)
     org = Organisation.objects.filter(slug__startswith=f"lasttest-{staff}-").order_by("-pk").first()
@@ -58,10 +53,27 @@ def _size(staff: int, cases: int) -> dict[str, tuple[float, int, int]]:
     worker, manager = Client(), Client()
     worker.force_login(users.get(username=f"{org.slug}-worker"))
     manager.force_login(users.get(username=f"{org.slug}-manager"))
-    return {
-        "my caseload": _measure(worker, "/caseload/mine/"),
-        "unit dashboard": _measure(manager, f"/caseload/units/{unit.pk}/"),
-    }
+    return {"my caseload": (worker, "/caseload/mine/"), "unit dashboard": (manager, f"/caseload/units/{unit.pk}/")}
+
+
+def _compare(small: dict, large: dict) -> dict[str, list]:
+    """Both sizes are generated first, then requested in turn, so warm-up and machine load hit both alike."""
+    results = {}
+    for page in small:
+        sizes = (small[page], large[page])
+        for client, url in sizes:
+            _timed(client, url)  # warm-up
+        times: list[list[float]] = [[], []]
+        for _ in range(REPEAT):
+            for i, (client, url) in enumerate(sizes):
+                times[i].append(_timed(client, url))
+        row = []
+        for i, (client, url) in enumerate(sizes):
+            with CaptureQueriesContext(connection) as queries:
+                body = client.get(url).content
+            row.append((statistics.median(times[i]), len(queries), len(body)))
+        results[page] = row
+    return results
 
 
 def main() -> None:
@@ -70,12 +82,10 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=400)
     parser.add_argument("--large", type=int, default=4000)
     args = parser.parse_args()
-    small = _size(args.staff, args.small)
-    large = _size(args.staff, args.large)
+    results = _compare(_generate(args.staff, args.small), _generate(args.staff, args.large))
     print(f"database: {connection.vendor}; {args.staff} case workers; {args.small} vs {args.large} cases")
     print(f"{'page':<16}{'small ms':>10}{'large ms':>10}{'ratio':>8}{'queries':>10}{'kB small/large':>18}")
-    for page in small:
-        (ts, qs, bs), (tl, ql, bl) = small[page], large[page]
+    for page, ((ts, qs, bs), (tl, ql, bl)) in results.items():
         sizes = f"{bs // 1024}/{bl // 1024}"
         print(f"{page:<16}{ts * 1000:>10.1f}{tl * 1000:>10.1f}{tl / ts:>8.2f}{f'{qs}/{ql}':>10}{sizes:>18}")
 
