@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from staff.models import StaffMember, Unit
 
-from .models import Case, Investigation
+from .models import Case, CaseloadSettings, Investigation
 
 
 class StyledForm(forms.Form):
@@ -15,7 +15,11 @@ class StyledForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        self.style(self)
+
+    @staticmethod
+    def style(form) -> None:
+        for field in form.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.HiddenInput):
                 continue
@@ -70,3 +74,13 @@ class CaseCreateForm(StyledForm):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+
+
+class SettingsForm(forms.ModelForm):
+    class Meta:
+        model = CaseloadSettings
+        exclude: list[str] = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        StyledForm.style(self)

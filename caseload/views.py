@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff.formtools import apply_errors, paginate
-from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Unit
+from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Role, Unit
 from staff.permissions import staff_required
 from staff.selectors import unit_get
 
 from . import selectors, services
-from .forms import AssignForm, CaseCreateForm, CloseForm, ExtensionForm, OpenInvestigationForm
+from .forms import AssignForm, CaseCreateForm, CloseForm, ExtensionForm, OpenInvestigationForm, SettingsForm
 
 
 def _may_view_case(request, case) -> bool:
@@ -180,6 +181,20 @@ def case_create(request):
 
     form = CaseCreateForm(request.POST or None, units=units, initial={"opened_on": timezone.localdate()})
     return _form_page(request, form, save, context=_case_form_context(None, _("New case"), _("Register")))
+
+
+@staff_required(Role.ORG_ADMIN)
+def settings_edit(request):
+    from .models import CaseloadSettings
+
+    current = CaseloadSettings.for_org(request.organisation)
+
+    def save(data):
+        services.caseload_settings_update(organisation=request.organisation, settings=current, **data)
+        return reverse("caseload:settings"), _("The caseload settings are saved.")
+
+    form = SettingsForm(request.POST or None, instance=current)
+    return _form_page(request, form, save, context={"title": _("Caseload settings"), "submit": _("Save")})
 
 
 def _csv_cell(value) -> str:

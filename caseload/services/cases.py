@@ -341,3 +341,15 @@ def case_report_linked(*, organisation: Organisation, actor: StaffMember | None,
     """A new report in a case with a running investigation: recorded on the timeline."""
     check_same_org(organisation, actor, investigation)
     _event(investigation.case, actor, CaseEvent.Kind.REPORT_LINKED)
+
+
+@transaction.atomic
+def caseload_settings_update(*, organisation: Organisation, settings: CaseloadSettings, **fields) -> CaseloadSettings:
+    check_same_org(organisation, settings)
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    if settings.second_warning_day <= settings.first_warning_day:
+        raise ValidationError({"second_warning_day": _("The second warning must come after the first.")})
+    settings.full_clean(exclude=["organisation"])
+    settings.save()
+    return settings
