@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from caseload import selectors as caseload_selectors
 from caseload import services as caseload_services
-from staff.models import Organisation, StaffMember, Unit
+from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
 from staff.tenancy import check_same_org
 
 from .models import IntakeItem, IntakeSettings
@@ -63,13 +63,26 @@ def intake_register(
     return item
 
 
+def may_assess(*, staff: StaffMember, unit: Unit) -> bool:
+    """Assessments and decisions are made by the intake unit's social workers and managers."""
+    return RoleAssignment.objects.filter(
+        organisation_id=staff.organisation_id, staff=staff, unit=unit, role__in=CASE_WORKER_ROLES | MANAGER_ROLES
+    ).exists()
+
+
+def _check_assessor(actor: StaffMember, item: IntakeItem) -> None:
+    if not may_assess(staff=actor, unit=item.unit):
+        raise ValidationError(_("Only the intake unit's social workers and managers assess and decide."))
+
+
 @transaction.atomic
 def intake_assess_protection(
     *, organisation: Organisation, actor: StaffMember, item: IntakeItem, needed: bool
 ) -> IntakeItem:
     """Record the immediate-protection assessment of a report about a child (due the same day)."""
     check_same_org(organisation, actor, item)
-    item = IntakeItem.objects.select_for_update().get(organisation=organisation, pk=item.pk)
+    item = IntakeItem.objects.select_for_update().select_related("unit").get(organisation=organisation, pk=item.pk)
+    _check_assessor(actor, item)
     if not (item.kind == IntakeItem.Kind.REPORT and item.about_child):
         raise ValidationError(_("Only a report about a child needs an immediate-protection assessment."))
     if item.protection_assessed_at is not None:
@@ -93,7 +106,8 @@ def intake_decide(
 ) -> IntakeItem:
     """The pre-assessment decision: open an investigation (the case enters allocation) or not, with reason."""
     check_same_org(organisation, actor, item, investigation_unit)
-    item = IntakeItem.objects.select_for_update().get(organisation=organisation, pk=item.pk)
+    item = IntakeItem.objects.select_for_update().select_related("unit").get(organisation=organisation, pk=item.pk)
+    _check_assessor(actor, item)
     if item.decision != IntakeItem.Decision.PENDING:
         raise ValidationError(_("This item is already decided."))
     errors = {}

@@ -111,5 +111,11 @@ def detail(request, pk: int):
     return render(
         request,
         "intake/detail.html",
-        {"item": item, "protection": protection, "decision": decision, "days_left": days_left, "today": today},
+        {
+            "item": item,
+            "protection": protection,
+            "decision": decision,
+            "days_left": days_left,
+            "may_assess": services.may_assess(staff=request.get_staff(), unit=item.unit),
+        },
     )

@@ -18,7 +18,8 @@ def test_administrator_registers_a_report(page, live_server, demo):
     page.get_by_role("button", name="Registrera").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("Registrerat i ärende MOT-TEST-42.").is_visible()
-    assert page.get_by_role("heading", name="Bedömning av omedelbart skydd (samma dag)").is_visible()
+    assert page.get_by_text("Väntar på förhandsbedömning").is_visible()
+    assert page.get_by_role("heading", name="Beslut efter förhandsbedömning").count() == 0  # social workers decide
     assert_accessible(page)
     registered = IntakeItem.objects.get(case_number="MOT-TEST-42")
     assert registered.decision == IntakeItem.Decision.PENDING and registered.due_date is not None

@@ -175,3 +175,16 @@ def test_queue_sorts_by_column(world):
     table = html.split('id="queue"', 1)[1]
     assert table.index("B-2") < table.index("A-1")
     assert 'aria-sort="descending"' in table
+
+
+def test_administrators_register_but_do_not_decide(world):
+    report = item(world.intake_unit, "ADM-1", by=world.grace)
+    url = reverse("intake:detail", args=[report.pk])
+    page = world.client("grace").get(url).content.decode()
+    assert "Beslut efter förhandsbedömning" not in page
+    response = world.client("grace").post(
+        url, {"d-open_investigation": "0", "d-reason": "Ingen oro", "d-decided_on": "2024-06-14", "d-weight": "1"}
+    )
+    assert "Bara mottagningsenhetens socialsekreterare och chefer bedömer och beslutar." in response.content.decode()
+    report.refresh_from_db()
+    assert report.decision == IntakeItem.Decision.PENDING
