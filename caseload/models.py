@@ -5,6 +5,9 @@ The caseload issue extends this with investigations and their deadlines, capacit
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -42,6 +45,8 @@ class Case(TenantModel):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     opened_on = models.DateField(_("opened"))
     closed_on = models.DateField(_("closed"), null=True, blank=True)
+    # Bumped by every change of handlers: two managers reassigning at once cannot both win.
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["number"]
@@ -60,6 +65,11 @@ class Case(TenantModel):
     def __str__(self) -> str:
         return self.number
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("caseload:case_detail", args=[self.pk])
+
     def clean(self) -> None:
         if self.closed_on and self.opened_on and self.closed_on < self.opened_on:
             raise ValidationError({"closed_on": _("A case cannot close before it opened.")})
@@ -77,6 +87,11 @@ class Assignment(TenantModel):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     start = models.DateField(_("from"))
     end = models.DateField(_("until"), null=True, blank=True)
+    assigned_by = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     class Meta:
         verbose_name = _("assignment")
@@ -92,3 +107,140 @@ class Assignment(TenantModel):
             ),
         ]
         indexes = [models.Index(fields=["organisation", "staff", "end"])]
+
+
+class CaseloadSettings(models.Model):
+    """Every caseload rule and number of DOMAIN.md sections 5 as an organisation setting (created on demand)."""
+
+    organisation = models.OneToOneField(
+        "staff.Organisation", on_delete=models.CASCADE, related_name="caseload_settings", editable=False
+    )
+    target_days = models.PositiveSmallIntegerField(_("investigation target (days)"), default=90)
+    legal_months = models.PositiveSmallIntegerField(_("legal limit (calendar months)"), default=4)
+    first_warning_day = models.PositiveSmallIntegerField(_("first warning (day)"), default=60)
+    second_warning_day = models.PositiveSmallIntegerField(_("second warning (day)"), default=75)
+    chain_window_days = models.PositiveSmallIntegerField(
+        _("days after closing in which a new investigation without a report is flagged"), default=30
+    )
+    top_weight = models.PositiveSmallIntegerField(_("highest complexity weight"), default=3)
+    capacity_level_1 = models.PositiveSmallIntegerField(_("capacity of a level-1 worker (cases)"), default=12)
+    capacity_other = models.PositiveSmallIntegerField(_("capacity of other workers (cases)"), default=22)
+    co_handler_fraction = models.DecimalField(
+        _("share of a co-handled case in the load"), max_digits=3, decimal_places=2, default=Decimal("0.50")
+    )
+    co_handler_target_percent = models.PositiveSmallIntegerField(_("co-handler coverage target (%)"), default=90)
+    closed_per_month_target = models.PositiveSmallIntegerField(
+        _("closed investigations per worker and month"), default=2
+    )
+    specialists_hold_no_cases = models.BooleanField(_("specialists hold no own cases"), default=True)
+    max_days_ahead = models.PositiveSmallIntegerField(
+        _("how far ahead a date may lie (days)"), default=400, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("caseload settings")
+        verbose_name_plural = _("caseload settings")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    @classmethod
+    def for_org(cls, organisation) -> CaseloadSettings:
+        obj, _created = cls.objects.get_or_create(organisation=organisation)
+        return obj
+
+
+class Investigation(TenantModel):
+    """An investigation (utredning) in a case: deadlines are stored columns computed once from the settings."""
+
+    class Outcome(models.TextChoices):
+        INTERVENTION = "intervention", _("Intervention granted")
+        NO_INTERVENTION = "no_intervention", _("Closed without intervention")
+        REFERRED = "referred", _("Referred elsewhere")
+        OTHER = "other", _("Other outcome")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="investigations", verbose_name=_("case"))
+    start_date = models.DateField(_("start date"))
+    target_date = models.DateField(_("target date"))
+    legal_deadline = models.DateField(_("legal deadline"))
+    extended_until = models.DateField(_("extended until"), null=True, blank=True)
+    closed_on = models.DateField(_("closed"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    chained = models.BooleanField(
+        _("opened soon after a closed one without a new report"),
+        default=False,
+    )
+    closed_by_handler = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name = _("investigation")
+        verbose_name_plural = _("investigations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "case"], condition=Q(closed_on__isnull=True), name="one_running_investigation"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=models.F("start_date")),
+                name="investigation_closed_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "closed_on", "target_date"]),
+            models.Index(fields=["organisation", "closed_on", "legal_deadline"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} ({self.start_date})"
+
+    @property
+    def deadline(self) -> datetime.date:
+        """The date the law allows: the legal deadline, or the extension's new date."""
+        return self.extended_until or self.legal_deadline
+
+    def clean(self) -> None:
+        if self.closed_on and self.start_date and self.closed_on < self.start_date:
+            raise ValidationError({"closed_on": _("An investigation cannot close before it started.")})
+
+
+class Extension(TenantModel):
+    """A manager's decision to let an investigation run past the legal date (special reasons)."""
+
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="extensions")
+    new_deadline = models.DateField(_("new date"))
+    reason = models.TextField(_("special reason"))
+    decided_by = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-new_deadline"]
+        verbose_name = _("extension decision")
+        verbose_name_plural = _("extension decisions")
+
+
+class CaseEvent(TenantModel):
+    """The case's timeline: who changed what and when (an audit row per change)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Case registered")
+        ASSIGNED = "assigned", _("Handlers changed")
+        INVESTIGATION_OPENED = "opened", _("Investigation opened")
+        EXTENDED = "extended", _("Extension decided")
+        INVESTIGATION_CLOSED = "closed", _("Investigation closed")
+        REPORT_LINKED = "report", _("New report linked")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    detail = models.TextField(_("details"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        indexes = [models.Index(fields=["organisation", "case", "at"])]

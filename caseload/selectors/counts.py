@@ -8,7 +8,7 @@ from django.db.models import Count, Q, Sum
 
 from staff.models import Organisation
 
-from .models import Case
+from ..models import Case
 
 
 def unit_case_counts(*, organisation: Organisation, on: datetime.date) -> dict[int, dict[str, int]]:

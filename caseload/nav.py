@@ -1,0 +1,28 @@
+"""Caseload navigation: workers land on their caseload, managers on their unit's dashboard."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from staff.models import CASE_WORKER_ROLES
+from staff.navigation import NavItem
+
+
+def items(request):
+    access = request.access
+    result = []
+    if access.is_case_worker:
+        result.append(NavItem(_("My caseload"), reverse("caseload:my_caseload"), order=10))
+    for unit_id in sorted(access.managed_unit_ids)[:1]:
+        result.append(NavItem(_("Unit caseload"), reverse("caseload:unit_dashboard", args=[unit_id]), order=11))
+    if access.is_org_admin:
+        result.append(NavItem(_("Caseload settings"), reverse("caseload:settings"), order=96))
+    return result
+
+
+def start_page(request):
+    access = request.access
+    if access.managed_unit_ids:
+        return (20, reverse("caseload:unit_dashboard", args=[min(access.managed_unit_ids)]))
+    if access.has_any(*CASE_WORKER_ROLES):
+        return (20, reverse("caseload:my_caseload"))
+    return None

@@ -1,0 +1,222 @@
+"""Reads behind the caseload pages and the REST API. Each runs a constant number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
+
+from staff.models import CASE_WORKER_ROLES, Absence, Organisation, StaffMember, Unit
+from staff.selectors import SpanOfControl, span_of_control
+from staff.tenancy import get_for_org
+
+from .. import deadlines
+from ..models import Assignment, Case, CaseEvent, CaseloadSettings, Investigation
+from ..panels import panels
+from .load import Coverage, WorkerLoad, co_handler_coverage, worker_loads
+
+
+def case_get(*, organisation: Organisation, pk) -> Case:
+    return get_for_org(Case.objects.select_related("unit", "unit__department"), organisation=organisation, pk=pk)
+
+
+def running_investigation(*, case: Case) -> Investigation | None:
+    return Investigation.objects.filter(organisation_id=case.organisation_id, case=case, closed_on__isnull=True).first()
+
+
+def find_case(*, organisation: Organisation, number: str) -> Case | None:
+    return Case.objects.filter(organisation=organisation, number__iexact=(number or "").strip()).first()
+
+
+def unit_case_workers(*, organisation: Organisation, unit: Unit, on: datetime.date) -> QuerySet[StaffMember]:
+    """Active social workers and specialists of a unit (the people who may hold its cases)."""
+    return (
+        StaffMember.objects.filter(
+            organisation=organisation,
+            unit=unit,
+            employment_start__lte=on,
+            roles__unit=unit,
+            roles__role__in=CASE_WORKER_ROLES,
+        )
+        .filter(Q(employment_end__isnull=True) | Q(employment_end__gte=on))
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+@dataclass
+class CaseRow:
+    case: Case
+    role: str
+    partner: str | None
+    deadline: deadlines.DeadlineStatus | None
+
+    @property
+    def sort_key(self):
+        if self.deadline is None:
+            return (1, 0, 0, self.case.number)
+        return (0, -self.deadline.level, self.deadline.days_to_legal, self.case.number)
+
+    def as_dict(self) -> dict:
+        return {
+            "case_id": self.case.pk,
+            "number": self.case.number,
+            "kind": self.case.kind,
+            "weight": self.case.weight,
+            "acute": self.case.acute,
+            "role": self.role,
+            "investigation": self.deadline.as_dict() if self.deadline else None,
+        }
+
+
+@dataclass
+class MyCaseload:
+    rows: list[CaseRow]
+    load: WorkerLoad
+    closed_target: int
+    absences: list[Absence]
+    settings: CaseloadSettings
+
+
+def _running_by_case(organisation: Organisation, case_ids) -> dict[int, Investigation]:
+    return {
+        inv.case_id: inv
+        for inv in Investigation.objects.filter(organisation=organisation, case_id__in=case_ids, closed_on__isnull=True)
+    }
+
+
+def my_caseload(*, organisation: Organisation, staff: StaffMember, today: datetime.date) -> MyCaseload:
+    """A worker's open cases as main and co-handler, most urgent first, with load and upcoming absences."""
+    settings = CaseloadSettings.for_org(organisation)
+    mine = list(
+        Assignment.objects.filter(organisation=organisation, staff=staff, end__isnull=True)
+        .exclude(case__status=Case.Status.CLOSED)
+        .select_related("case")
+    )
+    case_ids = [a.case_id for a in mine]
+    partners: dict[int, str] = {}
+    for a in (
+        Assignment.objects.filter(organisation=organisation, case_id__in=case_ids, end__isnull=True)
+        .exclude(staff=staff)
+        .select_related("staff")
+    ):
+        partners[a.case_id] = a.staff.full_name
+    running = _running_by_case(organisation, case_ids)
+    rows = [
+        CaseRow(
+            case=a.case,
+            role=a.role,
+            partner=partners.get(a.case_id),
+            deadline=deadlines.status_on(running[a.case_id], today, settings) if a.case_id in running else None,
+        )
+        for a in mine
+    ]
+    rows.sort(key=lambda r: r.sort_key)
+    load = worker_loads(organisation=organisation, staff=[staff], today=today, settings=settings)[0]
+    absences = list(
+        Absence.objects.filter(organisation=organisation, staff=staff, end__gte=today).order_by("start")[:10]
+    )
+    return MyCaseload(rows, load, settings.closed_per_month_target, absences, settings)
+
+
+@dataclass
+class UnitDashboard:
+    unit: Unit
+    loads: list[WorkerLoad]
+    at_risk: list[deadlines.DeadlineStatus]
+    at_risk_total: int
+    coverage: Coverage
+    org_coverage: Coverage
+    span: SpanOfControl
+    closed_target: int
+    awaiting: int
+    extra_panels: list[dict] = field(default_factory=list)
+
+    def chart_data(self) -> dict:
+        return {
+            "labels": [w.staff.full_name for w in self.loads],
+            "load": [float(w.load) for w in self.loads],
+            "capacity": [float(round(w.capacity, 1)) for w in self.loads],
+        }
+
+
+AT_RISK_SHOWN = 50
+
+
+def _main_handler_name():
+    current_main = Assignment.objects.filter(case_id=OuterRef("case_id"), role=Assignment.Role.MAIN, end__isnull=True)
+    return Subquery(
+        current_main.annotate(name=Concat("staff__first_name", Value(" "), "staff__last_name")).values("name")[:1]
+    )
+
+
+def at_risk_investigations(
+    *, organisation: Organisation, unit: Unit, today: datetime.date, settings: CaseloadSettings
+) -> QuerySet[Investigation]:
+    """Running investigations of the unit past the first warning day (a filter on stored dates)."""
+    warned_from = today - datetime.timedelta(days=settings.first_warning_day)
+    return (
+        Investigation.objects.filter(
+            organisation=organisation, case__unit=unit, closed_on__isnull=True, start_date__lte=warned_from
+        )
+        .select_related("case")
+        .annotate(main_handler=_main_handler_name())
+        .order_by("start_date", "pk")
+    )
+
+
+def overdue_investigations(*, organisation: Organisation, today: datetime.date) -> QuerySet[Investigation]:
+    """Past the legal deadline (or its extension): the "overdue" filter."""
+    return Investigation.objects.filter(organisation=organisation, closed_on__isnull=True).filter(
+        Q(extended_until__isnull=True, legal_deadline__lt=today) | Q(extended_until__lt=today)
+    )
+
+
+def unit_dashboard(*, organisation: Organisation, unit: Unit, today: datetime.date) -> UnitDashboard:
+    settings = CaseloadSettings.for_org(organisation)
+    workers = list(unit_case_workers(organisation=organisation, unit=unit, on=today))
+    loads = worker_loads(organisation=organisation, staff=workers, today=today, settings=settings)
+    risky_qs = at_risk_investigations(organisation=organisation, unit=unit, today=today, settings=settings)
+    risky = [deadlines.status_on(inv, today, settings) for inv in risky_qs[:AT_RISK_SHOWN]]
+    risky.sort(key=lambda d: (-d.level, d.days_to_legal))
+    total = len(risky) if len(risky) < AT_RISK_SHOWN else risky_qs.count()
+    awaiting = Case.objects.filter(organisation=organisation, unit=unit, status=Case.Status.AWAITING_ALLOCATION).count()
+    return UnitDashboard(
+        unit=unit,
+        loads=loads,
+        at_risk=risky,
+        at_risk_total=total,
+        coverage=co_handler_coverage(organisation=organisation, settings=settings, unit_id=unit.pk),
+        org_coverage=co_handler_coverage(organisation=organisation, settings=settings),
+        span=span_of_control(unit=unit, on=today),
+        closed_target=settings.closed_per_month_target,
+        awaiting=awaiting,
+        extra_panels=[panel(organisation=organisation, unit=unit, today=today) for panel in panels()],
+    )
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    investigations: list[Investigation]
+    running: deadlines.DeadlineStatus | None
+    current: dict[str, Assignment]
+    history: list[Assignment]
+    events: list[CaseEvent]
+
+
+def case_detail(*, case: Case, today: datetime.date) -> CaseDetail:
+    settings = CaseloadSettings.for_org(case.organisation)
+    investigations = list(case.investigations.prefetch_related("extensions__decided_by"))
+    running = next((i for i in investigations if i.closed_on is None), None)
+    history = list(case.assignments.select_related("staff", "assigned_by").order_by("-start", "-pk"))
+    return CaseDetail(
+        case=case,
+        investigations=investigations,
+        running=deadlines.status_on(running, today, settings) if running else None,
+        current={a.role: a for a in history if a.end is None},
+        history=history,
+        events=list(case.events.select_related("actor")),
+    )

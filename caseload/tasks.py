@@ -1,0 +1,32 @@
+"""Celery entry points of the caseload app: a daily fan-out, one thin idempotent task per organisation."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.schedules import crontab
+from django.utils import timezone
+
+from staff.models import Organisation
+
+BEAT_SCHEDULE = {
+    "caseload-deadline-reminders": {
+        "task": "caseload.tasks.deadline_reminders_all",
+        "schedule": crontab(hour=6, minute=15),
+    },
+}
+
+
+@shared_task
+def deadline_reminders_all() -> int:
+    ids = list(Organisation.objects.values_list("pk", flat=True))
+    for org_id in ids:
+        deadline_reminders.delay(organisation_id=org_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def deadline_reminders(*, organisation_id: int) -> int:
+    from .services import deadline_reminders_send
+
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return deadline_reminders_send(organisation=organisation, today=timezone.localdate())

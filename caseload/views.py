@@ -1,0 +1,248 @@
+"""Caseload pages: my caseload, the unit dashboard, the case page and its forms. Thin: parse, call, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from staff.formtools import apply_errors, paginate
+from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Role, Unit
+from staff.permissions import staff_required
+from staff.selectors import unit_get
+
+from . import selectors, services
+from .forms import AssignForm, CaseCreateForm, CloseForm, ExtensionForm, OpenInvestigationForm, SettingsForm
+
+
+def _may_view_case(request, case) -> bool:
+    access = request.access
+    return access.may_view_unit(case.unit) or case.unit_id in access.unit_ids_with(*CASE_WORKER_ROLES)
+
+
+def _viewable_case(request, pk):
+    case = selectors.case_get(organisation=request.organisation, pk=pk)
+    if not _may_view_case(request, case):
+        raise PermissionDenied
+    return case
+
+
+def _managed_case(request, pk):
+    case = selectors.case_get(organisation=request.organisation, pk=pk)
+    if not request.access.manages_unit(case.unit_id):
+        raise PermissionDenied
+    return case
+
+
+@staff_required()
+def my_caseload(request):
+    data = selectors.my_caseload(
+        organisation=request.organisation, staff=request.get_staff(), today=timezone.localdate()
+    )
+    page = paginate(request, data.rows, per_page=50)
+    return render(request, "caseload/my_caseload.html", {"data": data, "page": page})
+
+
+@staff_required()
+def unit_dashboard(request, pk: int):
+    unit = unit_get(organisation=request.organisation, pk=pk)
+    if not request.access.may_view_unit(unit):
+        raise PermissionDenied
+    data = selectors.unit_dashboard(organisation=request.organisation, unit=unit, today=timezone.localdate())
+    return render(request, "caseload/unit_dashboard.html", {"data": data, "unit": unit, "chart": data.chart_data()})
+
+
+@staff_required()
+def case_detail(request, pk: int):
+    case = _viewable_case(request, pk)
+    detail = selectors.case_detail(case=case, today=timezone.localdate())
+    return render(
+        request,
+        "caseload/case_detail.html",
+        {"detail": detail, "case": case, "is_manager": request.access.manages_unit(case.unit_id)},
+    )
+
+
+def _form_page(request, form, save, *, template="caseload/form.html", context=None):
+    """Run a valid form through a service: on success redirect with its message, else show the errors."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            url, message = save(form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, message)
+            return redirect(url)
+    return render(request, template, {"form": form, **(context or {})})
+
+
+def _case_form_context(case, title, submit):
+    return {"case": case, "title": title, "submit": submit}
+
+
+@staff_required(*MANAGER_ROLES)
+def case_assign(request, pk: int):
+    case = _managed_case(request, pk)
+    today = timezone.localdate()
+    workers = selectors.unit_case_workers(organisation=request.organisation, unit=case.unit, on=today)
+    detail = selectors.case_detail(case=case, today=today)
+    current = detail.current
+    initial = {
+        "main": current["main"].staff_id if "main" in current else None,
+        "co": current["co"].staff_id if "co" in current else None,
+        "version": case.version,
+    }
+
+    def save(data):
+        services.case_assign(
+            organisation=request.organisation,
+            actor=request.get_staff(),
+            case=case,
+            main=data["main"],
+            co=data["co"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        )
+        return case.get_absolute_url(), _("The handlers of case %(number)s are saved.") % {"number": case.number}
+
+    form = AssignForm(request.POST or None, workers=workers, initial=initial)
+    return _form_page(request, form, save, template="caseload/assign.html", context={"case": case, "detail": detail})
+
+
+def _running_or_404(case):
+    investigation = selectors.running_investigation(case=case)
+    if investigation is None:
+        raise Http404
+    return investigation
+
+
+@staff_required(*MANAGER_ROLES, *CASE_WORKER_ROLES)
+def investigation_close(request, pk: int):
+    case = _viewable_case(request, pk)
+    investigation = _running_or_404(case)
+
+    def save(data):
+        services.investigation_close(
+            organisation=request.organisation, actor=request.get_staff(), investigation=investigation, **data
+        )
+        return case.get_absolute_url(), _("The investigation is closed.")
+
+    form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate(), "close_case": True})
+    return _form_page(request, form, save, context=_case_form_context(case, _("Close the investigation"), _("Close")))
+
+
+@staff_required()
+def investigation_extend(request, pk: int):
+    case = _viewable_case(request, pk)
+    investigation = _running_or_404(case)
+
+    def save(data):
+        services.extension_decide(
+            organisation=request.organisation, actor=request.get_staff(), investigation=investigation, **data
+        )
+        return case.get_absolute_url(), _("The extension is recorded.")
+
+    form = ExtensionForm(request.POST or None)
+    context = _case_form_context(case, _("Decide an extension"), _("Save the decision"))
+    return _form_page(request, form, save, context=context)
+
+
+@staff_required(*MANAGER_ROLES)
+def investigation_open(request, pk: int):
+    case = _managed_case(request, pk)
+
+    def save(data):
+        investigation = services.investigation_open(
+            organisation=request.organisation, actor=request.get_staff(), case=case, **data
+        )
+        if investigation.chained:
+            messages.warning(
+                request, _("Flagged: a new investigation so soon after closing one, without a new report.")
+            )
+        return case.get_absolute_url(), _("The investigation is opened.")
+
+    form = OpenInvestigationForm(request.POST or None, initial={"start_date": timezone.localdate()})
+    return _form_page(
+        request, form, save, context=_case_form_context(case, _("Open an investigation"), _("Open an investigation"))
+    )
+
+
+@staff_required(*MANAGER_ROLES)
+def case_create(request):
+    units = Unit.objects.filter(organisation=request.organisation, pk__in=request.access.managed_unit_ids)
+
+    def save(data):
+        case = services.case_create(organisation=request.organisation, actor=request.get_staff(), **data)
+        return case.get_absolute_url(), _("Case %(number)s is registered.") % {"number": case.number}
+
+    form = CaseCreateForm(request.POST or None, units=units, initial={"opened_on": timezone.localdate()})
+    return _form_page(request, form, save, context=_case_form_context(None, _("New case"), _("Register")))
+
+
+@staff_required(Role.ORG_ADMIN)
+def settings_edit(request):
+    from .models import CaseloadSettings
+
+    current = CaseloadSettings.for_org(request.organisation)
+
+    def save(data):
+        services.caseload_settings_update(organisation=request.organisation, settings=current, **data)
+        return reverse("caseload:settings"), _("The caseload settings are saved.")
+
+    form = SettingsForm(request.POST or None, instance=current)
+    return _form_page(request, form, save, context={"title": _("Caseload settings"), "submit": _("Save")})
+
+
+def _csv_cell(value) -> str:
+    """Spreadsheet formulas cannot start a cell: prefix = + - @ tab and CR with a quote."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@staff_required()
+def unit_load_csv(request, pk: int):
+    import csv
+
+    from django.http import HttpResponse
+
+    unit = unit_get(organisation=request.organisation, pk=pk)
+    if not request.access.may_view_unit(unit):
+        raise PermissionDenied
+    today = timezone.localdate()
+    data = selectors.unit_dashboard(organisation=request.organisation, unit=unit, today=today)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="arendelage-{unit.pk}-{today.isoformat()}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            _("Worker"),
+            _("Level"),
+            _("Main"),
+            _("Co"),
+            _("Load"),
+            _("Weighted"),
+            _("Capacity"),
+            _("Share"),
+            _("Closed this month"),
+        ]
+    )
+    for w in data.loads:
+        writer.writerow(
+            [
+                _csv_cell(w.staff.full_name),
+                w.level.number if w.level else "",
+                w.main_cases,
+                w.co_cases,
+                f"{float(w.load):g}".replace(".", ","),
+                f"{float(w.weighted_load):g}".replace(".", ","),
+                f"{w.capacity:.1f}".replace(".", ","),
+                "" if w.percent is None else w.percent,
+                w.closed_this_month,
+            ]
+        )
+    return response

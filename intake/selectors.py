@@ -1,0 +1,59 @@
+"""Reads of intake: the queue (overdue first) and the overdue pre-assessments panel of the unit dashboard."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from staff.models import Organisation, Unit
+from staff.tenancy import get_for_org
+
+from .models import IntakeItem
+
+
+def intake_get(*, organisation: Organisation, pk) -> IntakeItem:
+    return get_for_org(
+        IntakeItem.objects.select_related("unit", "investigation__case"), organisation=organisation, pk=pk
+    )
+
+
+def intake_queue(
+    *,
+    organisation: Organisation,
+    unit_ids,
+    today: datetime.date,
+    search: str = "",
+    show: str = "pending",
+    order_by: str | None = None,
+) -> QuerySet[IntakeItem]:
+    """Items of the given units: pending ones overdue first, then by due date; decided ones newest first."""
+    qs = IntakeItem.objects.filter(organisation=organisation, unit_id__in=unit_ids).select_related("unit")
+    if search:
+        qs = qs.filter(case_number__icontains=search.strip())
+    if show == "pending":
+        return (
+            qs.filter(decision=IntakeItem.Decision.PENDING)
+            .annotate(
+                overdue=Case(When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField())
+            )
+            .order_by(*([order_by, "pk"] if order_by else ["overdue", "due_date", "received_at", "pk"]))
+        )
+    decided = qs.exclude(decision=IntakeItem.Decision.PENDING)
+    return decided.order_by(*([order_by, "pk"] if order_by else ["-decided_on", "-pk"]))
+
+
+def overdue_pre_assessments(*, organisation: Organisation, today: datetime.date) -> QuerySet[IntakeItem]:
+    return IntakeItem.objects.filter(
+        organisation=organisation, decision=IntakeItem.Decision.PENDING, due_date__lt=today
+    )
+
+
+def overdue_panel(*, organisation: Organisation, unit: Unit, today: datetime.date) -> dict:
+    """The unit dashboard's panel: overdue pre-assessments in the unit's department (two queries)."""
+    qs = overdue_pre_assessments(organisation=organisation, today=today).filter(
+        Q(unit=unit) | Q(unit__department_id=unit.department_id)
+    )
+    items = list(qs.select_related("unit").order_by("due_date", "pk")[:20])
+    total = len(items) if len(items) < 20 else qs.count()
+    return {"template": "intake/_overdue_panel.html", "items": items, "total": total, "today": today}

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("intake/", views.queue, name="queue"),
+    path("intake/new/", views.register, name="register"),
+    path("intake/<int:pk>/", views.detail, name="detail"),
+]

@@ -1,0 +1,121 @@
+"""Intake pages: the queue, registering a report or application, and the item with its decisions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from staff.formtools import apply_errors, paginate, sort_param
+from staff.models import Unit
+from staff.permissions import staff_required
+
+from . import selectors, services
+from .forms import DecisionForm, ProtectionForm, RegisterForm
+
+SORTS = {"case": "case_number", "received": "received_at", "due": "due_date", "": ""}
+
+
+def intake_unit_ids(request) -> set[int]:
+    """Intake units where the person holds a unit role; an organisation admin sees them all."""
+    units = Unit.objects.filter(organisation=request.organisation, kind=Unit.Kind.INTAKE)
+    if not request.access.is_org_admin:
+        units = units.filter(pk__in={u for _r, u in request.access.unit_roles})
+    return set(units.values_list("pk", flat=True))
+
+
+def _item_for(request, pk):
+    item = selectors.intake_get(organisation=request.organisation, pk=pk)
+    if item.unit_id not in intake_unit_ids(request):
+        raise PermissionDenied
+    return item
+
+
+@staff_required()
+def queue(request):
+    unit_ids = intake_unit_ids(request)
+    if not unit_ids:
+        raise PermissionDenied
+    today = timezone.localdate()
+    show = "decided" if request.GET.get("show") == "decided" else "pending"
+    search = request.GET.get("q", "")[:40]
+    sort, order_by = sort_param(request, SORTS, default="")
+    items = selectors.intake_queue(
+        organisation=request.organisation, unit_ids=unit_ids, today=today, search=search, show=show, order_by=order_by
+    )
+    page = paginate(request, items)
+    for item in page:
+        item.days_left = (item.due_date - today).days if item.due_date else None
+    return render(request, "intake/queue.html", {"page": page, "show": show, "q": search, "sort": sort})
+
+
+@staff_required()
+def register(request):
+    unit_ids = intake_unit_ids(request)
+    if not unit_ids:
+        raise PermissionDenied
+    units = Unit.objects.filter(organisation=request.organisation, pk__in=unit_ids)
+    initial = {"received_at": timezone.localtime().replace(second=0, microsecond=0), "about_child": True}
+    if len(unit_ids) == 1:
+        initial["unit"] = next(iter(unit_ids))
+    form = RegisterForm(request.POST or None, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = services.intake_register(
+                organisation=request.organisation, actor=request.get_staff(), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            if item.decision == item.Decision.LINKED:
+                messages.info(request, _("A running investigation exists in this case: the report is linked to it."))
+            messages.success(request, _("Registered in case %(number)s.") % {"number": item.case_number})
+            return redirect("intake:detail", pk=item.pk)
+    return render(request, "intake/register.html", {"form": form})
+
+
+@staff_required()
+def detail(request, pk: int):
+    item = _item_for(request, pk)
+    units = Unit.objects.filter(organisation=request.organisation, kind=Unit.Kind.INVESTIGATION)
+    protection = ProtectionForm(prefix="p")
+    decision = DecisionForm(prefix="d", units=units, initial={"decided_on": timezone.localdate()})
+    if request.method == "POST":
+        actor = request.get_staff()
+        try:
+            if "p-needed" in request.POST:
+                protection = ProtectionForm(request.POST, prefix="p")
+                if protection.is_valid():
+                    services.intake_assess_protection(
+                        organisation=request.organisation,
+                        actor=actor,
+                        item=item,
+                        needed=protection.cleaned_data["needed"],
+                    )
+                    messages.success(request, _("The immediate-protection assessment is recorded."))
+                    return redirect("intake:detail", pk=item.pk)
+            else:
+                decision = DecisionForm(request.POST, prefix="d", units=units)
+                if decision.is_valid():
+                    services.intake_decide(
+                        organisation=request.organisation, actor=actor, item=item, **decision.cleaned_data
+                    )
+                    messages.success(request, _("The decision is recorded."))
+                    return redirect("intake:detail", pk=item.pk)
+        except ValidationError as exc:
+            apply_errors(protection if "p-needed" in request.POST else decision, exc)
+    today = timezone.localdate()
+    days_left = (item.due_date - today).days if item.due_date else None
+    return render(
+        request,
+        "intake/detail.html",
+        {
+            "item": item,
+            "protection": protection,
+            "decision": decision,
+            "days_left": days_left,
+            "may_assess": services.may_assess(staff=request.get_staff(), unit=item.unit),
+        },
+    )
