@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from staff.models import CASE_WORKER_ROLES, Department, Organisation, RoleAssignment, StaffMember, Unit
+from staff.models import Department, Organisation, StaffMember, Unit
 from staff.tenancy import get_for_org
 
 from .models import QUESTIONS, ActionPlan, Answer, Baseline, ExitInterview, Invitation, SurveyRound, UnitSnapshot
@@ -392,13 +392,8 @@ class Turnover:
 
 
 def turnover(*, organisation: Organisation, tertials: list[Tertial]) -> list[Turnover]:
-    """Leavers / average headcount per tertial among case workers; share under 2 years in the profession."""
-    case_workers = StaffMember.objects.filter(
-        organisation=organisation,
-        pk__in=RoleAssignment.objects.filter(organisation=organisation, role__in=sorted(CASE_WORKER_ROLES)).values(
-            "staff_id"
-        ),
-    )
+    """Leavers / average headcount per tertial among the units' staff; share under 2 years in the profession."""
+    case_workers = StaffMember.objects.filter(organisation=organisation, unit__isnull=False)
     result = []
     for t in tertials:
         end = t.end
