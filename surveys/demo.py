@@ -8,7 +8,6 @@ import datetime
 from django.utils import timezone
 
 from staff.models import CASE_WORKER_ROLES, RoleAssignment, StaffMember, Unit
-from staff.services import notify
 
 from . import services
 from .models import ActionPlan, Answer, ExitInterview, Invitation, RhythmStep, SurveyRound
@@ -80,15 +79,6 @@ def _open_round(ctx, tertial: Tertial) -> SurveyRound:
             continue
         Invitation.objects.get_or_create(
             organisation=org, round=survey_round, staff=staff, defaults={"unit_id": unit_id, "invited_at": now}
-        )
-        notify(
-            organisation=org,
-            recipient=staff,
-            key=f"survey:{survey_round.pk}:invite:{staff.pk}",
-            subject=f"Enkät {survey_round.label} är öppen",
-            body="Tre korta påståenden om din arbetssituation.",
-            url=f"/surveys/rounds/{survey_round.pk}/answer/",
-            email=False,
         )
     return survey_round
 
