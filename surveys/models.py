@@ -112,20 +112,10 @@ class SurveyRound(TenantModel):
         errors = {}
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = _("The round must close after it opens.")
-        if (
-            self.opens_at
-            and self.closes_at
-            and self.first_reminder_at
-            and not (self.opens_at <= self.first_reminder_at <= self.closes_at)
-        ):
-            errors["first_reminder_at"] = _("Reminders must fall between opening and closing.")
-        if (
-            self.opens_at
-            and self.closes_at
-            and self.final_reminder_at
-            and not (self.opens_at <= self.final_reminder_at <= self.closes_at)
-        ):
-            errors["final_reminder_at"] = _("Reminders must fall between opening and closing.")
+        for name in ("first_reminder_at", "final_reminder_at"):
+            moment = getattr(self, name)
+            if self.opens_at and self.closes_at and moment and not self.opens_at <= moment <= self.closes_at:
+                errors[name] = _("Reminders must fall between opening and closing.")
         if errors:
             raise ValidationError(errors)
 
