@@ -113,3 +113,26 @@ def test_demo_has_closed_rounds_an_open_round_and_is_idempotent(db):
     assert ExitInterview.objects.filter(organisation=demo).count() >= 3
     grannby = Organisation.objects.get(slug="grannby")
     assert list(SurveyRound.objects.filter(organisation=grannby).values_list("status", flat=True)) == ["closed"]
+
+
+def test_csv_export_escapes_formula_cells(world):
+    from surveys.services import round_ensure
+
+    Unit.objects.create(organisation=world.org, department=world.unit.department, name="=HYPERLINK(1)")
+    survey_round = round_ensure(organisation=world.org, tertial=Tertial(2026, 3))
+    text = world.client("erin").get(reverse("surveys:round_export", args=[survey_round.pk])).content.decode()
+    assert "Enhet;'=HYPERLINK(1)" in text
+    assert "\nEnhet;=HYPERLINK" not in text
+
+
+def test_short_interval_command_schedules_and_refuses_close_before_open(world):
+    import pytest
+    from django.core.management.base import CommandError
+
+    call_command("survey_round_schedule", organisation="alfa", tertial="2027-1", verbosity=0)
+    survey_round = SurveyRound.objects.get(organisation=world.org, year=2027, tertial=1)
+    assert survey_round.opens_at < survey_round.first_reminder_at < survey_round.final_reminder_at
+    assert survey_round.final_reminder_at < survey_round.closes_at
+    with pytest.raises(CommandError, match="Omgången måste stänga efter att den öppnar"):
+        call_command("survey_round_schedule", organisation="alfa", tertial="2027-2", opens_in=5, closes_in=2)
+    assert not SurveyRound.objects.filter(year=2027, tertial=2).exists()
