@@ -120,3 +120,19 @@ def test_two_organisations_in_one_run_get_only_their_own_people(emails, celery_w
     assert SurveyRound.objects.filter(organisation=world.other_org, status="open").count() == 1
     assert not Invitation.objects.filter(organisation=world.org, staff__organisation=world.other_org).exists()
     assert Role  # roles come from the world fixture
+
+
+def test_one_organisations_failure_does_not_stop_another(emails, celery_worker):
+    world = emails
+    from surveys.models import SurveySettings
+
+    add_workers(world.other_unit, 2, prefix="b", email_domain="beta.example")
+    # A broken setting written behind the form's back: Beta's schedule cannot compute its window.
+    SurveySettings.objects.create(organisation=world.other_org)
+    SurveySettings.objects.filter(organisation=world.other_org).update(open_hour=99)
+    surveys_tick_all.delay(now=at(2026, 12, 1, 8, 5).isoformat())
+    celery_worker.wait_until(lambda: Invitation.objects.filter(organisation=world.org).count() == 3)
+    failed = f"surveys: schedule failed for organisation {world.other_org.pk}"
+    celery_worker.wait_until(lambda: any(failed in line for line in celery_worker.output), timeout=60)
+    assert not SurveyRound.objects.filter(organisation=world.other_org).exists()
+    assert SurveyRound.objects.get(organisation=world.org).status == "open"
