@@ -7,13 +7,14 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff.formtools import apply_errors, paginate
+from staff.formtools import apply_errors, paginate, sort_param
 from staff.models import Role
 from staff.permissions import staff_required
 
@@ -284,6 +285,15 @@ def exits(request):
     interviews = selectors.exit_interviews(organisation=org)
     if not sees_all_exits(access):
         interviews = interviews.filter(unit_id__in=access.managed_unit_ids | _dept_units(org, access))
+    query = request.GET.get("q", "").strip()
+    if query:
+        interviews = interviews.filter(Q(staff__first_name__icontains=query) | Q(staff__last_name__icontains=query))
+    sort, order_by = sort_param(
+        request,
+        {"held_on": "held_on", "name": "staff__last_name", "unit": "unit__name", "reason": "main_reason"},
+        "-held_on",
+    )
+    interviews = interviews.order_by(order_by, "pk")
     today = timezone.localdate()
     current = Tertial.of(today)
     tertials = [current]
@@ -295,6 +305,8 @@ def exits(request):
         "surveys/exits.html",
         {
             "page": paginate(request, interviews),
+            "sort": sort,
+            "query": query,
             "reasons": reasons,
             "reason_choices": ExitInterview.Reason.choices,
             "turnover": selectors.turnover(organisation=org, tertials=tertials) if sees_all_exits(access) else [],

@@ -136,3 +136,23 @@ def test_short_interval_command_schedules_and_refuses_close_before_open(world):
     with pytest.raises(CommandError, match="Omgången måste stänga efter att den öppnar"):
         call_command("survey_round_schedule", organisation="alfa", tertial="2027-2", opens_in=5, closes_in=2)
     assert not SurveyRound.objects.filter(year=2027, tertial=2).exists()
+
+
+def test_exit_interview_list_searches_sorts_and_counts_queries(world, django_assert_max_num_queries):
+    from surveys.models import ExitInterview
+
+    for name, day in (("bob", 3), ("carol", 1), ("heidi", 2)):
+        ExitInterview.objects.create(
+            organisation=world.org,
+            staff=world.people[name],
+            unit=world.people[name].unit,
+            held_on=datetime.date(2026, 3, day),
+            main_reason="salary",
+            interviewer=world.erin,
+        )
+    client = world.client("erin")
+    with django_assert_max_num_queries(20):
+        html = client.get(reverse("surveys:exits") + "?sort=held_on").content.decode()
+    assert html.index("Carol") < html.index("Heidi") < html.index("Bob")
+    found = client.get(reverse("surveys:exits") + "?q=heid").content.decode()
+    assert "Heidi" in found and "Carol Testsson" not in found
