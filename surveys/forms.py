@@ -1,0 +1,91 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from staff.forms import DateInput
+from staff.models import StaffMember
+
+from .models import EXIT_QUESTIONS, QUESTIONS, SCALE_LABELS, ExitInterview, RhythmStep, SurveySettings
+
+SCALE_CHOICES = [(str(v), f"{v} – {label}") for v, label in SCALE_LABELS.items()]
+OUT_OF_SCALE = _("Choose a value from 1 to 5.")
+
+
+class AnswerForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in QUESTIONS:
+            self.fields[key] = forms.TypedChoiceField(
+                label=label,
+                choices=SCALE_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": OUT_OF_SCALE, "invalid_choice": OUT_OF_SCALE},
+            )
+            self.fields["m" + key[1]] = forms.CharField(
+                label=_("Motivation (optional)"),
+                required=False,
+                max_length=500,
+                widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+            )
+
+    def statements(self):
+        return [(self[key], self["m" + key[1]], label) for key, label in QUESTIONS]
+
+
+class ActionPlanForm(forms.Form):
+    actions = forms.CharField(label=_("Agreed actions"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    follow_up_on = forms.DateField(label=_("Follow-up date"), widget=DateInput())
+
+
+class RhythmStepForm(forms.Form):
+    step = forms.TypedChoiceField(label=_("Step"), choices=RhythmStep.Step.choices, coerce=int)
+    done_on = forms.DateField(label=_("Done on"), widget=DateInput())
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+
+
+class BaselineUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("One line per unit: unit;q1;q2;q3 with values from 1 to 5 (decimal comma allowed)."),
+    )
+
+
+class SurveySettingsForm(forms.ModelForm):
+    class Meta:
+        model = SurveySettings
+        fields = ["open_hour", "open_days", "first_reminder_hours", "final_reminder_hours", "min_respondents"]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class RoundScheduleForm(forms.Form):
+    opens_at = forms.DateTimeField(label=_("Opens"), widget=DateTimeInput())
+    closes_at = forms.DateTimeField(label=_("Closes"), widget=DateTimeInput())
+
+
+class ExitInterviewForm(forms.Form):
+    staff = forms.ModelChoiceField(label=_("Person who leaves"), queryset=StaffMember.objects.none())
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput())
+    main_reason = forms.ChoiceField(label=_("Main reason (for the statistics)"), choices=ExitInterview.Reason.choices)
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = candidates
+        for number, question in enumerate(EXIT_QUESTIONS, start=1):
+            self.fields[f"a{number}"] = forms.CharField(
+                label=f"{number}. {question}",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def answers(self) -> dict[str, str]:
+        return {str(n): self.cleaned_data.get(f"a{n}", "") for n in range(1, len(EXIT_QUESTIONS) + 1)}
+
+    def question_fields(self):
+        return [self[f"a{n}"] for n in range(1, len(EXIT_QUESTIONS) + 1)]

@@ -1,0 +1,459 @@
+"""Reads of the survey app: aggregates with suppression (the HR API calls these), trends, exits, turnover.
+
+Anonymity: above the unit manager only aggregates leave this module, each with at least
+`min_respondents` respondents; an aggregate that could be derived by subtraction from what is
+shown (a department total minus its visible units, the organisation minus its departments) is
+suppressed as well (complementary suppression, verified by exact linear algebra over the units).
+Free-text motivations are never part of an aggregate.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Q
+
+from staff.models import Department, Organisation, StaffMember, Unit
+from staff.tenancy import get_for_org
+
+from .models import QUESTIONS, ActionPlan, Answer, Baseline, ExitInterview, Invitation, SurveyRound, UnitSnapshot
+from .services import survey_settings_get
+from .tertials import Tertial
+
+# ---------------------------------------------------------------- fetch by id (404 for foreign objects)
+
+
+def round_get(*, organisation: Organisation, pk) -> SurveyRound:
+    return get_for_org(SurveyRound, organisation=organisation, pk=pk)
+
+
+def unit_get(*, organisation: Organisation, pk) -> Unit:
+    return get_for_org(Unit.objects.select_related("department"), organisation=organisation, pk=pk)
+
+
+def answer_get(*, organisation: Organisation, pk) -> Answer:
+    return get_for_org(Answer.objects.select_related("staff", "unit", "round"), organisation=organisation, pk=pk)
+
+
+def rounds(*, organisation: Organisation, closed_only: bool = False):
+    qs = SurveyRound.objects.filter(organisation=organisation)
+    if closed_only:
+        qs = qs.filter(status=SurveyRound.Status.CLOSED)
+    return qs.order_by("-year", "-tertial")
+
+
+def open_round_for(*, staff: StaffMember) -> SurveyRound | None:
+    """The open round the person is invited to, if any."""
+    return (
+        SurveyRound.objects.filter(
+            organisation_id=staff.organisation_id,
+            status=SurveyRound.Status.OPEN,
+            invitations__staff=staff,
+        )
+        .order_by("-opens_at")
+        .first()
+    )
+
+
+def my_answers(*, staff: StaffMember):
+    return (
+        Answer.objects.filter(organisation_id=staff.organisation_id, staff=staff)
+        .select_related("round", "action_plan")
+        .order_by("-round__year", "-round__tertial")
+    )
+
+
+def my_action_plans(*, staff: StaffMember):
+    return ActionPlan.objects.filter(organisation_id=staff.organisation_id, staff=staff).select_related(
+        "answer__round", "offered_by"
+    )
+
+
+# ---------------------------------------------------------------- aggregates
+
+
+@dataclass
+class QuestionStats:
+    key: str
+    label: str
+    mean: Decimal | None
+    distribution: list[int]  # counts of 1..5
+
+
+@dataclass
+class Cell:
+    """One aggregate: the organisation, a department or a unit in one round."""
+
+    kind: str  # "organisation" | "department" | "unit"
+    pk: int
+    name: str
+    invited: int
+    respondents: int
+    counts: list[list[int]]  # per question, counts of 1..5
+    suppressed: bool = False
+    reason: str = ""  # "few" (primary) or "derivable" (complementary)
+    units: list[int] = field(default_factory=list)  # unit ids summed in this cell
+
+    @property
+    def response_rate(self) -> Decimal | None:
+        if self.suppressed or not self.invited:
+            return None
+        return (Decimal(100 * self.respondents) / self.invited).quantize(Decimal("1"), ROUND_HALF_UP)
+
+    @property
+    def questions(self) -> list[QuestionStats]:
+        stats = []
+        for (key, label), counts in zip(QUESTIONS, self.counts, strict=True):
+            if self.suppressed:
+                stats.append(QuestionStats(key, str(label), None, []))
+                continue
+            total = sum(counts)
+            mean = (
+                (Decimal(sum((i + 1) * c for i, c in enumerate(counts))) / total).quantize(Decimal("0.01"))
+                if total
+                else None
+            )
+            stats.append(QuestionStats(key, str(label), mean, list(counts)))
+        return stats
+
+    def public(self) -> dict:
+        """Plain data for the API and the CSV: nothing but suppressed markers for a suppressed cell."""
+        data = {"kind": self.kind, "id": self.pk, "name": self.name, "suppressed": self.suppressed}
+        if self.suppressed:
+            return data
+        data.update(
+            invited=self.invited,
+            respondents=self.respondents,
+            response_rate=self.response_rate,
+            questions=[{"key": q.key, "mean": q.mean, "distribution": q.distribution} for q in self.questions],
+        )
+        return data
+
+
+@dataclass
+class DepartmentResult:
+    cell: Cell
+    units: list[Cell]
+
+
+@dataclass
+class TertialResults:
+    survey_round: SurveyRound
+    min_respondents: int
+    organisation: Cell
+    departments: list[DepartmentResult]
+    snapshots: dict[int, UnitSnapshot]
+
+    def unit_cell(self, unit_id: int) -> Cell | None:
+        for dept in self.departments:
+            for cell in dept.units:
+                if cell.pk == unit_id:
+                    return cell
+        return None
+
+    def published(self) -> list[Cell]:
+        cells = [self.organisation]
+        for dept in self.departments:
+            cells.append(dept.cell)
+            cells.extend(dept.units)
+        return [c for c in cells if not c.suppressed]
+
+
+def _empty_counts() -> list[list[int]]:
+    return [[0] * 5 for _ in QUESTIONS]
+
+
+def _sum_cells(kind: str, pk: int, name: str, parts: list[Cell]) -> Cell:
+    counts = _empty_counts()
+    for part in parts:
+        for q in range(len(QUESTIONS)):
+            for v in range(5):
+                counts[q][v] += part.counts[q][v]
+    return Cell(
+        kind=kind,
+        pk=pk,
+        name=name,
+        invited=sum(p.invited for p in parts),
+        respondents=sum(p.respondents for p in parts),
+        counts=counts,
+        units=[u for p in parts for u in p.units],
+    )
+
+
+class _Span:
+    """Exact row space (over the rationals) of published cells, as vectors over the units."""
+
+    def __init__(self, index: dict[int, int]):
+        self.index = index
+        self.basis: list[tuple[int, list[Fraction]]] = []  # (pivot, row), reduced
+
+    def _vector(self, unit_ids) -> list[Fraction]:
+        row = [Fraction(0)] * len(self.index)
+        for u in unit_ids:
+            row[self.index[u]] += 1
+        return row
+
+    def _reduce(self, row: list[Fraction]) -> list[Fraction]:
+        for pivot, base in self.basis:
+            if row[pivot]:
+                factor = row[pivot] / base[pivot]
+                row = [a - factor * b for a, b in zip(row, base, strict=True)]
+        return row
+
+    def add(self, unit_ids) -> None:
+        row = self._reduce(self._vector(unit_ids))
+        pivot = next((i for i, v in enumerate(row) if v), None)
+        if pivot is not None:
+            self.basis.append((pivot, row))
+
+    def contains(self, unit_ids) -> bool:
+        return not any(self._reduce(self._vector(unit_ids)))
+
+
+def derivable_cells(results: TertialResults) -> list[Cell]:
+    """Primary-suppressed cells that could be computed from the published ones (should be empty)."""
+    cells = [results.organisation] + [d.cell for d in results.departments]
+    cells += [u for d in results.departments for u in d.units]
+    unit_ids = sorted({u for c in cells for u in c.units})
+    span = _Span({u: i for i, u in enumerate(unit_ids)})
+    for cell in cells:
+        if not cell.suppressed and cell.units:
+            span.add(cell.units)
+    return [c for c in cells if c.reason == "few" and c.units and span.contains(c.units)]
+
+
+def _protect(results: TertialResults) -> None:
+    """Complementary suppression: while a small group can be derived, hide one more aggregate."""
+    while True:
+        exposed = derivable_cells(results)
+        if not exposed:
+            return
+        cell = exposed[0]
+        dept = next((d for d in results.departments if cell is d.cell or cell in d.units), None)
+        candidates: list[Cell] = []
+        if cell.kind == "unit" and dept is not None:
+            candidates += sorted(
+                (u for u in dept.units if not u.suppressed and u.units), key=lambda u: (u.respondents, u.name)
+            )
+            candidates += [dept.cell] if not dept.cell.suppressed else []
+        candidates += [results.organisation] if not results.organisation.suppressed else []
+        candidates += sorted(
+            (u for d in results.departments for u in d.units if not u.suppressed and u.units),
+            key=lambda u: (u.respondents, u.name),
+        )
+        candidates += [d.cell for d in results.departments if not d.cell.suppressed]
+        if not candidates:
+            return
+        candidates[0].suppressed, candidates[0].reason = True, "derivable"
+
+
+def tertial_results(*, organisation: Organisation, survey_round: SurveyRound) -> TertialResults:
+    """Aggregates of a round for the organisation, its departments and units, suppression applied.
+
+    Each cell has invited, respondents, response rate and per question the mean and the distribution
+    of 1..5, or only `suppressed=True`. The same suppression is used for every viewer.
+    """
+    if survey_round.organisation_id != organisation.pk:
+        raise ValueError("round of another organisation")
+    minimum = survey_settings_get(organisation=organisation).min_respondents
+    invited = dict(
+        Invitation.objects.filter(organisation=organisation, round=survey_round)
+        .values("unit_id")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "n")
+    )
+    unit_cells: dict[int, Cell] = {}
+    units = list(Unit.objects.filter(organisation=organisation).select_related("department"))
+    for unit in units:
+        unit_cells[unit.pk] = Cell("unit", unit.pk, unit.name, invited.get(unit.pk, 0), 0, _empty_counts())
+    for unit_id, *scores in Answer.objects.filter(organisation=organisation, round=survey_round).values_list(
+        "unit_id", "q1", "q2", "q3"
+    ):
+        cell = unit_cells[unit_id]
+        cell.respondents += 1
+        for q, score in enumerate(scores):
+            cell.counts[q][score - 1] += 1
+    for cell in unit_cells.values():
+        cell.units = [cell.pk] if cell.respondents else []
+    departments: list[DepartmentResult] = []
+    by_dept: dict[int, list[Unit]] = {}
+    dept_objs: dict[int, Department] = {}
+    for unit in units:
+        by_dept.setdefault(unit.department_id, []).append(unit)
+        dept_objs[unit.department_id] = unit.department
+    for dept_id, dept_units in sorted(by_dept.items(), key=lambda kv: dept_objs[kv[0]].name):
+        cells = [unit_cells[u.pk] for u in dept_units]
+        departments.append(DepartmentResult(_sum_cells("department", dept_id, dept_objs[dept_id].name, cells), cells))
+    org_cell = _sum_cells("organisation", organisation.pk, organisation.name, [d.cell for d in departments])
+    for cell in [org_cell] + [d.cell for d in departments] + list(unit_cells.values()):
+        if cell.respondents < minimum:
+            cell.suppressed, cell.reason = True, "few"
+    snapshots = {s.unit_id: s for s in UnitSnapshot.objects.filter(organisation=organisation, round=survey_round)}
+    results = TertialResults(survey_round, minimum, org_cell, departments, snapshots)
+    _protect(results)
+    return results
+
+
+def unit_answers(*, organisation: Organisation, survey_round: SurveyRound, unit: Unit):
+    """Individual answers with motivations: for the unit's own managers only (the view checks)."""
+    return (
+        Answer.objects.filter(organisation=organisation, round=survey_round, unit=unit)
+        .select_related("staff", "action_plan")
+        .order_by("staff__last_name", "staff__first_name")
+    )
+
+
+def unit_raw_cell(*, organisation: Organisation, survey_round: SurveyRound, unit: Unit) -> Cell:
+    """The unit's own aggregate without suppression: for the unit manager, who sees the answers anyway."""
+    cell = Cell(
+        "unit",
+        unit.pk,
+        unit.name,
+        Invitation.objects.filter(organisation=organisation, round=survey_round, unit=unit).count(),
+        0,
+        _empty_counts(),
+    )
+    for scores in Answer.objects.filter(organisation=organisation, round=survey_round, unit=unit).values_list(
+        "q1", "q2", "q3"
+    ):
+        cell.respondents += 1
+        for q, score in enumerate(scores):
+            cell.counts[q][score - 1] += 1
+    return cell
+
+
+def unit_trend(*, organisation: Organisation, unit: Unit, individual: bool) -> dict:
+    """Means per question across closed rounds (oldest first) and the baseline, for the chart.
+
+    `individual` (the unit's managers) gives the raw unit values; anyone else gets suppressed ones.
+    """
+    labels, series = [], {key: [] for key, _label in QUESTIONS}
+    for survey_round in reversed(list(rounds(organisation=organisation, closed_only=True)[:9])):
+        if individual:
+            cell = unit_raw_cell(organisation=organisation, survey_round=survey_round, unit=unit)
+            if not cell.respondents:
+                cell.suppressed = True
+        else:
+            cell = tertial_results(organisation=organisation, survey_round=survey_round).unit_cell(unit.pk)
+        labels.append(survey_round.label)
+        for stats in cell.questions:
+            series[stats.key].append(float(stats.mean) if stats.mean is not None else None)
+    baseline = Baseline.objects.filter(organisation=organisation, unit=unit).first()
+    return {
+        "labels": labels,
+        "series": [{"key": key, "label": str(label), "values": series[key]} for key, label in QUESTIONS],
+        "baseline": {key: float(getattr(baseline, key)) for key, _l in QUESTIONS} if baseline else None,
+        "baseline_year": baseline.year if baseline else None,
+    }
+
+
+def baselines(*, organisation: Organisation):
+    return Baseline.objects.filter(organisation=organisation).select_related("unit").order_by("unit__name")
+
+
+def flagged_answers(*, organisation: Organisation, survey_round: SurveyRound, unit: Unit):
+    return [a for a in unit_answers(organisation=organisation, survey_round=survey_round, unit=unit) if a.flagged]
+
+
+# ---------------------------------------------------------------- leaving and retention
+
+
+def exit_interviews(*, organisation: Organisation):
+    return ExitInterview.objects.filter(organisation=organisation).select_related("staff", "unit", "interviewer")
+
+
+def leaving_reasons_per_year(*, organisation: Organisation) -> dict[int, dict[str, int]]:
+    rows = (
+        ExitInterview.objects.filter(organisation=organisation)
+        .values_list("held_on__year", "main_reason")
+        .annotate(n=Count("id"))
+        .order_by("-held_on__year", "main_reason")
+    )
+    result: dict[int, dict[str, int]] = {}
+    for year, reason, n in rows:
+        result.setdefault(year, {})[reason] = n
+    return result
+
+
+def _headcount_q(day: datetime.date) -> Q:
+    return Q(employment_start__lte=day) & (Q(employment_end__isnull=True) | Q(employment_end__gte=day))
+
+
+@dataclass
+class Turnover:
+    tertial: Tertial
+    leavers: int
+    average_headcount: Decimal
+    rate: Decimal | None  # percent
+    under_two_years: Decimal | None  # percent of headcount at tertial end
+
+
+def turnover(*, organisation: Organisation, tertials: list[Tertial]) -> list[Turnover]:
+    """Leavers / average headcount per tertial among the units' staff; share under 2 years in the profession."""
+    case_workers = StaffMember.objects.filter(organisation=organisation, unit__isnull=False)
+    result = []
+    for t in tertials:
+        end = t.end
+        two_years_before = datetime.date(end.year - 2, end.month, min(end.day, 28))
+        stats = case_workers.aggregate(
+            at_start=Count("id", filter=_headcount_q(t.start)),
+            at_end=Count("id", filter=_headcount_q(end)),
+            leavers=Count("id", filter=Q(employment_end__gte=t.start, employment_end__lte=end)),
+            junior=Count("id", filter=_headcount_q(end) & Q(profession_start__gt=two_years_before)),
+        )
+        average = Decimal(stats["at_start"] + stats["at_end"]) / 2
+        rate = (Decimal(100 * stats["leavers"]) / average).quantize(Decimal("0.1")) if average else None
+        junior = (
+            (Decimal(100 * stats["junior"]) / stats["at_end"]).quantize(Decimal("0.1")) if stats["at_end"] else None
+        )
+        result.append(Turnover(t, stats["leavers"], average.quantize(Decimal("0.1")), rate, junior))
+    return result
+
+
+def leaving_candidates(*, organisation: Organisation, unit_ids=None):
+    """People an exit interview may be held with: everyone of the organisation (or the manager's units)."""
+    qs = StaffMember.objects.filter(organisation=organisation).exclude(exit_interviews__isnull=False)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    return qs.order_by("-employment_end", "last_name", "first_name")
+
+
+# ---------------------------------------------------------------- the yearly rhythm
+
+
+@dataclass
+class RhythmRow:
+    step: int
+    label: str
+    due_on: datetime.date
+    done: object | None  # RhythmStep
+    state: str  # "done" | "due" | "overdue" | "upcoming"
+
+
+def rhythm_status(*, organisation: Organisation, unit: Unit, year: int, today: datetime.date) -> list[RhythmRow]:
+    """T1 results, T2 improvement plan, T3 follow-up: each done (when) or due by the end of its tertial."""
+    from .models import RhythmStep
+
+    done = {
+        r.step: r
+        for r in RhythmStep.objects.filter(organisation=organisation, unit=unit, year=year).select_related(
+            "recorded_by"
+        )
+    }
+    rows = []
+    for value, label in RhythmStep.Step.choices:
+        tertial = Tertial(year, value)
+        record = done.get(value)
+        if record:
+            state = "done"
+        elif today > tertial.end:
+            state = "overdue"
+        elif today >= tertial.start:
+            state = "due"
+        else:
+            state = "upcoming"
+        rows.append(RhythmRow(value, str(label), tertial.end, record, state))
+    return rows

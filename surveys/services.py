@@ -1,0 +1,481 @@
+"""Writes of the survey app: schedule, open, invite, remind, close, answer, action plans, baseline, exits.
+
+Every function is keyword-only, takes the organisation and checks that related objects belong to it.
+Steps run by the periodic task take `now` so that tests (and a demo) can move time.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import time
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from staff.models import CASE_WORKER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
+from staff.services import notify
+from staff.tenancy import check_same_org
+
+from .models import (
+    EXIT_QUESTIONS,
+    ActionPlan,
+    Answer,
+    Baseline,
+    ExitInterview,
+    Invitation,
+    RhythmStep,
+    SurveyRound,
+    SurveySettings,
+    UnitSnapshot,
+)
+from .tertials import STOCKHOLM, Tertial, default_window
+
+
+def survey_settings_get(*, organisation: Organisation) -> SurveySettings:
+    settings, _created = SurveySettings.objects.get_or_create(organisation=organisation)
+    return settings
+
+
+@transaction.atomic
+def survey_settings_update(*, organisation: Organisation, **fields) -> SurveySettings:
+    settings = survey_settings_get(organisation=organisation)
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    settings.full_clean()
+    settings.save()
+    return settings
+
+
+def round_ensure(*, organisation: Organisation, tertial: Tertial) -> SurveyRound:
+    """The round of a tertial, created with the organisation's default window when missing."""
+    existing = SurveyRound.objects.filter(organisation=organisation, year=tertial.year, tertial=tertial.number).first()
+    if existing:
+        return existing
+    settings = survey_settings_get(organisation=organisation)
+    opens_at, closes_at = default_window(tertial, open_hour=settings.open_hour, open_days=settings.open_days)
+    try:
+        with transaction.atomic():
+            return round_schedule(
+                organisation=organisation,
+                tertial=tertial,
+                opens_at=opens_at,
+                closes_at=closes_at,
+            )
+    except IntegrityError:  # a second worker created it a moment ago
+        return SurveyRound.objects.get(organisation=organisation, year=tertial.year, tertial=tertial.number)
+
+
+@transaction.atomic
+def round_schedule(
+    *,
+    organisation: Organisation,
+    tertial: Tertial,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    first_reminder_at: datetime.datetime | None = None,
+    final_reminder_at: datetime.datetime | None = None,
+) -> SurveyRound:
+    """Create or reschedule a tertial's round; reminders default to the organisation's settings."""
+    settings = survey_settings_get(organisation=organisation)
+    survey_round = SurveyRound.objects.filter(
+        organisation=organisation, year=tertial.year, tertial=tertial.number
+    ).first() or SurveyRound(organisation=organisation, year=tertial.year, tertial=tertial.number)
+    if survey_round.status == SurveyRound.Status.CLOSED:
+        raise ValidationError(_("The round is closed and cannot be rescheduled."))
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise ValidationError({"closes_at": _("The round must close after it opens.")})
+    survey_round.opens_at, survey_round.closes_at = opens_at, closes_at
+    survey_round.first_reminder_at = first_reminder_at or min(
+        opens_at + datetime.timedelta(hours=settings.first_reminder_hours), closes_at
+    )
+    survey_round.final_reminder_at = final_reminder_at or max(
+        closes_at - datetime.timedelta(hours=settings.final_reminder_hours), opens_at
+    )
+    survey_round.full_clean()
+    survey_round.save()
+    return survey_round
+
+
+def _case_workers(*, organisation: Organisation, on: datetime.date):
+    """Active social workers and specialists with the unit their role is in (one row per person and unit)."""
+    rows = (
+        RoleAssignment.objects.filter(
+            organisation=organisation,
+            role__in=sorted(CASE_WORKER_ROLES),
+            staff__employment_start__lte=on,
+        )
+        .filter(Q(staff__employment_end__isnull=True) | Q(staff__employment_end__gte=on))
+        .values_list("staff_id", "unit_id")
+        .order_by("staff_id", "unit_id")
+    )
+    seen: dict[int, int] = {}
+    for staff_id, unit_id in rows:
+        seen.setdefault(staff_id, unit_id)
+    return seen
+
+
+def _local(now: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(now, STOCKHOLM)
+
+
+def _message(text, **kwargs) -> str:
+    """A lazily translated text rendered in Swedish (messages are e-mailed in Swedish)."""
+    with translation.override("sv"):
+        return str(text) % kwargs if kwargs else str(text)
+
+
+def round_open_due(*, organisation: Organisation, now: datetime.datetime) -> list[SurveyRound]:
+    """Open every scheduled round whose time has come; a guarded update so only one worker opens it."""
+    opened = []
+    for survey_round in SurveyRound.objects.filter(
+        organisation=organisation, status=SurveyRound.Status.SCHEDULED, opens_at__lte=now, closes_at__gt=now
+    ):
+        claimed = SurveyRound.objects.filter(pk=survey_round.pk, status=SurveyRound.Status.SCHEDULED).update(
+            status=SurveyRound.Status.OPEN, opened_at=now
+        )
+        if claimed:
+            opened.append(survey_round)
+    return opened
+
+
+def round_invite(*, organisation: Organisation, survey_round: SurveyRound, now: datetime.datetime) -> int:
+    """Invite every active case worker not yet invited (in the app and by e-mail). Safe to run again."""
+    check_same_org(organisation, survey_round)
+    if survey_round.status != SurveyRound.Status.OPEN:
+        return 0
+    workers = _case_workers(organisation=organisation, on=_local(now).date())
+    already = set(Invitation.objects.filter(round=survey_round).values_list("staff_id", flat=True))
+    url = reverse("surveys:answer", args=[survey_round.pk])
+    closes = _local(survey_round.closes_at).strftime("%Y-%m-%d %H:%M")
+    count = 0
+    for staff_id, unit_id in workers.items():
+        if staff_id in already:
+            continue
+        with transaction.atomic():
+            invitation, created = Invitation.objects.get_or_create(
+                organisation=organisation,
+                round=survey_round,
+                staff_id=staff_id,
+                defaults={"unit_id": unit_id, "invited_at": now},
+            )
+            if not created:
+                continue
+            notify(
+                organisation=organisation,
+                recipient=invitation.staff,
+                key=f"survey:{survey_round.pk}:invite:{staff_id}",
+                subject=_message(gettext_lazy("Survey %(round)s is open"), round=survey_round.label),
+                body=_message(
+                    gettext_lazy(
+                        "Three short statements about your work situation. Answer by %(closes)s; "
+                        "you may change your answer until then."
+                    ),
+                    closes=closes,
+                ),
+                url=url,
+            )
+            count += 1
+    return count
+
+
+def round_remind(
+    *, organisation: Organisation, survey_round: SurveyRound, now: datetime.datetime, pause: float = 0
+) -> int:
+    """Remind people who have not answered, once per reminder stage and at most once a person a day.
+
+    The notification key holds the day, so a retried task or a second worker finds the row and sends nothing.
+    """
+    check_same_org(organisation, survey_round)
+    if survey_round.status != SurveyRound.Status.OPEN:
+        return 0
+    stage = 2 if now >= survey_round.final_reminder_at else 1 if now >= survey_round.first_reminder_at else 0
+    if not stage:
+        return 0
+    today = _local(now).date()
+    answered = Answer.objects.filter(round=survey_round).values_list("staff_id", flat=True)
+    pending = (
+        Invitation.objects.filter(organisation=organisation, round=survey_round, reminder_stage__lt=stage)
+        .exclude(staff_id__in=answered)
+        .select_related("staff")
+        .order_by("pk")
+    )
+    url = reverse("surveys:answer", args=[survey_round.pk])
+    closes = _local(survey_round.closes_at).strftime("%Y-%m-%d %H:%M")
+    sent = 0
+    for invitation in pending:
+        with transaction.atomic():
+            claimed = Invitation.objects.filter(pk=invitation.pk, reminder_stage__lt=stage).update(reminder_stage=stage)
+            if not claimed:
+                continue
+            _notification, created = notify(
+                organisation=organisation,
+                recipient=invitation.staff,
+                key=f"survey:{survey_round.pk}:remind:{invitation.staff_id}:{today.isoformat()}",
+                subject=_message(
+                    gettext_lazy("Reminder: survey %(round)s closes %(closes)s"),
+                    round=survey_round.label,
+                    closes=closes,
+                ),
+                body=_message(gettext_lazy("You have not answered yet. It takes two minutes.")),
+                url=url,
+            )
+        sent += int(created)
+        if pause:
+            time.sleep(pause)
+    return sent
+
+
+def round_close_due(*, organisation: Organisation, now: datetime.datetime) -> list[SurveyRound]:
+    """Close rounds whose time has passed and take the caseload snapshot per unit at close."""
+    closed = []
+    for survey_round in SurveyRound.objects.filter(
+        organisation=organisation,
+        status__in=[SurveyRound.Status.SCHEDULED, SurveyRound.Status.OPEN],
+        closes_at__lte=now,
+    ):
+        with transaction.atomic():
+            claimed = SurveyRound.objects.filter(pk=survey_round.pk, status=survey_round.status).update(
+                status=SurveyRound.Status.CLOSED, closed_at=now
+            )
+            if claimed:
+                survey_round.refresh_from_db()
+                snapshot_take(organisation=organisation, survey_round=survey_round)
+                closed.append(survey_round)
+    return closed
+
+
+def snapshot_take(*, organisation: Organisation, survey_round: SurveyRound) -> list[UnitSnapshot]:
+    """Employees (active case workers), open and weighted cases, cases per employee per unit on the close date."""
+    from caseload.selectors import unit_case_counts
+
+    check_same_org(organisation, survey_round)
+    on = _local(survey_round.closes_at).date()
+    counts = unit_case_counts(organisation=organisation, on=on)
+    employees: dict[int, int] = {}
+    for _staff_id, unit_id in _case_workers(organisation=organisation, on=on).items():
+        employees[unit_id] = employees.get(unit_id, 0) + 1
+    snapshots = []
+    for unit in Unit.objects.filter(organisation=organisation):
+        c = counts.get(unit.pk, {"open_cases": 0, "weighted_cases": 0})
+        n = employees.get(unit.pk, 0)
+        per = (Decimal(c["open_cases"]) / n).quantize(Decimal("0.01"), ROUND_HALF_UP) if n else None
+        snapshot, _created = UnitSnapshot.objects.update_or_create(
+            organisation=organisation,
+            round=survey_round,
+            unit=unit,
+            defaults={
+                "taken_on": on,
+                "employees": n,
+                "open_cases": c["open_cases"],
+                "weighted_cases": c["weighted_cases"],
+                "cases_per_employee": per,
+            },
+        )
+        snapshots.append(snapshot)
+    return snapshots
+
+
+def round_tick(*, organisation: Organisation, now: datetime.datetime, pause: float = 0) -> dict[str, int]:
+    """One pass of the schedule for one organisation: ensure, open, invite, remind, close."""
+    tertial = Tertial.of(_local(now).date())
+    round_ensure(organisation=organisation, tertial=tertial)
+    result = {"opened": 0, "invited": 0, "reminded": 0, "closed": 0}
+    result["closed"] += len(round_close_due(organisation=organisation, now=now))
+    result["opened"] = len(round_open_due(organisation=organisation, now=now))
+    for survey_round in SurveyRound.objects.filter(organisation=organisation, status=SurveyRound.Status.OPEN):
+        result["invited"] += round_invite(organisation=organisation, survey_round=survey_round, now=now)
+        result["reminded"] += round_remind(organisation=organisation, survey_round=survey_round, now=now, pause=pause)
+    return result
+
+
+@transaction.atomic
+def answer_submit(
+    *,
+    organisation: Organisation,
+    survey_round: SurveyRound,
+    staff: StaffMember,
+    scores: dict[str, int],
+    motivations: dict[str, str],
+    now: datetime.datetime | None = None,
+) -> Answer:
+    """Save (or change) a person's answer while the round is open. Refused when closed or not invited."""
+    check_same_org(organisation, survey_round, staff)
+    now = now or timezone.now()
+    survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+    if survey_round.status != SurveyRound.Status.OPEN or now >= survey_round.closes_at:
+        if survey_round.status == SurveyRound.Status.SCHEDULED and now < survey_round.opens_at:
+            raise ValidationError(_("The survey has not opened yet."))
+        raise ValidationError(_("The survey has closed; answers can no longer be given or changed."))
+    invitation = Invitation.objects.filter(organisation=organisation, round=survey_round, staff=staff).first()
+    if invitation is None:
+        raise ValidationError(_("You are not invited to this survey."))
+    answer = Answer.objects.filter(organisation=organisation, round=survey_round, staff=staff).first() or Answer(
+        organisation=organisation, round=survey_round, staff=staff, unit_id=invitation.unit_id
+    )
+    errors = {}
+    for q in ("q1", "q2", "q3"):
+        value = scores.get(q)
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            value = None
+        if value is None or not 1 <= value <= 5:
+            errors[q] = _("Choose a value from 1 to 5.")
+        setattr(answer, q, value)
+        setattr(answer, "m" + q[1], (motivations.get("m" + q[1]) or "").strip())
+    if errors:
+        raise ValidationError(errors)
+    answer.full_clean()
+    answer.save()
+    return answer
+
+
+@transaction.atomic
+def action_plan_offer(
+    *,
+    organisation: Organisation,
+    answer: Answer,
+    offered_by: StaffMember,
+    actions: str,
+    follow_up_on: datetime.date,
+) -> ActionPlan:
+    """Record the individual action plan a manager offers after a 1 or 2; the worker sees it."""
+    check_same_org(organisation, answer, offered_by)
+    if not answer.flagged:
+        raise ValidationError(_("Action plans are offered after an answer of 1 or 2."))
+    if ActionPlan.objects.filter(answer=answer).exists():
+        raise ValidationError(_("An action plan has already been offered for this answer."))
+    if follow_up_on and follow_up_on < timezone.localdate():
+        raise ValidationError({"follow_up_on": _("The follow-up date cannot be in the past.")})
+    plan = ActionPlan(
+        organisation=organisation,
+        answer=answer,
+        staff=answer.staff,
+        offered_by=offered_by,
+        actions=(actions or "").strip(),
+        follow_up_on=follow_up_on,
+    )
+    plan.full_clean()
+    plan.save()
+    notify(
+        organisation=organisation,
+        recipient=answer.staff,
+        key=f"survey:actionplan:{plan.pk}",
+        subject=_message(gettext_lazy("Your manager has offered you an action plan")),
+        body=_message(gettext_lazy("Follow-up on %(date)s."), date=follow_up_on.isoformat()),
+        url=reverse("surveys:my_survey"),
+    )
+    return plan
+
+
+@transaction.atomic
+def rhythm_step_record(
+    *,
+    organisation: Organisation,
+    unit: Unit,
+    year: int,
+    step: int,
+    done_on: datetime.date,
+    note: str,
+    recorded_by: StaffMember,
+) -> RhythmStep:
+    check_same_org(organisation, unit, recorded_by)
+    if RhythmStep.objects.filter(organisation=organisation, unit=unit, year=year, step=step).exists():
+        raise ValidationError(_("This step is already recorded for the year."))
+    record = RhythmStep(
+        organisation=organisation, unit=unit, year=year, step=step, done_on=done_on, note=note, recorded_by=recorded_by
+    )
+    record.full_clean()
+    record.save()
+    return record
+
+
+BASELINE_COLUMNS = ("unit", "q1", "q2", "q3")
+
+
+@transaction.atomic
+def baseline_import(*, organisation: Organisation, content: str, year: int = 2014) -> int:
+    """Import `unit;q1;q2;q3` (comma or semicolon, decimal comma allowed). All lines or none."""
+    units = {u.name.casefold(): u for u in Unit.objects.filter(organisation=organisation)}
+    try:
+        dialect = csv.Sniffer().sniff(content.splitlines()[0] if content.strip() else "a;b", delimiters=";,\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(content), dialect))
+    errors: list[str] = []
+    parsed: list[tuple[Unit, list[Decimal]]] = []
+    if not rows:
+        raise ValidationError(_("The file is empty."))
+    start = 1 if rows[0] and rows[0][0].strip().casefold() in {"unit", "enhet"} else 0
+    for number, row in enumerate(rows[start:], start=start + 1):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 4:
+            errors.append(_("Line %(line)s: expected 4 columns (unit, q1, q2, q3).") % {"line": number})
+            continue
+        unit = units.get(row[0].strip().casefold())
+        if unit is None:
+            errors.append(_("Line %(line)s: unknown unit “%(unit)s”.") % {"line": number, "unit": row[0].strip()})
+            continue
+        values = []
+        for cell in row[1:]:
+            try:
+                value = Decimal(cell.strip().replace(",", "."))
+            except InvalidOperation:
+                value = None
+            if value is None or not Decimal(1) <= value <= Decimal(5):
+                errors.append(
+                    _("Line %(line)s: “%(value)s” is not a value from 1 to 5.")
+                    % {"line": number, "value": cell.strip()}
+                )
+                break
+            values.append(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
+        else:
+            parsed.append((unit, values))
+    if errors:
+        raise ValidationError(errors)
+    if not parsed:
+        raise ValidationError(_("The file has no lines with values."))
+    for unit, (q1, q2, q3) in parsed:
+        Baseline.objects.update_or_create(
+            organisation=organisation, unit=unit, defaults={"year": year, "q1": q1, "q2": q2, "q3": q3}
+        )
+    return len(parsed)
+
+
+@transaction.atomic
+def exit_interview_record(
+    *,
+    organisation: Organisation,
+    staff: StaffMember,
+    interviewer: StaffMember,
+    held_on: datetime.date,
+    main_reason: str,
+    answers: dict[str, str],
+) -> ExitInterview:
+    check_same_org(organisation, staff, interviewer)
+    if staff.pk == interviewer.pk:
+        raise ValidationError({"staff": _("Choose the person who is leaving, not yourself.")})
+    if ExitInterview.objects.filter(organisation=organisation, staff=staff).exists():
+        raise ValidationError({"staff": _("An exit interview with this person is already recorded.")})
+    clean = {str(i): (answers.get(str(i)) or "").strip() for i in range(1, len(EXIT_QUESTIONS) + 1)}
+    interview = ExitInterview(
+        organisation=organisation,
+        staff=staff,
+        unit=staff.unit,
+        held_on=held_on,
+        main_reason=main_reason,
+        answers=clean,
+        interviewer=interviewer,
+    )
+    interview.full_clean()
+    interview.save()
+    return interview

@@ -1,0 +1,394 @@
+"""Survey pages: answer, own history, results (unit, comparison, CSV), action plans, baseline, exits, settings."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from staff.formtools import apply_errors, paginate, sort_param
+from staff.models import Role
+from staff.permissions import staff_required
+
+from . import selectors, services
+from .forms import (
+    ActionPlanForm,
+    AnswerForm,
+    BaselineUploadForm,
+    ExitInterviewForm,
+    RhythmStepForm,
+    RoundScheduleForm,
+    SurveySettingsForm,
+)
+from .models import QUESTIONS, ExitInterview, SurveyRound
+from .permissions import (
+    EXIT_INTERVIEWERS,
+    ORGANISATION_VIEWERS,
+    RESULT_VIEWERS,
+    sees_all_exits,
+    sees_individual_answers,
+    sees_unit_results,
+)
+from .tertials import Tertial
+
+
+@staff_required()
+def my_survey(request):
+    """A case worker's page: the open round (if invited), their past answers and action plans."""
+    staff = request.get_staff()
+    return render(
+        request,
+        "surveys/my_survey.html",
+        {
+            "open_round": selectors.open_round_for(staff=staff),
+            "answers": selectors.my_answers(staff=staff),
+            "plans": selectors.my_action_plans(staff=staff),
+            "questions": QUESTIONS,
+        },
+    )
+
+
+@staff_required()
+def answer(request, pk: int):
+    staff = request.get_staff()
+    survey_round = selectors.round_get(organisation=request.organisation, pk=pk)
+    existing = survey_round.answers.filter(staff=staff).first()
+    if request.method == "POST":
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                services.answer_submit(
+                    organisation=request.organisation,
+                    survey_round=survey_round,
+                    staff=staff,
+                    scores={k: form.cleaned_data[k] for k, _l in QUESTIONS},
+                    motivations={f"m{k[1]}": form.cleaned_data[f"m{k[1]}"] for k, _l in QUESTIONS},
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Thank you! Your answer is saved. You may change it until the survey closes.")
+                )
+                return redirect("surveys:my_survey")
+    else:
+        initial = {}
+        if existing:
+            initial = {f: getattr(existing, f) for f in ("q1", "q2", "q3", "m1", "m2", "m3")}
+        form = AnswerForm(initial=initial)
+    invited = survey_round.invitations.filter(staff=staff).exists()
+    return render(
+        request,
+        "surveys/answer.html",
+        {"round": survey_round, "form": form, "existing": existing, "invited": invited},
+    )
+
+
+@staff_required(*RESULT_VIEWERS)
+def results_home(request):
+    access = request.access
+    org = request.organisation
+    from staff.models import Unit
+
+    units = Unit.objects.filter(organisation=org).select_related("department")
+    if not access.has_any(*ORGANISATION_VIEWERS):
+        units = [u for u in units if sees_unit_results(access, u)]
+    return render(
+        request,
+        "surveys/results_home.html",
+        {
+            "rounds": selectors.rounds(organisation=org),
+            "units": units,
+            "may_export": access.has_any(*ORGANISATION_VIEWERS),
+            "may_admin": access.has_any(*ORGANISATION_VIEWERS),
+        },
+    )
+
+
+@staff_required(*RESULT_VIEWERS)
+def round_results(request, pk: int):
+    org = request.organisation
+    survey_round = selectors.round_get(organisation=org, pk=pk)
+    results = selectors.tertial_results(organisation=org, survey_round=survey_round)
+    return render(
+        request,
+        "surveys/round_results.html",
+        {
+            "round": survey_round,
+            "results": results,
+            "questions": QUESTIONS,
+            "may_export": request.access.has_any(*ORGANISATION_VIEWERS),
+        },
+    )
+
+
+def _csv_cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@staff_required(*ORGANISATION_VIEWERS)
+def round_export(request, pk: int):
+    org = request.organisation
+    survey_round = selectors.round_get(organisation=org, pk=pk)
+    results = selectors.tertial_results(organisation=org, survey_round=survey_round)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="enkat-{survey_round.year}-T{survey_round.tertial}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    header = [_("Level"), _("Name"), _("Invited"), _("Respondents"), _("Response rate (%)")]
+    for key, _label in QUESTIONS:
+        header += [f"{key} {_('mean')}"] + [f"{key} = {v}" for v in range(1, 6)]
+    header += [_("Employees"), _("Open cases"), _("Cases per employee"), _("Weighted cases")]
+    writer.writerow(header)
+    kinds = {"organisation": _("Organisation"), "department": _("Department"), "unit": _("Unit")}
+    rows = [results.organisation]
+    for dept in results.departments:
+        rows += [dept.cell, *dept.units]
+    for cell in rows:
+        line = [kinds[cell.kind], cell.name]
+        if cell.suppressed:
+            line += [_("suppressed (too few respondents)")] + [""] * (3 + 6 * len(QUESTIONS))
+        else:
+            line += [cell.invited, cell.respondents, cell.response_rate]
+            for stats in cell.questions:
+                line += [stats.mean, *stats.distribution]
+        snapshot = results.snapshots.get(cell.pk) if cell.kind == "unit" else None
+        line += (
+            [snapshot.employees, snapshot.open_cases, snapshot.cases_per_employee, snapshot.weighted_cases]
+            if snapshot
+            else ["", "", "", ""]
+        )
+        writer.writerow([_csv_cell(v) for v in line])
+    return response
+
+
+@staff_required(*RESULT_VIEWERS)
+def unit_results(request, pk: int):
+    org = request.organisation
+    unit = selectors.unit_get(organisation=org, pk=pk)
+    access = request.access
+    if not sees_unit_results(access, unit):
+        raise PermissionDenied
+    individual = sees_individual_answers(access, unit)
+    all_rounds = list(selectors.rounds(organisation=org))
+    chosen = None
+    if request.GET.get("round"):
+        chosen = selectors.round_get(organisation=org, pk=request.GET["round"])
+    elif all_rounds:
+        chosen = next((r for r in all_rounds if r.status != SurveyRound.Status.SCHEDULED), all_rounds[0])
+    context = {
+        "unit": unit,
+        "rounds": all_rounds,
+        "round": chosen,
+        "individual": individual,
+        "questions": QUESTIONS,
+        "trend": selectors.unit_trend(organisation=org, unit=unit, individual=individual),
+    }
+    if chosen is not None:
+        if individual:
+            context["cell"] = selectors.unit_raw_cell(organisation=org, survey_round=chosen, unit=unit)
+            context["answers"] = selectors.unit_answers(organisation=org, survey_round=chosen, unit=unit)
+        else:
+            context["cell"] = selectors.tertial_results(organisation=org, survey_round=chosen).unit_cell(unit.pk)
+        context["snapshot"] = chosen.snapshots.filter(unit=unit).first()
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else timezone.localdate().year
+    context["year"] = year
+    context["rhythm"] = selectors.rhythm_status(organisation=org, unit=unit, year=year, today=timezone.localdate())
+    context["rhythm_form"] = RhythmStepForm(initial={"done_on": timezone.localdate()}) if individual else None
+    return render(request, "surveys/unit_results.html", context)
+
+
+@staff_required(Role.UNIT_MANAGER, Role.ASSISTANT_MANAGER)
+def rhythm_record(request, pk: int):
+    org = request.organisation
+    unit = selectors.unit_get(organisation=org, pk=pk)
+    if not sees_individual_answers(request.access, unit):
+        raise PermissionDenied
+    form = RhythmStepForm(request.POST or None)
+    year = int(request.POST["year"]) if request.POST.get("year", "").isdigit() else timezone.localdate().year
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rhythm_step_record(
+                organisation=org, unit=unit, year=year, recorded_by=request.get_staff(), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The step is recorded."))
+    elif request.method == "POST":
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(reverse("surveys:unit_results", args=[unit.pk]) + f"?year={year}")
+
+
+@staff_required(Role.UNIT_MANAGER, Role.ASSISTANT_MANAGER)
+def action_plan(request, pk: int):
+    org = request.organisation
+    answer_obj = selectors.answer_get(organisation=org, pk=pk)
+    if not sees_individual_answers(request.access, answer_obj.unit):
+        raise PermissionDenied
+    form = ActionPlanForm(request.POST or None, initial={"follow_up_on": timezone.localdate() + datetime.timedelta(30)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_plan_offer(
+                organisation=org, answer=answer_obj, offered_by=request.get_staff(), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The action plan is recorded and shown to %(name)s.") % {"name": answer_obj.staff}
+            )
+            return redirect(
+                reverse("surveys:unit_results", args=[answer_obj.unit_id]) + f"?round={answer_obj.round_id}"
+            )
+    return render(request, "surveys/action_plan.html", {"answer": answer_obj, "form": form})
+
+
+@staff_required(*ORGANISATION_VIEWERS)
+def baseline(request):
+    org = request.organisation
+    form = BaselineUploadForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["file"].read()
+        try:
+            content = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            content = raw.decode("cp1252", errors="replace")
+        try:
+            count = services.baseline_import(organisation=org, content=content)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("%(count)s units imported.") % {"count": count})
+            return redirect("surveys:baseline")
+    return render(
+        request,
+        "surveys/baseline.html",
+        {"form": form, "errors": errors, "baselines": selectors.baselines(organisation=org)},
+    )
+
+
+@staff_required(*EXIT_INTERVIEWERS, Role.DEPARTMENT_HEAD)
+def exits(request):
+    org = request.organisation
+    access = request.access
+    interviews = selectors.exit_interviews(organisation=org)
+    if not sees_all_exits(access):
+        interviews = interviews.filter(unit_id__in=access.managed_unit_ids | _dept_units(org, access))
+    query = request.GET.get("q", "").strip()
+    if query:
+        interviews = interviews.filter(Q(staff__first_name__icontains=query) | Q(staff__last_name__icontains=query))
+    sort, order_by = sort_param(
+        request,
+        {"held_on": "held_on", "name": "staff__last_name", "unit": "unit__name", "reason": "main_reason"},
+        "-held_on",
+    )
+    interviews = interviews.order_by(order_by, "pk")
+    today = timezone.localdate()
+    current = Tertial.of(today)
+    tertials = [current]
+    for _i in range(5):
+        tertials.insert(0, tertials[0].previous())
+    reasons = selectors.leaving_reasons_per_year(organisation=org) if sees_all_exits(access) else {}
+    return render(
+        request,
+        "surveys/exits.html",
+        {
+            "page": paginate(request, interviews),
+            "sort": sort,
+            "query": query,
+            "reasons": reasons,
+            "reason_choices": ExitInterview.Reason.choices,
+            "turnover": selectors.turnover(organisation=org, tertials=tertials) if sees_all_exits(access) else [],
+            "may_record": access.has_any(*EXIT_INTERVIEWERS),
+        },
+    )
+
+
+def _dept_units(org, access) -> frozenset[int]:
+    from staff.models import Unit
+
+    return frozenset(
+        Unit.objects.filter(organisation=org, department_id__in=access.department_ids).values_list("pk", flat=True)
+    )
+
+
+@staff_required(*EXIT_INTERVIEWERS)
+def exit_new(request):
+    org = request.organisation
+    access = request.access
+    unit_ids = None if sees_all_exits(access) else access.managed_unit_ids
+    candidates = selectors.leaving_candidates(organisation=org, unit_ids=unit_ids)
+    form = ExitInterviewForm(request.POST or None, candidates=candidates, initial={"held_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exit_interview_record(
+                organisation=org,
+                staff=form.cleaned_data["staff"],
+                interviewer=request.get_staff(),
+                held_on=form.cleaned_data["held_on"],
+                main_reason=form.cleaned_data["main_reason"],
+                answers=form.answers(),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The exit interview is recorded."))
+            return redirect("surveys:exits")
+    return render(request, "surveys/exit_new.html", {"form": form})
+
+
+@staff_required(*ORGANISATION_VIEWERS)
+def survey_admin(request):
+    org = request.organisation
+    settings_obj = services.survey_settings_get(organisation=org)
+    form = SurveySettingsForm(request.POST or None, instance=settings_obj)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.survey_settings_update(organisation=org, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The survey settings are saved."))
+            return redirect("surveys:admin")
+    return render(
+        request,
+        "surveys/admin.html",
+        {"form": form, "page": paginate(request, selectors.rounds(organisation=org))},
+    )
+
+
+@staff_required(*ORGANISATION_VIEWERS)
+def round_edit(request, pk: int):
+    org = request.organisation
+    survey_round = selectors.round_get(organisation=org, pk=pk)
+    tz = timezone.get_current_timezone()
+    initial = {
+        "opens_at": timezone.localtime(survey_round.opens_at, tz).replace(tzinfo=None),
+        "closes_at": timezone.localtime(survey_round.closes_at, tz).replace(tzinfo=None),
+    }
+    form = RoundScheduleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_schedule(
+                organisation=org,
+                tertial=Tertial(survey_round.year, survey_round.tertial),
+                opens_at=form.cleaned_data["opens_at"],
+                closes_at=form.cleaned_data["closes_at"],
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The round is rescheduled."))
+            return redirect("surveys:admin")
+    return render(request, "surveys/round_edit.html", {"round": survey_round, "form": form})
