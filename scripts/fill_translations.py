@@ -1,4 +1,5 @@
 """Fill Swedish translations into the catalogues from a Python file with T = {msgid: msgstr}
+(a key may also be (msgctxt, msgid) for texts with a context)
 and optionally PLURALS = {msgid: (singular, plural)}. Usage: python scripts/fill_translations.py FILE.py
 
 Only untranslated entries are filled; prints what is still missing afterwards.
@@ -28,7 +29,9 @@ def main(path: str) -> int:
                 if entry.msgid in plurals and not all(entry.msgstr_plural.values()):
                     one, many = plurals[entry.msgid]
                     entry.msgstr_plural = {0: one, 1: many}
-            elif not entry.msgstr and entry.msgid in table:
+            elif not entry.msgstr and (entry.msgctxt, entry.msgid) in table:
+                entry.msgstr = table[(entry.msgctxt, entry.msgid)]
+            elif not entry.msgstr and entry.msgctxt is None and entry.msgid in table:
                 entry.msgstr = table[entry.msgid]
             if "fuzzy" in entry.flags and (entry.msgstr or entry.msgid_plural):
                 entry.flags.remove("fuzzy")

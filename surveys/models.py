@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from staff.tenancy import TenantModel
 
@@ -76,7 +77,7 @@ class SurveyRound(TenantModel):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
         OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        CLOSED = "closed", pgettext_lazy("survey round", "Closed")
 
     year = models.PositiveSmallIntegerField(_("year"))
     tertial = models.PositiveSmallIntegerField(_("tertial"), validators=[MinValueValidator(1), MaxValueValidator(3)])

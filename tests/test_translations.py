@@ -22,3 +22,15 @@ def test_every_swedish_entry_is_translated():
         missing += [f"{path.relative_to(ROOT)}: {e.msgid!r}" for e in po.untranslated_entries()]
         missing += [f"{path.relative_to(ROOT)} (fuzzy): {e.msgid!r}" for e in po.fuzzy_entries()]
     assert not missing, "\n".join(missing[:50])
+
+
+def test_one_text_has_one_swedish_translation_across_apps():
+    """Django merges the apps' catalogues: the same English text with two Swedish translations would show
+    whichever app comes first. Texts that mean different things need a context (pgettext)."""
+    seen: dict[tuple, dict[str, str]] = {}
+    for path in _catalogues("sv"):
+        for entry in polib.pofile(str(path)):
+            if entry.msgstr and not entry.obsolete:
+                seen.setdefault((entry.msgctxt, entry.msgid), {})[str(path.relative_to(ROOT))] = entry.msgstr
+    clashes = {key: found for key, found in seen.items() if len(set(found.values())) > 1}
+    assert not clashes, "\n".join(f"{key}: {found}" for key, found in clashes.items())

@@ -44,5 +44,5 @@ def test_api_needs_a_signed_in_staff_member(db):
     from django.test import Client
 
     response = Client().get(reverse("caseload_api:my_caseload"))
-    assert response.status_code == 403
+    assert response.status_code == 401  # no credentials: 401 with WWW-Authenticate: Token
     assert "error" in response.json()
