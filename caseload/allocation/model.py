@@ -88,16 +88,16 @@ class AllocationRules:
     specialists_never_main: bool = True
     pairing_levels: frozenset[int] = frozenset({3, 4})  # a level-1 main handler is best paired with these
     co_fraction: Decimal = Decimal("0.5")  # a co-handled case counts at this fraction of its weight
-    acute_unplaced: int = 100_000_000
-    carry_over: int = 2_000_000
-    carry_over_per_week_waited: int = 200_000
-    missing_co: int = 300_000
-    pairing: int = 100_000
-    interest_main: int = 60_000
-    interest_co: int = 30_000
-    continuity_main: int = 50_000
-    continuity_co: int = 25_000
-    duty_per_weight: int = 40_000
+    acute_unplaced: int = 10_000_000
+    carry_over: int = 500_000
+    carry_over_per_week_waited: int = 50_000
+    missing_co: int = 100_000
+    pairing: int = 30_000
+    interest_main: int = 20_000
+    interest_co: int = 10_000
+    continuity_main: int = 15_000
+    continuity_co: int = 8_000
+    duty_per_weight: int = 10_000
     load_breakpoints: tuple[tuple[Decimal, int], ...] = (
         (Decimal("0"), 100),
         (Decimal("0.6"), 100),
