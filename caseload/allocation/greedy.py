@@ -1,6 +1,8 @@
-"""A greedy baseline under the same hard rules: acute cases first, then the longest-waiting and heaviest;
-each case takes the main handler with the lowest marginal cost, then the best co-handler for that main.
-Used to hint the solver and as the yardstick in the benchmark (it is never better than the solver)."""
+"""A greedy baseline under the same hard rules, in two passes that follow the objective's priorities:
+first a main handler for as many cases as fit (acute first, then the longest-waiting and heaviest; each
+takes the main with the lowest marginal cost, a new worker's main case takes its co-handler at once),
+then co-handlers for the placed cases with the room that is left. Used as the solver's fallback and
+starting point, and as the yardstick in the benchmark (it is never better than the solver's optimum)."""
 
 from __future__ import annotations
 
@@ -11,55 +13,73 @@ from . import costs
 from .model import AllocationRules, Proposal, QueuedCase, Worker
 
 
-def _marginal(curve: costs.LoadCurve, load: int, units: int) -> int:
-    return curve.cost(load + units) - curve.cost(load)
+class _State:
+    def __init__(self, workers: Sequence[Worker], rules: AllocationRules) -> None:
+        self.workers = list(workers)
+        self.rules = rules
+        self.free = {w.id: w.free_units for w in workers}
+        self.load = {w.id: w.load_units for w in workers}
+        self.curves = {w.id: costs.load_curve(w, rules) for w in workers}
+
+    def marginal(self, worker: Worker, units: int) -> int:
+        curve, load = self.curves[worker.id], self.load[worker.id]
+        return curve.cost(load + units) - curve.cost(load)
+
+    def take(self, worker_id: int, units: int) -> None:
+        self.free[worker_id] -= units
+        self.load[worker_id] += units
+
+    def best_co(self, case: QueuedCase, main: Worker) -> tuple[int, int] | None:
+        """(cost incl. pairing, worker id) of the cheapest co-handler who fits, or None."""
+        units = costs.co_units(case, self.rules)
+        rules = self.rules
+        options = [
+            (costs.co_cost(case, w, rules) + self.marginal(w, units) + costs.pairing_cost(main, w, rules), w.id)
+            for w in self.workers
+            if w.id != main.id and costs.may_co_handle(w, case, rules) and units <= self.free[w.id]
+        ]
+        return min(options) if options else None
 
 
 def greedy_allocation(
     cases: Sequence[QueuedCase], workers: Sequence[Worker], rules: AllocationRules
 ) -> dict[int, costs.Pair | None]:
-    free = {w.id: w.free_units for w in workers}
-    load = {w.id: w.load_units for w in workers}
-    curves = {w.id: costs.load_curve(w, rules) for w in workers}
+    state = _State(workers, rules)
+    by_id = {w.id: w for w in workers}
     allocation: dict[int, costs.Pair | None] = {c.id: None for c in cases}
     order = sorted(cases, key=lambda c: (not c.acute, -c.weeks_waited, -c.weight, c.number, c.id))
     for case in order:
-        mu, cu = costs.main_units(case), costs.co_units(case, rules)
-
-        def best_co(main: Worker, mu: int = mu, cu: int = cu, case: QueuedCase = case) -> tuple[int, int | None]:
-            """(cost, co id) of the best co-handler for this main, or of none where allowed."""
-            options: list[tuple[int, int, int | None]] = []
-            if not costs.needs_co(main, rules):
-                options.append((rules.missing_co + costs.pairing_cost(main, None, rules), 0, None))
-            for w in workers:
-                if w.id == main.id or not costs.may_co_handle(w, case, rules) or cu > free[w.id]:
+        units = costs.main_units(case)
+        candidates = sorted(
+            (costs.main_cost(case, w, rules) + state.marginal(w, units), w.id)
+            for w in workers
+            if costs.may_be_main(w, case, rules) and units <= state.free[w.id]
+        )
+        for cost, main_id in candidates:
+            main = by_id[main_id]
+            co = None
+            if costs.needs_co(main, rules):
+                state.take(main_id, units)  # the co-handler must fit beside the main case
+                co = state.best_co(case, main)
+                state.take(main_id, -units)
+                if co is None:
                     continue
-                cost = costs.co_cost(case, w, rules) + _marginal(curves[w.id], load[w.id], cu)
-                options.append((cost + costs.pairing_cost(main, w, rules), w.id, w.id))
-            if not options:
-                return (0, -1)  # sentinel: this main cannot take the case
-            cost, _, co_id = min(options, key=lambda o: (o[0], o[1]))
-            return (cost, co_id)
-
-        candidates = []
-        for w in workers:
-            if costs.may_be_main(w, case, rules) and mu <= free[w.id]:
-                cost = costs.main_cost(case, w, rules) + _marginal(curves[w.id], load[w.id], mu)
-                candidates.append((cost, w.id, w))
-        candidates.sort(key=lambda c: (c[0], c[1]))
-        for cost, _, main in candidates:
-            co_cost, co_id = best_co(main)
-            if co_id == -1:
-                continue
-            if cost + co_cost >= costs.unassigned_cost(case, rules):
+            if cost >= costs.unassigned_cost(case, rules):
                 break
-            allocation[case.id] = (main.id, co_id)
-            free[main.id] -= mu
-            load[main.id] += mu
-            if co_id is not None:
-                free[co_id] -= cu
-                load[co_id] += cu
+            state.take(main_id, units)
+            if co is not None:
+                state.take(co[1], costs.co_units(case, rules))
+            allocation[case.id] = (main_id, co[1] if co else None)
             break
+    for case in order:  # second pass: co-handlers where there is room and it pays
+        pair = allocation[case.id]
+        if pair is None or pair[1] is not None:
+            continue
+        main = by_id[pair[0]]
+        co = state.best_co(case, main)
+        if co is not None and co[0] < rules.missing_co + costs.pairing_cost(main, None, rules):
+            state.take(co[1], costs.co_units(case, rules))
+            allocation[case.id] = (main.id, co[1])
     return allocation
 
 

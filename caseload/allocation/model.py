@@ -182,6 +182,14 @@ class Proposal:
     cases: tuple[CaseProposal, ...]
     load_after: dict[int, Decimal] = field(default_factory=dict)
     wall_seconds: float = 0.0
+    lower_bound: int | None = None  # proven: no allocation costs less (equals objective when OPTIMAL)
+
+    @property
+    def gap(self) -> float | None:
+        """Proven distance to the optimum, relative to |objective| (0.0 when OPTIMAL)."""
+        if self.lower_bound is None:
+            return None
+        return (self.objective - self.lower_bound) / max(1, abs(self.objective))
 
     @property
     def carried_over(self) -> tuple[int, ...]:

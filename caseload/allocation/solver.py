@@ -13,6 +13,8 @@ reproducible.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -131,11 +133,14 @@ def propose(
             prog.at_most([(load_col, 1.0), (col, -1.0)], threshold - w.load_units)
 
     greedy = greedy_allocation(cases, workers, rules)
-    allocation, status = _solve(prog, x, y, cases, workers, rules, greedy, deadline=started + time_limit, seed=seed)
+    allocation, status, lower = _solve(
+        prog, x, y, cases, workers, rules, greedy, deadline=started + time_limit, seed=seed
+    )
     value = costs.objective(cases, workers, rules, allocation)
-    return build_proposal(
+    proposal = build_proposal(
         cases, workers, rules, allocation, status=status, objective=value, wall_seconds=time.perf_counter() - started
     )
+    return dataclasses.replace(proposal, lower_bound=value if status == "OPTIMAL" else lower)
 
 
 def _solve(
@@ -149,11 +154,11 @@ def _solve(
     *,
     deadline: float,
     seed: int,
-) -> tuple[dict[int, costs.Pair | None], str]:
-    """(allocation, status). Out of time, the best allocation found so far (at worst the greedy one)
-    comes back with status FEASIBLE."""
+) -> tuple[dict[int, costs.Pair | None], str, int | None]:
+    """(allocation, status, proven lower bound or None). Out of time, the best allocation found so far
+    (at worst the greedy one) comes back with status FEASIBLE."""
     if not prog.cost:  # nobody can take anything
-        return {c.id: None for c in cases}, "OPTIMAL"
+        return {c.id: None for c in cases}, "OPTIMAL", None
     matrix = _Matrix.of(prog)
     choice = np.zeros(len(prog.cost), dtype=bool)
     choice[list(x.values()) + list(y.values())] = True
@@ -171,13 +176,14 @@ def _solve(
             if pair[1] is not None:
                 start[y[ci, pair[1]]] = 1
     upper = float(costs.objective(cases, workers, rules, greedy))
-    best = greedy
+    best, bound = greedy, None
     try:
         # 1. The LP relaxation: a lower bound and reduced costs for every column.
         lp = matrix.solve(keep=None, integral=False, clashes=[], deadline=deadline, seed=seed)
         if not lp.optimal:
-            return best, "FEASIBLE"
+            return best, "FEASIBLE", None
         reduced, lower = matrix.pricing(lp.row_duals)
+        bound = math.ceil(lower - 1e-6 * abs(lower))  # the objective of any allocation is an integer
         # 2. An upper bound: the better of the greedy allocation and the MIP over the columns the LP uses.
         support = ~choice | (lp.values > 1e-6)
         small = matrix.solve_lazily(keep=support, pairs=pairs, deadline=deadline, seed=seed)
@@ -189,13 +195,13 @@ def _solve(
         margin = max(1.0, 1e-6 * float(np.abs(matrix.cost).max()))
         needed = ~choice | (reduced <= upper - lower + margin)
         if small.optimal and small.objective <= upper and not np.any(needed & ~support):
-            return best, "OPTIMAL"
+            return best, "OPTIMAL", bound
         final = matrix.solve_lazily(keep=needed | support, pairs=pairs, deadline=deadline, seed=seed, start=start)
     except _OutOfTime:
-        return best, "FEASIBLE"
+        return best, "FEASIBLE", bound
     if final.objective <= upper:
         best = decode(final.values)
-    return best, "OPTIMAL" if final.optimal else "FEASIBLE"
+    return best, "OPTIMAL" if final.optimal else "FEASIBLE", bound
 
 
 class _OutOfTime(Exception):

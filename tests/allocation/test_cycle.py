@@ -17,7 +17,10 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 D = datetime.date
 
 
-def rules(anchor=D(2026, 1, 5), **kw):
+ANCHOR = D(2026, 1, 5)
+
+
+def rules(anchor=ANCHOR, **kw):
     return CycleRules(anchor=anchor, **kw)
 
 

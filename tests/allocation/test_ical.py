@@ -13,7 +13,10 @@ UTC = datetime.UTC
 STAMP = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
-def feed(anchor=datetime.date(2026, 2, 23), count=3, **kw):
+ANCHOR = datetime.date(2026, 2, 23)
+
+
+def feed(anchor=ANCHOR, count=3, **kw):
     r = CycleRules(anchor=anchor)
     return render_cycles(
         [r.cycle(n) for n in range(count)], scope="org-1-unit-2", calendar_name="Utredning", stamp=STAMP, **kw
