@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import cached_property
 
 LOAD_SCALE = 100  # loads and capacities are handled as integer hundredths of a weighted case
 
@@ -58,15 +59,15 @@ class Worker:
     absent: bool = False
     may_be_main: bool = True
 
-    @property
+    @cached_property
     def capacity_units(self) -> int:
         return max(0, to_units(self.capacity))
 
-    @property
+    @cached_property
     def load_units(self) -> int:
         return max(0, to_units(self.load))
 
-    @property
+    @cached_property
     def free_units(self) -> int:
         return max(0, self.capacity_units - self.load_units)
 

@@ -271,6 +271,8 @@ class _Matrix:
         highs.setOptionValue("mip_rel_gap", 0.0)
         highs.setOptionValue("mip_abs_gap", 0.999)  # the objective of an allocation is an integer
         highs.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
+        if not integral:
+            highs.setOptionValue("presolve", "off")  # measured: 3x faster on this LP
         highs.passModel(
             n_keep,
             len(row_upper),
