@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from django.utils.translation import gettext as _
 
-from .costs import Pair, co_units, is_new, main_units, new_loads
+from .costs import Pair, is_new, new_loads
 from .model import AllocationRules, CaseProposal, Choice, Outcome, Proposal, QueuedCase, Reason, Worker, from_units
 
 
@@ -86,6 +86,3 @@ def describe(reason: Reason) -> str:
         Reason.NO_CO_HANDLER: _("no co-handler available"),
         Reason.NO_CAPACITY: _("no one has room for it"),
     }[reason]
-
-
-__all__ = ["build_proposal", "describe", "main_units", "co_units"]

@@ -39,6 +39,7 @@ def test_solver_matches_brute_force(seed):
 
     assert proposal.status == "OPTIMAL"
     assert proposal.objective == brute_force(cases, workers, rules)
+    assert proposal.lower_bound == proposal.objective and proposal.gap == 0
     assert proposal.objective == costs.objective(cases, workers, rules, proposal.pairs())
     assert hard_rule_violations(cases, workers, rules, proposal) == []
     assert propose_greedy(cases, workers, rules).objective >= proposal.objective
@@ -63,3 +64,14 @@ def test_same_meeting_gives_the_same_proposal():
 
     assert first.pairs() == second.pairs()
     assert first.objective == second.objective
+
+
+def test_out_of_time_the_best_allocation_so_far_comes_back_within_the_rules():
+    cases, workers = sample_meeting(11, 60, 20)
+
+    proposal = propose(cases, workers, time_limit=0.01)
+
+    assert proposal.status == "FEASIBLE"
+    assert hard_rule_violations(cases, workers, AllocationRules(), proposal) == []
+    assert proposal.objective <= propose_greedy(cases, workers).objective
+    assert proposal.objective == costs.objective(cases, workers, AllocationRules(), proposal.pairs())
