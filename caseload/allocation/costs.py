@@ -86,26 +86,23 @@ def unassigned_cost(case: QueuedCase, rules: AllocationRules) -> int:
     return rules.carry_over + rules.carry_over_per_week_waited * case.weeks_waited
 
 
-def main_cost(case: QueuedCase, worker: Worker, rules: AllocationRules) -> int:
-    cost = 0
+def _role_cost(case: QueuedCase, worker: Worker, *, interest: int, continuity: int, duty: int) -> int:
+    cost = duty if worker.on_duty else 0
     if worker.id in case.interested:
-        cost -= rules.interest_main
+        cost -= interest
     if worker.id in case.earlier_handlers:
-        cost -= rules.continuity_main
-    if worker.on_duty:
-        cost += rules.duty_per_weight * case.weight
+        cost -= continuity
     return cost
+
+
+def main_cost(case: QueuedCase, worker: Worker, rules: AllocationRules) -> int:
+    duty = rules.duty_per_weight * case.weight
+    return _role_cost(case, worker, interest=rules.interest_main, continuity=rules.continuity_main, duty=duty)
 
 
 def co_cost(case: QueuedCase, worker: Worker, rules: AllocationRules) -> int:
-    cost = 0
-    if worker.id in case.interested:
-        cost -= rules.interest_co
-    if worker.id in case.earlier_handlers:
-        cost -= rules.continuity_co
-    if worker.on_duty:
-        cost += _round(Decimal(rules.duty_per_weight * case.weight) * Decimal(rules.co_fraction))
-    return cost
+    duty = _round(Decimal(rules.duty_per_weight * case.weight) * Decimal(rules.co_fraction))
+    return _role_cost(case, worker, interest=rules.interest_co, continuity=rules.continuity_co, duty=duty)
 
 
 def pairing_cost(main: Worker, co: Worker | None, rules: AllocationRules) -> int:
