@@ -25,7 +25,9 @@ import numpy as np
 from . import costs
 from .explain import build_proposal
 from .greedy import greedy_allocation
-from .model import AllocationRules, Proposal, QueuedCase, Worker
+from .model import LOAD_SCALE, AllocationRules, Proposal, QueuedCase, Worker
+
+CUT_UNITS = (LOAD_SCALE,)  # one weighted case: a valid rounding cut on each capacity row
 
 
 class SolverError(RuntimeError):
@@ -117,17 +119,23 @@ def propose(
 
     for w in workers:
         terms = added[w.id]
+        # Every size is a multiple of their gcd, so the room beyond the last multiple can never be used:
+        # rounding it away is exact and tightens the LP.
+        room = w.free_units - w.free_units % math.gcd(*(int(u) for _, u in terms)) if terms else 0
         if terms:
-            prog.at_most(terms, w.free_units)
+            prog.at_most(terms, room)
+            for unit in CUT_UNITS:  # Chvátal-Gomory: sum(floor(size / unit) x) <= floor(room / unit)
+                if room % unit and any(u >= unit for _, u in terms):
+                    prog.at_most([(col, float(u // unit)) for col, u in terms if u >= unit], room // unit)
         curve = costs.load_curve(w, rules)
-        top = w.load_units + (w.free_units if terms else 0)
+        top = w.load_units + room
         load_col = None
         for threshold, coef in zip(curve.thresholds, curve.coefs, strict=True):
             if not terms or top <= threshold:
                 prog.offset += coef * max(0, w.load_units - threshold)
                 continue
             if load_col is None:  # the added load, defined once, so each breakpoint row has two terms
-                load_col = prog.column(0, upper=float(w.free_units), integer=False)
+                load_col = prog.column(0, upper=float(room), integer=False)
                 prog.at_most(terms + [(load_col, -1.0)], 0)
             col = prog.column(coef, upper=float(top - threshold), integer=False)
             prog.at_most([(load_col, 1.0), (col, -1.0)], threshold - w.load_units)
