@@ -149,3 +149,9 @@ def test_every_reason_has_a_text_for_the_board():
     with translation.override("en"):
         assert describe(Reason.INTEREST) == "wants this case"
     assert all(describe(reason) for reason in Reason)
+
+
+def test_empty_meetings():
+    assert propose([], [worker(10)]).cases == ()
+    nobody = propose([case(1), case(2, acute=True)], [])
+    assert (nobody.status, nobody.carried_over, nobody.flagged) == ("OPTIMAL", (1,), (2,))
