@@ -8,7 +8,13 @@ main cases. The objective is costs.objective term by term: per-choice costs, the
 the convex piecewise-linear load penalty (each e[w, k] has a positive cost, so at the optimum it equals
 max(0, load - threshold), an integer). Every coefficient is an integer, so the objective of an integral
 allocation is an integer and an absolute gap below 1 proves optimality. One thread, fixed seed:
-reproducible.
+reproducible. Each worker's room is rounded down to a multiple of the gcd of the sizes that could use it
+(exact) and gets a rounding cut per weighted case; both only tighten the LP.
+
+Solving (_solve): the LP relaxation gives a lower bound and reduced costs; the MIP over the columns the
+LP uses (or the greedy allocation, whichever is better) gives an upper bound; reduced-cost fixing then
+removes every column that cannot be in an optimum and the MIP over the rest is exact. docs/allocation.md
+has the argument and the benchmark.
 """
 
 from __future__ import annotations
@@ -80,7 +86,22 @@ def propose(
     cases, workers = list(cases), list(workers)
     _validate(cases, workers)
     started = time.perf_counter()
+    prog, x, y = _build(cases, workers, rules)
+    greedy = greedy_allocation(cases, workers, rules)
+    allocation, status, lower = _solve(
+        prog, x, y, cases, workers, rules, greedy, deadline=started + time_limit, seed=seed
+    )
+    value = costs.objective(cases, workers, rules, allocation)
+    proposal = build_proposal(
+        cases, workers, rules, allocation, status=status, objective=value, wall_seconds=time.perf_counter() - started
+    )
+    return dataclasses.replace(proposal, lower_bound=value if status == "OPTIMAL" else lower)
 
+
+def _build(
+    cases: list[QueuedCase], workers: list[Worker], rules: AllocationRules
+) -> tuple[_Program, dict[tuple[int, int], int], dict[tuple[int, int], int]]:
+    """The programme and its x (main) and y (co) columns by (case index, worker id)."""
     prog = _Program()
     x: dict[tuple[int, int], int] = {}
     y: dict[tuple[int, int], int] = {}
@@ -139,16 +160,7 @@ def propose(
                 prog.at_most(terms + [(load_col, -1.0)], 0)
             col = prog.column(coef, upper=float(top - threshold), integer=False)
             prog.at_most([(load_col, 1.0), (col, -1.0)], threshold - w.load_units)
-
-    greedy = greedy_allocation(cases, workers, rules)
-    allocation, status, lower = _solve(
-        prog, x, y, cases, workers, rules, greedy, deadline=started + time_limit, seed=seed
-    )
-    value = costs.objective(cases, workers, rules, allocation)
-    proposal = build_proposal(
-        cases, workers, rules, allocation, status=status, objective=value, wall_seconds=time.perf_counter() - started
-    )
-    return dataclasses.replace(proposal, lower_bound=value if status == "OPTIMAL" else lower)
+    return prog, x, y
 
 
 def _solve(
