@@ -184,10 +184,16 @@ def _solve(
     choice[list(x.values()) + list(y.values())] = True
     pairs = [(col, y[key]) for key, col in x.items() if key in y]
 
-    def decode(values: np.ndarray) -> dict[int, costs.Pair | None]:
+    def decode(result: _Result) -> dict[int, costs.Pair | None]:
+        """The allocation in a MIP result, re-priced by costs.objective: model and cost function must agree."""
+        values = result.values
         mains = {ci: wid for (ci, wid), col in x.items() if values[col] > 0.5}
         cos = {ci: wid for (ci, wid), col in y.items() if values[col] > 0.5}
-        return {case.id: (mains[ci], cos.get(ci)) if ci in mains else None for ci, case in enumerate(cases)}
+        allocation = {case.id: (mains[ci], cos.get(ci)) if ci in mains else None for ci, case in enumerate(cases)}
+        value = costs.objective(cases, workers, rules, allocation)
+        if result.optimal and abs(value - result.objective) > 0.5:
+            raise SolverError(f"model and cost function disagree: {result.objective} != {value}")
+        return allocation
 
     start = np.zeros(len(prog.cost))
     for ci, case in enumerate(cases):
@@ -208,7 +214,7 @@ def _solve(
         support = ~choice | (lp.values > 1e-6)
         small = matrix.solve_lazily(keep=support, pairs=pairs, deadline=deadline, seed=seed)
         if small.objective < upper:
-            upper, start, best = small.objective, small.values, decode(small.values)
+            upper, start, best = small.objective, small.values, decode(small)
         # 3. Reduced-cost fixing: with Lagrangian bound L, an allocation using a column of reduced cost r
         #    costs at least L + r, so only columns with r <= upper - L (+ a floating-point margin) can be in
         #    an optimum; the MIP over those, started from the best allocation so far, is exact for the whole.
@@ -220,7 +226,7 @@ def _solve(
     except _OutOfTime:
         return best, "FEASIBLE", bound
     if final.objective <= upper:
-        best = decode(final.values)
+        best = decode(final)
     return best, "OPTIMAL" if final.optimal else "FEASIBLE", bound
 
 
