@@ -1,0 +1,70 @@
+"""Benchmark the allocation proposal: a generated meeting (300 queued cases, 100 workers by default).
+
+    .venv/bin/python bench/allocation_bench.py [--cases 300] [--workers 100] [--seed 2026] [--time-limit 2]
+    .venv/bin/python bench/allocation_bench.py --scan   # the largest meetings proven optimal within the limit
+
+Times the solver (HiGHS, one thread) and the greedy baseline in the same run and prints both objectives,
+the solver's status (OPTIMAL = proven optimum) and the time ratio solver/greedy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from caseload.allocation import propose, propose_greedy  # noqa: E402
+from caseload.allocation.sample import sample_meeting  # noqa: E402
+
+
+def run(cases: int, workers: int, seed: int, time_limit: float) -> dict:
+    queue, staff = sample_meeting(seed, cases, workers)
+    started = time.perf_counter()
+    greedy = propose_greedy(queue, staff)
+    greedy_s = time.perf_counter() - started
+    started = time.perf_counter()
+    proposal = propose(queue, staff, time_limit=time_limit)
+    solver_s = time.perf_counter() - started
+    return {
+        "cases": cases,
+        "workers": workers,
+        "seed": seed,
+        "status": proposal.status,
+        "solver_s": round(solver_s, 3),
+        "solver_objective": proposal.objective,
+        "lower_bound": proposal.lower_bound,
+        "gap": None if proposal.gap is None else round(proposal.gap, 4),
+        "greedy_s": round(greedy_s, 3),
+        "greedy_objective": greedy.objective,
+        "ratio_time_solver_over_greedy": round(solver_s / greedy_s, 1) if greedy_s else None,
+        "carried_over": len(proposal.carried_over),
+        "flagged": len(proposal.flagged),
+        "greedy_carried_over": len(greedy.carried_over),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--time-limit", type=float, default=2.0)
+    parser.add_argument("--scan", action="store_true")
+    args = parser.parse_args()
+    print(f"# {platform.platform()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    print(f"# load average {os.getloadavg()}")
+    if args.scan:
+        for cases, workers in [(15, 5), (30, 10), (45, 15), (60, 20), (90, 30), (150, 50), (300, 100)]:
+            for seed in range(args.seed, args.seed + 3):
+                print(run(cases, workers, seed, args.time_limit), flush=True)
+        return
+    print(run(args.cases, args.workers, args.seed, args.time_limit))
+
+
+if __name__ == "__main__":
+    main()

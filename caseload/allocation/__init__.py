@@ -1,0 +1,27 @@
+"""The allocation engine for the five-week cycle (DOMAIN.md section 7): plain dataclasses in and out.
+
+- ``propose`` (solver.py): the optimal proposal by OR-Tools CP-SAT; ``propose_greedy``: the baseline.
+- ``costs``: the hard rules and the objective shared by both (and by the brute-force tests).
+- ``cycle``: the cycle calendar; ``ical``: its iCalendar rendering.
+"""
+
+from .costs import InfeasibleAllocation, objective
+from .greedy import propose_greedy
+from .model import AllocationRules, CaseProposal, Choice, Outcome, Proposal, QueuedCase, Reason, Worker
+from .solver import SolverError, propose
+
+__all__ = [
+    "AllocationRules",
+    "CaseProposal",
+    "Choice",
+    "InfeasibleAllocation",
+    "Outcome",
+    "Proposal",
+    "QueuedCase",
+    "Reason",
+    "SolverError",
+    "Worker",
+    "objective",
+    "propose",
+    "propose_greedy",
+]
