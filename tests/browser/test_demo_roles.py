@@ -61,3 +61,24 @@ def test_inline_script_would_be_refused(page, live_server, demo):
     assert page.evaluate("() => window.ran === undefined")
     assert any("Content Security Policy" in e for e in page.script_errors)
     page.script_errors.clear()
+
+
+def test_notifications_page_with_unread_linked_items_is_accessible(page, live_server, demo):
+    from staff.models import StaffMember
+    from staff.services import notify
+
+    worker = StaffMember.objects.get(user__username="worker")
+    notify(
+        organisation=worker.organisation,
+        recipient=worker,
+        key="browser-test",
+        subject="Utredning 2026-123 närmar sig 90 dagar",
+        url="/me/",
+        email=False,
+    )
+    login(page, live_server, "worker")
+    page.goto(f"{live_server.url}/notifications/")
+    assert page.get_by_role("link", name="Utredning 2026-123 närmar sig 90 dagar").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Markera som läst").first.click()
+    assert page.get_by_role("button", name="Markera som läst").count() == 0
