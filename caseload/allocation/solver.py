@@ -30,6 +30,7 @@ import numpy as np
 
 from . import costs
 from .explain import build_proposal
+from ._rounding import round_lp
 from .greedy import greedy_allocation
 from .model import LOAD_SCALE, AllocationRules, Proposal, QueuedCase, Worker
 
@@ -50,6 +51,8 @@ class _Program:
     value: list[float] = field(default_factory=list)
     row_upper: list[float] = field(default_factory=list)
     offset: int = 0
+    # auxiliary columns as functions of the others, in order: col = max(0, sum(coef * other) - const)
+    derived: list[tuple[int, list[tuple[int, float]], float]] = field(default_factory=list)
 
     def column(self, cost: int, *, upper: float = 1.0, integer: bool = True) -> int:
         self.cost.append(float(cost))
@@ -137,30 +140,48 @@ def _build(
             unpaired = prog.column(rules.pairing)
             experienced = [(y[ci, w.id], -1.0) for w in cos if w.level in rules.pairing_levels]
             prog.at_most(new_mains + experienced + [(unpaired, -1.0)], 0)
+            prog.derived.append((unpaired, new_mains + experienced, 0.0))
 
     for w in workers:
         terms = added[w.id]
         # Every size is a multiple of their gcd, so the room beyond the last multiple can never be used:
         # rounding it away is exact and tightens the LP.
-        room = w.free_units - w.free_units % math.gcd(*(int(u) for _, u in terms)) if terms else 0
+        step = math.gcd(*(int(u) for _, u in terms)) if terms else 1
+        room = w.free_units - w.free_units % step
         if terms:
             prog.at_most(terms, room)
             for unit in CUT_UNITS:  # Chvátal-Gomory: sum(floor(size / unit) x) <= floor(room / unit)
                 if room % unit and any(u >= unit for _, u in terms):
                     prog.at_most([(col, float(u // unit)) for col, u in terms if u >= unit], room // unit)
-        curve = costs.load_curve(w, rules)
-        top = w.load_units + room
-        load_col = None
-        for threshold, coef in zip(curve.thresholds, curve.coefs, strict=True):
-            if not terms or top <= threshold:
-                prog.offset += coef * max(0, w.load_units - threshold)
-                continue
-            if load_col is None:  # the added load, defined once, so each breakpoint row has two terms
-                load_col = prog.column(0, upper=float(room), integer=False)
-                prog.at_most(terms + [(load_col, -1.0)], 0)
-            col = prog.column(coef, upper=float(top - threshold), integer=False)
-            prog.at_most([(load_col, 1.0), (col, -1.0)], threshold - w.load_units)
+        _load_penalty(prog, w, rules, terms, step, room)
     return prog, x, y
+
+
+def _load_penalty(
+    prog: _Program, worker: Worker, rules: AllocationRules, terms: list[tuple[int, float]], step: int, room: int
+) -> None:
+    """The convex load penalty on the loads the worker can actually reach: the added load is a multiple
+    of ``step``, so the penalty is needed only at load + k * step (k = 0..room / step), and between those
+    points it is interpolated linearly. At every reachable load this equals costs.load_curve exactly; in
+    between it lies above the original curve, so the LP cannot hide load just below a threshold.
+    The added load in steps k gets cost f(1) - f(0) per step plus, at each k where the slope grows, an
+    excess column e >= k_total - k with the slope increase as cost (integers: f is integer at every point).
+    """
+    curve = costs.load_curve(worker, rules)
+    steps = room // step if terms else 0
+    values = [curve.cost(worker.load_units + k * step) for k in range(steps + 1)]
+    prog.offset += values[0]
+    if steps == 0:
+        return
+    slopes = [values[k + 1] - values[k] for k in range(steps)]
+    level = prog.column(slopes[0], upper=float(steps), integer=False)  # the added load in steps
+    prog.at_most(terms + [(level, -float(step))], 0)
+    prog.derived.append((level, [(col, units / step) for col, units in terms], 0.0))
+    for k in range(1, steps):
+        if slopes[k] > slopes[k - 1]:
+            excess = prog.column(slopes[k] - slopes[k - 1], upper=float(steps - k), integer=False)
+            prog.at_most([(level, 1.0), (excess, -1.0)], k)
+            prog.derived.append((excess, [(level, 1.0)], float(k)))
 
 
 def _solve(
@@ -195,14 +216,20 @@ def _solve(
             raise SolverError(f"model and cost function disagree: {result.objective} != {value}")
         return allocation
 
-    start = np.zeros(len(prog.cost))
-    for ci, case in enumerate(cases):
-        if (pair := greedy.get(case.id)) is not None:
-            start[x[ci, pair[0]]] = 1
-            if pair[1] is not None:
-                start[y[ci, pair[1]]] = 1
-    upper = float(costs.objective(cases, workers, rules, greedy))
+    def columns_of(allocation: dict[int, costs.Pair | None]) -> np.ndarray:
+        """The full column vector of an allocation (auxiliary columns at their least feasible values)."""
+        values = np.zeros(len(prog.cost))
+        for ci, case in enumerate(cases):
+            if (pair := allocation.get(case.id)) is not None:
+                values[x[ci, pair[0]]] = 1
+                if pair[1] is not None:
+                    values[y[ci, pair[1]]] = 1
+        for col, terms, const in prog.derived:
+            values[col] = max(0.0, sum(coef * values[other] for other, coef in terms) - const)
+        return values
+
     best, bound = greedy, None
+    upper = costs.objective(cases, workers, rules, greedy)
     try:
         # 1. The LP relaxation: a lower bound and reduced costs for every column.
         lp = matrix.solve(keep=None, integral=False, clashes=[], deadline=deadline, seed=seed)
@@ -210,22 +237,35 @@ def _solve(
             return best, "FEASIBLE", None
         reduced, lower = matrix.pricing(lp.row_duals)
         bound = math.ceil(lower - 1e-6 * abs(lower))  # the objective of any allocation is an integer
-        # 2. An upper bound: the better of the greedy allocation and the MIP over the columns the LP uses.
-        support = ~choice | (lp.values > 1e-6)
-        small = matrix.solve_lazily(keep=support, pairs=pairs, deadline=deadline, seed=seed)
-        if small.objective < upper:
-            upper, start, best = small.objective, small.values, decode(small)
+        # 2. Upper bounds: the LP rounded into an allocation, then improved by a MIP over its neighbourhood
+        #    (what the LP and the rounding agree on stays fixed; the LP's columns, those of reduced cost
+        #    <= 0 and the rounding's own are free), started from the best allocation so far.
+        rounded = round_lp(cases, workers, rules, x, y, lp.values, reduced)
+        if (value := costs.objective(cases, workers, rules, rounded)) < upper:
+            best, upper = rounded, value
+        start = columns_of(best)
+        if upper > bound:
+            agreed = choice & (lp.values > 1 - 1e-6) & (start > 0.5)
+            near = ~choice | (reduced <= 0) | (lp.values > 1e-6) | (start > 0.5)
+            lower_bounds = np.where(agreed, 1.0, 0.0)
+            local = matrix.solve_lazily(
+                keep=near, pairs=pairs, deadline=deadline, seed=seed, start=start, lower=lower_bounds
+            )
+            if local.objective < upper - 0.5:
+                best = decode(local)
+                upper = costs.objective(cases, workers, rules, best)
+                start = columns_of(best)
+        if upper <= bound:
+            return best, "OPTIMAL", bound
         # 3. Reduced-cost fixing: with Lagrangian bound L, an allocation using a column of reduced cost r
         #    costs at least L + r, so only columns with r <= upper - L (+ a floating-point margin) can be in
         #    an optimum; the MIP over those, started from the best allocation so far, is exact for the whole.
         margin = max(1.0, 1e-6 * float(np.abs(matrix.cost).max()))
-        needed = ~choice | (reduced <= upper - lower + margin)
-        if small.optimal and small.objective <= upper and not np.any(needed & ~support):
-            return best, "OPTIMAL", bound
-        final = matrix.solve_lazily(keep=needed | support, pairs=pairs, deadline=deadline, seed=seed, start=start)
+        needed = ~choice | (reduced <= upper - lower + margin) | (start > 0.5)
+        final = matrix.solve_lazily(keep=needed, pairs=pairs, deadline=deadline, seed=seed, start=start)
     except _OutOfTime:
         return best, "FEASIBLE", bound
-    if final.objective <= upper:
+    if final.objective < upper - 0.5:
         best = decode(final)
     return best, "OPTIMAL" if final.optimal else "FEASIBLE", bound
 
@@ -276,8 +316,10 @@ class _Matrix:
         deadline: float,
         seed: int,
         start: np.ndarray | None = None,
+        lower: np.ndarray | None = None,
     ) -> _Result:
-        """Solve over the kept columns (the others fixed at 0), with x + y <= 1 rows for ``clashes``."""
+        """Solve over the kept columns (the others fixed at 0), with x + y <= 1 rows for ``clashes``;
+        ``lower``: lower bounds of the columns (default 0)."""
         n = len(self.cost)
         keep = np.ones(n, dtype=bool) if keep is None else keep
         new_index = np.cumsum(keep) - 1
@@ -307,7 +349,7 @@ class _Matrix:
             1,  # minimise
             self.offset,
             self.cost[keep],
-            np.zeros(n_keep),
+            np.zeros(n_keep) if lower is None else lower[keep],
             self.upper[keep],
             np.full(len(row_upper), -highspy.kHighsInf),
             row_upper,
@@ -342,7 +384,14 @@ class _Matrix:
         return reduced, bound
 
     def solve_lazily(
-        self, *, keep: np.ndarray, pairs: list[tuple[int, int]], deadline: float, seed: int, start=None
+        self,
+        *,
+        keep: np.ndarray,
+        pairs: list[tuple[int, int]],
+        deadline: float,
+        seed: int,
+        start=None,
+        lower: np.ndarray | None = None,
     ) -> _Result:
         """The MIP over the kept columns. Where a worker comes out as both main and co of one case, that
         pair's x + y <= 1 row is added and the MIP solved again: an optimum of a relaxation that obeys
@@ -350,7 +399,9 @@ class _Matrix:
         clashes: list[tuple[int, int]] = []
         kept_pairs = [(a, b) for a, b in pairs if keep[a] and keep[b]]
         while True:
-            result = self.solve(keep=keep, integral=True, clashes=clashes, deadline=deadline, seed=seed, start=start)
+            result = self.solve(
+                keep=keep, integral=True, clashes=clashes, deadline=deadline, seed=seed, start=start, lower=lower
+            )
             found = [(a, b) for a, b in kept_pairs if result.values[a] > 0.5 and result.values[b] > 0.5]
             if not found:
                 return result
