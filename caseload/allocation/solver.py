@@ -35,6 +35,9 @@ from .greedy import greedy_allocation
 from .model import LOAD_SCALE, AllocationRules, Proposal, QueuedCase, Worker
 
 CUT_UNITS = (LOAD_SCALE,)  # one weighted case: a valid rounding cut on each capacity row
+# Local MIPs for the upper bound, in order: (reduced cost threshold in points, whether the columns the LP
+# and the best allocation both use are fixed). The columns the LP uses and the best allocation's are free.
+NEIGHBOURHOODS = ((0, True), (5_000, False))
 
 
 class SolverError(RuntimeError):
@@ -216,6 +219,11 @@ def _solve(
             raise SolverError(f"model and cost function disagree: {result.objective} != {value}")
         return allocation
 
+    derived = [
+        (col, np.array([c for c, _ in terms], dtype=np.int64), np.array([v for _, v in terms]), const)
+        for col, terms, const in prog.derived
+    ]
+
     def columns_of(allocation: dict[int, costs.Pair | None]) -> np.ndarray:
         """The full column vector of an allocation (auxiliary columns at their least feasible values)."""
         values = np.zeros(len(prog.cost))
@@ -224,8 +232,8 @@ def _solve(
                 values[x[ci, pair[0]]] = 1
                 if pair[1] is not None:
                     values[y[ci, pair[1]]] = 1
-        for col, terms, const in prog.derived:
-            values[col] = max(0.0, sum(coef * values[other] for other, coef in terms) - const)
+        for col, others, coefs, const in derived:
+            values[col] = max(0.0, float(values[others] @ coefs) - const)
         return values
 
     best, bound = greedy, None
@@ -237,19 +245,19 @@ def _solve(
             return best, "FEASIBLE", None
         reduced, lower = matrix.pricing(lp.row_duals)
         bound = math.ceil(lower - 1e-6 * abs(lower))  # the objective of any allocation is an integer
-        # 2. Upper bounds: the LP rounded into an allocation, then improved by a MIP over its neighbourhood
-        #    (what the LP and the rounding agree on stays fixed; the LP's columns, those of reduced cost
-        #    <= 0 and the rounding's own are free), started from the best allocation so far.
+        # 2. Upper bounds: the LP rounded into an allocation, then improved by MIPs over growing
+        #    neighbourhoods of it (NEIGHBOURHOODS), each started from the best allocation so far.
         rounded = round_lp(cases, workers, rules, x, y, lp.values, reduced)
         if (value := costs.objective(cases, workers, rules, rounded)) < upper:
             best, upper = rounded, value
         start = columns_of(best)
-        if upper > bound:
-            agreed = choice & (lp.values > 1 - 1e-6) & (start > 0.5)
-            near = ~choice | (reduced <= 0) | (lp.values > 1e-6) | (start > 0.5)
-            lower_bounds = np.where(agreed, 1.0, 0.0)
+        for threshold, fix_agreed in NEIGHBOURHOODS:
+            if upper <= bound:
+                break
+            near = ~choice | (reduced <= threshold) | (lp.values > 1e-6) | (start > 0.5)
+            agreed = choice & (lp.values > 1 - 1e-6) & (start > 0.5) if fix_agreed else np.zeros_like(choice)
             local = matrix.solve_lazily(
-                keep=near, pairs=pairs, deadline=deadline, seed=seed, start=start, lower=lower_bounds
+                keep=near, pairs=pairs, deadline=deadline, seed=seed, start=start, lower=agreed.astype(float)
             )
             if local.objective < upper - 0.5:
                 best = decode(local)
