@@ -61,11 +61,11 @@ def round_lp(
 
     allocation: dict[int, costs.Pair | None] = {c.id: None for c in cases}
     def priority(ci: int) -> tuple:
-        """Placed by the LP first; among those, the ones it places on one worker, then the dearest to
-        leave out and the heaviest (hardest to fit) first."""
+        """Acute cases first, then those the LP places; among those, the ones it places on one worker,
+        then the dearest to leave out and the heaviest (hardest to fit) first."""
         settled = bool(mains[ci]) and -mains[ci][0][0] > 1 - 1e-6
         unassigned = costs.unassigned_cost(cases[ci], rules)
-        return (-round(placed[ci], 6), not settled, -unassigned, -cases[ci].weight, ci)
+        return (not cases[ci].acute, -round(placed[ci], 6), not settled, -unassigned, -cases[ci].weight, ci)
 
     order = sorted(range(len(cases)), key=priority)
     for ci in order:
