@@ -38,6 +38,7 @@ CUT_UNITS = (LOAD_SCALE,)  # one weighted case: a valid rounding cut on each cap
 # Local MIPs for the upper bound, in order: (reduced cost threshold in points, whether the columns the LP
 # and the best allocation both use are fixed). The columns the LP uses and the best allocation's are free.
 NEIGHBOURHOODS = ((0, True), (5_000, False))
+MIN_MIP_SECONDS = 0.25  # less time than this left: a MIP would only overrun the limit (setting up takes ~0.2 s)
 
 
 class SolverError(RuntimeError):
@@ -252,7 +253,7 @@ def _solve(
             best, upper = rounded, value
         start = columns_of(best)
         for threshold, fix_agreed in NEIGHBOURHOODS:
-            if upper <= bound:
+            if upper <= bound or deadline - time.perf_counter() < MIN_MIP_SECONDS:
                 break
             near = ~choice | (reduced <= threshold) | (lp.values > 1e-6) | (start > 0.5)
             agreed = choice & (lp.values > 1 - 1e-6) & (start > 0.5) if fix_agreed else np.zeros_like(choice)
@@ -270,6 +271,8 @@ def _solve(
         #    an optimum; the MIP over those, started from the best allocation so far, is exact for the whole.
         margin = max(1.0, 1e-6 * float(np.abs(matrix.cost).max()))
         needed = ~choice | (reduced <= upper - lower + margin) | (start > 0.5)
+        if deadline - time.perf_counter() < MIN_MIP_SECONDS:
+            return best, "FEASIBLE", bound
         final = matrix.solve_lazily(keep=needed, pairs=pairs, deadline=deadline, seed=seed, start=start)
     except _OutOfTime:
         return best, "FEASIBLE", bound
