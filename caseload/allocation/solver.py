@@ -66,9 +66,9 @@ class _Program:
 
     def at_most(self, terms: list[tuple[int, float]], bound: float) -> None:
         """sum(coef * column) <= bound."""
-        for col, coef in terms:
-            self.index.append(col)
-            self.value.append(coef)
+        cols, coefs = zip(*terms, strict=True)
+        self.index.extend(cols)
+        self.value.extend(coefs)
         self.starts.append(len(self.index))
         self.row_upper.append(float(bound))
 
