@@ -60,6 +60,7 @@ def round_lp(
         return None
 
     allocation: dict[int, costs.Pair | None] = {c.id: None for c in cases}
+
     def priority(ci: int) -> tuple:
         """Acute cases first, then those the LP places; among those, the ones it places on one worker,
         then the dearest to leave out and the heaviest (hardest to fit) first."""
@@ -88,6 +89,7 @@ def round_lp(
                 take(co, costs.co_units(case, rules))
             allocation[case.id] = (wid, co)
             break
+
     def co_pass() -> None:
         for ci in order:  # co-handlers with the room that is left, where they pay
             case = cases[ci]

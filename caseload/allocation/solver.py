@@ -1,20 +1,19 @@
 """The allocation proposal as a mixed-integer programme solved by HiGHS (through highspy).
 
 Columns: x[c, w] = worker w is main handler of case c, y[c, w] = co-handler (binary); p[c] = a new
-worker is main handler of c without an experienced co-handler (binary); e[w, k] = load of w above the
-k-th breakpoint (continuous, >= 0). Hard rules are rows: at most one main, a co-handler only with a main,
-co != main, capacity, the level rules (by leaving out the columns) and a co-handler for a new worker's
-main cases. The objective is costs.objective term by term: per-choice costs, the pairing indicator and
-the convex piecewise-linear load penalty (each e[w, k] has a positive cost, so at the optimum it equals
-max(0, load - threshold), an integer). Every coefficient is an integer, so the objective of an integral
-allocation is an integer and an absolute gap below 1 proves optimality. One thread, fixed seed:
-reproducible. Each worker's room is rounded down to a multiple of the gcd of the sizes that could use it
-(exact) and gets a rounding cut per weighted case; both only tighten the LP.
+worker is main handler of c without an experienced co-handler (binary); per worker the added load in
+steps of the gcd of its sizes and excess columns above it (continuous, >= 0). Hard rules are rows: at most
+one main, a co-handler only with a main, co != main, capacity, the level rules (by leaving out the columns)
+and a co-handler for a new worker's main cases. The objective is costs.objective term by term: per-choice
+costs, the pairing indicator and the convex load penalty, stated on the loads the worker can reach
+(_load_penalty) so it is exact for allocations and tighter for the LP. Every cost of an allocation is an
+integer, so an absolute gap below 1 proves optimality. One thread, fixed seed: reproducible. Each
+worker's room is rounded down to a multiple of that gcd (exact) and gets a rounding cut per weighted case.
 
-Solving (_solve): the LP relaxation gives a lower bound and reduced costs; the MIP over the columns the
-LP uses (or the greedy allocation, whichever is better) gives an upper bound; reduced-cost fixing then
-removes every column that cannot be in an optimum and the MIP over the rest is exact. docs/allocation.md
-has the argument and the benchmark.
+Solving (_solve): the LP relaxation gives a lower bound and reduced costs; the LP rounded into an
+allocation (_rounding.py) and MIPs over growing neighbourhoods of it give an upper bound (the greedy
+allocation is the fallback); reduced-cost fixing then removes every column that cannot be in an optimum
+and the MIP over the rest is exact. docs/allocation.md has the argument and the benchmark.
 """
 
 from __future__ import annotations
@@ -29,8 +28,8 @@ import highspy
 import numpy as np
 
 from . import costs
-from .explain import build_proposal
 from ._rounding import round_lp
+from .explain import build_proposal
 from .greedy import greedy_allocation
 from .model import LOAD_SCALE, AllocationRules, Proposal, QueuedCase, Worker
 
