@@ -22,19 +22,22 @@ def round_lp(
     rules: AllocationRules,
     x: dict[tuple[int, int], int],
     y: dict[tuple[int, int], int],
-    values: np.ndarray,
+    values: np.ndarray | None,
     reduced: np.ndarray,
 ) -> dict[int, costs.Pair | None]:
+    """``values``: the LP solution, or None before the LP has finished (then ``reduced`` holds the
+    columns' own costs, and cases go by their cost of being left out per unit of room)."""
     by_id = {w.id: w for w in workers}
     free = {w.id: w.free_units for w in workers}
     load = {w.id: w.load_units for w in workers}
     curves = {w.id: costs.load_curve(w, rules) for w in workers}
     mains: dict[int, list[tuple[float, float, int]]] = {ci: [] for ci in range(len(cases))}
     cos: dict[int, list[tuple[float, float, int]]] = {ci: [] for ci in range(len(cases))}
+    lp = np.zeros(len(reduced)) if values is None else values
     for (ci, wid), col in x.items():
-        mains[ci].append((-values[col], reduced[col], wid))
+        mains[ci].append((-lp[col], reduced[col], wid))
     for (ci, wid), col in y.items():
-        cos[ci].append((-values[col], reduced[col], wid))
+        cos[ci].append((-lp[col], reduced[col], wid))
     for options in (*mains.values(), *cos.values()):
         options.sort()
     placed = {ci: -sum(v for v, _, _ in mains[ci]) for ci in mains}
@@ -66,6 +69,8 @@ def round_lp(
         then the dearest to leave out and the heaviest (hardest to fit) first."""
         settled = bool(mains[ci]) and -mains[ci][0][0] > 1 - 1e-6
         unassigned = costs.unassigned_cost(cases[ci], rules)
+        if values is None:  # no LP: the most valuable per unit of room first
+            return (not cases[ci].acute, -unassigned / cases[ci].weight, ci)
         return (not cases[ci].acute, -round(placed[ci], 6), not settled, -unassigned, -cases[ci].weight, ci)
 
     order = sorted(range(len(cases)), key=priority)
@@ -76,7 +81,7 @@ def round_lp(
             main = by_id[wid]
             if units > free[wid]:
                 continue
-            if placed[ci] < 0.5:  # a case the LP leaves out: only where it pays
+            if placed[ci] < 0.5:  # a case the LP leaves out (or every case without LP): only where it pays
                 price = costs.main_cost(case, main, rules) + marginal(wid, units) + rules.missing_co
                 if price >= costs.unassigned_cost(case, rules):
                     continue

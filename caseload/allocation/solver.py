@@ -37,6 +37,7 @@ CUT_UNITS = (LOAD_SCALE,)  # one weighted case: a valid rounding cut on each cap
 # Local MIPs for the upper bound, in order: (reduced cost threshold in points, whether the columns the LP
 # and the best allocation both use are fixed). The columns the LP uses and the best allocation's are free.
 NEIGHBOURHOODS = ((0, True), (5_000, False))
+FALLBACK_SECONDS = 0.25  # kept back from the LP for placing cases without it (~0.2 s at 300 x 100)
 MIN_MIP_SECONDS = 0.25  # less time than this left: a MIP would only overrun the limit (setting up takes ~0.2 s)
 
 
@@ -239,9 +240,16 @@ def _solve(
     best, bound = greedy, None
     upper = costs.objective(cases, workers, rules, greedy)
     try:
-        # 1. The LP relaxation: a lower bound and reduced costs for every column.
-        lp = matrix.solve(keep=None, integral=False, clashes=[], deadline=deadline, seed=seed)
-        if not lp.optimal:
+        # 1. The LP relaxation: a lower bound and reduced costs for every column. Out of time, the cases
+        #    are placed by their cost of being left out per unit of room instead (no bound then).
+        try:
+            lp = matrix.solve(keep=None, integral=False, clashes=[], deadline=deadline - FALLBACK_SECONDS, seed=seed)
+        except _OutOfTime:
+            lp = None
+        if lp is None or not lp.optimal:
+            fallback = round_lp(cases, workers, rules, x, y, None, matrix.cost)
+            if costs.objective(cases, workers, rules, fallback) < upper:
+                best = fallback
             return best, "FEASIBLE", None
         reduced, lower = matrix.pricing(lp.row_duals)
         bound = math.ceil(lower - 1e-6 * abs(lower))  # the objective of any allocation is an integer

@@ -60,3 +60,18 @@ def test_load_penalty_columns_reproduce_the_cost_function_at_every_reachable_loa
     lp = matrix.solve(keep=keep, integral=False, clashes=[], deadline=time.perf_counter() + 60, seed=0, lower=fixed)
 
     assert round(lp.objective) == costs.objective(cases, workers, rules, pairs) == proposal.objective
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_without_the_lp_cases_go_by_value_per_room_and_still_beat_greedy(seed):
+    """The fallback when the LP does not finish in time: no LP values, the columns' own costs."""
+    rules = AllocationRules()
+    cases, workers = sample_meeting(600 + seed, 90, 30)
+    prog, x, y = engine._build(cases, workers, rules)
+
+    allocation = round_lp(cases, workers, rules, x, y, None, np.array(prog.cost))
+
+    value = costs.objective(cases, workers, rules, allocation)
+    proposal = build_proposal(cases, workers, rules, allocation, status="FALLBACK", objective=value, wall_seconds=0.0)
+    assert hard_rule_violations(cases, workers, rules, proposal) == []
+    assert value < propose_greedy(cases, workers, rules).objective
