@@ -37,7 +37,7 @@ CUT_UNITS = (LOAD_SCALE,)  # one weighted case: a valid rounding cut on each cap
 # Local MIPs for the upper bound, in order: (reduced cost threshold in points, whether the columns the LP
 # and the best allocation both use are fixed). The columns the LP uses and the best allocation's are free.
 NEIGHBOURHOODS = ((0, True), (5_000, False))
-FALLBACK_SECONDS = 0.25  # kept back from the LP for placing cases without it (~0.2 s at 300 x 100)
+FALLBACK_SECONDS = 0.25  # at least this is kept back from the LP for placing cases without it
 MIN_MIP_SECONDS = 0.25  # less time than this left: a MIP would only overrun the limit (setting up takes ~0.2 s)
 
 
@@ -94,9 +94,12 @@ def propose(
     _validate(cases, workers)
     started = time.perf_counter()
     prog, x, y = _build(cases, workers, rules)
+    greedy_started = time.perf_counter()
     greedy = greedy_allocation(cases, workers, rules)
+    # The fallback without LP costs about twice the greedy pass, on a loaded machine too: keep that back.
+    reserve = max(FALLBACK_SECONDS, 2 * (time.perf_counter() - greedy_started))
     allocation, status, lower = _solve(
-        prog, x, y, cases, workers, rules, greedy, deadline=started + time_limit, seed=seed
+        prog, x, y, cases, workers, rules, greedy, deadline=started + time_limit, seed=seed, reserve=reserve
     )
     value = costs.objective(cases, workers, rules, allocation)
     proposal = build_proposal(
@@ -199,6 +202,7 @@ def _solve(
     *,
     deadline: float,
     seed: int,
+    reserve: float = 0.0,
 ) -> tuple[dict[int, costs.Pair | None], str, int | None]:
     """(allocation, status, proven lower bound or None). Out of time, the best allocation found so far
     (at worst the greedy one) comes back with status FEASIBLE."""
@@ -243,7 +247,7 @@ def _solve(
         # 1. The LP relaxation: a lower bound and reduced costs for every column. Out of time, the cases
         #    are placed by their cost of being left out per unit of room instead (no bound then).
         try:
-            lp = matrix.solve(keep=None, integral=False, clashes=[], deadline=deadline - FALLBACK_SECONDS, seed=seed)
+            lp = matrix.solve(keep=None, integral=False, clashes=[], deadline=deadline - reserve, seed=seed)
         except _OutOfTime:
             lp = None
         if lp is None or not lp.optimal:
