@@ -1,6 +1,6 @@
 """The rules and the objective, in one place: who may take which role, and what an allocation costs.
 
-The CP-SAT model (solver.py), the greedy baseline (greedy.py) and the brute-force checks in the tests all
+The HiGHS model (solver.py), the greedy baseline (greedy.py) and the brute-force checks in the tests all
 price an allocation with these functions, so "optimal" means the same thing everywhere. Every number is
 an integer: loads in hundredths (model.LOAD_SCALE), costs in points.
 """

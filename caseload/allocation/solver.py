@@ -1,20 +1,19 @@
 """The allocation proposal as a mixed-integer programme solved by HiGHS (through highspy).
 
 Columns: x[c, w] = worker w is main handler of case c, y[c, w] = co-handler (binary); p[c] = a new
-worker is main handler of c without an experienced co-handler (binary); e[w, k] = load of w above the
-k-th breakpoint (continuous, >= 0). Hard rules are rows: at most one main, a co-handler only with a main,
-co != main, capacity, the level rules (by leaving out the columns) and a co-handler for a new worker's
-main cases. The objective is costs.objective term by term: per-choice costs, the pairing indicator and
-the convex piecewise-linear load penalty (each e[w, k] has a positive cost, so at the optimum it equals
-max(0, load - threshold), an integer). Every coefficient is an integer, so the objective of an integral
-allocation is an integer and an absolute gap below 1 proves optimality. One thread, fixed seed:
-reproducible. Each worker's room is rounded down to a multiple of the gcd of the sizes that could use it
-(exact) and gets a rounding cut per weighted case; both only tighten the LP.
+worker is main handler of c without an experienced co-handler (binary); per worker the added load in
+steps of the gcd of its sizes and excess columns above it (continuous, >= 0). Hard rules are rows: at most
+one main, a co-handler only with a main, co != main, capacity, the level rules (by leaving out the columns)
+and a co-handler for a new worker's main cases. The objective is costs.objective term by term: per-choice
+costs, the pairing indicator and the convex load penalty, stated on the loads the worker can reach
+(_load_penalty) so it is exact for allocations and tighter for the LP. Every cost of an allocation is an
+integer, so an absolute gap below 1 proves optimality. One thread, fixed seed: reproducible. Each
+worker's room is rounded down to a multiple of that gcd (exact) and gets a rounding cut per weighted case.
 
-Solving (_solve): the LP relaxation gives a lower bound and reduced costs; the MIP over the columns the
-LP uses (or the greedy allocation, whichever is better) gives an upper bound; reduced-cost fixing then
-removes every column that cannot be in an optimum and the MIP over the rest is exact. docs/allocation.md
-has the argument and the benchmark.
+Solving (_solve): the LP relaxation gives a lower bound and reduced costs; the LP rounded into an
+allocation (_rounding.py) and MIPs over growing neighbourhoods of it give an upper bound (the greedy
+allocation is the fallback); reduced-cost fixing then removes every column that cannot be in an optimum
+and the MIP over the rest is exact. docs/allocation.md has the argument and the benchmark.
 """
 
 from __future__ import annotations
@@ -29,11 +28,17 @@ import highspy
 import numpy as np
 
 from . import costs
+from ._rounding import round_lp
 from .explain import build_proposal
 from .greedy import greedy_allocation
 from .model import LOAD_SCALE, AllocationRules, Proposal, QueuedCase, Worker
 
 CUT_UNITS = (LOAD_SCALE,)  # one weighted case: a valid rounding cut on each capacity row
+# Local MIPs for the upper bound, in order: (reduced cost threshold in points, whether the columns the LP
+# and the best allocation both use are fixed). The columns the LP uses and the best allocation's are free.
+NEIGHBOURHOODS = ((0, True), (5_000, False))
+FALLBACK_SECONDS = 0.25  # at least this is kept back from the LP for placing cases without it
+MIN_MIP_SECONDS = 0.25  # less time than this left: a MIP would only overrun the limit (setting up takes ~0.2 s)
 
 
 class SolverError(RuntimeError):
@@ -50,6 +55,8 @@ class _Program:
     value: list[float] = field(default_factory=list)
     row_upper: list[float] = field(default_factory=list)
     offset: int = 0
+    # auxiliary columns as functions of the others, in order: col = max(0, sum(coef * other) - const)
+    derived: list[tuple[int, list[tuple[int, float]], float]] = field(default_factory=list)
 
     def column(self, cost: int, *, upper: float = 1.0, integer: bool = True) -> int:
         self.cost.append(float(cost))
@@ -59,9 +66,9 @@ class _Program:
 
     def at_most(self, terms: list[tuple[int, float]], bound: float) -> None:
         """sum(coef * column) <= bound."""
-        for col, coef in terms:
-            self.index.append(col)
-            self.value.append(coef)
+        cols, coefs = zip(*terms, strict=True)
+        self.index.extend(cols)
+        self.value.extend(coefs)
         self.starts.append(len(self.index))
         self.row_upper.append(float(bound))
 
@@ -87,9 +94,12 @@ def propose(
     _validate(cases, workers)
     started = time.perf_counter()
     prog, x, y = _build(cases, workers, rules)
+    greedy_started = time.perf_counter()
     greedy = greedy_allocation(cases, workers, rules)
+    # The fallback without LP costs about twice the greedy pass, on a loaded machine too: keep that back.
+    reserve = max(FALLBACK_SECONDS, 2 * (time.perf_counter() - greedy_started))
     allocation, status, lower = _solve(
-        prog, x, y, cases, workers, rules, greedy, deadline=started + time_limit, seed=seed
+        prog, x, y, cases, workers, rules, greedy, deadline=started + time_limit, seed=seed, reserve=reserve
     )
     value = costs.objective(cases, workers, rules, allocation)
     proposal = build_proposal(
@@ -137,30 +147,48 @@ def _build(
             unpaired = prog.column(rules.pairing)
             experienced = [(y[ci, w.id], -1.0) for w in cos if w.level in rules.pairing_levels]
             prog.at_most(new_mains + experienced + [(unpaired, -1.0)], 0)
+            prog.derived.append((unpaired, new_mains + experienced, 0.0))
 
     for w in workers:
         terms = added[w.id]
         # Every size is a multiple of their gcd, so the room beyond the last multiple can never be used:
         # rounding it away is exact and tightens the LP.
-        room = w.free_units - w.free_units % math.gcd(*(int(u) for _, u in terms)) if terms else 0
+        step = math.gcd(*(int(u) for _, u in terms)) if terms else 1
+        room = w.free_units - w.free_units % step
         if terms:
             prog.at_most(terms, room)
             for unit in CUT_UNITS:  # Chvátal-Gomory: sum(floor(size / unit) x) <= floor(room / unit)
                 if room % unit and any(u >= unit for _, u in terms):
                     prog.at_most([(col, float(u // unit)) for col, u in terms if u >= unit], room // unit)
-        curve = costs.load_curve(w, rules)
-        top = w.load_units + room
-        load_col = None
-        for threshold, coef in zip(curve.thresholds, curve.coefs, strict=True):
-            if not terms or top <= threshold:
-                prog.offset += coef * max(0, w.load_units - threshold)
-                continue
-            if load_col is None:  # the added load, defined once, so each breakpoint row has two terms
-                load_col = prog.column(0, upper=float(room), integer=False)
-                prog.at_most(terms + [(load_col, -1.0)], 0)
-            col = prog.column(coef, upper=float(top - threshold), integer=False)
-            prog.at_most([(load_col, 1.0), (col, -1.0)], threshold - w.load_units)
+        _load_penalty(prog, w, rules, terms, step, room)
     return prog, x, y
+
+
+def _load_penalty(
+    prog: _Program, worker: Worker, rules: AllocationRules, terms: list[tuple[int, float]], step: int, room: int
+) -> None:
+    """The convex load penalty on the loads the worker can actually reach: the added load is a multiple
+    of ``step``, so the penalty is needed only at load + k * step (k = 0..room / step), and between those
+    points it is interpolated linearly. At every reachable load this equals costs.load_curve exactly; in
+    between it lies above the original curve, so the LP cannot hide load just below a threshold.
+    The added load in steps k gets cost f(1) - f(0) per step plus, at each k where the slope grows, an
+    excess column e >= k_total - k with the slope increase as cost (integers: f is integer at every point).
+    """
+    curve = costs.load_curve(worker, rules)
+    steps = room // step if terms else 0
+    values = [curve.cost(worker.load_units + k * step) for k in range(steps + 1)]
+    prog.offset += values[0]
+    if steps == 0:
+        return
+    slopes = [values[k + 1] - values[k] for k in range(steps)]
+    level = prog.column(slopes[0], upper=float(steps), integer=False)  # the added load in steps
+    prog.at_most(terms + [(level, -float(step))], 0)
+    prog.derived.append((level, [(col, units / step) for col, units in terms], 0.0))
+    for k in range(1, steps):
+        if slopes[k] > slopes[k - 1]:
+            excess = prog.column(slopes[k] - slopes[k - 1], upper=float(steps - k), integer=False)
+            prog.at_most([(level, 1.0), (excess, -1.0)], k)
+            prog.derived.append((excess, [(level, 1.0)], float(k)))
 
 
 def _solve(
@@ -174,6 +202,7 @@ def _solve(
     *,
     deadline: float,
     seed: int,
+    reserve: float = 0.0,
 ) -> tuple[dict[int, costs.Pair | None], str, int | None]:
     """(allocation, status, proven lower bound or None). Out of time, the best allocation found so far
     (at worst the greedy one) comes back with status FEASIBLE."""
@@ -195,37 +224,70 @@ def _solve(
             raise SolverError(f"model and cost function disagree: {result.objective} != {value}")
         return allocation
 
-    start = np.zeros(len(prog.cost))
-    for ci, case in enumerate(cases):
-        if (pair := greedy.get(case.id)) is not None:
-            start[x[ci, pair[0]]] = 1
-            if pair[1] is not None:
-                start[y[ci, pair[1]]] = 1
-    upper = float(costs.objective(cases, workers, rules, greedy))
+    derived = [
+        (col, np.array([c for c, _ in terms], dtype=np.int64), np.array([v for _, v in terms]), const)
+        for col, terms, const in prog.derived
+    ]
+
+    def columns_of(allocation: dict[int, costs.Pair | None]) -> np.ndarray:
+        """The full column vector of an allocation (auxiliary columns at their least feasible values)."""
+        values = np.zeros(len(prog.cost))
+        for ci, case in enumerate(cases):
+            if (pair := allocation.get(case.id)) is not None:
+                values[x[ci, pair[0]]] = 1
+                if pair[1] is not None:
+                    values[y[ci, pair[1]]] = 1
+        for col, others, coefs, const in derived:
+            values[col] = max(0.0, float(values[others] @ coefs) - const)
+        return values
+
     best, bound = greedy, None
+    upper = costs.objective(cases, workers, rules, greedy)
     try:
-        # 1. The LP relaxation: a lower bound and reduced costs for every column.
-        lp = matrix.solve(keep=None, integral=False, clashes=[], deadline=deadline, seed=seed)
-        if not lp.optimal:
+        # 1. The LP relaxation: a lower bound and reduced costs for every column. Out of time, the cases
+        #    are placed by their cost of being left out per unit of room instead (no bound then).
+        try:
+            lp = matrix.solve(keep=None, integral=False, clashes=[], deadline=deadline - reserve, seed=seed)
+        except _OutOfTime:
+            lp = None
+        if lp is None or not lp.optimal:
+            fallback = round_lp(cases, workers, rules, x, y, None, matrix.cost)
+            if costs.objective(cases, workers, rules, fallback) < upper:
+                best = fallback
             return best, "FEASIBLE", None
         reduced, lower = matrix.pricing(lp.row_duals)
         bound = math.ceil(lower - 1e-6 * abs(lower))  # the objective of any allocation is an integer
-        # 2. An upper bound: the better of the greedy allocation and the MIP over the columns the LP uses.
-        support = ~choice | (lp.values > 1e-6)
-        small = matrix.solve_lazily(keep=support, pairs=pairs, deadline=deadline, seed=seed)
-        if small.objective < upper:
-            upper, start, best = small.objective, small.values, decode(small)
+        # 2. Upper bounds: the LP rounded into an allocation, then improved by MIPs over growing
+        #    neighbourhoods of it (NEIGHBOURHOODS), each started from the best allocation so far.
+        rounded = round_lp(cases, workers, rules, x, y, lp.values, reduced)
+        if (value := costs.objective(cases, workers, rules, rounded)) < upper:
+            best, upper = rounded, value
+        start = columns_of(best)
+        for threshold, fix_agreed in NEIGHBOURHOODS:
+            if upper <= bound or deadline - time.perf_counter() < MIN_MIP_SECONDS:
+                break
+            near = ~choice | (reduced <= threshold) | (lp.values > 1e-6) | (start > 0.5)
+            agreed = choice & (lp.values > 1 - 1e-6) & (start > 0.5) if fix_agreed else np.zeros_like(choice)
+            local = matrix.solve_lazily(
+                keep=near, pairs=pairs, deadline=deadline, seed=seed, start=start, lower=agreed.astype(float)
+            )
+            if local.objective < upper - 0.5:
+                best = decode(local)
+                upper = costs.objective(cases, workers, rules, best)
+                start = columns_of(best)
+        if upper <= bound:
+            return best, "OPTIMAL", bound
         # 3. Reduced-cost fixing: with Lagrangian bound L, an allocation using a column of reduced cost r
         #    costs at least L + r, so only columns with r <= upper - L (+ a floating-point margin) can be in
         #    an optimum; the MIP over those, started from the best allocation so far, is exact for the whole.
         margin = max(1.0, 1e-6 * float(np.abs(matrix.cost).max()))
-        needed = ~choice | (reduced <= upper - lower + margin)
-        if small.optimal and small.objective <= upper and not np.any(needed & ~support):
-            return best, "OPTIMAL", bound
-        final = matrix.solve_lazily(keep=needed | support, pairs=pairs, deadline=deadline, seed=seed, start=start)
+        needed = ~choice | (reduced <= upper - lower + margin) | (start > 0.5)
+        if deadline - time.perf_counter() < MIN_MIP_SECONDS:
+            return best, "FEASIBLE", bound
+        final = matrix.solve_lazily(keep=needed, pairs=pairs, deadline=deadline, seed=seed, start=start)
     except _OutOfTime:
         return best, "FEASIBLE", bound
-    if final.objective <= upper:
+    if final.objective < upper - 0.5:
         best = decode(final)
     return best, "OPTIMAL" if final.optimal else "FEASIBLE", bound
 
@@ -276,8 +338,10 @@ class _Matrix:
         deadline: float,
         seed: int,
         start: np.ndarray | None = None,
+        lower: np.ndarray | None = None,
     ) -> _Result:
-        """Solve over the kept columns (the others fixed at 0), with x + y <= 1 rows for ``clashes``."""
+        """Solve over the kept columns (the others fixed at 0), with x + y <= 1 rows for ``clashes``;
+        ``lower``: lower bounds of the columns (default 0)."""
         n = len(self.cost)
         keep = np.ones(n, dtype=bool) if keep is None else keep
         new_index = np.cumsum(keep) - 1
@@ -299,6 +363,7 @@ class _Matrix:
         highs.setOptionValue("time_limit", max(0.05, deadline - time.perf_counter()))
         if not integral:
             highs.setOptionValue("presolve", "off")  # measured: 3x faster on this LP
+            highs.setOptionValue("simplex_dual_edge_weight_strategy", 2)  # steepest edge: ~25 % faster here
         highs.passModel(
             n_keep,
             len(row_upper),
@@ -307,7 +372,7 @@ class _Matrix:
             1,  # minimise
             self.offset,
             self.cost[keep],
-            np.zeros(n_keep),
+            np.zeros(n_keep) if lower is None else lower[keep],
             self.upper[keep],
             np.full(len(row_upper), -highspy.kHighsInf),
             row_upper,
@@ -342,7 +407,14 @@ class _Matrix:
         return reduced, bound
 
     def solve_lazily(
-        self, *, keep: np.ndarray, pairs: list[tuple[int, int]], deadline: float, seed: int, start=None
+        self,
+        *,
+        keep: np.ndarray,
+        pairs: list[tuple[int, int]],
+        deadline: float,
+        seed: int,
+        start=None,
+        lower: np.ndarray | None = None,
     ) -> _Result:
         """The MIP over the kept columns. Where a worker comes out as both main and co of one case, that
         pair's x + y <= 1 row is added and the MIP solved again: an optimum of a relaxation that obeys
@@ -350,7 +422,9 @@ class _Matrix:
         clashes: list[tuple[int, int]] = []
         kept_pairs = [(a, b) for a, b in pairs if keep[a] and keep[b]]
         while True:
-            result = self.solve(keep=keep, integral=True, clashes=clashes, deadline=deadline, seed=seed, start=start)
+            result = self.solve(
+                keep=keep, integral=True, clashes=clashes, deadline=deadline, seed=seed, start=start, lower=lower
+            )
             found = [(a, b) for a, b in kept_pairs if result.values[a] > 0.5 and result.values[b] > 0.5]
             if not found:
                 return result
