@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -121,14 +122,14 @@ class TertialReportApi(APIView):
         _choice(request, "format", FORMATS, _("Choose the format json or csv."))
         period = parse_tertial_id(tertial, today=today)
         if period.start > today:
-            raise exceptions.ValidationError({"tertial": [_("This tertial has not started yet.")]})
+            raise exceptions.ValidationError({"tertial": [_("This tertial has not begun yet.")]})
         access = request.access
         department_ids = None if access.has_any(*HR_ROLES) else set(access.department_ids)
         department_pk = _int_param(request, "department", _("Give the department as its id, a whole number."))
         if department_pk is not None:
             department = get_for_org(Department, organisation=request.organisation, pk=department_pk)
             if department_ids is not None and department.pk not in department_ids:
-                raise exceptions.PermissionDenied(_("You do not have permission to do this."))
+                raise PermissionDenied
             department_ids = {department.pk}
         report = tertial_report(
             organisation=request.organisation,

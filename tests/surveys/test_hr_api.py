@@ -156,7 +156,7 @@ def test_foreign_department_is_404(world):
         ("report:2026-T4", {}, "tertial", "YYYY-Tn"),
         ("report:1999-T1", {}, "tertial", "2000"),
         ("report:2026-T3x", {}, "tertial", "YYYY-Tn"),
-        ("report:2027-T1", {}, "tertial", "not started"),
+        ("report:2027-T1", {}, "tertial", "not begun"),
         ("report:2026-T2", {"format": "xml"}, "format", "json or csv"),
         ("report:2026-T2", {"department": "abc"}, "department", "whole number"),
         ("turnover", {"year": "1999"}, "year", "2000"),
