@@ -266,18 +266,17 @@ def tertial_report(
         units = [u for u in units if u.department_id in wanted]
     figures = _unit_figures(organisation=organisation, tertial=tertial, on=on, unit_ids={u.pk for u in units})
     level_names = {lv.number: lv.name for lv in ladder_levels(organisation=organisation)}
+    previous = tertial.previous()
     rounds = {
         (r.year, r.tertial): r
-        for r in SurveyRound.objects.filter(
-            organisation=organisation,
-            status=SurveyRound.Status.CLOSED,
-        ).filter(
-            Q(year=tertial.year, tertial=tertial.number)
-            | Q(year=tertial.previous().year, tertial=tertial.previous().number)
+        for r in SurveyRound.objects.filter(organisation=organisation).filter(
+            Q(year=tertial.year, tertial=tertial.number) | Q(year=previous.year, tertial=previous.number)
         )
     }
+    this_round = rounds.get((tertial.year, tertial.number))
+    rounds = {k: r for k, r in rounds.items() if r.status == SurveyRound.Status.CLOSED}
     current_round = rounds.get((tertial.year, tertial.number))
-    previous_round = rounds.get((tertial.previous().year, tertial.previous().number))
+    previous_round = rounds.get((previous.year, previous.number))
     results = tertial_results(organisation=organisation, survey_round=current_round) if current_round else None
     before = tertial_results(organisation=organisation, survey_round=previous_round) if previous_round else None
     cells, before_cells = _cells(results), _cells(before)
@@ -322,12 +321,11 @@ def tertial_report(
             survey("organisation", organisation.pk),
             level_names,
         )
-    round_now = SurveyRound.objects.filter(organisation=organisation, year=tertial.year, tertial=tertial.number)
     return TertialReport(
         tertial=tertial,
         status=status_of(tertial, today),
         reference_date=on,
-        survey_round_status=round_now.values_list("status", flat=True).first(),
+        survey_round_status=this_round.status if this_round else None,
         minimum_respondents=results.min_respondents if results else None,
         organisation=organisation_block,
         departments=list(departments.values()),
