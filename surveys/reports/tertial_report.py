@@ -19,9 +19,10 @@ from competence.selectors import ladder_levels, levels_on
 from competence.selectors.supplements import supplement_report
 from staff.models import Organisation, StaffMember, Unit
 
-from ..models import QUESTIONS, Baseline, SurveyRound
-from ..selectors import Cell, TertialResults, tertial_results
+from ..models import Baseline, SurveyRound
+from ..selectors import Cell, TertialResults, _headcount_q, tertial_results
 from ..tertials import Tertial
+from .tertial_ids import status_of
 
 HUNDRED = Decimal(100)
 
@@ -149,12 +150,6 @@ class TertialReport:
         return [u for d in self.departments for u in d.units]
 
 
-def _headcount_q(day: datetime.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}employment_start__lte": day}) & (
-        Q(**{f"{prefix}employment_end__isnull": True}) | Q(**{f"{prefix}employment_end__gte": day})
-    )
-
-
 def _months(start: datetime.date, last: datetime.date) -> Iterable[datetime.date]:
     month = start.replace(day=1)
     while month <= last:
@@ -257,8 +252,6 @@ def tertial_report(
 ) -> TertialReport:
     """The report of one tertial. `department_ids` limits departments (a department head's own);
     the survey aggregates and their suppression are those of the whole organisation, as on the pages."""
-    from .tertial_ids import status_of
-
     on = min(tertial.end, today)
     units = list(Unit.objects.filter(organisation=organisation).select_related("department").order_by("name"))
     if department_ids is not None:
@@ -330,6 +323,3 @@ def tertial_report(
         organisation=organisation_block,
         departments=list(departments.values()),
     )
-
-
-QUESTION_KEYS = [key for key, _label in QUESTIONS]
