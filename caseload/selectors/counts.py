@@ -32,6 +32,8 @@ def unit_co_handler_counts(*, organisation: Organisation, on: datetime.date) -> 
 
     {unit_id: {"open_cases": n, "with_co_handler": m}}; the HR report's co-handler coverage.
     """
+    from django.db.models import Exists, OuterRef
+
     from ..models import Assignment
 
     open_on = (
@@ -39,14 +41,16 @@ def unit_co_handler_counts(*, organisation: Organisation, on: datetime.date) -> 
         & (Q(closed_on__isnull=True) | Q(closed_on__gt=on))
         & ~Q(status=Case.Status.AWAITING_ALLOCATION)
     )
-    co_on = Q(assignments__role=Assignment.Role.CO, assignments__start__lte=on) & (
-        Q(assignments__end__isnull=True) | Q(assignments__end__gt=on)
+    co_handler = Exists(
+        Assignment.objects.filter(case=OuterRef("pk"), role=Assignment.Role.CO, start__lte=on).filter(
+            Q(end__isnull=True) | Q(end__gt=on)
+        )
     )
     rows = (
         Case.objects.filter(organisation=organisation)
         .filter(open_on)
         .values("unit_id")
-        .annotate(total=Count("id", distinct=True), covered=Count("id", distinct=True, filter=co_on))
+        .annotate(total=Count("id"), covered=Count("id", filter=Q(co_handler)))
     )
     return {r["unit_id"]: {"open_cases": r["total"], "with_co_handler": r["covered"]} for r in rows}
 
