@@ -1,6 +1,6 @@
 """Reads of cases. Other apps (surveys, the HR API) count cases only through these functions."""
 
-from .counts import unit_case_counts
+from .counts import unit_case_counts, unit_closed_investigations, unit_co_handler_counts
 from .load import Coverage, WorkerLoad, co_handler_coverage, month_bounds, worker_loads
 from .pages import (
     CaseRow,
@@ -30,6 +30,8 @@ __all__ = [
     "running_investigation",
     "unit_case_counts",
     "unit_case_workers",
+    "unit_closed_investigations",
+    "unit_co_handler_counts",
     "unit_dashboard",
     "worker_loads",
 ]

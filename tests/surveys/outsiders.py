@@ -43,3 +43,8 @@ CASES = {
     "surveys:action_plan": Outsider("alice", lambda w: {"pk": _beta_answer(w).pk}),
     "surveys:round_edit": Outsider("erin", lambda w: {"pk": _beta_round(w).pk}),
 }
+
+# The HR report's only object is the optional ?department=: Beta kommun's department is a 404 for Alfa's HR.
+CASES["surveys_api:tertial_report"] = Outsider(
+    "erin", lambda w: {"tertial": "2026-T2"}, data=lambda w: {"department": w.other_unit.department_id}
+)

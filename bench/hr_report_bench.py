@@ -1,0 +1,224 @@
+"""Benchmark of the HR tertial report against hand-written SQL computing the same numbers, in one run.
+
+Generates a load-test organisation (manage.py generate_load), spreads its people and cases over
+--units units in departments of ten, adds a closed survey round for the last closed tertial with
+answers from about two thirds of the people, then times (median of --repeat runs):
+
+  report  surveys.reports.tertial_report + its serializer: every figure of GET /api/v1/reports/tertial/{id}/
+  sql     hand-written SQL (six grouped statements) for the same per-unit counts: employees, open and
+          weighted cases, co-handler coverage, closed investigations within target / legal limit,
+          headcount and leavers, level distribution, invited and respondents and score sums.
+          Supplement and consultant costs (day-by-day rate periods) are NOT in the SQL: the report's
+          time includes them, so the ratio is pessimistic for the report.
+
+and checks that both give the same numbers for every unit.
+
+    DATABASE_URL=postgres://stabil:stabil@127.0.0.1:5432/stabil_bench .venv/bin/python manage.py migrate
+    DATABASE_URL=... .venv/bin/python bench/hr_report_bench.py --staff 1000 --cases 100000 --units 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from caseload.models import Case  # noqa: E402
+from staff.models import Department, Organisation, StaffMember, Unit  # noqa: E402
+from surveys.models import Answer, Invitation, SurveyRound  # noqa: E402
+from surveys.reports.serializers import TertialReportSerializer  # noqa: E402
+from surveys.reports.tertial_report import tertial_report  # noqa: E402
+from surveys.services import round_ensure  # noqa: E402
+from surveys.tertials import Tertial  # noqa: E402
+
+SQL = {
+    "staff": """
+        SELECT unit_id,
+          SUM(CASE WHEN employment_start <= %(on)s AND (employment_end IS NULL OR employment_end >= %(on)s)
+              THEN 1 ELSE 0 END),
+          SUM(CASE WHEN employment_start <= %(start)s AND (employment_end IS NULL OR employment_end >= %(start)s)
+              THEN 1 ELSE 0 END),
+          SUM(CASE WHEN employment_start <= %(end)s AND (employment_end IS NULL OR employment_end >= %(end)s)
+              THEN 1 ELSE 0 END),
+          SUM(CASE WHEN employment_end >= %(start)s AND employment_end <= %(end)s THEN 1 ELSE 0 END)
+        FROM staff_staffmember WHERE organisation_id = %(org)s AND unit_id IS NOT NULL GROUP BY unit_id""",
+    "cases": """
+        SELECT c.unit_id, COUNT(*), SUM(c.weight),
+          SUM(CASE WHEN EXISTS (SELECT 1 FROM caseload_assignment a WHERE a.case_id = c.id AND a.role = 'co'
+                AND a.start <= %(on)s AND (a."end" IS NULL OR a."end" > %(on)s)) THEN 1 ELSE 0 END)
+        FROM caseload_case c
+        WHERE c.organisation_id = %(org)s AND c.opened_on <= %(on)s AND (c.closed_on IS NULL OR c.closed_on > %(on)s)
+          AND c.status <> 'awaiting'
+        GROUP BY c.unit_id""",
+    "investigations": """
+        SELECT c.unit_id, COUNT(*),
+          SUM(CASE WHEN i.closed_on <= i.target_date THEN 1 ELSE 0 END),
+          SUM(CASE WHEN i.closed_on <= i.legal_deadline THEN 1 ELSE 0 END)
+        FROM caseload_investigation i JOIN caseload_case c ON c.id = i.case_id
+        WHERE i.organisation_id = %(org)s AND i.closed_on >= %(start)s AND i.closed_on <= %(on)s
+        GROUP BY c.unit_id""",
+    "levels": """
+        SELECT s.unit_id, l.number, COUNT(*)
+        FROM staff_staffmember s
+        LEFT JOIN competence_levelplacement p ON p.staff_id = s.id AND p.start <= %(on)s
+             AND (p."end" IS NULL OR p."end" >= %(on)s)
+        LEFT JOIN competence_ladderlevel l ON l.id = p.level_id
+        WHERE s.organisation_id = %(org)s AND s.unit_id IS NOT NULL AND s.employment_start <= %(on)s
+          AND (s.employment_end IS NULL OR s.employment_end >= %(on)s)
+        GROUP BY s.unit_id, l.number""",
+    "invited": "SELECT unit_id, COUNT(*) FROM surveys_invitation WHERE round_id = %(round)s GROUP BY unit_id",
+    "answers": """SELECT unit_id, COUNT(*), SUM(q1), SUM(q2), SUM(q3) FROM surveys_answer
+        WHERE round_id = %(round)s GROUP BY unit_id""",
+}
+
+
+def hand_written(params: dict) -> dict[str, list[tuple]]:
+    with connection.cursor() as cursor:
+        out = {}
+        for name, sql in SQL.items():
+            cursor.execute(sql, params)
+            out[name] = cursor.fetchall()
+        return out
+
+
+@transaction.atomic
+def prepare(staff: int, cases: int, units: int, seed: int) -> tuple[Organisation, Tertial]:
+    started = time.monotonic()
+    with open(os.devnull, "w") as quiet:
+        call_command("generate_load", staff=staff, cases=cases, seed=seed, stdout=quiet)
+    org = Organisation.objects.filter(slug__startswith=f"lasttest-{staff}-").order_by("-pk").first()
+    first = Unit.objects.get(organisation=org)
+    all_units = [first]
+    for i in range(1, units):
+        if i % 10 == 0:
+            dept = Department.objects.create(organisation=org, name=f"Avdelning {i // 10 + 1}")
+        else:
+            dept = all_units[-1].department
+        all_units.append(Unit.objects.create(organisation=org, department=dept, name=f"Enhet {i:03d}"))
+    people = list(StaffMember.objects.filter(organisation=org).order_by("pk").values_list("pk", flat=True))
+    case_ids = list(Case.objects.filter(organisation=org).order_by("pk").values_list("pk", flat=True))
+    for i, unit in enumerate(all_units):
+        StaffMember.objects.filter(pk__in=people[i::units]).update(unit=unit)
+        Case.objects.filter(pk__in=case_ids[i::units]).update(unit=unit)
+    tertial = Tertial.of(timezone.localdate()).previous()
+    survey_round = round_ensure(organisation=org, tertial=tertial)
+    rng = random.Random(seed)  # noqa: S311
+    unit_of = dict(StaffMember.objects.filter(organisation=org).values_list("pk", "unit_id"))
+    Invitation.objects.bulk_create(
+        [
+            Invitation(organisation=org, round=survey_round, staff_id=pk, unit_id=u, invited_at=survey_round.opens_at)
+            for pk, u in unit_of.items()
+        ]
+    )
+    Answer.objects.bulk_create(
+        [
+            Answer(
+                organisation=org,
+                round=survey_round,
+                staff_id=pk,
+                unit_id=u,
+                q1=rng.randint(1, 5),
+                q2=rng.randint(1, 5),
+                q3=rng.randint(1, 5),
+            )
+            for pk, u in unit_of.items()
+            if rng.random() < 0.67
+        ]
+    )
+    SurveyRound.objects.filter(pk=survey_round.pk).update(status=SurveyRound.Status.CLOSED)
+    print(f"generated {staff} staff, {cases} cases, {units} units in {time.monotonic() - started:.1f} s")
+    return org, tertial
+
+
+def compare(report, rows: dict[str, list[tuple]]) -> int:
+    """Every unit's numbers from the report equal those of the SQL; returns the number of units checked."""
+    staff = {r[0]: r[1:] for r in rows["staff"]}
+    cases = {r[0]: r[1:] for r in rows["cases"]}
+    inv = {r[0]: r[1:] for r in rows["investigations"]}
+    levels: dict = {}
+    for unit_id, number, n in rows["levels"]:
+        levels.setdefault(unit_id, {})[number] = n
+    invited = dict(rows["invited"])
+    answers = {r[0]: r[1:] for r in rows["answers"]}
+    checked = 0
+    for block in report.unit_blocks():
+        f = block.figures
+        employees, at_start, at_end, leavers = staff.get(block.id, (0, 0, 0, 0))
+        open_cases, weighted, covered = cases.get(block.id, (0, 0, 0))
+        closed, within_target, within_legal = inv.get(block.id, (0, 0, 0))
+        assert (f.employees, f.headcount_start, f.headcount_end, f.leavers) == (employees, at_start, at_end, leavers)
+        assert (f.open_cases, f.weighted_cases or 0, f.with_co_handler) == (open_cases, weighted or 0, covered)
+        assert (f.investigations_closed, f.closed_within_target, f.closed_within_legal_limit) == (
+            closed,
+            within_target,
+            within_legal,
+        )
+        assert {k: v for k, v in f.levels.items() if v} == levels.get(block.id, {}), block.name
+        survey = block.survey
+        if not survey["suppressed"]:
+            n, *sums = answers.get(block.id, (0, 0, 0, 0))
+            assert (survey["invited"], survey["respondents"]) == (invited.get(block.id, 0), n)
+            for q, total in zip(survey["questions"], sums, strict=True):
+                assert sum((i + 1) * c for i, c in enumerate(q["distribution"])) == total
+        checked += 1
+    return checked
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--staff", type=int, default=300)
+    parser.add_argument("--cases", type=int, default=30000)
+    parser.add_argument("--units", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+    org, tertial = prepare(args.staff, args.cases, args.units, args.seed)
+    today = timezone.localdate()
+    on = min(tertial.end, today)
+    survey_round = SurveyRound.objects.get(organisation=org, year=tertial.year, tertial=tertial.number)
+    params = {"org": org.pk, "on": on, "start": tertial.start, "end": tertial.end, "round": survey_round.pk}
+
+    def run_report():
+        report = tertial_report(organisation=org, tertial=tertial, today=today)
+        TertialReportSerializer(report).data  # noqa: B018 - serialisation is part of the answer
+        return report
+
+    run_report()  # settings rows created on first use
+    report_times, sql_times = [], []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            report = run_report()
+        report_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        rows = hand_written(params)
+        sql_times.append(time.perf_counter() - started)
+    checked = compare(report, rows)
+    report_s, sql_s = statistics.median(report_times), statistics.median(sql_times)
+    print(
+        f"database={connection.vendor} staff={args.staff} cases={args.cases} units={args.units} "
+        f"tertial={tertial.year}-T{tertial.number} units_checked={checked}\n"
+        f"report: {report_s * 1000:.0f} ms median, {len(queries)} queries; "
+        f"hand-written SQL: {sql_s * 1000:.0f} ms median (6 statements, without supplement costs); "
+        f"ratio report/sql = {report_s / sql_s:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

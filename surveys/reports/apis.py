@@ -1,0 +1,162 @@
+"""REST for HR: /api/v1/tertials/, /api/v1/reports/tertial/{id}/ (JSON or CSV) and /api/v1/turnover/."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.generics import GenericAPIView
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from staff.models import Department, Role
+from staff.tenancy import get_for_org
+
+from ..selectors import turnover
+from ..tertials import Tertial
+from . import serializers as s
+from .csv_export import TertialCsvRenderer
+from .tertial_ids import organisation_tertials, parse_tertial_id, parse_year, year_range
+from .tertial_report import tertial_report
+
+HR_ROLES = (Role.HR, Role.ORG_ADMIN)
+REPORT_ROLES = (Role.HR, Role.ORG_ADMIN, Role.DEPARTMENT_HEAD)
+STATUSES = ("open", "closed", "upcoming")
+FORMATS = ("json", "csv")
+
+
+def _errors(*codes: int) -> dict:
+    texts = {
+        400: "Bad parameter (stable error body, the field named in error.fields)",
+        401: "No, a malformed, forged or revoked token",
+        403: "The token's person lacks the role",
+        404: "Not found, or an object of another organisation",
+    }
+    return {code: OpenApiResponse(s.ErrorSerializer, description=texts[code]) for code in codes}
+
+
+def _choice(request, name: str, choices, message: str) -> str | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if raw not in choices:
+        raise exceptions.ValidationError({name: [message]})
+    return raw
+
+
+def _int_param(request, name: str, message: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if not raw.isdigit() or len(raw) > 12:
+        raise exceptions.ValidationError({name: [message]})
+    return int(raw)
+
+
+class TertialListApi(GenericAPIView):
+    """The organisation's tertials, newest first: id, status and dates."""
+
+    allowed_roles = REPORT_ROLES
+    serializer_class = s.TertialSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=list(STATUSES), description="open, closed or upcoming"),
+            OpenApiParameter("year", int, description="only this year's tertials"),
+        ],
+        responses={200: s.TertialSerializer(many=True), **_errors(400, 401, 403, 404)},
+    )
+    def get(self, request):
+        today = timezone.localdate()
+        status = _choice(request, "status", STATUSES, _("Choose the status open, closed or upcoming."))
+        raw_year = request.query_params.get("year")
+        year = parse_year(raw_year, today=today) if raw_year is not None else None
+        rows = organisation_tertials(organisation=request.organisation, today=today, status=status, year=year)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class TertialReportApi(APIView):
+    """A tertial's report for the organisation, its departments and units (department heads: their own)."""
+
+    allowed_roles = REPORT_ROLES
+    renderer_classes = [JSONRenderer, TertialCsvRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        if request.query_params.get("format", "json") not in FORMATS:
+            return JSONRenderer(), JSONRenderer.media_type  # get() answers 400 in JSON
+        return super().perform_content_negotiation(request, force)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400:  # errors are always JSON, even when CSV was asked for
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == 200 and isinstance(request.accepted_renderer, TertialCsvRenderer):
+            response["Content-Disposition"] = f'attachment; filename="tertial-{kwargs.get("tertial", "")}.csv"'
+        return response
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "tertial",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                pattern=r"^\d{4}-T[1-3]$",
+                description="YYYY-Tn, e.g. 2026-T2",
+            ),
+            OpenApiParameter("format", str, enum=list(FORMATS), description="csv: one row per unit"),
+            OpenApiParameter("department", int, description="only this department"),
+        ],
+        responses={
+            (200, "application/json"): s.TertialReportSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            **_errors(400, 401, 403, 404),
+        },
+    )
+    def get(self, request, tertial: str):
+        today = timezone.localdate()
+        _choice(request, "format", FORMATS, _("Choose the format json or csv."))
+        period = parse_tertial_id(tertial, today=today)
+        if period.start > today:
+            raise exceptions.ValidationError({"tertial": [_("This tertial has not begun yet.")]})
+        access = request.access
+        department_ids = None if access.has_any(*HR_ROLES) else set(access.department_ids)
+        department_pk = _int_param(request, "department", _("Give the department as its id, a whole number."))
+        if department_pk is not None:
+            department = get_for_org(Department, organisation=request.organisation, pk=department_pk)
+            if department_ids is not None and department.pk not in department_ids:
+                raise PermissionDenied
+            department_ids = {department.pk}
+        report = tertial_report(
+            organisation=request.organisation,
+            tertial=period,
+            today=today,
+            department_ids=department_ids,
+            include_organisation=access.has_any(*HR_ROLES) and department_pk is None,
+        )
+        return Response(s.TertialReportSerializer(report).data)
+
+
+class TurnoverApi(APIView):
+    """Leavers and turnover per tertial of a year (among the units' staff)."""
+
+    allowed_roles = HR_ROLES
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="default: this year")],
+        responses={200: s.TurnoverSerializer, **_errors(400, 401, 403)},
+    )
+    def get(self, request):
+        today = timezone.localdate()
+        raw = request.query_params.get("year")
+        year = parse_year(raw, today=today) if raw is not None else today.year
+        rows = turnover(organisation=request.organisation, tertials=[Tertial(year, n) for n in (1, 2, 3)])
+        data = {"year": year, "leavers": sum(r.leavers for r in rows), "tertials": rows}
+        return Response(s.TurnoverSerializer(data).data)
+
+
+__all__ = ["TertialListApi", "TertialReportApi", "TurnoverApi", "year_range"]

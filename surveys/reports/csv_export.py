@@ -1,0 +1,76 @@
+"""The tertial report as CSV: one row per unit, cells escaped against spreadsheet formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rest_framework.renderers import BaseRenderer
+
+from ..models import QUESTIONS
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+STOCK = (
+    "employees",
+    "open_cases",
+    "cases_per_employee",
+    "weighted_cases_per_employee",
+    "co_handler_coverage",
+    "investigations_closed",
+    "share_closed_within_target",
+    "share_closed_within_legal_limit",
+    "turnover",
+    "supplement_cost",
+    "consultant_cost",
+)
+
+
+def escape(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def header(level_numbers: list) -> list[str]:
+    cols = ["tertial", "department_id", "department", "unit_id", "unit", *STOCK]
+    cols += [f"level_{n}" for n in level_numbers] + ["level_none"]
+    cols += ["survey_suppressed", "invited", "respondents", "response_rate"]
+    for key, _label in QUESTIONS:
+        cols += [f"{key}_mean", f"{key}_change_vs_previous", f"{key}_change_vs_baseline"]
+    return cols
+
+
+def rows(data: dict) -> list[list]:
+    """From the serialized report (the JSON body), so CSV and JSON cannot differ."""
+    departments = data.get("departments", [])
+    numbers = sorted(
+        {lv["level"] for d in departments for u in d["units"] for lv in u["level_distribution"] if lv["level"]}
+    )
+    out = [header(numbers)]
+    for dept in departments:
+        for unit in dept["units"]:
+            levels = {lv["level"]: lv["count"] for lv in unit["level_distribution"]}
+            survey = unit["survey"] or {}
+            questions = {q["key"]: q for q in survey.get("questions", [])}
+            row = [data["tertial"], dept["id"], dept["name"], unit["id"], unit["name"]]
+            row += [unit[name] for name in STOCK]
+            row += [levels.get(n, 0) for n in numbers] + [levels.get(None, 0)]
+            row += [survey.get("suppressed", ""), survey.get("invited"), survey.get("respondents")]
+            row += [survey.get("response_rate")]
+            for key, _label in QUESTIONS:
+                q = questions.get(key, {})
+                row += [q.get("mean"), q.get("change_vs_previous"), q.get("change_vs_baseline")]
+            out.append(row)
+    return out
+
+
+class TertialCsvRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in rows(data or {}):
+            writer.writerow([escape(v) for v in row])
+        return buffer.getvalue().encode("utf-8")

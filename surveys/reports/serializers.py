@@ -1,0 +1,119 @@
+"""Output shapes of the HR API (read-only: the report modules compute everything)."""
+
+from rest_framework import serializers
+
+
+def _dec(**kw):
+    return serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False, **kw)
+
+
+def _pct(**kw):
+    return serializers.DecimalField(
+        max_digits=5, decimal_places=1, coerce_to_string=False, allow_null=True, min_value=0, **kw
+    )
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = ErrorBodySerializer()
+
+
+class TertialSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="YYYY-Tn, e.g. 2026-T2")
+    year = serializers.IntegerField()
+    number = serializers.IntegerField(min_value=1, max_value=3)
+    status = serializers.ChoiceField(choices=["open", "closed", "upcoming"])
+    start = serializers.DateField()
+    end = serializers.DateField()
+    survey_status = serializers.CharField(allow_null=True, help_text="The survey round's status, null without one")
+
+
+class QuestionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    mean = serializers.DecimalField(max_digits=3, decimal_places=2, coerce_to_string=False, allow_null=True)
+    distribution = serializers.ListField(child=serializers.IntegerField(min_value=0), help_text="answers 1..5")
+    change_vs_previous = serializers.DecimalField(
+        max_digits=3, decimal_places=2, coerce_to_string=False, allow_null=True
+    )
+    change_vs_baseline = serializers.DecimalField(
+        max_digits=3, decimal_places=2, coerce_to_string=False, allow_null=True
+    )
+
+
+class SurveySerializer(serializers.Serializer):
+    suppressed = serializers.BooleanField()
+    invited = serializers.IntegerField(allow_null=True)
+    respondents = serializers.IntegerField(allow_null=True)
+    response_rate = serializers.DecimalField(
+        max_digits=4, decimal_places=0, coerce_to_string=False, allow_null=True, help_text="percent"
+    )
+    questions = QuestionSerializer(many=True)
+
+
+class LevelCountSerializer(serializers.Serializer):
+    level = serializers.IntegerField(allow_null=True, help_text="ladder level number; null = no level")
+    name = serializers.CharField(allow_blank=True)
+    count = serializers.IntegerField(min_value=0)
+
+
+class BlockSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    employees = serializers.IntegerField()
+    open_cases = serializers.IntegerField()
+    cases_per_employee = _dec(allow_null=True)
+    weighted_cases_per_employee = _dec(allow_null=True)
+    co_handler_coverage = _pct(help_text="percent of open cases with a co-handler")
+    investigations_closed = serializers.IntegerField()
+    share_closed_within_target = _pct(help_text="percent")
+    share_closed_within_legal_limit = _pct(help_text="percent")
+    turnover = _pct(help_text="leavers / average headcount, percent")
+    leavers = serializers.IntegerField()
+    average_headcount = serializers.DecimalField(max_digits=8, decimal_places=1, coerce_to_string=False)
+    level_distribution = LevelCountSerializer(many=True)
+    supplement_cost = _dec(help_text="SEK")
+    consultant_cost = _dec(help_text="SEK")
+    survey = SurveySerializer(allow_null=True)
+
+
+class UnitSerializer(BlockSerializer):
+    department_id = serializers.IntegerField()
+
+
+class DepartmentSerializer(BlockSerializer):
+    units = UnitSerializer(many=True)
+
+
+class TertialReportSerializer(serializers.Serializer):
+    tertial = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=["open", "closed", "upcoming"])
+    reference_date = serializers.DateField()
+    survey_round_status = serializers.CharField(allow_null=True)
+    minimum_respondents = serializers.IntegerField(allow_null=True)
+    organisation = BlockSerializer(allow_null=True)
+    departments = DepartmentSerializer(many=True)
+
+    def get_tertial(self, report) -> str:
+        return f"{report.tertial.year}-T{report.tertial.number}"
+
+
+class TurnoverTertialSerializer(serializers.Serializer):
+    tertial = serializers.SerializerMethodField()
+    leavers = serializers.IntegerField()
+    average_headcount = serializers.DecimalField(max_digits=8, decimal_places=1, coerce_to_string=False)
+    rate = _pct(help_text="percent")
+    under_two_years = _pct(help_text="percent of headcount at the tertial's end")
+
+    def get_tertial(self, row) -> str:
+        return f"{row.tertial.year}-T{row.tertial.number}"
+
+
+class TurnoverSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    leavers = serializers.IntegerField()
+    tertials = TurnoverTertialSerializer(many=True)

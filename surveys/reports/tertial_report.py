@@ -1,0 +1,325 @@
+"""The tertial report: per unit, department and organisation, in a constant number of queries.
+
+Every figure is computed per unit from grouped queries, then summed upwards; survey aggregates come
+from surveys.selectors.tertial_results (suppression incl. complementary suppression) unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q
+
+from caseload.selectors import unit_case_counts, unit_closed_investigations, unit_co_handler_counts
+from competence.selectors import ladder_levels, levels_on
+from competence.selectors.supplements import supplement_report
+from staff.models import Organisation, StaffMember, Unit
+
+from ..models import Baseline, SurveyRound
+from ..selectors import Cell, TertialResults, _headcount_q, tertial_results
+from ..tertials import Tertial
+from .tertial_ids import status_of
+
+HUNDRED = Decimal(100)
+
+
+def _ratio(numerator, denominator, places: str = "0.01") -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(places), ROUND_HALF_UP)
+
+
+def _percent(part, whole) -> Decimal | None:
+    return _ratio(HUNDRED * part, whole, "0.1")
+
+
+@dataclass
+class Figures:
+    """The additive counts of one unit, or the sum over units."""
+
+    employees: int = 0
+    open_cases: int = 0
+    weighted_cases: int = 0
+    with_co_handler: int = 0
+    investigations_closed: int = 0
+    closed_within_target: int = 0
+    closed_within_legal_limit: int = 0
+    headcount_start: int = 0
+    headcount_end: int = 0
+    leavers: int = 0
+    levels: dict = field(default_factory=lambda: defaultdict(int))  # level number (None = no level) -> people
+    supplement_cost: Decimal = Decimal("0.00")
+    consultant_cost: Decimal = Decimal("0.00")
+
+    def add(self, other: Figures) -> None:
+        for name in (
+            "employees",
+            "open_cases",
+            "weighted_cases",
+            "with_co_handler",
+            "investigations_closed",
+            "closed_within_target",
+            "closed_within_legal_limit",
+            "headcount_start",
+            "headcount_end",
+            "leavers",
+            "supplement_cost",
+            "consultant_cost",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for level, n in other.levels.items():
+            self.levels[level] += n
+
+    @property
+    def cases_per_employee(self) -> Decimal | None:
+        return _ratio(self.open_cases, self.employees)
+
+    @property
+    def weighted_cases_per_employee(self) -> Decimal | None:
+        return _ratio(self.weighted_cases, self.employees)
+
+    @property
+    def co_handler_coverage(self) -> Decimal | None:
+        return _percent(self.with_co_handler, self.open_cases)
+
+    @property
+    def share_closed_within_target(self) -> Decimal | None:
+        return _percent(self.closed_within_target, self.investigations_closed)
+
+    @property
+    def share_closed_within_legal_limit(self) -> Decimal | None:
+        return _percent(self.closed_within_legal_limit, self.investigations_closed)
+
+    @property
+    def average_headcount(self) -> Decimal:
+        return (Decimal(self.headcount_start + self.headcount_end) / 2).quantize(Decimal("0.1"))
+
+    @property
+    def turnover(self) -> Decimal | None:
+        return _percent(self.leavers, Decimal(self.headcount_start + self.headcount_end) / 2)
+
+
+@dataclass
+class Block:
+    """The organisation, a department or a unit: its figures and its survey aggregate."""
+
+    kind: str
+    id: int
+    name: str
+    figures: Figures
+    survey: dict | None
+    level_names: dict
+    department_id: int | None = None
+
+    def __getattr__(self, name):  # the figures read as the block's own fields (serializers, CSV)
+        if name.startswith("_") or name in {"figures"}:
+            raise AttributeError(name)
+        return getattr(self.figures, name)
+
+    @property
+    def level_distribution(self) -> list[dict]:
+        rows = [
+            {"level": number, "name": name, "count": self.figures.levels.get(number, 0)}
+            for number, name in self.level_names.items()
+        ]
+        if self.figures.levels.get(None):
+            rows.append({"level": None, "name": "", "count": self.figures.levels[None]})
+        return rows
+
+
+@dataclass
+class DepartmentBlock(Block):
+    units: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class TertialReport:
+    tertial: Tertial
+    status: str
+    reference_date: datetime.date  # the day stock figures are counted on: the tertial's end, or today
+    survey_round_status: str | None
+    minimum_respondents: int | None
+    organisation: Block | None
+    departments: list[DepartmentBlock]
+
+    def unit_blocks(self) -> list[Block]:
+        return [u for d in self.departments for u in d.units]
+
+
+def _months(start: datetime.date, last: datetime.date) -> Iterable[datetime.date]:
+    month = start.replace(day=1)
+    while month <= last:
+        yield month
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _unit_figures(
+    *, organisation: Organisation, tertial: Tertial, on: datetime.date, unit_ids: set[int]
+) -> dict[int, Figures]:
+    figures = {pk: Figures() for pk in unit_ids}
+    staff = StaffMember.objects.filter(organisation=organisation, unit__isnull=False)
+    counts = staff.values("unit_id").annotate(
+        at_start=Count("id", filter=_headcount_q(tertial.start)),
+        at_end=Count("id", filter=_headcount_q(tertial.end)),
+        leavers=Count("id", filter=Q(employment_end__gte=tertial.start, employment_end__lte=tertial.end)),
+    )
+    for row in counts:
+        if row["unit_id"] in figures:
+            f = figures[row["unit_id"]]
+            f.headcount_start, f.headcount_end, f.leavers = row["at_start"], row["at_end"], row["leavers"]
+    levels = levels_on(organisation=organisation, on=on)
+    for pk, unit_id in staff.filter(_headcount_q(on)).values_list("pk", "unit_id"):
+        if unit_id in figures:
+            figures[unit_id].employees += 1
+            level = levels.get(pk)
+            figures[unit_id].levels[level.number if level else None] += 1
+    for unit_id, row in unit_case_counts(organisation=organisation, on=on).items():
+        if unit_id in figures:
+            figures[unit_id].open_cases, figures[unit_id].weighted_cases = row["open_cases"], row["weighted_cases"]
+    for unit_id, row in unit_co_handler_counts(organisation=organisation, on=on).items():
+        if unit_id in figures:
+            figures[unit_id].with_co_handler = row["with_co_handler"]
+    for unit_id, row in unit_closed_investigations(organisation=organisation, start=tertial.start, end=on).items():
+        if unit_id in figures:
+            f = figures[unit_id]
+            f.investigations_closed = row["closed"]
+            f.closed_within_target, f.closed_within_legal_limit = row["within_target"], row["within_legal"]
+    for month in _months(tertial.start, on):
+        report = supplement_report(organisation=organisation, month=month)
+        for row in report.rows:
+            if row.staff.unit_id in figures:
+                figures[row.staff.unit_id].supplement_cost += row.amount
+        for row in report.consultants:
+            if row.staff.unit_id in figures:
+                figures[row.staff.unit_id].consultant_cost += row.cost
+    return figures
+
+
+def _change(now: Decimal | None, before) -> Decimal | None:
+    if now is None or before is None:
+        return None
+    return (Decimal(now) - Decimal(before)).quantize(Decimal("0.01"))
+
+
+def _survey(cell: Cell | None, previous: Cell | None, baseline: Baseline | None) -> dict | None:
+    """The published aggregate of a cell (Cell.public), with changes against the previous round and baseline."""
+    if cell is None:
+        return None
+    public = cell.public()
+    data = {
+        "suppressed": public["suppressed"],
+        "invited": public.get("invited"),
+        "respondents": public.get("respondents"),
+        "response_rate": public.get("response_rate"),
+        "questions": [],
+    }
+    before = {q["key"]: q["mean"] for q in previous.public().get("questions", [])} if previous is not None else {}
+    for question in public.get("questions", []):
+        key = question["key"]
+        data["questions"].append(
+            {
+                "key": key,
+                "mean": question["mean"],
+                "distribution": question["distribution"],
+                "change_vs_previous": _change(question["mean"], before.get(key)),
+                "change_vs_baseline": _change(question["mean"], getattr(baseline, key, None) if baseline else None),
+            }
+        )
+    return data
+
+
+def _cells(results: TertialResults | None) -> dict[tuple[str, int], Cell]:
+    if results is None:
+        return {}
+    cells = {("organisation", results.organisation.pk): results.organisation}
+    for dept in results.departments:
+        cells[("department", dept.cell.pk)] = dept.cell
+        cells.update({("unit", u.pk): u for u in dept.units})
+    return cells
+
+
+def tertial_report(
+    *,
+    organisation: Organisation,
+    tertial: Tertial,
+    today: datetime.date,
+    department_ids: Iterable[int] | None = None,
+    include_organisation: bool = True,
+) -> TertialReport:
+    """The report of one tertial. `department_ids` limits departments (a department head's own);
+    the survey aggregates and their suppression are those of the whole organisation, as on the pages."""
+    on = min(tertial.end, today)
+    units = list(Unit.objects.filter(organisation=organisation).select_related("department").order_by("name"))
+    if department_ids is not None:
+        wanted = set(department_ids)
+        units = [u for u in units if u.department_id in wanted]
+    figures = _unit_figures(organisation=organisation, tertial=tertial, on=on, unit_ids={u.pk for u in units})
+    level_names = {lv.number: lv.name for lv in ladder_levels(organisation=organisation)}
+    previous = tertial.previous()
+    rounds = {
+        (r.year, r.tertial): r
+        for r in SurveyRound.objects.filter(organisation=organisation).filter(
+            Q(year=tertial.year, tertial=tertial.number) | Q(year=previous.year, tertial=previous.number)
+        )
+    }
+    this_round = rounds.get((tertial.year, tertial.number))
+    rounds = {k: r for k, r in rounds.items() if r.status == SurveyRound.Status.CLOSED}
+    current_round = rounds.get((tertial.year, tertial.number))
+    previous_round = rounds.get((previous.year, previous.number))
+    results = tertial_results(organisation=organisation, survey_round=current_round) if current_round else None
+    before = tertial_results(organisation=organisation, survey_round=previous_round) if previous_round else None
+    cells, before_cells = _cells(results), _cells(before)
+    baselines = {b.unit_id: b for b in Baseline.objects.filter(organisation=organisation)}
+
+    def survey(kind: str, pk: int, baseline=None):
+        return _survey(cells.get((kind, pk)), before_cells.get((kind, pk)), baseline) if results else None
+
+    departments: dict[int, DepartmentBlock] = {}
+    for unit in sorted(units, key=lambda u: (u.department.name, u.name)):
+        dept = departments.get(unit.department_id)
+        if dept is None:
+            dept = departments[unit.department_id] = DepartmentBlock(
+                "department",
+                unit.department_id,
+                unit.department.name,
+                Figures(),
+                survey("department", unit.department_id),
+                level_names,
+            )
+        block = Block(
+            "unit",
+            unit.pk,
+            unit.name,
+            figures[unit.pk],
+            survey("unit", unit.pk, baselines.get(unit.pk)),
+            level_names,
+            unit.department_id,
+        )
+        dept.units.append(block)
+        dept.figures.add(block.figures)
+    organisation_block = None
+    if include_organisation:
+        total = Figures()
+        for dept in departments.values():
+            total.add(dept.figures)
+        organisation_block = Block(
+            "organisation",
+            organisation.pk,
+            organisation.name,
+            total,
+            survey("organisation", organisation.pk),
+            level_names,
+        )
+    return TertialReport(
+        tertial=tertial,
+        status=status_of(tertial, today),
+        reference_date=on,
+        survey_round_status=this_round.status if this_round else None,
+        minimum_respondents=results.min_respondents if results else None,
+        organisation=organisation_block,
+        departments=list(departments.values()),
+    )
