@@ -244,3 +244,20 @@ class CaseEvent(TenantModel):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         indexes = [models.Index(fields=["organisation", "case", "at"])]
+
+
+from .meeting.models import CycleSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation  # noqa: E402
+
+__all__ = [
+    "Assignment",
+    "Case",
+    "CaseEvent",
+    "CaseloadSettings",
+    "CycleSettings",
+    "DutyDay",
+    "Extension",
+    "Interest",
+    "Investigation",
+    "MeetingCycle",
+    "ProposedAllocation",
+]

@@ -13,6 +13,10 @@ BEAT_SCHEDULE = {
         "task": "caseload.tasks.deadline_reminders_all",
         "schedule": crontab(hour=6, minute=15),
     },
+    "caseload-cycles-roll-forward": {
+        "task": "caseload.tasks.cycles_roll_forward_all",
+        "schedule": crontab(hour=5, minute=45),
+    },
 }
 
 
@@ -30,3 +34,20 @@ def deadline_reminders(*, organisation_id: int) -> int:
 
     organisation = Organisation.objects.get(pk=organisation_id)
     return deadline_reminders_send(organisation=organisation, today=timezone.localdate())
+
+
+@shared_task
+def cycles_roll_forward_all() -> int:
+    ids = list(Organisation.objects.values_list("pk", flat=True))
+    for org_id in ids:
+        cycles_roll_forward.delay(organisation_id=org_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def cycles_roll_forward(*, organisation_id: int) -> int:
+    """Make every unit's current and next allocation cycle exist (idempotent)."""
+    from .meeting.services import cycles_roll_forward as roll
+
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return roll(organisation=organisation, today=timezone.localdate())
