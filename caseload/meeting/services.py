@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from staff.models import CASE_WORKER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
@@ -253,7 +254,11 @@ def _capacity_changes(meeting: MeetingCycle, situations, involved: set[int]) -> 
         if s.staff.pk in involved and before is not None and Decimal(before[0]) != s.capacity:
             changes.append(
                 _("The capacity of %(name)s changed from %(before)s to %(after)s since the proposal.")
-                % {"name": s.staff, "before": before[0], "after": s.capacity}
+                % {
+                    "name": s.staff,
+                    "before": number_format(Decimal(before[0]), 1),
+                    "after": number_format(s.capacity, 1),
+                }
             )
     return changes
 

@@ -61,7 +61,10 @@ def test_feed_needs_a_session_or_the_secret_token(cycle):
     assert anonymous.get(token_url).status_code == 200
     assert anonymous.get(reverse("caseload:token_feed", args=[cycle.unit.pk, "guessed"])).status_code == 404
     # Another unit's id with this unit's token answers 404 too.
-    assert anonymous.get(reverse("caseload:token_feed", args=[cycle.intake_unit.pk, settings.feed_token])).status_code == 404
+    assert (
+        anonymous.get(reverse("caseload:token_feed", args=[cycle.intake_unit.pk, settings.feed_token])).status_code
+        == 404
+    )
 
 
 def test_manager_regenerates_the_token_and_the_old_address_stops_working(cycle):
