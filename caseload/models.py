@@ -246,7 +246,15 @@ class CaseEvent(TenantModel):
         indexes = [models.Index(fields=["organisation", "case", "at"])]
 
 
-from .meeting.models import CycleSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation  # noqa: E402
+from .meeting.models import (  # noqa: E402
+    CycleSettings,
+    DutyDay,
+    Interest,
+    MeetingCycle,
+    ProposedAllocation,
+    ReviewEntry,
+    ReviewForm,
+)
 
 __all__ = [
     "Assignment",
@@ -260,4 +268,6 @@ __all__ = [
     "Investigation",
     "MeetingCycle",
     "ProposedAllocation",
+    "ReviewEntry",
+    "ReviewForm",
 ]

@@ -28,6 +28,12 @@ class CycleSettings(TenantModel):
         default=5,
         validators=[MinValueValidator(MIN_PERIOD_WEEKS), MaxValueValidator(MAX_PERIOD_WEEKS)],
     )
+    review_reminder_days = models.CharField(
+        _("review form reminders (days before the allocation Monday)"),
+        max_length=40,
+        default="7,3",
+        help_text=_("Comma-separated, e.g. 7,3: a reminder to everyone who has not submitted, once per threshold."),
+    )
     feed_token = models.CharField(max_length=64, default=new_feed_token, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -38,6 +44,10 @@ class CycleSettings(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.anchor})"
+
+    @property
+    def reminder_days(self) -> list[int]:
+        return sorted({int(p) for p in self.review_reminder_days.split(",") if p.strip().isdigit()}, reverse=True)
 
     @property
     def rules(self) -> CycleRules:
@@ -122,4 +132,54 @@ class ProposedAllocation(TenantModel):
         ordering = ["case__number"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "cycle", "case"], name="one_proposal_per_case_and_cycle")
+        ]
+
+
+class ReviewForm(TenantModel):
+    """A worker's review form (ärendegenomgång) before one allocation meeting."""
+
+    class Situation(models.IntegerChoices):
+        VERY_HEAVY = 1, _("Very heavy")
+        HEAVY = 2, _("Heavy")
+        MANAGEABLE = 3, _("Manageable")
+        GOOD = 4, _("Good")
+        VERY_GOOD = 5, _("Very good")
+
+    cycle = models.ForeignKey(MeetingCycle, on_delete=models.CASCADE, related_name="review_forms")
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="review_forms")
+    work_situation = models.PositiveSmallIntegerField(
+        _("my work situation here and now"), choices=Situation.choices, null=True
+    )
+    comment = models.TextField(_("comment on my work situation"), blank=True, max_length=2000)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "cycle", "staff"], name="one_review_form_per_cycle")
+        ]
+
+
+class ReviewEntry(TenantModel):
+    """Where one open investigation stands, as the worker reports it on the review form."""
+
+    class Reconsideration(models.TextChoices):
+        NOT_APPLICABLE = "na", _("Not a placement case")
+        DONE = "done", _("Done")
+        PENDING = "pending", _("Not done yet")
+
+    form = models.ForeignKey(ReviewForm, on_delete=models.CASCADE, related_name="entries")
+    case = models.ForeignKey("caseload.Case", on_delete=models.CASCADE, related_name="+")
+    stands = models.TextField(_("where it stands"), blank=True, max_length=2000)
+    basis_started = models.BooleanField(_("decision basis started"), default=False)
+    journal_started = models.BooleanField(_("journal notes started"), default=False)
+    still_needed = models.TextField(_("still needed before a decision"), blank=True, max_length=2000)
+    interventions = models.TextField(_("ongoing interventions"), blank=True, max_length=2000)
+    decisions = models.TextField(_("decisions taken during the investigation"), blank=True, max_length=2000)
+    reconsideration = models.CharField(
+        _("placement reconsiderations"), max_length=10, choices=Reconsideration.choices, default="na"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "form", "case"], name="one_review_entry_per_case")
         ]

@@ -32,14 +32,26 @@ def _require_manager(actor: StaffMember, unit: Unit) -> None:
 
 @transaction.atomic
 def cycle_settings_save(
-    *, organisation: Organisation, actor: StaffMember, unit: Unit, anchor: datetime.date, period_weeks: int
+    *,
+    organisation: Organisation,
+    actor: StaffMember,
+    unit: Unit,
+    anchor: datetime.date,
+    period_weeks: int,
+    review_reminder_days: str = "7,3",
 ) -> CycleSettings:
     check_same_org(organisation, actor, unit)
     _require_manager(actor, unit)
     validate_cycle_rules(anchor=anchor, period_weeks=period_weeks)
+    parts = [p.strip() for p in (review_reminder_days or "").split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and 0 <= int(p) <= 7 * period_weeks for p in parts):
+        raise ValidationError(
+            {"review_reminder_days": _("Give whole days between 0 and the cycle's length, separated by commas.")}
+        )
     settings = CycleSettings.objects.filter(organisation=organisation, unit=unit).first()
     settings = settings or CycleSettings(organisation=organisation, unit=unit)
     settings.anchor, settings.period_weeks = anchor, period_weeks
+    settings.review_reminder_days = ",".join(str(d) for d in sorted({int(p) for p in parts}, reverse=True))
     settings.full_clean(exclude=["organisation", "unit"])
     settings.save()
     return settings

@@ -21,9 +21,9 @@ from staff.selectors import unit_get
 
 from ..allocation.ical import render_cycles
 from ..selectors import case_get, unit_case_workers
-from . import selectors, services
-from .forms import AdjustForm, CycleSettingsForm, DutyForm, WrapUpForm
-from .models import CycleSettings, ProposedAllocation
+from . import reviews, selectors, services
+from .forms import AdjustForm, CycleSettingsForm, DutyForm, ReviewFormForm, WrapUpForm
+from .models import CycleSettings, ProposedAllocation, ReviewForm
 
 FEED_CYCLES_BACK, FEED_CYCLES_AHEAD = 2, 10
 
@@ -55,7 +55,15 @@ def unit_cycle(request, pk: int):
     unit = _unit_for_viewer(request, pk)
     settings = selectors.cycle_settings(organisation=request.organisation, unit=unit)
     is_manager = request.access.manages_unit(unit.pk)
-    initial = {"anchor": settings.anchor, "period_weeks": settings.period_weeks} if settings else {}
+    initial = (
+        {
+            "anchor": settings.anchor,
+            "period_weeks": settings.period_weeks,
+            "review_reminder_days": settings.review_reminder_days,
+        }
+        if settings
+        else {}
+    )
     form = CycleSettingsForm(request.POST or None, initial=initial) if is_manager else None
     if request.method == "POST":
         if not is_manager:
@@ -167,6 +175,9 @@ def board(request, pk: int):
             "duty_roster": sorted(duty.items()),
             "duty_form": DutyForm(workers=workers),
             "workers": workers,
+            "review_status": reviews.review_status(organisation=request.organisation, meeting=context["meeting"])
+            if context["meeting"]
+            else [],
             "wrap_up_form": WrapUpForm(
                 initial={"notes": context["meeting"].wrap_up_notes if context["meeting"] else ""}
             ),
@@ -328,4 +339,44 @@ def wrap_up_save(request, pk: int):
             notes=form.cleaned_data["notes"],
         ),
         _("The wrap-up notes are saved."),
+    )
+
+
+@staff_required(*CASE_WORKER_ROLES)
+def review_form(request, pk: int):
+    unit = _unit_for_viewer(request, pk)
+    staff = request.get_staff()
+    if staff.unit_id != unit.pk:
+        raise PermissionDenied
+    meeting = _meeting(request, unit)
+    cases = reviews.review_cases(organisation=request.organisation, staff=staff)
+    existing = reviews.review_form_get(organisation=request.organisation, staff=staff, meeting=meeting)
+    entries = {e.case_id: e for e in existing.entries.all()} if existing else {}
+    initial = {"work_situation": existing.work_situation, "comment": existing.comment} if existing else {}
+    form = ReviewFormForm(
+        request.POST or None,
+        cases=cases,
+        situations=ReviewForm.Situation.choices,
+        entries=entries,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            reviews.review_form_submit(
+                organisation=request.organisation,
+                staff=staff,
+                meeting=meeting,
+                work_situation=form.cleaned_data["work_situation"],
+                comment=form.cleaned_data["comment"],
+                entries=form.entries(),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your review form is submitted."))
+            return redirect("caseload:review_form", unit.pk)
+    return render(
+        request,
+        "caseload/meeting/review_form.html",
+        {"unit": unit, "form": form, "meeting": meeting, "existing": existing},
     )

@@ -16,7 +16,7 @@ def test_manager_sets_the_cycle_and_the_page_shows_it(ladder, frozen):
     client = ladder.client("alice")
     url = reverse("caseload:unit_cycle", args=[ladder.unit.pk])
     assert "Ingen fördelningscykel" in client.get(url).content.decode()
-    response = client.post(url, {"anchor": "2026-01-12", "period_weeks": 5}, follow=True)
+    response = client.post(url, {"anchor": "2026-01-12", "period_weeks": 5, "review_reminder_days": "7,3"}, follow=True)
     html = response.content.decode()
     assert "Cykeln är sparad." in html
     # Today (8 January) is in the cycle that began 8 December 2025: its fifth week.
@@ -29,9 +29,9 @@ def test_manager_sets_the_cycle_and_the_page_shows_it(ladder, frozen):
 def test_a_cycle_must_start_on_a_monday_and_nothing_is_saved(ladder, frozen):
     client = ladder.client("alice")
     url = reverse("caseload:unit_cycle", args=[ladder.unit.pk])
-    html = client.post(url, {"anchor": "2026-01-13", "period_weeks": 5}).content.decode()
+    html = client.post(url, {"anchor": "2026-01-13", "period_weeks": 5, "review_reminder_days": "7,3"}).content.decode()
     assert "Cykeln måste börja på en måndag." in html
-    html = client.post(url, {"anchor": "2026-01-12", "period_weeks": 1}).content.decode()
+    html = client.post(url, {"anchor": "2026-01-12", "period_weeks": 1, "review_reminder_days": "7"}).content.decode()
     assert "Kontrollera att detta värde är större än eller lika med 2." in html
     assert not CycleSettings.objects.exists()
 
