@@ -147,3 +147,81 @@ def proposal_get(*, organisation: Organisation, meeting: MeetingCycle, pk) -> Pr
         organisation=organisation,
         pk=pk,
     )
+
+
+@dataclass
+class FollowUp:
+    meeting: MeetingCycle
+    allocated: int
+    carried_over: int
+    flagged: int
+    average_wait: Decimal | None
+    spread_before: int | None  # percentage points between the most and the least loaded worker
+    spread_after: int | None
+    closed: int
+    closed_target: int
+    acute_reassignments: list = field(default_factory=list)
+
+
+def _spread(ratios: list[Decimal]) -> int | None:
+    return round((max(ratios) - min(ratios)) * 100) if ratios else None
+
+
+def cycle_follow_ups(*, organisation: Organisation, unit: Unit, limit: int = 6) -> list[FollowUp]:
+    """Per confirmed cycle: allocated, carried over, average wait, load spread before/after, closed vs target,
+    and the handler changes in acute cases during the cycle (redistribution). A fixed number of queries per cycle."""
+    from ..models import CaseEvent, Investigation
+
+    settings = CaseloadSettings.for_org(organisation)
+    meetings = list(
+        MeetingCycle.objects.filter(organisation=organisation, unit=unit, confirmed_at__isnull=False)
+        .order_by("-allocation_monday")
+        .prefetch_related(Prefetch("proposals", queryset=ProposedAllocation.objects.select_related("case")))[:limit]
+    )
+    result = []
+    fraction = Decimal(settings.co_handler_fraction)
+    for m in meetings:
+        rows = list(m.proposals.all())
+        placed = [r for r in rows if r.confirmed]
+        before = {int(k): (Decimal(v[0]), Decimal(v[1])) for k, v in m.snapshot.items()}
+        after = {k: v[1] for k, v in before.items()}
+        for r in placed:
+            if r.main_id in after:
+                after[r.main_id] += r.case.weight
+            if r.co_id in after:
+                after[r.co_id] += fraction * r.case.weight
+        with_capacity = [k for k, v in before.items() if v[0] > 0]
+        closed = Investigation.objects.filter(
+            organisation=organisation, case__unit=unit, closed_on__gte=m.allocation_monday, closed_on__lte=m.ends
+        ).count()
+        months = Decimal((m.ends - m.allocation_monday).days + 1) / Decimal("30.4")
+        target = round(len(with_capacity) * settings.closed_per_month_target * months)
+        acute = list(
+            CaseEvent.objects.filter(
+                organisation=organisation,
+                case__unit=unit,
+                case__acute=True,
+                kind=CaseEvent.Kind.ASSIGNED,
+                at__date__gt=m.allocation_monday,
+                at__date__lte=m.ends,
+            ).select_related("case")
+        )
+        result.append(
+            FollowUp(
+                meeting=m,
+                allocated=len(placed),
+                carried_over=sum(1 for r in rows if r.outcome == ProposedAllocation.Outcome.CARRIED_OVER),
+                flagged=sum(1 for r in rows if r.outcome == ProposedAllocation.Outcome.FLAGGED),
+                average_wait=(
+                    (Decimal(sum(r.weeks_waited for r in placed)) / len(placed)).quantize(Decimal("0.1"))
+                    if placed
+                    else None
+                ),
+                spread_before=_spread([before[k][1] / before[k][0] for k in with_capacity]),
+                spread_after=_spread([after[k] / before[k][0] for k in with_capacity]),
+                closed=closed,
+                closed_target=target,
+                acute_reassignments=acute,
+            )
+        )
+    return result

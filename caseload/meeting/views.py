@@ -86,6 +86,7 @@ def unit_cycle(request, pk: int):
             "current": current,
             "phase": current.phase_on(today),
             "upcoming": [settings.rules.cycle(current.number + k) for k in range(1, 4)],
+            "follow_ups": selectors.cycle_follow_ups(organisation=request.organisation, unit=unit),
             "feed_url": request.build_absolute_uri(reverse("caseload:unit_feed", args=[unit.pk])),
         }
         if is_manager:
