@@ -1,6 +1,7 @@
 """Demo of the allocation meeting: Demo kommun's investigation unit meets next Monday (or this Monday).
 
-A queue of 15 investigations (two acute), interests from workers, and a duty roster for the week.
+A queue of 15 investigations (two acute), interests from workers, a duty roster for the week, and
+review forms submitted by half of the workers.
 Idempotent on its own: nothing happens when the unit already has cycle settings.
 """
 
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from staff.demo import DemoContext
 from staff.models import MANAGER_ROLES, Role, RoleAssignment
 
-from ..models import CycleSettings, DutyDay, Interest
+from ..models import CycleSettings, DutyDay, Interest, ReviewEntry, ReviewForm
 from ..services import case_create, investigation_open
+from .reviews import review_cases
 from .selectors import board_cycle
 from .services import meeting_cycle_ensure
 
@@ -54,3 +58,22 @@ def seed_meeting(ctx: DemoContext) -> None:
     for offset, day in enumerate(meeting.allocation_days):
         for person in (workers[offset % len(workers)], workers[(offset + 3) % len(workers)]):
             DutyDay.objects.get_or_create(organisation=org, cycle=meeting, day=day, staff=person)
+    # Review forms: about half of the workers have submitted theirs.
+    for n, person in enumerate(workers[: len(workers) // 2]):
+        form = ReviewForm.objects.create(
+            organisation=org,
+            cycle=meeting,
+            staff=person,
+            work_situation=(2, 3, 3, 4)[n % 4],
+            submitted_at=timezone.now(),
+        )
+        for case in review_cases(organisation=org, staff=person)[:4]:
+            ReviewEntry.objects.create(
+                organisation=org,
+                form=form,
+                case=case,
+                stands="Samtal med barn och vårdnadshavare genomförda.",
+                basis_started=rng.random() < 0.6,
+                journal_started=True,
+                still_needed="Hembesök och referenser.",
+            )
