@@ -88,11 +88,11 @@ def test_anchor_must_be_a_monday():
         rules(anchor=D(2026, 1, 6))
 
     assert caught.value.error_dict["anchor"][0].code == "anchor_not_monday"
-    assert caught.value.message_dict == {"anchor": ["The cycle must start on a Monday."]}
+    assert caught.value.message_dict == {"anchor": ["Cykeln måste börja på en måndag."]}
 
 
 def test_period_must_be_sensible():
     with translation.override("en"), pytest.raises(ValidationError) as caught:
         rules(period_weeks=1)
 
-    assert caught.value.message_dict == {"period_weeks": ["A cycle lasts between 2 and 12 weeks."]}
+    assert caught.value.message_dict == {"period_weeks": ["En cykel är mellan 2 och 12 veckor lång."]}
