@@ -24,12 +24,16 @@ BEAT_SCHEDULE = {
 }
 
 
-@shared_task
-def deadline_reminders_all() -> int:
+def _fan_out(task) -> int:
     ids = list(Organisation.objects.values_list("pk", flat=True))
     for org_id in ids:
-        deadline_reminders.delay(organisation_id=org_id)
+        task.delay(organisation_id=org_id)
     return len(ids)
+
+
+@shared_task
+def deadline_reminders_all() -> int:
+    return _fan_out(deadline_reminders)
 
 
 @shared_task(acks_late=True)
@@ -42,10 +46,7 @@ def deadline_reminders(*, organisation_id: int) -> int:
 
 @shared_task
 def cycles_roll_forward_all() -> int:
-    ids = list(Organisation.objects.values_list("pk", flat=True))
-    for org_id in ids:
-        cycles_roll_forward.delay(organisation_id=org_id)
-    return len(ids)
+    return _fan_out(cycles_roll_forward)
 
 
 @shared_task(acks_late=True)
@@ -59,10 +60,7 @@ def cycles_roll_forward(*, organisation_id: int) -> int:
 
 @shared_task
 def review_reminders_all() -> int:
-    ids = list(Organisation.objects.values_list("pk", flat=True))
-    for org_id in ids:
-        review_reminders.delay(organisation_id=org_id)
-    return len(ids)
+    return _fan_out(review_reminders)
 
 
 @shared_task(acks_late=True)

@@ -197,14 +197,22 @@ def _meeting(request, unit):
     return meeting
 
 
-def _run(request, unit, action, success: str):
+def _run(request, unit, action, success):
+    """Call the service; its refusal becomes error messages, success a message (text, or made from the result)."""
     try:
-        action()
+        result = action()
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, success)
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect("caseload:board", unit.pk)
+
+
+def _invalid(request, form, unit):
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
     return redirect("caseload:board", unit.pk)
 
 
@@ -235,10 +243,7 @@ def duty_set(request, pk: int):
     workers = unit_case_workers(organisation=request.organisation, unit=unit, on=meeting.allocation_monday)
     form = DutyForm(request.POST, workers=workers)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
-        return redirect("caseload:board", unit.pk)
+        return _invalid(request, form, unit)
     return _run(
         request,
         unit,
@@ -274,10 +279,7 @@ def proposal_adjust(request, pk: int):
     workers = unit_case_workers(organisation=request.organisation, unit=unit, on=meeting.allocation_monday)
     form = AdjustForm(request.POST, workers=workers)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
-        return redirect("caseload:board", unit.pk)
+        return _invalid(request, form, unit)
     row = selectors.proposal_get(organisation=request.organisation, meeting=meeting, pk=form.cleaned_data["row"])
     return _run(
         request,
@@ -298,25 +300,17 @@ def proposal_adjust(request, pk: int):
 def proposal_confirm(request, pk: int):
     unit = _unit_for_manager(request, pk)
     meeting = _meeting(request, unit)
-    counts = {}
-
-    def action():
-        counts.update(
-            services.proposal_confirm(organisation=request.organisation, actor=request.get_staff(), meeting=meeting)
-        )
-
-    try:
-        action()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
+    return _run(
+        request,
+        unit,
+        lambda: services.proposal_confirm(
+            organisation=request.organisation, actor=request.get_staff(), meeting=meeting
+        ),
+        lambda counts: (
             _("The allocation is confirmed: %(a)s allocated, %(c)s carried over, %(f)s acute not placed.")
-            % {"a": counts["assigned"], "c": counts["carried_over"], "f": counts["flagged"]},
-        )
-    return redirect("caseload:board", unit.pk)
+            % {"a": counts["assigned"], "c": counts["carried_over"], "f": counts["flagged"]}
+        ),
+    )
 
 
 @require_POST
@@ -326,10 +320,7 @@ def wrap_up_save(request, pk: int):
     meeting = _meeting(request, unit)
     form = WrapUpForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for e in errors:
-                messages.error(request, e)
-        return redirect("caseload:board", unit.pk)
+        return _invalid(request, form, unit)
     return _run(
         request,
         unit,
