@@ -21,6 +21,13 @@ def _unit_people(unit: Unit):
 
 
 def seed(ctx: DemoContext) -> None:
+    _seed_cases(ctx)
+    from .meeting.demo import seed_meeting
+
+    seed_meeting(ctx)
+
+
+def _seed_cases(ctx: DemoContext) -> None:
     org = ctx.organisation
     if Case.objects.filter(organisation=org).exists():
         return

@@ -244,3 +244,30 @@ class CaseEvent(TenantModel):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         indexes = [models.Index(fields=["organisation", "case", "at"])]
+
+
+from .meeting.models import (  # noqa: E402
+    CycleSettings,
+    DutyDay,
+    Interest,
+    MeetingCycle,
+    ProposedAllocation,
+    ReviewEntry,
+    ReviewForm,
+)
+
+__all__ = [
+    "Assignment",
+    "Case",
+    "CaseEvent",
+    "CaseloadSettings",
+    "CycleSettings",
+    "DutyDay",
+    "Extension",
+    "Interest",
+    "Investigation",
+    "MeetingCycle",
+    "ProposedAllocation",
+    "ReviewEntry",
+    "ReviewForm",
+]

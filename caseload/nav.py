@@ -14,6 +14,9 @@ def items(request):
         result.append(NavItem(_("My caseload"), reverse("caseload:my_caseload"), order=10))
     for unit_id in sorted(access.managed_unit_ids)[:1]:
         result.append(NavItem(_("Unit caseload"), reverse("caseload:unit_dashboard", args=[unit_id]), order=11))
+    board_units = sorted(access.managed_unit_ids)[:1] or sorted(access.unit_ids_with(*CASE_WORKER_ROLES))[:1]
+    for unit_id in board_units:
+        result.append(NavItem(_("Allocation board"), reverse("caseload:board", args=[unit_id]), order=12))
     if access.is_org_admin:
         result.append(NavItem(_("Caseload settings"), reverse("caseload:settings"), order=96))
     return result

@@ -13,15 +13,27 @@ BEAT_SCHEDULE = {
         "task": "caseload.tasks.deadline_reminders_all",
         "schedule": crontab(hour=6, minute=15),
     },
+    "caseload-review-form-reminders": {
+        "task": "caseload.tasks.review_reminders_all",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "caseload-cycles-roll-forward": {
+        "task": "caseload.tasks.cycles_roll_forward_all",
+        "schedule": crontab(hour=5, minute=45),
+    },
 }
+
+
+def _fan_out(task) -> int:
+    ids = list(Organisation.objects.values_list("pk", flat=True))
+    for org_id in ids:
+        task.delay(organisation_id=org_id)
+    return len(ids)
 
 
 @shared_task
 def deadline_reminders_all() -> int:
-    ids = list(Organisation.objects.values_list("pk", flat=True))
-    for org_id in ids:
-        deadline_reminders.delay(organisation_id=org_id)
-    return len(ids)
+    return _fan_out(deadline_reminders)
 
 
 @shared_task(acks_late=True)
@@ -30,3 +42,31 @@ def deadline_reminders(*, organisation_id: int) -> int:
 
     organisation = Organisation.objects.get(pk=organisation_id)
     return deadline_reminders_send(organisation=organisation, today=timezone.localdate())
+
+
+@shared_task
+def cycles_roll_forward_all() -> int:
+    return _fan_out(cycles_roll_forward)
+
+
+@shared_task(acks_late=True)
+def cycles_roll_forward(*, organisation_id: int) -> int:
+    """Make every unit's current and next allocation cycle exist (idempotent)."""
+    from .meeting.services import cycles_roll_forward as roll
+
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return roll(organisation=organisation, today=timezone.localdate())
+
+
+@shared_task
+def review_reminders_all() -> int:
+    return _fan_out(review_reminders)
+
+
+@shared_task(acks_late=True)
+def review_reminders(*, organisation_id: int) -> int:
+    """Remind workers to fill in the review form, once per threshold before the allocation Monday."""
+    from .meeting.reviews import review_reminders_send
+
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return review_reminders_send(organisation=organisation, today=timezone.localdate())

@@ -27,3 +27,33 @@ CASES = {
     "caseload:unit_load_csv": Outsider("alice", lambda w: {"pk": w.other_unit.pk}),
     "caseload_api:unit_overview": Outsider("alice", lambda w: {"pk": w.other_unit.pk}),
 }
+
+
+def _beta_unit(w):
+    import datetime
+
+    from caseload.models import CycleSettings
+
+    CycleSettings.objects.get_or_create(
+        organisation=w.other_org, unit=w.other_unit, defaults={"anchor": datetime.date(2026, 1, 12)}
+    )
+    return {"pk": w.other_unit.pk}
+
+
+# The allocation meeting (issue 5): every page and action is addressed by unit.
+CASES.update(
+    {
+        "caseload:unit_cycle": Outsider("alice", _beta_unit),
+        "caseload:feed_token_regenerate": Outsider("alice", _beta_unit, method="post"),
+        "caseload:unit_feed": Outsider("alice", _beta_unit),
+        "caseload:token_feed": Outsider("alice", lambda w: {"unit": _beta_unit(w)["pk"], "token": "not-the-token"}),
+        "caseload:board": Outsider("alice", _beta_unit),
+        "caseload:interest_toggle": Outsider("bob", _beta_unit, method="post", data=lambda w: {"case": 1}),
+        "caseload:duty_set": Outsider("alice", _beta_unit, method="post", data=lambda w: {"day": "2026-01-12"}),
+        "caseload:proposal_make": Outsider("alice", _beta_unit, method="post"),
+        "caseload:proposal_adjust": Outsider("alice", _beta_unit, method="post", data=lambda w: {"row": 1}),
+        "caseload:proposal_confirm": Outsider("alice", _beta_unit, method="post"),
+        "caseload:review_form": Outsider("bob", _beta_unit),
+        "caseload:wrap_up_save": Outsider("alice", _beta_unit, method="post", data=lambda w: {"notes": "x"}),
+    }
+)

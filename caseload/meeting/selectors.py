@@ -1,0 +1,227 @@
+"""Reads of the allocation meeting: the unit's cycle, the queue and every worker's situation."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch
+
+from competence.selectors import levels_on
+from staff.models import Absence, Organisation, StaffMember, Unit
+from staff.tenancy import get_for_org
+
+from ..allocation.cycle import Cycle
+from ..models import Case, CaseloadSettings
+from ..selectors import unit_case_workers, worker_loads
+from ..selectors.load import absent_share, base_capacity
+from .models import CycleSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation
+
+
+def cycle_settings(*, organisation: Organisation, unit: Unit) -> CycleSettings | None:
+    return CycleSettings.objects.filter(organisation=organisation, unit=unit).first()
+
+
+def board_cycle(settings: CycleSettings, today: datetime.date) -> Cycle:
+    """The cycle whose allocation week is this week, or else the next one."""
+    cycle = settings.rules.cycle_on(today)
+    return cycle if today in cycle.allocation_week else settings.rules.cycle(cycle.number + 1)
+
+
+def meeting_cycle_for(*, organisation: Organisation, unit: Unit, cycle: Cycle) -> MeetingCycle | None:
+    return MeetingCycle.objects.filter(
+        organisation=organisation, unit=unit, allocation_monday=cycle.allocation_monday
+    ).first()
+
+
+def weeks_waited(case: Case, on: datetime.date) -> int:
+    return max(0, (on - case.opened_on).days // 7)
+
+
+@dataclass
+class QueueRow:
+    case: Case
+    weeks_waited: int
+    interested: list[StaffMember]
+    mine: bool = False
+
+
+def allocation_queue(*, organisation: Organisation, unit: Unit, on: datetime.date, viewer=None) -> list[QueueRow]:
+    """Investigations awaiting allocation, acute first, then the longest waiting (two queries)."""
+    interests = Prefetch("interests", queryset=Interest.objects.select_related("staff").order_by("staff__last_name"))
+    cases = (
+        Case.objects.filter(organisation=organisation, unit=unit, status=Case.Status.AWAITING_ALLOCATION)
+        .prefetch_related(interests)
+        .order_by("-acute", "opened_on", "number")
+    )
+    rows = []
+    for c in cases:
+        people = [i.staff for i in c.interests.all()]
+        rows.append(QueueRow(c, weeks_waited(c, on), people, mine=viewer is not None and viewer in people))
+    return rows
+
+
+@dataclass
+class WorkerSituation:
+    staff: StaffMember
+    level: int | None
+    is_specialist: bool
+    capacity: Decimal
+    load: Decimal
+    absent: bool
+    duty_days: list[datetime.date] = field(default_factory=list)
+    interests: int = 0
+
+    @property
+    def free(self) -> Decimal:
+        return max(Decimal(0), self.capacity - self.load)
+
+
+def worker_situations(
+    *, organisation: Organisation, unit: Unit, cycle: Cycle, meeting: MeetingCycle | None
+) -> list[WorkerSituation]:
+    """Each worker's weighted load, capacity (FTE and absence in the cycle), level, duty and absence."""
+    settings = CaseloadSettings.for_org(organisation)
+    start = cycle.allocation_monday
+    staff = list(unit_case_workers(organisation=organisation, unit=unit, on=start))
+    ids = [s.pk for s in staff]
+    loads = {
+        w.staff.pk: w for w in worker_loads(organisation=organisation, staff=staff, today=start, settings=settings)
+    }
+    levels = levels_on(organisation=organisation, on=start, staff_ids=ids)
+    absences: dict[int, list[Absence]] = {}
+    for a in Absence.objects.filter(
+        organisation=organisation, staff_id__in=ids, start__lte=cycle.ends, end__gte=cycle.starts
+    ):
+        absences.setdefault(a.staff_id, []).append(a)
+    duty: dict[int, list[datetime.date]] = {}
+    if meeting is not None:
+        for d in DutyDay.objects.filter(organisation=organisation, cycle=meeting):
+            duty.setdefault(d.staff_id, []).append(d.day)
+    interest_counts = dict(
+        Interest.objects.filter(
+            organisation=organisation, staff_id__in=ids, case__status=Case.Status.AWAITING_ALLOCATION
+        )
+        .values_list("staff_id")
+        .annotate(n=Count("id"))
+    )
+    week = cycle.allocation_week
+    result = []
+    for s in staff:
+        level = levels.get(s.pk)
+        own = absences.get(s.pk, [])
+        share = absent_share(own, cycle.starts, cycle.ends)
+        capacity = (Decimal(base_capacity(level, settings)) * s.fte * (1 - share)).quantize(Decimal("0.1"))
+        absent = absent_share(own, week.monday, week.friday) >= 1
+        result.append(
+            WorkerSituation(
+                staff=s,
+                level=level.number if level else None,
+                is_specialist=bool(level and level.is_specialist),
+                capacity=capacity,
+                load=loads[s.pk].weighted_load,
+                absent=absent,
+                duty_days=sorted(duty.get(s.pk, [])),
+                interests=interest_counts.get(s.pk, 0),
+            )
+        )
+    return result
+
+
+def proposals(*, organisation: Organisation, meeting: MeetingCycle | None) -> list[ProposedAllocation]:
+    if meeting is None:
+        return []
+    return list(
+        ProposedAllocation.objects.filter(organisation=organisation, cycle=meeting).select_related("case", "main", "co")
+    )
+
+
+def meeting_get(*, organisation: Organisation, pk) -> MeetingCycle:
+    return get_for_org(MeetingCycle.objects.select_related("unit"), organisation=organisation, pk=pk)
+
+
+def proposal_get(*, organisation: Organisation, meeting: MeetingCycle, pk) -> ProposedAllocation:
+    return get_for_org(
+        ProposedAllocation.objects.filter(cycle=meeting).select_related("case", "cycle__unit"),
+        organisation=organisation,
+        pk=pk,
+    )
+
+
+@dataclass
+class FollowUp:
+    meeting: MeetingCycle
+    allocated: int
+    carried_over: int
+    flagged: int
+    average_wait: Decimal | None
+    spread_before: int | None  # percentage points between the most and the least loaded worker
+    spread_after: int | None
+    closed: int
+    closed_target: int
+    acute_reassignments: list = field(default_factory=list)
+
+
+def _spread(ratios: list[Decimal]) -> int | None:
+    return round((max(ratios) - min(ratios)) * 100) if ratios else None
+
+
+def cycle_follow_ups(*, organisation: Organisation, unit: Unit, limit: int = 6) -> list[FollowUp]:
+    """Per confirmed cycle: allocated, carried over, average wait, load spread before/after, closed vs target,
+    and the handler changes in acute cases during the cycle (redistribution). A fixed number of queries per cycle."""
+    from ..models import CaseEvent, Investigation
+
+    settings = CaseloadSettings.for_org(organisation)
+    meetings = list(
+        MeetingCycle.objects.filter(organisation=organisation, unit=unit, confirmed_at__isnull=False)
+        .order_by("-allocation_monday")
+        .prefetch_related(Prefetch("proposals", queryset=ProposedAllocation.objects.select_related("case")))[:limit]
+    )
+    result = []
+    fraction = Decimal(settings.co_handler_fraction)
+    for m in meetings:
+        rows = list(m.proposals.all())
+        placed = [r for r in rows if r.confirmed]
+        before = {int(k): (Decimal(v[0]), Decimal(v[1])) for k, v in m.snapshot.items()}
+        after = {k: v[1] for k, v in before.items()}
+        for r in placed:
+            if r.main_id in after:
+                after[r.main_id] += r.case.weight
+            if r.co_id in after:
+                after[r.co_id] += fraction * r.case.weight
+        with_capacity = [k for k, v in before.items() if v[0] > 0]
+        closed = Investigation.objects.filter(
+            organisation=organisation, case__unit=unit, closed_on__gte=m.allocation_monday, closed_on__lte=m.ends
+        ).count()
+        months = Decimal((m.ends - m.allocation_monday).days + 1) / Decimal("30.4")
+        target = round(len(with_capacity) * settings.closed_per_month_target * months)
+        acute = list(
+            CaseEvent.objects.filter(
+                organisation=organisation,
+                case__unit=unit,
+                case__acute=True,
+                kind=CaseEvent.Kind.ASSIGNED,
+                at__date__gt=m.allocation_monday,
+                at__date__lte=m.ends,
+            ).select_related("case")
+        )
+        result.append(
+            FollowUp(
+                meeting=m,
+                allocated=len(placed),
+                carried_over=sum(1 for r in rows if r.outcome == ProposedAllocation.Outcome.CARRIED_OVER),
+                flagged=sum(1 for r in rows if r.outcome == ProposedAllocation.Outcome.FLAGGED),
+                average_wait=(
+                    (Decimal(sum(r.weeks_waited for r in placed)) / len(placed)).quantize(Decimal("0.1"))
+                    if placed
+                    else None
+                ),
+                spread_before=_spread([before[k][1] / before[k][0] for k in with_capacity]),
+                spread_after=_spread([after[k] / before[k][0] for k in with_capacity]),
+                closed=closed,
+                closed_target=target,
+                acute_reassignments=acute,
+            )
+        )
+    return result

@@ -1,0 +1,345 @@
+"""Writes of the allocation meeting: cycle settings, interest, duty, the proposal and its confirmation."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from staff.models import CASE_WORKER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
+from staff.tenancy import check_same_org
+
+from ..allocation import AllocationRules, QueuedCase, Worker, propose
+from ..allocation.cycle import Cycle, validate_cycle_rules
+from ..models import Assignment, Case, CaseloadSettings
+from ..services import case_assign
+from ..services.cases import is_unit_manager
+from . import selectors
+from .models import CycleSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation, new_feed_token
+
+PROPOSAL_SECONDS = 2.0
+
+
+def _require_manager(actor: StaffMember, unit: Unit) -> None:
+    if not is_unit_manager(staff=actor, unit=unit):
+        raise ValidationError(_("Only a manager of the unit can do this."))
+
+
+@transaction.atomic
+def cycle_settings_save(
+    *,
+    organisation: Organisation,
+    actor: StaffMember,
+    unit: Unit,
+    anchor: datetime.date,
+    period_weeks: int,
+    review_reminder_days: str = "7,3",
+) -> CycleSettings:
+    check_same_org(organisation, actor, unit)
+    _require_manager(actor, unit)
+    validate_cycle_rules(anchor=anchor, period_weeks=period_weeks)
+    parts = [p.strip() for p in (review_reminder_days or "").split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and 0 <= int(p) <= 7 * period_weeks for p in parts):
+        raise ValidationError(
+            {"review_reminder_days": _("Give whole days between 0 and the cycle's length, separated by commas.")}
+        )
+    settings = CycleSettings.objects.filter(organisation=organisation, unit=unit).first()
+    settings = settings or CycleSettings(organisation=organisation, unit=unit)
+    settings.anchor, settings.period_weeks = anchor, period_weeks
+    settings.review_reminder_days = ",".join(str(d) for d in sorted({int(p) for p in parts}, reverse=True))
+    settings.full_clean(exclude=["organisation", "unit"])
+    settings.save()
+    return settings
+
+
+@transaction.atomic
+def feed_token_regenerate(*, organisation: Organisation, actor: StaffMember, settings: CycleSettings) -> CycleSettings:
+    """A new secret feed address: the old one stops working at once."""
+    check_same_org(organisation, actor, settings)
+    _require_manager(actor, settings.unit)
+    settings.feed_token = new_feed_token()
+    settings.save(update_fields=["feed_token", "updated_at"])
+    return settings
+
+
+def meeting_cycle_ensure(*, organisation: Organisation, unit: Unit, cycle: Cycle) -> tuple[MeetingCycle, bool]:
+    created = False
+    try:
+        with transaction.atomic():
+            meeting, created = MeetingCycle.objects.get_or_create(
+                organisation=organisation,
+                unit=unit,
+                allocation_monday=cycle.allocation_monday,
+                defaults={"ends": cycle.ends},
+            )
+    except IntegrityError:  # created concurrently
+        meeting = MeetingCycle.objects.get(
+            organisation=organisation, unit=unit, allocation_monday=cycle.allocation_monday
+        )
+    return meeting, created
+
+
+def cycles_roll_forward(*, organisation: Organisation, today: datetime.date) -> int:
+    """Make sure every unit with cycle settings has its current and next cycle (idempotent)."""
+    created = 0
+    for settings in CycleSettings.objects.filter(organisation=organisation).select_related("unit"):
+        current = settings.rules.cycle_on(today)
+        for cycle in (current, settings.rules.cycle(current.number + 1)):
+            created += meeting_cycle_ensure(organisation=organisation, unit=settings.unit, cycle=cycle)[1]
+    return created
+
+
+def _is_case_worker_of(person: StaffMember, unit: Unit) -> bool:
+    return RoleAssignment.objects.filter(
+        organisation_id=person.organisation_id, staff=person, unit=unit, role__in=CASE_WORKER_ROLES
+    ).exists()
+
+
+@transaction.atomic
+def interest_toggle(*, organisation: Organisation, staff: StaffMember, case: Case) -> bool:
+    """Mark (or withdraw) interest in a queued case of one's own unit. Returns True when now interested."""
+    check_same_org(organisation, staff, case)
+    if staff.unit_id != case.unit_id or not _is_case_worker_of(staff, case.unit):
+        raise ValidationError(_("You can only mark interest in cases of your own unit."))
+    if case.status != Case.Status.AWAITING_ALLOCATION:
+        raise ValidationError(_("The case is no longer awaiting allocation."))
+    deleted, _rows = Interest.objects.filter(organisation=organisation, case=case, staff=staff).delete()
+    if deleted:
+        return False
+    Interest.objects.create(organisation=organisation, case=case, staff=staff)
+    return True
+
+
+@transaction.atomic
+def duty_set(
+    *,
+    organisation: Organisation,
+    actor: StaffMember,
+    meeting: MeetingCycle,
+    day: datetime.date,
+    staff: list[StaffMember],
+) -> None:
+    """Replace the duty roster of one day of the allocation week."""
+    check_same_org(organisation, actor, meeting, *staff)
+    _require_manager(actor, meeting.unit)
+    if day not in meeting.allocation_days:
+        raise ValidationError({"day": _("Duty is planned for the days of the allocation week only.")})
+    for person in staff:
+        if person.unit_id != meeting.unit_id:
+            raise ValidationError({"staff": _("%(name)s does not work in this unit.") % {"name": person}})
+    DutyDay.objects.filter(organisation=organisation, cycle=meeting, day=day).delete()
+    DutyDay.objects.bulk_create([DutyDay(organisation=organisation, cycle=meeting, day=day, staff=p) for p in staff])
+
+
+def allocation_rules(settings: CaseloadSettings) -> AllocationRules:
+    """The engine's rules from the organisation's caseload settings."""
+    return AllocationRules(
+        co_fraction=Decimal(settings.co_handler_fraction),
+        new_max_main_weight=max(1, settings.top_weight - 1),
+        specialists_never_main=settings.specialists_hold_no_cases,
+    )
+
+
+def _earlier_handlers(organisation: Organisation, cases: list[Case]) -> dict[str, set[int]]:
+    """Workers who handled a case with the same number before (continuity)."""
+    numbers = {c.number for c in cases}
+    result: dict[str, set[int]] = {}
+    for number, staff_id in Assignment.objects.filter(organisation=organisation, case__number__in=numbers).values_list(
+        "case__number", "staff_id"
+    ):
+        result.setdefault(number, set()).add(staff_id)
+    return result
+
+
+def _snapshot(situations) -> dict[str, list[str]]:
+    return {str(s.staff.pk): [str(s.capacity), str(s.load)] for s in situations}
+
+
+@transaction.atomic
+def proposal_make(
+    *, organisation: Organisation, actor: StaffMember, meeting: MeetingCycle, time_limit: float = PROPOSAL_SECONDS
+) -> list[ProposedAllocation]:
+    """Run the engine over the queue and store its proposal (replacing an earlier unconfirmed one)."""
+    check_same_org(organisation, actor, meeting)
+    _require_manager(actor, meeting.unit)
+    meeting = MeetingCycle.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.confirmed_at:
+        raise ValidationError(_("This allocation is already confirmed."))
+    settings = CaseloadSettings.for_org(organisation)
+    cycle = _cycle_of(meeting)
+    queue = selectors.allocation_queue(organisation=organisation, unit=meeting.unit, on=meeting.allocation_monday)
+    situations = selectors.worker_situations(organisation=organisation, unit=meeting.unit, cycle=cycle, meeting=meeting)
+    earlier = _earlier_handlers(organisation, [r.case for r in queue])
+    cases = [
+        QueuedCase(
+            id=r.case.pk,
+            number=r.case.number,
+            weight=r.case.weight,
+            acute=r.case.acute,
+            interested=frozenset(p.pk for p in r.interested),
+            earlier_handlers=frozenset(earlier.get(r.case.number, ())),
+            weeks_waited=r.weeks_waited,
+        )
+        for r in queue
+    ]
+    workers = [
+        Worker(
+            id=s.staff.pk,
+            level=s.level or 2,
+            capacity=s.capacity,
+            load=s.load,
+            is_specialist=s.is_specialist,
+            on_duty=bool(s.duty_days),
+            absent=s.absent,
+        )
+        for s in situations
+    ]
+    result = propose(cases, workers, allocation_rules(settings), time_limit=time_limit)
+    waited = {r.case.pk: r.weeks_waited for r in queue}
+    ProposedAllocation.objects.filter(organisation=organisation, cycle=meeting).delete()
+    rows = [
+        ProposedAllocation(
+            organisation=organisation,
+            cycle=meeting,
+            case_id=p.case_id,
+            outcome=str(p.outcome),
+            main_id=p.main_id,
+            co_id=p.co_id,
+            reasons=",".join(sorted({str(r) for c in (p.main, p.co) if c for r in c.reasons}))[:200],
+            weeks_waited=waited[p.case_id],
+        )
+        for p in result.cases
+    ]
+    ProposedAllocation.objects.bulk_create(rows)
+    meeting.proposed_at = timezone.now()
+    meeting.snapshot = _snapshot(situations)
+    meeting.save(update_fields=["proposed_at", "snapshot"])
+    return rows
+
+
+def _cycle_of(meeting: MeetingCycle) -> Cycle:
+    settings = CycleSettings.objects.get(organisation_id=meeting.organisation_id, unit_id=meeting.unit_id)
+    return settings.rules.cycle_on(meeting.allocation_monday)
+
+
+@transaction.atomic
+def proposal_adjust(
+    *,
+    organisation: Organisation,
+    actor: StaffMember,
+    row: ProposedAllocation,
+    main: StaffMember | None,
+    co: StaffMember | None,
+) -> ProposedAllocation:
+    """The manager's change to one case: new handlers, or none (the case is carried over)."""
+    check_same_org(organisation, actor, row, main, co)
+    _require_manager(actor, row.cycle.unit)
+    if row.cycle.confirmed_at:
+        raise ValidationError(_("This allocation is already confirmed."))
+    if main is None and co is not None:
+        raise ValidationError({"main": _("Choose a main handler before a co-handler.")})
+    if main is not None and co is not None and main.pk == co.pk:
+        raise ValidationError({"co": _("The main handler and the co-handler must be different people.")})
+    for field, person in (("main", main), ("co", co)):
+        if person is not None and (
+            person.unit_id != row.cycle.unit_id or not _is_case_worker_of(person, row.cycle.unit)
+        ):
+            raise ValidationError({field: _("%(name)s is not a social worker in this unit.") % {"name": person}})
+    row.main, row.co, row.adjusted = main, co, True
+    if main is not None:
+        row.outcome = ProposedAllocation.Outcome.ASSIGNED
+    else:
+        row.outcome = ProposedAllocation.Outcome.FLAGGED if row.case.acute else ProposedAllocation.Outcome.CARRIED_OVER
+    row.save(update_fields=["main", "co", "adjusted", "outcome"])
+    return row
+
+
+def _capacity_changes(meeting: MeetingCycle, situations, involved: set[int]) -> list[str]:
+    changes = []
+    for s in situations:
+        before = meeting.snapshot.get(str(s.staff.pk))
+        if s.staff.pk in involved and before is not None and Decimal(before[0]) != s.capacity:
+            changes.append(
+                _("The capacity of %(name)s changed from %(before)s to %(after)s since the proposal.")
+                % {
+                    "name": s.staff,
+                    "before": number_format(Decimal(before[0]), 1),
+                    "after": number_format(s.capacity, 1),
+                }
+            )
+    return changes
+
+
+@transaction.atomic
+def proposal_confirm(*, organisation: Organisation, actor: StaffMember, meeting: MeetingCycle) -> dict[str, int]:
+    """Create the assignments of the proposal in one transaction through caseload's case_assign.
+
+    The cycle row is locked: a second or concurrent confirmation finds it confirmed and assigns nothing.
+    A case that got handlers elsewhere meanwhile is skipped. If a worker's capacity changed since the
+    proposal, nothing is saved and the manager is told to make a new proposal.
+    """
+    check_same_org(organisation, actor, meeting)
+    _require_manager(actor, meeting.unit)
+    meeting = MeetingCycle.objects.select_for_update().get(organisation=organisation, pk=meeting.pk)
+    if meeting.confirmed_at:
+        raise ValidationError(_("This allocation is already confirmed."))
+    rows = list(
+        ProposedAllocation.objects.filter(organisation=organisation, cycle=meeting).select_related("case", "main", "co")
+    )
+    if not rows:
+        raise ValidationError(_("There is no proposal to confirm. Make a proposal first."))
+    situations = selectors.worker_situations(
+        organisation=organisation, unit=meeting.unit, cycle=_cycle_of(meeting), meeting=meeting
+    )
+    involved = {pk for r in rows for pk in (r.main_id, r.co_id) if pk}
+    changes = _capacity_changes(meeting, situations, involved)
+    if changes:
+        raise ValidationError([*changes, _("Make a new proposal before confirming.")])
+    today = timezone.localdate()
+    counts = {"assigned": 0, "carried_over": 0, "flagged": 0, "skipped": 0}
+    for row in rows:
+        case = Case.objects.select_for_update().get(organisation=organisation, pk=row.case_id)
+        if row.main is None:
+            counts["flagged" if case.acute else "carried_over"] += 1
+            continue
+        if case.status != Case.Status.AWAITING_ALLOCATION:
+            counts["skipped"] += 1
+            continue
+        try:
+            case_assign(
+                organisation=organisation,
+                actor=actor,
+                case=case,
+                main=row.main,
+                co=row.co,
+                reason="",
+                expected_version=case.version,
+                on=today,
+            )
+        except ValidationError as exc:
+            raise ValidationError(
+                _("Case %(number)s: %(error)s") % {"number": case.number, "error": " ".join(exc.messages)}
+            ) from exc
+        row.confirmed = True
+        row.save(update_fields=["confirmed"])
+        counts["assigned"] += 1
+    meeting.confirmed_at = timezone.now()
+    meeting.confirmed_by = actor
+    meeting.save(update_fields=["confirmed_at", "confirmed_by"])
+    return counts
+
+
+@transaction.atomic
+def wrap_up_save(*, organisation: Organisation, actor: StaffMember, meeting: MeetingCycle, notes: str) -> MeetingCycle:
+    """The Friday wrap-up: what worked well and what less well in this allocation week."""
+    check_same_org(organisation, actor, meeting)
+    _require_manager(actor, meeting.unit)
+    meeting.wrap_up_notes = (notes or "").strip()
+    meeting.full_clean(exclude=["organisation", "unit", "confirmed_by"])
+    meeting.save(update_fields=["wrap_up_notes"])
+    return meeting

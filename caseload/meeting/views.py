@@ -1,0 +1,374 @@
+"""Meeting pages: the unit's cycle and calendar feed, the allocation board and its actions. Thin."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from staff.formtools import apply_errors
+from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES
+from staff.permissions import staff_required
+from staff.selectors import unit_get
+
+from ..allocation.ical import render_cycles
+from ..selectors import case_get, unit_case_workers
+from . import reviews, selectors, services
+from .forms import AdjustForm, CycleSettingsForm, DutyForm, ReviewFormForm, WrapUpForm
+from .models import CycleSettings, ProposedAllocation, ReviewForm
+
+FEED_CYCLES_BACK, FEED_CYCLES_AHEAD = 2, 10
+
+
+def _unit_for_viewer(request, pk):
+    unit = unit_get(organisation=request.organisation, pk=pk)
+    access = request.access
+    if not (access.may_view_unit(unit) or unit.pk in access.unit_ids_with(*CASE_WORKER_ROLES)):
+        raise PermissionDenied
+    return unit
+
+
+def _unit_for_manager(request, pk):
+    unit = unit_get(organisation=request.organisation, pk=pk)
+    if not request.access.manages_unit(unit.pk):
+        raise PermissionDenied
+    return unit
+
+
+def _settings_or_404(request, unit) -> CycleSettings:
+    settings = selectors.cycle_settings(organisation=request.organisation, unit=unit)
+    if settings is None:
+        raise Http404
+    return settings
+
+
+@staff_required()
+def unit_cycle(request, pk: int):
+    unit = _unit_for_viewer(request, pk)
+    settings = selectors.cycle_settings(organisation=request.organisation, unit=unit)
+    is_manager = request.access.manages_unit(unit.pk)
+    initial = (
+        {
+            "anchor": settings.anchor,
+            "period_weeks": settings.period_weeks,
+            "review_reminder_days": settings.review_reminder_days,
+        }
+        if settings
+        else {}
+    )
+    form = CycleSettingsForm(request.POST or None, initial=initial) if is_manager else None
+    if request.method == "POST":
+        if not is_manager:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.cycle_settings_save(
+                    organisation=request.organisation, actor=request.get_staff(), unit=unit, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The cycle is saved."))
+                return redirect("caseload:unit_cycle", unit.pk)
+    today = timezone.localdate()
+    context = {"unit": unit, "settings": settings, "form": form, "is_manager": is_manager}
+    if settings is not None:
+        current = settings.rules.cycle_on(today)
+        context |= {
+            "current": current,
+            "phase": current.phase_on(today),
+            "upcoming": [settings.rules.cycle(current.number + k) for k in range(1, 4)],
+            "follow_ups": selectors.cycle_follow_ups(organisation=request.organisation, unit=unit),
+            "feed_url": request.build_absolute_uri(reverse("caseload:unit_feed", args=[unit.pk])),
+        }
+        if is_manager:
+            context["token_url"] = request.build_absolute_uri(
+                reverse("caseload:token_feed", args=[unit.pk, settings.feed_token])
+            )
+    return render(request, "caseload/meeting/cycle.html", context)
+
+
+@require_POST
+@staff_required(*MANAGER_ROLES)
+def feed_token_regenerate(request, pk: int):
+    unit = _unit_for_manager(request, pk)
+    settings = _settings_or_404(request, unit)
+    services.feed_token_regenerate(organisation=request.organisation, actor=request.get_staff(), settings=settings)
+    messages.success(request, _("A new calendar address is made. The old one no longer works."))
+    return redirect("caseload:unit_cycle", unit.pk)
+
+
+def _feed_response(settings: CycleSettings) -> HttpResponse:
+    today = timezone.localdate()
+    current = settings.rules.number_on(today)
+    cycles = [settings.rules.cycle(n) for n in range(current - FEED_CYCLES_BACK, current + FEED_CYCLES_AHEAD)]
+    body = render_cycles(
+        cycles,
+        scope=f"org-{settings.organisation_id}-unit-{settings.unit_id}",
+        calendar_name=f"{settings.unit.name}: fördelning",
+        stamp=settings.updated_at,
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="fordelning.ics"'
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@staff_required()
+def unit_feed(request, pk: int):
+    unit = _unit_for_viewer(request, pk)
+    return _feed_response(_settings_or_404(request, unit))
+
+
+def token_feed(request, unit: int, token: str):
+    """For calendar apps, which cannot sign in: the secret token in the address is the authentication."""
+    settings = CycleSettings.objects.select_related("unit").filter(unit_id=unit).first()
+    if settings is None or not secrets.compare_digest(settings.feed_token.encode(), token.encode()):
+        raise Http404
+    return _feed_response(settings)
+
+
+def _board_context(request, unit):
+    organisation = request.organisation
+    today = timezone.localdate()
+    settings = selectors.cycle_settings(organisation=organisation, unit=unit)
+    if settings is None:
+        return {"unit": unit, "settings": None}
+    cycle = selectors.board_cycle(settings, today)
+    meeting = selectors.meeting_cycle_for(organisation=organisation, unit=unit, cycle=cycle)
+    viewer = request.get_staff()
+    rows = selectors.proposals(organisation=organisation, meeting=meeting)
+    return {
+        "unit": unit,
+        "settings": settings,
+        "cycle": cycle,
+        "meeting": meeting,
+        "queue": selectors.allocation_queue(organisation=organisation, unit=unit, on=today, viewer=viewer),
+        "proposals": rows,
+        "carried_over": [r for r in rows if r.outcome == ProposedAllocation.Outcome.CARRIED_OVER],
+        "flagged": [r for r in rows if r.outcome == ProposedAllocation.Outcome.FLAGGED],
+    }
+
+
+@staff_required()
+def board(request, pk: int):
+    unit = _unit_for_viewer(request, pk)
+    context = _board_context(request, unit)
+    is_manager = request.access.manages_unit(unit.pk)
+    context["is_manager"] = is_manager
+    context["may_mark_interest"] = unit.pk in request.access.unit_ids_with(*CASE_WORKER_ROLES)
+    if is_manager and context["settings"] is not None:
+        workers = unit_case_workers(organisation=request.organisation, unit=unit, on=context["cycle"].allocation_monday)
+        situations = selectors.worker_situations(
+            organisation=request.organisation, unit=unit, cycle=context["cycle"], meeting=context["meeting"]
+        )
+        duty = {d: [s.staff for s in situations if d in s.duty_days] for d in _week_days(context["cycle"])}
+        context |= {
+            "situations": situations,
+            "duty_roster": sorted(duty.items()),
+            "duty_form": DutyForm(workers=workers),
+            "workers": workers,
+            "review_status": reviews.review_status(organisation=request.organisation, meeting=context["meeting"])
+            if context["meeting"]
+            else [],
+            "wrap_up_form": WrapUpForm(
+                initial={"notes": context["meeting"].wrap_up_notes if context["meeting"] else ""}
+            ),
+        }
+    return render(request, "caseload/meeting/board.html", context)
+
+
+def _week_days(cycle):
+    return [cycle.allocation_monday + datetime.timedelta(days=d) for d in range(5)]
+
+
+def _meeting(request, unit):
+    settings = _settings_or_404(request, unit)
+    cycle = selectors.board_cycle(settings, timezone.localdate())
+    meeting, _created = services.meeting_cycle_ensure(organisation=request.organisation, unit=unit, cycle=cycle)
+    return meeting
+
+
+def _run(request, unit, action, success):
+    """Call the service; its refusal becomes error messages, success a message (text, or made from the result)."""
+    try:
+        result = action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect("caseload:board", unit.pk)
+
+
+def _invalid(request, form, unit):
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("caseload:board", unit.pk)
+
+
+@require_POST
+@staff_required(*CASE_WORKER_ROLES)
+def interest_toggle(request, pk: int):
+    unit = _unit_for_viewer(request, pk)
+    try:
+        case_id = int(request.POST.get("case", ""))
+    except ValueError as exc:
+        raise Http404 from exc
+    case = case_get(organisation=request.organisation, pk=case_id)
+    try:
+        on = services.interest_toggle(organisation=request.organisation, staff=request.get_staff(), case=case)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        text = _("Your interest in %(number)s is noted.") if on else _("Your interest in %(number)s is withdrawn.")
+        messages.success(request, text % {"number": case.number})
+    return redirect("caseload:board", unit.pk)
+
+
+@require_POST
+@staff_required(*MANAGER_ROLES)
+def duty_set(request, pk: int):
+    unit = _unit_for_manager(request, pk)
+    meeting = _meeting(request, unit)
+    workers = unit_case_workers(organisation=request.organisation, unit=unit, on=meeting.allocation_monday)
+    form = DutyForm(request.POST, workers=workers)
+    if not form.is_valid():
+        return _invalid(request, form, unit)
+    return _run(
+        request,
+        unit,
+        lambda: services.duty_set(
+            organisation=request.organisation,
+            actor=request.get_staff(),
+            meeting=meeting,
+            day=form.cleaned_data["day"],
+            staff=list(form.cleaned_data["staff"]),
+        ),
+        _("The duty roster is saved."),
+    )
+
+
+@require_POST
+@staff_required(*MANAGER_ROLES)
+def proposal_make(request, pk: int):
+    unit = _unit_for_manager(request, pk)
+    meeting = _meeting(request, unit)
+    return _run(
+        request,
+        unit,
+        lambda: services.proposal_make(organisation=request.organisation, actor=request.get_staff(), meeting=meeting),
+        _("The engine's proposal is ready. Adjust it and confirm."),
+    )
+
+
+@require_POST
+@staff_required(*MANAGER_ROLES)
+def proposal_adjust(request, pk: int):
+    unit = _unit_for_manager(request, pk)
+    meeting = _meeting(request, unit)
+    workers = unit_case_workers(organisation=request.organisation, unit=unit, on=meeting.allocation_monday)
+    form = AdjustForm(request.POST, workers=workers)
+    if not form.is_valid():
+        return _invalid(request, form, unit)
+    row = selectors.proposal_get(organisation=request.organisation, meeting=meeting, pk=form.cleaned_data["row"])
+    return _run(
+        request,
+        unit,
+        lambda: services.proposal_adjust(
+            organisation=request.organisation,
+            actor=request.get_staff(),
+            row=row,
+            main=form.cleaned_data["main"],
+            co=form.cleaned_data["co"],
+        ),
+        _("The change to %(number)s is saved.") % {"number": row.case.number},
+    )
+
+
+@require_POST
+@staff_required(*MANAGER_ROLES)
+def proposal_confirm(request, pk: int):
+    unit = _unit_for_manager(request, pk)
+    meeting = _meeting(request, unit)
+    return _run(
+        request,
+        unit,
+        lambda: services.proposal_confirm(
+            organisation=request.organisation, actor=request.get_staff(), meeting=meeting
+        ),
+        lambda counts: (
+            _("The allocation is confirmed: %(a)s allocated, %(c)s carried over, %(f)s acute not placed.")
+            % {"a": counts["assigned"], "c": counts["carried_over"], "f": counts["flagged"]}
+        ),
+    )
+
+
+@require_POST
+@staff_required(*MANAGER_ROLES)
+def wrap_up_save(request, pk: int):
+    unit = _unit_for_manager(request, pk)
+    meeting = _meeting(request, unit)
+    form = WrapUpForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, form, unit)
+    return _run(
+        request,
+        unit,
+        lambda: services.wrap_up_save(
+            organisation=request.organisation,
+            actor=request.get_staff(),
+            meeting=meeting,
+            notes=form.cleaned_data["notes"],
+        ),
+        _("The wrap-up notes are saved."),
+    )
+
+
+@staff_required(*CASE_WORKER_ROLES)
+def review_form(request, pk: int):
+    unit = _unit_for_viewer(request, pk)
+    staff = request.get_staff()
+    if staff.unit_id != unit.pk:
+        raise PermissionDenied
+    meeting = _meeting(request, unit)
+    cases = reviews.review_cases(organisation=request.organisation, staff=staff)
+    existing = reviews.review_form_get(organisation=request.organisation, staff=staff, meeting=meeting)
+    entries = {e.case_id: e for e in existing.entries.all()} if existing else {}
+    initial = {"work_situation": existing.work_situation, "comment": existing.comment} if existing else {}
+    form = ReviewFormForm(
+        request.POST or None,
+        cases=cases,
+        situations=ReviewForm.Situation.choices,
+        entries=entries,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            reviews.review_form_submit(
+                organisation=request.organisation,
+                staff=staff,
+                meeting=meeting,
+                work_situation=form.cleaned_data["work_situation"],
+                comment=form.cleaned_data["comment"],
+                entries=form.entries(),
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("Your review form is submitted."))
+            return redirect("caseload:review_form", unit.pk)
+    return render(
+        request,
+        "caseload/meeting/review_form.html",
+        {"unit": unit, "form": form, "meeting": meeting, "existing": existing},
+    )

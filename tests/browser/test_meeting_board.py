@@ -1,0 +1,54 @@
+"""The manager runs the allocation meeting in the browser; the worker then sees the new case; axe on each page."""
+
+from caseload.models import ProposedAllocation
+from staff.models import StaffMember
+from tests.browser.conftest import assert_accessible, login
+
+
+def test_manager_proposes_adjusts_confirms_and_worker_sees_the_case(page, live_server, demo):
+    login(page, live_server, "manager")
+    page.get_by_role("link", name="Fördelningstavla").first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Fördelningstavla: Utredningsenheten").is_visible()
+    assert page.locator("#queue-table tbody tr").count() >= 15
+    assert page.locator("#workers-table tbody tr").count() > 5
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Ta fram ett förslag").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Förslaget är klart.").is_visible()
+    assert page.locator("#proposal-table tbody tr").count() >= 15
+    assert_accessible(page)
+
+    # Give one ordinary case to the level-1 demo worker, with its proposed main handler as co-handler.
+    worker = StaffMember.objects.get(user__username="worker")
+    row = (
+        ProposedAllocation.objects.filter(outcome="assigned", case__weight=1, case__acute=False)
+        .exclude(main=worker)
+        .select_related("case")
+        .first()
+    )
+    number = row.case.number
+    page.get_by_label(f"Handläggare för {number}", exact=True).select_option(str(worker.pk))
+    page.get_by_label(f"Medhandläggare för {number}").select_option(str(row.main_id))
+    page.get_by_role("button", name=f"Spara {number}").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text(f"Ändringen av {number} är sparad.").is_visible()
+    assert page.locator(f"#proposal-{number}").get_by_text("ändrat för hand").is_visible()
+
+    page.get_by_role("button", name="Fastställ fördelningen").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Fördelningen är fastställd").is_visible()
+    assert page.locator("#carried-over-count").is_visible()
+    assert "flyttas till nästa vecka" in page.locator("#carried-over-count").inner_text()
+    assert page.locator("#confirmed").is_visible()
+    assert_accessible(page)
+
+    page.goto(f"{live_server.url}/caseload/units/{row.cycle.unit_id}/cycle/")
+    assert page.get_by_role("heading", name="Fördelningscykel: Utredningsenheten").is_visible()
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    login(page, live_server, "worker")
+    page.goto(f"{live_server.url}/caseload/mine/")
+    assert page.locator("#my-cases").get_by_text(number).is_visible()

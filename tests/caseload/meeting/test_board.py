@@ -1,0 +1,208 @@
+"""The allocation board: queue, workers' situation, interest, duty, proposal, adjustment and confirmation."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from caseload.meeting import selectors, services
+from caseload.models import Assignment, Case, CaseloadSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation
+from staff.models import Absence
+from tests.caseload.factories import case, worker
+
+ALLOCATION_MONDAY = datetime.date(2026, 1, 12)
+
+
+def _board(w, name="alice"):
+    return w.client(name).get(reverse("caseload:board", args=[w.unit.pk])).content.decode()
+
+
+def _post(w, name, action, data=None, follow=True):
+    return w.client(name).post(reverse(f"caseload:{action}", args=[w.unit.pk]), data or {}, follow=follow)
+
+
+@pytest.fixture
+def queue(cycle):
+    """Bob (level 2) and Dora (level 3) with capacity 2 each; five cases waiting, one acute and heavy."""
+    settings = CaseloadSettings.for_org(cycle.org)
+    settings.capacity_other = 2
+    settings.save()
+    cycle.dora = worker(cycle.unit, "dora", level=3)
+    cycle.cases = [
+        case(cycle.unit, f"Q-{n}", start=datetime.date(2025, 12, 1) + datetime.timedelta(days=7 * n)) for n in range(4)
+    ]
+    acute = case(cycle.unit, "Q-ACUTE", start=datetime.date(2026, 1, 7), weight=2)
+    Case.objects.filter(pk=acute.pk).update(acute=True)
+    cycle.cases.append(acute)
+    return cycle
+
+
+def test_board_shows_queue_and_each_workers_situation(queue, django_assert_max_num_queries):
+    w = queue
+    Absence.objects.create(
+        organisation=w.org, staff=w.dora, kind="sick", start=ALLOCATION_MONDAY, end=datetime.date(2026, 1, 25)
+    )
+    w.bob.fte = Decimal("0.50")
+    w.bob.save()
+    # Bob is co-handler of a weight-2 open case: it counts at half its weight.
+    case(w.unit, "OPEN-1", main=w.dora, co=w.bob, start=datetime.date(2025, 11, 1), weight=2)
+    html = _board(w)
+    queue_html = html.split('id="queue-table"', 1)[1].split("</table>", 1)[0]
+    assert queue_html.index("Q-ACUTE") < queue_html.index("Q-0")  # acute first
+    # Q-0 was opened on 24 November 2025: six full weeks before today (8 January).
+    assert '<td>Q-0</td><td class="text-end">1</td>' in queue_html
+    assert ">6<" in queue_html
+    workers = html.split('id="workers-table"', 1)[1].split("</table>", 1)[0]
+    bob_row = workers.split("Bob Testsson", 1)[1].split("</tr>", 1)[0]
+    assert ">1,0<" in bob_row  # load: half of weight 2
+    assert ">1,0<" in bob_row.split(">1,0<", 1)[1]  # capacity 2 at 50 %
+    dora_row = workers.split("Dora", 1)[1].split("</tr>", 1)[0]
+    assert ">2,0<" in dora_row  # main of a weight-2 case
+    assert ">1,2<" in dora_row  # 14 of 35 days absent: 2 * 0.6
+    assert "Frånvarande" in html
+    # The board's queries do not grow with the queue.
+    with django_assert_max_num_queries(50) as ctx:
+        _board(w)
+    first = len(ctx.captured_queries)
+    for n in range(10):
+        case(w.unit, f"MORE-{n}", start=datetime.date(2026, 1, 2))
+    with django_assert_max_num_queries(first):
+        _board(w)
+
+
+def test_worker_marks_interest_but_not_in_another_units_case(queue):
+    w = queue
+    target = w.cases[0]
+    html = _post(w, "bob", "interest_toggle", {"case": target.pk}).content.decode()
+    assert f"Ditt intresse för {target.number} är noterat." in html
+    assert Interest.objects.filter(staff=w.bob, case=target).exists()
+    assert f"Ta tillbaka intresse för {target.number}" in html
+    other = case(w.intake_unit, "INTAKE-1", start=datetime.date(2026, 1, 2))
+    response = w.client("bob").post(
+        reverse("caseload:interest_toggle", args=[w.unit.pk]), {"case": other.pk}, follow=True
+    )
+    assert "Du kan bara anmäla intresse för ärenden i din egen enhet." in response.content.decode()
+    assert not Interest.objects.filter(case=other).exists()
+    # Heidi works in the intake unit: she may not mark interest in the investigation unit's case either.
+    with pytest.raises(Exception, match="egen enhet|own unit"):
+        services.interest_toggle(organisation=w.org, staff=w.heidi, case=target)
+    _post(w, "bob", "interest_toggle", {"case": target.pk})
+    assert not Interest.objects.filter(staff=w.bob, case=target).exists()
+
+
+def test_duty_only_on_days_of_the_allocation_week(queue):
+    w = queue
+    html = _post(w, "alice", "duty_set", {"day": "2026-01-19", "staff": [w.bob.pk]}).content.decode()
+    assert "Jour planeras bara för dagarna i fördelningsveckan." in html
+    assert not DutyDay.objects.exists()
+    html = _post(w, "alice", "duty_set", {"day": "2026-01-13", "staff": [w.bob.pk, w.dora.pk]}).content.decode()
+    assert "Jourschemat är sparat." in html
+    roster = html.split('id="duty-table"', 1)[1].split("</table>", 1)[0]
+    tuesday = roster.split("tisdag 13 januari", 1)[1].split("</tr>", 1)[0]
+    assert "Bob Testsson" in tuesday and "Dora" in tuesday
+    assert _post(w, "bob", "duty_set", {"day": "2026-01-14", "staff": [w.bob.pk]}, follow=False).status_code == 403
+    assert DutyDay.objects.count() == 2
+
+
+def test_proposal_adjust_confirm_and_carry_over(queue):
+    w = queue
+    Interest.objects.create(organisation=w.org, case=w.cases[0], staff=w.dora)
+    html = _post(w, "alice", "proposal_make").content.decode()
+    assert "Förslaget är klart." in html
+    rows = {r.case.number: r for r in ProposedAllocation.objects.select_related("case")}
+    assert len(rows) == 5
+    assert rows["Q-ACUTE"].outcome == "assigned"  # the acute case before anything
+    carried = [r for r in rows.values() if r.outcome == "carried_over"]
+    assert carried  # capacity 2 + 2 cannot take 6 weighted cases
+    # The manager moves one case to Bob as main, Dora as co.
+    changed = carried[0]
+    html = _post(w, "alice", "proposal_adjust", {"row": changed.pk, "main": w.bob.pk, "co": w.dora.pk}).content.decode()
+    assert f"Ändringen av {changed.case.number} är sparad." in html
+    # Main and co must differ: refused, nothing changed.
+    html = _post(w, "alice", "proposal_adjust", {"row": changed.pk, "main": w.bob.pk, "co": w.bob.pk}).content.decode()
+    assert "Huvudhandläggare och medhandläggare måste vara olika personer." in html
+    assert ProposedAllocation.objects.get(pk=changed.pk).co_id == w.dora.pk
+    html = _post(w, "alice", "proposal_confirm").content.decode()
+    assert "Fördelningen är fastställd" in html
+    assigned = ProposedAllocation.objects.filter(outcome="assigned")
+    assert Assignment.objects.filter(role="main").count() == assigned.count()
+    assert Case.objects.get(pk=changed.case_id).status == Case.Status.OPEN
+    assert Assignment.objects.get(case=changed.case, role="main").staff == w.bob
+    still = ProposedAllocation.objects.filter(outcome="carried_over").select_related("case")
+    for row in still:
+        assert Case.objects.get(pk=row.case_id).status == Case.Status.AWAITING_ALLOCATION
+        assert f"{row.case.number}: väntat {row.weeks_waited} veckor" in html
+    assert f"{still.count()} ärenden flyttas till nästa vecka." in html or f"{still.count()} ärende flyttas" in html
+    # A second confirmation assigns nothing twice.
+    before = Assignment.objects.count()
+    html = _post(w, "alice", "proposal_confirm").content.decode()
+    assert "Den här fördelningen är redan fastställd." in html
+    assert Assignment.objects.count() == before
+    # Bob sees his new case on "my caseload".
+    mine = w.client("bob").get(reverse("caseload:my_caseload")).content.decode()
+    assert changed.case.number in mine
+
+
+def test_concurrent_confirmation_through_the_service_assigns_once(queue):
+    w = queue
+    meeting = _meeting(w)
+    services.proposal_make(organisation=w.org, actor=w.alice, meeting=meeting)
+    stale = MeetingCycle.objects.get(pk=meeting.pk)  # a second manager's copy, loaded before the first confirms
+    services.proposal_confirm(organisation=w.org, actor=w.alice, meeting=meeting)
+    count = Assignment.objects.count()
+    with pytest.raises(Exception, match="redan fastställd|already confirmed"):
+        services.proposal_confirm(organisation=w.org, actor=w.ivan, meeting=stale)
+    assert Assignment.objects.count() == count
+
+
+def test_confirming_after_a_capacity_change_is_refused_with_the_reason(queue):
+    w = queue
+    _post(w, "alice", "proposal_make")
+    involved = ProposedAllocation.objects.filter(outcome="assigned").values_list("main_id", flat=True)
+    assert w.bob.pk in involved or w.dora.pk in involved
+    for person in (w.bob, w.dora):
+        person.fte = Decimal("0.50")
+        person.save()
+    html = _post(w, "alice", "proposal_confirm").content.decode()
+    assert "har ändrats från 2,0 till 1,0 sedan förslaget." in html
+    assert "Ta fram ett nytt förslag innan du fastställer." in html
+    assert not Assignment.objects.exists()
+    assert MeetingCycle.objects.get().confirmed_at is None
+    # A new proposal with the new capacity can be confirmed.
+    _post(w, "alice", "proposal_make")
+    assert "Fördelningen är fastställd" in _post(w, "alice", "proposal_confirm").content.decode()
+
+
+def test_an_acute_case_that_fits_nowhere_is_flagged(queue):
+    w = queue
+    for person in (w.bob, w.dora):
+        Absence.objects.create(
+            organisation=w.org, staff=person, kind="vacation", start=ALLOCATION_MONDAY, end=datetime.date(2026, 1, 16)
+        )
+    html = _post(w, "alice", "proposal_make").content.decode()
+    assert ProposedAllocation.objects.get(case__number="Q-ACUTE").outcome == "flagged"
+    assert "1 akut ärende kunde inte placeras: lös det för hand." in html
+
+
+def test_workers_cannot_propose_or_confirm(queue):
+    w = queue
+    for action in ("proposal_make", "proposal_confirm", "proposal_adjust", "wrap_up_save"):
+        assert _post(w, "bob", action, follow=False).status_code == 403
+    assert not ProposedAllocation.objects.exists()
+
+
+def test_wrap_up_notes_are_saved(queue):
+    html = _post(queue, "alice", "wrap_up_save", {"notes": "Bra: alla akuta placerade."}).content.decode()
+    assert "Avslutsanteckningarna är sparade." in html
+    assert MeetingCycle.objects.get().wrap_up_notes == "Bra: alla akuta placerade."
+
+
+def test_board_without_cycle_settings_has_an_empty_state(ladder):
+    assert "Ingen fördelningscykel är inställd för enheten ännu." in _board(ladder)
+
+
+def _meeting(w):
+    settings = selectors.cycle_settings(organisation=w.org, unit=w.unit)
+    cycle = selectors.board_cycle(settings, datetime.date(2026, 1, 8))
+    return services.meeting_cycle_ensure(organisation=w.org, unit=w.unit, cycle=cycle)[0]
