@@ -17,4 +17,4 @@ RUN SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only-not-secret
     rm -rf var && mkdir -p /app/var && chown -R stabil /app/var
 USER stabil
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s\" %(s)s %(b)s %(M)sms"]

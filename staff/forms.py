@@ -86,7 +86,7 @@ class GroupForm(forms.Form):
 class OrganisationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["span_of_control_limit", "mfa_required"]
+        fields = ["span_of_control_limit", "mfa_required", "idle_timeout_minutes", "accessibility_contact"]
 
 
 __all__ = [

@@ -32,7 +32,7 @@ from .permissions import current_staff
 MFA_ROLES = (Role.UNIT_MANAGER, Role.ASSISTANT_MANAGER, Role.DEPARTMENT_HEAD, Role.HR, Role.ORG_ADMIN)
 RECOVERY_CODES = 10
 SESSION_KEY = "mfa_device"
-EXEMPT_PREFIXES = ("/accounts/mfa/", "/accounts/logout/", "/static/", "/i18n/", "/healthz")
+EXEMPT_PREFIXES = ("/accounts/mfa/", "/accounts/logout/", "/static/", "/i18n/", "/healthz", "/accessibility/")
 
 
 def has_confirmed_device(user) -> bool:

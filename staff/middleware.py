@@ -37,9 +37,11 @@ class TenantMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """Renew a signed-in session at most every RENEW_SECONDS, so it expires after SESSION_COOKIE_AGE idle.
+    """Sign a person out after their organisation's idle time (Organisation.idle_timeout_minutes).
 
-    Saving on every request (SESSION_SAVE_EVERY_REQUEST) would cost a write per page view.
+    The session is renewed at most every RENEW_SECONDS and then expires the organisation's idle time
+    after that renewal; saving on every request (SESSION_SAVE_EVERY_REQUEST) would cost a write per
+    page view. People without a staff record keep SESSION_COOKIE_AGE.
     """
 
     RENEW_SECONDS = 300
@@ -52,4 +54,7 @@ class IdleTimeoutMiddleware:
             now = int(time.time())
             if now - request.session.get("renewed_at", 0) > self.RENEW_SECONDS:
                 request.session["renewed_at"] = now
+                staff = request.get_staff()
+                if staff is not None:
+                    request.session.set_expiry(staff.organisation.idle_timeout_minutes * 60)
         return self.get_response(request)

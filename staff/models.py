@@ -37,6 +37,17 @@ class Organisation(models.Model):
         default=False,
         help_text=_("They then sign in with a code from an authenticator app as well as their password."),
     )
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        _("sign out after inactivity (minutes)"),
+        default=60,
+        validators=[MinValueValidator(10), MaxValueValidator(720)],
+        help_text=_("A signed-in person who has not used Stabil for this long must sign in again."),
+    )
+    accessibility_contact = models.EmailField(
+        _("contact for accessibility problems"),
+        blank=True,
+        help_text=_("Shown in the accessibility statement: where users report content they cannot use."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

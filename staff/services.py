@@ -119,12 +119,20 @@ def group_create(*, organisation: Organisation, unit: Unit, name: str) -> Group:
 
 @transaction.atomic
 def organisation_settings_update(
-    *, organisation: Organisation, span_of_control_limit: int, mfa_required: bool
+    *,
+    organisation: Organisation,
+    span_of_control_limit: int,
+    mfa_required: bool,
+    idle_timeout_minutes: int,
+    accessibility_contact: str = "",
 ) -> Organisation:
     organisation.span_of_control_limit = span_of_control_limit
     organisation.mfa_required = mfa_required
+    organisation.idle_timeout_minutes = idle_timeout_minutes
+    organisation.accessibility_contact = accessibility_contact
     organisation.full_clean()
-    organisation.save(update_fields=["span_of_control_limit", "mfa_required"])
+    fields = ["span_of_control_limit", "mfa_required", "idle_timeout_minutes", "accessibility_contact"]
+    organisation.save(update_fields=fields)
     return organisation
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("departments/<int:pk>/", views.department_detail, name="department_detail"),
     path("organisation/", views.organisation_overview, name="organisation_overview"),
     path("notifications/", views.notifications, name="notifications"),
+    path("accessibility/", views.accessibility_statement, name="accessibility"),
     *admin_views.urlpatterns,
     *token_views.urlpatterns,
 ]

@@ -85,6 +85,13 @@ def organisation_overview(request):
 
 
 @require_GET
+def accessibility_statement(request):
+    """Tillgänglighetsredogörelse, open without signing in (lag 2018:1937)."""
+    staff = request.get_staff()
+    return render(request, "staff/accessibility.html", {"organisation": staff.organisation if staff else None})
+
+
+@require_GET
 @never_cache
 def healthz(request):
     """Database and broker status as JSON: 200 when both answer, 503 otherwise."""
