@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -29,6 +30,19 @@ class IsStaffMember(permissions.BasePermission):
             return False
         roles = getattr(view, "allowed_roles", ())
         return not roles or request.access.has_any(*roles)
+
+
+class FormatNegotiation(DefaultContentNegotiation):
+    """An unknown `?format=` is a bad parameter (400, stable body), not a missing page (DRF's 404)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Http404:
+            formats = ", ".join(sorted({r.format for r in renderers}))
+            raise exceptions.ValidationError(
+                {"format": [_("Unknown format. Choose one of: %(formats)s.") % {"formats": formats}]}
+            ) from None
 
 
 class StandardPagination(PageNumberPagination):

@@ -170,6 +170,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "staff.api_base.error_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "staff.api_base.FormatNegotiation",
     "UNAUTHENTICATED_USER": None,
 }
 

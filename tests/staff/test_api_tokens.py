@@ -115,3 +115,12 @@ def test_schema_and_docs_are_served(world):
     docs = client.get(reverse("api-docs"))
     assert docs.status_code == 200
     assert "cdn" not in docs.content.decode().lower()
+
+
+@pytest.mark.parametrize("url_name", ["api-me", "surveys_api:tertials"])
+def test_unknown_format_is_400_with_stable_body(world, url_name):
+    _token, key = api_token_create(organisation=world.org, staff=world.erin, name="x")
+    response = _get(reverse(url_name) + "?format=xml", key)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"]["fields"]["format"] == ["Okänt format. Välj ett av: json."]
