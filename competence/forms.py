@@ -22,7 +22,15 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class PromoteForm(forms.Form):
+class OwnIds:
+    """Several of these forms share one page (staff page, settings); ids named after the form stay unique."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{type(self).__name__.removesuffix('Form').lower()}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class PromoteForm(OwnIds, forms.Form):
     level = forms.ModelChoiceField(label=_("New level"), queryset=LadderLevel.objects.none())
     start = forms.DateField(label=_("Decision date (new level from)"), widget=DateInput())
     assessed_on = forms.DateField(label=_("Date of the joint assessment"), widget=DateInput())
@@ -44,7 +52,7 @@ class PromoteForm(forms.Form):
         self.fields["assessed_on"].initial = today
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(OwnIds, forms.Form):
     level = forms.ModelChoiceField(label=_("Level"), queryset=LadderLevel.objects.none())
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(
@@ -59,7 +67,7 @@ class PlaceForm(forms.Form):
         self.fields["level"].queryset = levels
 
 
-class MentorForm(forms.Form):
+class MentorForm(OwnIds, forms.Form):
     mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=StaffMember.objects.none())
     start = forms.DateField(label=_("From"), widget=DateInput())
     end = forms.DateField(label=_("Until"), widget=DateInput())
@@ -69,7 +77,7 @@ class MentorForm(forms.Form):
         self.fields["mentor"].queryset = mentors
 
 
-class TrainingPlanForm(forms.ModelForm):
+class TrainingPlanForm(OwnIds, forms.ModelForm):
     class Meta:
         model = PlannedTraining
         fields = ["training", "status", "planned_on", "completed_on", "goal", "purpose", "follow_up_on"]
@@ -87,13 +95,13 @@ class ItemDoneForm(forms.Form):
     done_on = forms.DateField(label=_("Done on"), widget=DateInput())
 
 
-class LadderSettingsForm(forms.ModelForm):
+class LadderSettingsForm(OwnIds, forms.ModelForm):
     class Meta:
         model = LadderSettings
         fields = list(SETTINGS_FIELDS)
 
 
-class LevelForm(forms.ModelForm):
+class LevelForm(OwnIds, forms.ModelForm):
     class Meta:
         model = LadderLevel
         fields = ["number", "name", "is_specialist", "min_years", "requires_introduction", "expectations"]
@@ -103,7 +111,7 @@ class LevelForm(forms.ModelForm):
         pass
 
 
-class RateForm(forms.ModelForm):
+class RateForm(OwnIds, forms.ModelForm):
     class Meta:
         model = SupplementRate
         fields = ["level", "amount", "valid_from"]
@@ -117,7 +125,7 @@ class RateForm(forms.ModelForm):
         pass
 
 
-class TemplateItemForm(forms.ModelForm):
+class TemplateItemForm(OwnIds, forms.ModelForm):
     class Meta:
         model = IntroductionTemplateItem
         fields = ["title", "phase", "responsible_role", "responsible_person", "due_offset_days"]
@@ -132,7 +140,7 @@ class TemplateItemForm(forms.ModelForm):
         pass
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(OwnIds, forms.ModelForm):
     class Meta:
         model = Training
         fields = ["name", "description"]

@@ -94,7 +94,7 @@ def staff_edit(request, pk: int):
             "member": member,
             "title": member.full_name,
             "roles": member.roles.select_related("unit", "department"),
-            "role_form": RoleAssignmentForm(organisation=org),
+            "role_form": RoleAssignmentForm(prefix="role", organisation=org),
         },
     )
 
@@ -104,7 +104,7 @@ def staff_edit(request, pk: int):
 def staff_role_add(request, pk: int):
     org = request.organisation
     member = staff_get(organisation=org, pk=pk)
-    form = RoleAssignmentForm(request.POST, organisation=org)
+    form = RoleAssignmentForm(request.POST, prefix="role", organisation=org)
     if form.is_valid():
         try:
             services.role_assign(organisation=org, member=member, **form.cleaned_data)

@@ -94,3 +94,9 @@ def assert_accessible(page) -> None:
     bad = [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
     detail = "\n".join(f"{v['id']} ({v['impact']}): {v['help']} – {[n['target'] for n in v['nodes']][:3]}" for v in bad)
     assert not bad, f"axe violations on {page.url}:\n{detail}"
+    # Two elements with one id break label and ARIA references (WCAG 4.1.1/1.3.1); axe rates it minor.
+    duplicates = page.evaluate(
+        """() => { const seen = {}; document.querySelectorAll('[id]').forEach(e => seen[e.id] = (seen[e.id] || 0) + 1);
+                  return Object.keys(seen).filter(id => seen[id] > 1); }"""
+    )
+    assert not duplicates, f"duplicate ids on {page.url}: {duplicates}"

@@ -6,7 +6,7 @@ CASES = {
     "staff:department_detail": Outsider("frank", lambda w: {"pk": Department.objects.get(organisation=w.other_org).pk}),
     "staff:admin_staff_edit": Outsider("frank", lambda w: {"pk": w.charlie.pk}),
     "staff:admin_staff_role_add": Outsider(
-        "frank", lambda w: {"pk": w.charlie.pk}, method="post", data=lambda w: {"role": "hr"}
+        "frank", lambda w: {"pk": w.charlie.pk}, method="post", data=lambda w: {"role-role": "hr"}
     ),
     "staff:admin_staff_role_remove": Outsider(
         "frank",

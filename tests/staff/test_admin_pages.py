@@ -28,7 +28,8 @@ def test_admin_adds_person_with_login_and_role(world):
     member = StaffMember.objects.get(first_name="Nora")
     assert member.organisation == world.org and member.user.username == "nora"
     response = client.post(
-        reverse("staff:admin_staff_role_add", args=[member.pk]), {"role": "social_worker", "unit": world.unit.pk}
+        reverse("staff:admin_staff_role_add", args=[member.pk]),
+        {"role-role": "social_worker", "role-unit": world.unit.pk},
     )
     assert RoleAssignment.objects.filter(staff=member, role="social_worker", unit=world.unit).exists()
 
@@ -64,7 +65,7 @@ def test_foreign_unit_cannot_be_chosen(world):
 
 def test_unit_role_without_unit_is_refused(world):
     client = world.client("frank")
-    client.post(reverse("staff:admin_staff_role_add", args=[world.bob.pk]), {"role": "unit_manager"})
+    client.post(reverse("staff:admin_staff_role_add", args=[world.bob.pk]), {"role-role": "unit_manager"})
     assert not RoleAssignment.objects.filter(staff=world.bob, role="unit_manager").exists()
 
 
