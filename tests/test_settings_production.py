@@ -47,3 +47,46 @@ def test_production_refuses_missing_or_malformed_setting(name, value, message):
     result = _check({name: value})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+HEADERS_SCRIPT = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+connection.settings_dict["ATOMIC_REQUESTS"] = False  # no database here: the sign-in page needs none
+response = Client(SERVER_NAME="stabil.example").get("/accounts/login/", secure=True)
+csrf = response.cookies[settings.CSRF_COOKIE_NAME]
+insecure = Client(SERVER_NAME="stabil.example").get("/accounts/login/")
+print(json.dumps({
+    "status": response.status_code,
+    "hsts": response.get("Strict-Transport-Security"),
+    "csp": response.get("Content-Security-Policy"),
+    "frame": response.get("X-Frame-Options"),
+    "csrf_secure": csrf["secure"], "csrf_samesite": csrf["samesite"],
+    "session": [settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY, settings.SESSION_COOKIE_SAMESITE],
+    "redirect": [insecure.status_code, insecure.get("Location")],
+}))
+"""
+
+
+def test_production_responses_carry_the_safe_defaults():
+    """HSTS, a CSP without inline scripts, Secure/HttpOnly/SameSite cookies, HTTPS redirect (issue 8, part 5)."""
+    import json
+
+    env = {k: v for k, v in os.environ.items() if k not in GOOD}
+    env.update(GOOD)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", HEADERS_SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["status"] == 200
+    assert seen["hsts"] == "max-age=31536000; includeSubDomains; preload"
+    script_src = seen["csp"].split("script-src")[1].split(";")[0]
+    assert script_src.strip() == "'self'"
+    assert seen["frame"] == "DENY"
+    assert seen["csrf_secure"] is True and seen["csrf_samesite"] == "Lax"
+    assert seen["session"] == [True, True, "Lax"]
+    assert seen["redirect"] == [301, "https://stabil.example/accounts/login/"]
