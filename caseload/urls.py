@@ -27,5 +27,6 @@ urlpatterns = [
     path("caseload/units/<int:pk>/board/adjust/", meeting.proposal_adjust, name="proposal_adjust"),
     path("caseload/units/<int:pk>/board/confirm/", meeting.proposal_confirm, name="proposal_confirm"),
     path("caseload/units/<int:pk>/review/", meeting.review_form, name="review_form"),
+    path("caseload/units/<int:pk>/reviews/", meeting.review_forms_read, name="review_forms_read"),
     path("caseload/units/<int:pk>/board/wrap-up/", meeting.wrap_up_save, name="wrap_up_save"),
 ]

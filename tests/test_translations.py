@@ -34,3 +34,24 @@ def test_one_text_has_one_swedish_translation_across_apps():
                 seen.setdefault((entry.msgctxt, entry.msgid), {})[str(path.relative_to(ROOT))] = entry.msgstr
     clashes = {key: found for key, found in seen.items() if len(set(found.values())) > 1}
     assert not clashes, "\n".join(f"{key}: {found}" for key, found in clashes.items())
+
+
+def test_translations_keep_the_placeholders():
+    """A translation that drops or invents a %(name)s placeholder is a wrong translation (often a fuzzy
+    guess of makemessages that was accepted), and can raise KeyError when the text is formatted."""
+    import re
+
+    placeholder = re.compile(r"%\(\w+\)[sd]")
+    wrong = []
+    for path in _catalogues("sv"):
+        for entry in polib.pofile(str(path)):
+            if entry.obsolete:
+                continue
+            if entry.msgid_plural:
+                allowed = set(placeholder.findall(entry.msgid)) | set(placeholder.findall(entry.msgid_plural))
+                # Swedish may say "ett underlag" instead of "%(n)s underlag" in the singular.
+                if any(not set(placeholder.findall(s)) <= allowed for s in entry.msgstr_plural.values()):
+                    wrong.append(f"{path.relative_to(ROOT)}: {entry.msgid!r}")
+            elif entry.msgstr and set(placeholder.findall(entry.msgstr)) != set(placeholder.findall(entry.msgid)):
+                wrong.append(f"{path.relative_to(ROOT)}: {entry.msgid!r} -> {entry.msgstr!r}")
+    assert not wrong, "\n".join(wrong)

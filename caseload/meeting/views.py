@@ -372,3 +372,18 @@ def review_form(request, pk: int):
         "caseload/meeting/review_form.html",
         {"unit": unit, "form": form, "meeting": meeting, "existing": existing},
     )
+
+
+@staff_required()
+def review_forms_read(request, pk: int):
+    """The unit manager reads the submitted review forms in the case review (ärendegenomgång)."""
+    unit = _unit_for_manager(request, pk)
+    meeting = _meeting(request, unit)
+    forms = reviews.submitted_review_forms(organisation=request.organisation, meeting=meeting)
+    status = reviews.review_status(organisation=request.organisation, meeting=meeting)
+    missing = [person for person, form in status if form is None]
+    return render(
+        request,
+        "caseload/meeting/review_forms_read.html",
+        {"unit": unit, "meeting": meeting, "forms": forms, "missing": missing},
+    )

@@ -17,7 +17,7 @@ def test_worker_sees_own_cases_with_days_left(page, live_server, demo):
     assert row.locator("[data-days-target]").inner_text() == "85"
     legal_left = (start + relativedelta(months=4) - timezone.localdate()).days
     assert row.locator("[data-days-legal]").inner_text() == str(legal_left)
-    assert row.get_by_role("cell", name="Handläggare", exact=True).is_visible()
+    assert row.get_by_role("cell", name="Huvudhandläggare", exact=True).is_visible()
     assert page.get_by_text("Min belastning").is_visible()
     assert_accessible(page)
     row.get_by_role("link", name="BoU-W-001").click()

@@ -54,6 +54,7 @@ CASES.update(
         "caseload:proposal_adjust": Outsider("alice", _beta_unit, method="post", data=lambda w: {"row": 1}),
         "caseload:proposal_confirm": Outsider("alice", _beta_unit, method="post"),
         "caseload:review_form": Outsider("bob", _beta_unit),
+        "caseload:review_forms_read": Outsider("alice", _beta_unit),
         "caseload:wrap_up_save": Outsider("alice", _beta_unit, method="post", data=lambda w: {"notes": "x"}),
     }
 )

@@ -46,6 +46,51 @@ def test_worker_fills_in_one_entry_per_open_investigation(cycle):
     assert "Inte ännu" in carol_row
 
 
+def _submit(w, who, case_, stands):
+    data = {"work_situation": 3, "comment": f"Kommentar {who}", f"c{case_.pk}_stands": stands}
+    data |= {f"c{case_.pk}_reconsideration": "pending", f"c{case_.pk}_journal_started": "on"}
+    assert w.client(who).post(_url(w), data).status_code == 302
+
+
+def test_manager_reads_the_submitted_forms_with_every_entry(cycle, django_assert_num_queries):
+    w = cycle
+    bobs = case(w.unit, "R-7", main=w.bob, start=datetime.date(2025, 12, 1))
+    carols = case(w.unit, "R-8", main=w.carol, start=datetime.date(2025, 12, 1))
+    _submit(w, "bob", bobs, "Väntar på BBIC-samtal")
+    client = w.client("alice")
+    url = reverse("caseload:review_forms_read", args=[w.unit.pk])
+    html = client.get(url).content.decode()
+    assert "1 inlämnat underlag" in html
+    bob_part = html.split('id="review-' + str(w.bob.pk) + '"', 1)[1].split("</section>", 1)[0]
+    assert "R-7" in bob_part and "Väntar på BBIC-samtal" in bob_part and "Kommentar bob" in bob_part
+    assert "journalanteckningar påbörjade" in bob_part and "Inte klart ännu" in bob_part
+    assert "Carol Testsson" in html.split('id="missing"', 1)[1].split("</p>", 1)[0]
+    board = client.get(reverse("caseload:board", args=[w.unit.pk])).content.decode()
+    assert f"{url}#review-{w.bob.pk}" in board
+
+    one_form = _queries_for(client, url)
+    _submit(w, "carol", carols, "Klar för beslut")
+    with django_assert_num_queries(one_form):
+        html = client.get(url).content.decode()  # a second form costs no extra query
+    assert "2 inlämnade underlag" in html and "Klar för beslut" in html
+
+
+def _queries_for(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return len(ctx.captured_queries)
+
+
+def test_only_the_units_managers_read_the_forms(cycle):
+    url = reverse("caseload:review_forms_read", args=[cycle.unit.pk])
+    assert cycle.client("bob").get(url).status_code == 403
+    assert cycle.client("heidi").get(url).status_code == 403
+    assert cycle.client("alice").get(url).status_code == 200
+
+
 def test_work_situation_is_required_and_nothing_is_saved_without_it(cycle):
     html = cycle.client("bob").post(_url(cycle), {"comment": "x"}).content.decode()
     assert "Det här fältet är obligatoriskt." in html
