@@ -29,7 +29,7 @@ def test_manager_proposes_adjusts_confirms_and_worker_sees_the_case(page, live_s
         .first()
     )
     number = row.case.number
-    page.get_by_label(f"Handläggare för {number}", exact=True).select_option(str(worker.pk))
+    page.get_by_label(f"Huvudhandläggare för {number}", exact=True).select_option(str(worker.pk))
     page.get_by_label(f"Medhandläggare för {number}").select_option(str(row.main_id))
     page.get_by_role("button", name=f"Spara {number}").click()
     page.wait_for_load_state("networkidle")

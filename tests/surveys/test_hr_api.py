@@ -178,7 +178,7 @@ def test_bad_parameters_are_400_with_the_stable_body(world, url, params, field, 
 
 def test_bad_parameter_message_is_swedish_by_default(world):
     error = _get(world, "erin", reverse(REPORT, args=["2026-T4"])).json()["error"]
-    assert error["fields"]["tertial"] == ["Ange tertialen som ÅÅÅÅ-Tn där n är 1, 2 eller 3, till exempel 2026-T2."]
+    assert error["fields"]["tertial"] == ["Ange tertialet som ÅÅÅÅ-Tn där n är 1, 2 eller 3, till exempel 2026-T2."]
 
 
 def test_worker_token_is_403_and_bad_tokens_401(world, client):
