@@ -4,7 +4,8 @@ A page passes one or more `Source`s (the object itself and the rows that belong 
 handlers and investigations). The section is paginated with its own `historik` parameter; the number of
 queries is fixed whatever the length of the history: per source a count, the page's rows (each annotated
 with the id of its previous version) and those previous versions, then one query per kind of linked object
-whose name is shown (people, units, levels). Every query is filtered by the organisation.
+whose name is shown (people, units, levels). Every query is filtered by the organisation. The previous
+version of a row is the one written before it (history ids only grow), whatever the clocks said.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -116,12 +117,8 @@ def _rows(source: Source, organisation, limit: int):
     hist = source.model.history.model
     scoped = hist.objects.filter(organisation_id=organisation.pk)
     previous = (
-        scoped.filter(id=OuterRef("id"))
-        .filter(
-            Q(history_date__lt=OuterRef("history_date"))
-            | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
-        )
-        .order_by("-history_date", "-history_id")
+        scoped.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        .order_by("-history_id")
         .values("history_id")[:1]
     )
     qs = scoped.filter(**source.lookup)

@@ -16,7 +16,7 @@ from .display import Source
 def case(case_obj) -> list[Source]:
     return [
         Source(Case, {"id": case_obj.pk}, _("Case")),
-        Source(Assignment, {"case_id": case_obj.pk}, _("Handler"), hide=("case",)),
+        Source(Assignment, {"case_id": case_obj.pk}, _("Handler assignment"), hide=("case",)),
         Source(Investigation, {"case_id": case_obj.pk}, _("Investigation"), hide=("case",)),
     ]
 
