@@ -12,7 +12,7 @@ import importlib
 from dataclasses import dataclass
 from functools import cache
 
-DOMAIN_APPS = ("staff", "competence", "caseload", "intake", "surveys", "retention")
+DOMAIN_APPS = ("staff", "competence", "caseload", "intake", "surveys")
 
 
 @dataclass(frozen=True)

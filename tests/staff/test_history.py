@@ -48,7 +48,7 @@ def _reassign(client, c, main, co, reason):
     )
 
 
-@time_machine.travel(datetime.datetime(2024, 3, 1, 9, 0, tzinfo=datetime.UTC), tick=False)
+@time_machine.travel(datetime.datetime(2024, 3, 1, 9, 0, tzinfo=datetime.UTC), tick=True)
 def test_case_page_shows_who_changed_the_handlers_from_what_to_what(ladder):
     w = ladder
     dora = worker(w.unit, "dora", level=3)
