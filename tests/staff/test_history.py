@@ -20,17 +20,10 @@ from history import sources
 from history.display import history_page
 from history.reasons import change_reason, current_reason
 from staff.models import Organisation
-from tests.caseload.factories import case, levels, place, worker
+from tests.caseload import conftest as caseload_conftest
+from tests.caseload.factories import case, worker
 
-
-@pytest.fixture
-def ladder(world):
-    """Alfa's ladder: bob on level 2, carol the specialist on level 4 (as in tests/caseload)."""
-    levels(world.org)
-    levels(world.other_org)
-    place(world.bob, 2)
-    place(world.carol, 4)
-    return world
+ladder = caseload_conftest.ladder  # the caseload tests' fixture: bob on level 2, carol the specialist
 
 
 def _history_rows(html: str) -> list[str]:
