@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from history import sources as history_sources
+from history.display import history_for_request
 from staff.formtools import apply_errors, paginate
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Role, Unit
 from staff.permissions import staff_required
@@ -63,7 +65,12 @@ def case_detail(request, pk: int):
     return render(
         request,
         "caseload/case_detail.html",
-        {"detail": detail, "case": case, "is_manager": request.access.manages_unit(case.unit_id)},
+        {
+            "detail": detail,
+            "case": case,
+            "is_manager": request.access.manages_unit(case.unit_id),
+            "history": history_for_request(request, history_sources.case(case)),
+        },
     )
 
 
@@ -194,7 +201,10 @@ def settings_edit(request):
         return reverse("caseload:settings"), _("The caseload settings are saved.")
 
     form = SettingsForm(request.POST or None, instance=current)
-    return _form_page(request, form, save, context={"title": _("Caseload settings"), "submit": _("Save")})
+    history = history_for_request(request, history_sources.caseload_settings())
+    return _form_page(
+        request, form, save, context={"title": _("Caseload settings"), "submit": _("Save"), "history": history}
+    )
 
 
 def _csv_cell(value) -> str:

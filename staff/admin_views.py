@@ -10,6 +10,9 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from history import sources as history_sources
+from history.display import history_for_request
+
 from . import services
 from .forms import (
     DepartmentForm,
@@ -180,7 +183,14 @@ def structure(request):
     departments = Department.objects.filter(organisation=org).prefetch_related("units")
     groups = Group.objects.filter(organisation=org).select_related("unit")
     return render(
-        request, "staff/admin/structure.html", {"forms": forms_, "departments": departments, "groups": groups}
+        request,
+        "staff/admin/structure.html",
+        {
+            "forms": forms_,
+            "departments": departments,
+            "groups": groups,
+            "history": history_for_request(request, history_sources.organisation()),
+        },
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from celery.schedules import crontab
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
@@ -13,7 +14,10 @@ from .models import Notification
 
 logger = logging.getLogger(__name__)
 
-BEAT_SCHEDULE: dict = {}
+BEAT_SCHEDULE: dict = {
+    # Retention (gallring) of every organisation, at night: see retention/tasks.py.
+    "retention-daily": {"task": "retention.tasks.retention_all", "schedule": crontab(hour=2, minute=30)},
+}
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)

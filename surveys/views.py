@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from history import sources as history_sources
+from history.display import history_for_request
 from staff.formtools import apply_errors, paginate, sort_param
 from staff.models import Role
 from staff.permissions import staff_required
@@ -364,7 +366,11 @@ def survey_admin(request):
     return render(
         request,
         "surveys/admin.html",
-        {"form": form, "page": paginate(request, selectors.rounds(organisation=org))},
+        {
+            "form": form,
+            "page": paginate(request, selectors.rounds(organisation=org)),
+            "history": history_for_request(request, history_sources.survey_settings()),
+        },
     )
 
 

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from history import sources as history_sources
+from history.display import history_for_request
 from staff.formtools import apply_errors
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES
 from staff.permissions import staff_required
@@ -79,7 +81,13 @@ def unit_cycle(request, pk: int):
                 messages.success(request, _("The cycle is saved."))
                 return redirect("caseload:unit_cycle", unit.pk)
     today = timezone.localdate()
-    context = {"unit": unit, "settings": settings, "form": form, "is_manager": is_manager}
+    context = {
+        "unit": unit,
+        "settings": settings,
+        "form": form,
+        "is_manager": is_manager,
+        "history": history_for_request(request, history_sources.cycle_settings(unit)),
+    }
     if settings is not None:
         current = settings.rules.cycle_on(today)
         context |= {

@@ -8,6 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from history import sources as history_sources
+from history.display import history_for_request
 from staff.formtools import apply_errors, paginate, sort_param
 from staff.models import Group, StaffMember, Unit
 from staff.permissions import staff_required
@@ -67,6 +69,7 @@ def _staff_page(request, member, **forms):
         "timeline": selectors.staff_timeline(member=member),
         "can_assess": can_assess,
         "today": today,
+        "history": history_for_request(request, history_sources.ladder_member(member)),
         **selectors.staff_ladder_details(member=member),
     }
     if can_assess:

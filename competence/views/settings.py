@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from history import sources as history_sources
+from history.display import history_for_request
 from staff.formtools import apply_errors
 from staff.models import Role
 from staff.permissions import staff_required
@@ -32,6 +34,7 @@ def _page(request, **forms):
         "rates": SupplementRate.objects.filter(organisation=org).select_related("level"),
         "template": IntroductionTemplateItem.objects.filter(organisation=org).select_related("responsible_person"),
         "trainings": Training.objects.filter(organisation=org),
+        "history": history_for_request(request, history_sources.ladder_settings()),
     }
     return render(request, "competence/settings.html", context, status=400 if forms else 200)
 

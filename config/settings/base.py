@@ -33,12 +33,16 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "simple_history",
     # Domain apps, in dependency order: staff <- competence <- caseload <- intake; surveys reads all.
     "staff",
     "competence",
     "caseload",
     "intake",
     "surveys",
+    # Change history of the apps above and retention (gallring); they read every domain app.
+    "history",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -51,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "staff.middleware.TenantMiddleware",

@@ -1,0 +1,28 @@
+"""Celery entry points of retention: a daily fan-out, one thin idempotent task per organisation.
+
+The beat entry is in staff/tasks.py BEAT_SCHEDULE ("retention-daily").
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from staff.models import Organisation
+
+
+@shared_task
+def retention_all() -> int:
+    ids = list(Organisation.objects.values_list("pk", flat=True))
+    for org_id in ids:
+        retention_run.delay(organisation_id=org_id)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def retention_run(*, organisation_id: int) -> int:
+    """Apply the organisation's retention periods today; returns how many rows were removed or anonymised."""
+    from .services import retention_apply
+
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return retention_apply(organisation=organisation, today=timezone.localdate()).total
