@@ -39,8 +39,8 @@ test: lint check
 
 # Regenerate the Swedish catalogues after changing texts (needs GNU gettext's xgettext).
 messages: install
-	for app in staff competence caseload intake surveys history retention; do (cd $$app && mkdir -p locale && STABIL_MESSAGES_PER_APP=1 ../$(BIN)/python ../manage.py makemessages -l sv --no-obsolete); done
-	mkdir -p locale && $(BIN)/python manage.py makemessages -l sv --no-obsolete --ignore='staff/*' --ignore='competence/*' --ignore='caseload/*' --ignore='intake/*' --ignore='surveys/*' --ignore='history/*' --ignore='retention/*' --ignore='.venv/*' --ignore='var/*' --ignore='bench/*' --ignore='tests/*'
+	for app in staff competence caseload intake surveys; do (cd $$app && mkdir -p locale && STABIL_MESSAGES_PER_APP=1 ../$(BIN)/python ../manage.py makemessages -l sv --no-obsolete); done
+	mkdir -p locale && $(BIN)/python manage.py makemessages -l sv --no-obsolete --ignore='staff/*' --ignore='competence/*' --ignore='caseload/*' --ignore='intake/*' --ignore='surveys/*' --ignore='.venv/*' --ignore='var/*' --ignore='bench/*' --ignore='tests/*'
 
 compose-config:
 	SECRET_KEY=x ALLOWED_HOSTS=x POSTGRES_PASSWORD=x docker-compose -f docker-compose.yml config --quiet

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from history import sources as history_sources
-from history.display import history_for_request
 from staff.formtools import apply_errors, paginate
+from staff.history import sources as history_sources
+from staff.history.display import history_for_request
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Role, Unit
 from staff.permissions import staff_required
 from staff.selectors import unit_get

@@ -21,7 +21,7 @@ urlpatterns = [
 ]
 
 # Domain apps' pages; each app owns its URL prefix inside its own urls.py.
-for _name in ("competence", "caseload", "intake", "surveys", "retention"):
+for _name in ("competence", "caseload", "intake", "surveys", "staff.retention"):
     try:
         importlib.import_module(f"{_name}.urls")
     except ModuleNotFoundError as exc:

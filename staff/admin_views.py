@@ -10,8 +10,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from history import sources as history_sources
-from history.display import history_for_request
+from staff.history import sources as history_sources
+from staff.history.display import history_for_request
 
 from . import services
 from .forms import (

@@ -15,8 +15,8 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 BEAT_SCHEDULE: dict = {
-    # Retention (gallring) of every organisation, at night: see retention/tasks.py.
-    "retention-daily": {"task": "retention.tasks.retention_all", "schedule": crontab(hour=2, minute=30)},
+    # Retention (gallring) of every organisation, at night: see staff/retention/tasks.py.
+    "retention-daily": {"task": "staff.retention.tasks.retention_all", "schedule": crontab(hour=2, minute=30)},
 }
 
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from history import sources as history_sources
-from history.display import history_for_request
 from staff.formtools import apply_errors, paginate, sort_param
+from staff.history import sources as history_sources
+from staff.history.display import history_for_request
 from staff.models import Role
 from staff.permissions import staff_required
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from history import sources as history_sources
-from history.display import history_for_request
 from staff.formtools import apply_errors
+from staff.history import sources as history_sources
+from staff.history.display import history_for_request
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES
 from staff.permissions import staff_required
 from staff.selectors import unit_get

@@ -8,9 +8,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from history import sources as history_sources
-from history.display import history_for_request
 from staff.formtools import apply_errors, paginate, sort_param
+from staff.history import sources as history_sources
+from staff.history.display import history_for_request
 from staff.models import Group, StaffMember, Unit
 from staff.permissions import staff_required
 from staff.tenancy import get_for_org

@@ -6,9 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from history import sources as history_sources
-from history.display import history_for_request
 from staff.formtools import apply_errors
+from staff.history import sources as history_sources
+from staff.history.display import history_for_request
 from staff.models import Role
 from staff.permissions import staff_required
 from staff.tenancy import get_for_org

@@ -41,8 +41,8 @@ INSTALLED_APPS = [
     "intake",
     "surveys",
     # Change history of the apps above and retention (gallring); they read every domain app.
-    "history",
-    "retention",
+    "staff.history",
+    "staff.retention",
 ]
 
 MIDDLEWARE = [

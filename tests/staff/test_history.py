@@ -16,10 +16,10 @@ from django.urls import reverse
 
 from caseload.models import Case, CaseloadSettings
 from competence.models import LadderSettings
-from history import sources
-from history.display import history_page
-from history.reasons import change_reason, current_reason
 from staff.forms import OrganisationSettingsForm
+from staff.history import sources
+from staff.history.display import history_page
+from staff.history.reasons import change_reason, current_reason
 from staff.models import Organisation
 from tests.caseload import conftest as caseload_conftest
 from tests.caseload.factories import case, worker
@@ -204,11 +204,11 @@ def test_reason_without_a_person(world):
 
 @pytest.mark.celery_worker
 def test_changes_made_by_a_celery_task_name_the_task(world, celery_worker):
-    from retention.models import RetentionSettings
-    from retention.tasks import retention_run
+    from staff.retention.models import RetentionSettings
+    from staff.retention.tasks import retention_run
 
     retention_run.delay(organisation_id=world.org.pk)
     celery_worker.wait_until(lambda: RetentionSettings.history.filter(organisation_id=world.org.pk).exists())
     row = RetentionSettings.history.get(organisation_id=world.org.pk)
     assert row.history_user is None
-    assert row.history_change_reason == "Celery: retention.tasks.retention_run"
+    assert row.history_change_reason == "Celery: staff.retention.tasks.retention_run"

@@ -14,9 +14,9 @@ from django.urls import reverse
 from caseload.models import Assignment, Case, CaseEvent, Investigation
 from competence.models import LevelPlacement
 from intake.models import IntakeItem
-from retention.models import RetentionRun, RetentionSettings
-from retention.services import retention_apply, years_before
 from staff.models import Absence, Notification, StaffMember
+from staff.retention.models import RetentionRun, RetentionSettings
+from staff.retention.services import retention_apply, years_before
 from tests.caseload.factories import case, levels, place
 from tests.factories import TEST_PASSWORD, StaffMemberFactory, UserFactory
 from tests.intake.factories import item
@@ -237,12 +237,12 @@ def test_runs_are_listed_with_counts_without_n_plus_one(world, django_assert_max
 def test_the_daily_run_is_scheduled():
     from staff.tasks import BEAT_SCHEDULE
 
-    assert BEAT_SCHEDULE["retention-daily"]["task"] == "retention.tasks.retention_all"
+    assert BEAT_SCHEDULE["retention-daily"]["task"] == "staff.retention.tasks.retention_all"
 
 
 @pytest.mark.celery_worker
 def test_real_worker_runs_retention_for_every_organisation(world, celery_worker):
-    from retention.tasks import retention_all
+    from staff.retention.tasks import retention_all
 
     levels(world.org)
     today = datetime.date.today()

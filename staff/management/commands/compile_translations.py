@@ -12,9 +12,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         count = 0
-        for po_path in sorted(Path(settings.BASE_DIR).glob("*/locale/*/LC_MESSAGES/*.po")) + sorted(
-            Path(settings.BASE_DIR).glob("locale/*/LC_MESSAGES/*.po")
-        ):
+        # The project's, the apps' and nested apps' catalogues (staff/history, staff/retention).
+        base = Path(settings.BASE_DIR)
+        patterns = ("locale/*/LC_MESSAGES/*.po", "*/locale/*/LC_MESSAGES/*.po", "*/*/locale/*/LC_MESSAGES/*.po")
+        for po_path in sorted(p for pattern in patterns for p in base.glob(pattern)):
             if ".venv" in po_path.parts:
                 continue
             mo_path = po_path.with_suffix(".mo")

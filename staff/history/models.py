@@ -14,8 +14,8 @@ from simple_history import register
 from caseload.models import Assignment, Case, CaseloadSettings, CycleSettings, Investigation
 from competence.models import Appointment, LadderLevel, LadderSettings, LevelPlacement, SupplementRate
 from intake.models import IntakeSettings
-from retention.models import RetentionSettings
 from staff.models import Organisation
+from staff.retention.models import RetentionSettings
 from surveys.models import SurveySettings
 
 
@@ -48,6 +48,6 @@ TRACKED = (
 )
 
 for _model, _excluded in TRACKED:
-    register(_model, app="history", excluded_fields=_excluded)
+    register(_model, app="staff.history", excluded_fields=_excluded)
 
-register(Organisation, app="history", excluded_fields=["created_at"], bases=[OrganisationHistoryBase])
+register(Organisation, app="staff.history", excluded_fields=["created_at"], bases=[OrganisationHistoryBase])

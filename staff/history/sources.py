@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from caseload.models import Assignment, Case, CaseloadSettings, CycleSettings, Investigation
 from competence.models import Appointment, LadderLevel, LadderSettings, LevelPlacement, SupplementRate
-from retention.models import RetentionSettings
 from staff.models import Organisation
+from staff.retention.models import RetentionSettings
 from surveys.models import SurveySettings
 
 from .display import Source

@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 class HistoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
-    name = "history"
+    name = "staff.history"
+    label = "history"
     verbose_name = _("Change history")
 
     def ready(self) -> None:

@@ -4,5 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 class RetentionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
-    name = "retention"
+    name = "staff.retention"
+    label = "retention"
     verbose_name = _("Retention")

@@ -16,8 +16,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caseload.models import Assignment, Case, Investigation, ReviewForm
-from history.reasons import change_reason
 from intake.models import IntakeItem
+from staff.history.reasons import change_reason
 from staff.models import Absence, ApiToken, Notification, Organisation, StaffMember
 
 from .models import AnonymisedStaff, RetentionRun, RetentionSettings

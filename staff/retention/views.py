@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from history import sources as history_sources
-from history.display import history_for_request
 from staff.formtools import apply_errors, paginate, sort_param
+from staff.history import sources as history_sources
+from staff.history.display import history_for_request
 from staff.models import Role
 from staff.permissions import staff_required
 
