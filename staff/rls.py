@@ -39,18 +39,19 @@ ORGANISATION_TABLE = "staff_organisation"
 CURRENT = f"NULLIF(current_setting('{SETTING}', true), '')::bigint"
 
 # Looked up before the organisation is known: they run as their owner (SECURITY DEFINER) and
-# answer only an organisation id, for a user id or for the hash of an API token's key.
-FUNCTIONS = """
-CREATE OR REPLACE FUNCTION stabil_user_organisation(p_user_id integer) RETURNS bigint
+# answer only an organisation id: of a user id, of the hash of an API token's key, of a unit id
+# (the calendar feed, whose secret token in the address is checked after that).
+LOOKUPS = {
+    "stabil_user_organisation": ("integer", "staff_staffmember", "user_id"),
+    "stabil_token_organisation": ("text", "staff_apitoken", "key_hash"),
+    "stabil_unit_organisation": ("bigint", "staff_unit", "id"),
+}
+FUNCTION = """
+CREATE OR REPLACE FUNCTION {name}(p_key {type}) RETURNS bigint
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, {schema} AS
-$$ SELECT organisation_id FROM staff_staffmember WHERE user_id = p_user_id $$;
-CREATE OR REPLACE FUNCTION stabil_token_organisation(p_key_hash text) RETURNS bigint
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, {schema} AS
-$$ SELECT organisation_id FROM staff_apitoken WHERE key_hash = p_key_hash $$;
-REVOKE ALL ON FUNCTION stabil_user_organisation(integer) FROM PUBLIC;
-REVOKE ALL ON FUNCTION stabil_token_organisation(text) FROM PUBLIC;
+$$ SELECT organisation_id FROM {table} WHERE {column} = p_key $$;
+REVOKE ALL ON FUNCTION {name}({type}) FROM PUBLIC;
 """
-
 ORGANISATION_POLICIES = {
     # Organisations hold names and settings only: every organisation may read the list (the
     # fan-out tasks read it before any organisation is set), but change only its own row.
@@ -104,7 +105,8 @@ def install(*, using: str = "default", app_role: str | None = None) -> list[str]
         tables = tenant_tables(cursor)
         if not any(name == "staff_staffmember" for name, _rls, _null in tables):
             return []  # migrating an empty database app by app: the staff tables come first
-        cursor.execute(FUNCTIONS.format(schema=qn(schema)))
+        for name, (type_, table, column) in LOOKUPS.items():
+            cursor.execute(FUNCTION.format(name=name, type=type_, table=table, column=column, schema=qn(schema)))
         existing = _policies(cursor)
         for table, rls_on, nullable in tables:
             if not rls_on:
@@ -141,8 +143,8 @@ def _grant(cursor, *, schema: str, role: str, quote) -> None:
     cursor.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
     cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}")
     cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
-    cursor.execute(f"GRANT EXECUTE ON FUNCTION stabil_user_organisation(integer) TO {role}")
-    cursor.execute(f"GRANT EXECUTE ON FUNCTION stabil_token_organisation(text) TO {role}")
+    for name, (type_, _table, _column) in LOOKUPS.items():
+        cursor.execute(f"GRANT EXECUTE ON FUNCTION {name}({type_}) TO {role}")
 
 
 def install_after_migrate(sender, using: str = "default", **kwargs) -> None:
@@ -197,6 +199,13 @@ def activate_for_user(user_id: int, *, using: str = "default") -> int | None:
 def activate_for_token(key_hash: str, *, using: str = "default") -> int | None:
     """Set the organisation of the API token with this key hash (one query); None for no such token."""
     return _activate_by("stabil_token_organisation", key_hash, using=using)
+
+
+def activate_for_unit(unit_id: int, *, using: str = "default") -> int | None:
+    """Set the organisation of a unit (one query), for a page that authenticates by a secret of the unit."""
+    if not 0 < unit_id < 2**63:
+        return None  # no such unit; nothing set, nothing visible
+    return _activate_by("stabil_unit_organisation", unit_id, using=using)
 
 
 def deactivate(*, using: str = "default") -> None:
