@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 
@@ -99,7 +99,7 @@ def install(*, using: str = "default", app_role: str | None = None) -> list[str]
         return []
     app_role = settings.DATABASE_APP_ROLE if app_role is None else app_role
     qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
         schema = cursor.fetchone()[0]
         tables = tenant_tables(cursor)
