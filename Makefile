@@ -43,7 +43,7 @@ messages: install
 	mkdir -p locale && $(BIN)/python manage.py makemessages -l sv --no-obsolete --ignore='staff/*' --ignore='competence/*' --ignore='caseload/*' --ignore='intake/*' --ignore='surveys/*' --ignore='.venv/*' --ignore='var/*' --ignore='bench/*' --ignore='tests/*'
 
 compose-config:
-	SECRET_KEY=x ALLOWED_HOSTS=x POSTGRES_PASSWORD=x docker-compose -f docker-compose.yml config --quiet
+	SECRET_KEY=x ALLOWED_HOSTS=x POSTGRES_PASSWORD=x POSTGRES_APP_PASSWORD=x docker-compose -f docker-compose.yml config --quiet
 
 clean:
 	rm -rf var/broker var/celerybeat-schedule*

@@ -3,7 +3,7 @@
 import importlib
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
@@ -26,3 +26,20 @@ def _merge_beat_schedules(sender, **kwargs):
             continue
         schedule.update(getattr(module, "BEAT_SCHEDULE", {}))
     sender.conf.beat_schedule = schedule
+
+
+# Row-level security (staff/rls.py): a task that works on one organisation carries `organisation_id`
+# and runs with it set; every task ends with no organisation set. On SQLite these do nothing.
+@signals.task_prerun.connect
+def _set_organisation(task=None, kwargs=None, **extra):
+    from staff import rls
+
+    organisation_id = (kwargs or {}).get("organisation_id")
+    rls.activate(organisation_id)
+
+
+@signals.task_postrun.connect
+def _reset_organisation(**extra):
+    from staff import rls
+
+    rls.deactivate()

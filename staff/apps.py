@@ -7,4 +7,8 @@ class StaffConfig(AppConfig):
     verbose_name = _("Staff and organisation")
 
     def ready(self) -> None:
-        from . import mfa, schema  # noqa: F401 - registers the sign-in signal and the OpenAPI extension
+        from django.db.models.signals import post_migrate
+
+        from . import mfa, rls, schema  # noqa: F401 - registers the sign-in signal and the OpenAPI extension
+
+        post_migrate.connect(rls.install_after_migrate, sender=self)

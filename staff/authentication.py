@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
+from . import rls
 from .models import ApiToken
 
 KEY_PREFIX = "stb_"
@@ -41,6 +42,9 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Malformed token.")) from exc
         if not key.startswith(KEY_PREFIX) or len(key) > 200:
             raise exceptions.AuthenticationFailed(_("Malformed token."))
+        # PostgreSQL: set the token's organisation first (row-level security hides the token until then).
+        if rls.enabled() and rls.activate_for_token(hash_key(key)) is None:
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
         token = (
             ApiToken.objects.select_related("staff__user", "staff__organisation").filter(key_hash=hash_key(key)).first()
         )

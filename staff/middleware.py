@@ -4,6 +4,7 @@ import time
 
 from django.utils.functional import SimpleLazyObject
 
+from . import rls
 from .access import Access
 from .models import StaffMember
 
@@ -11,6 +12,9 @@ from .models import StaffMember
 def _staff_for(request):
     user = request.user
     if not user.is_authenticated:
+        return None
+    # PostgreSQL: set the organisation first (row-level security hides the staff record until then).
+    if rls.enabled() and rls.activate_for_user(user.pk) is None:
         return None
     return StaffMember.objects.select_related("organisation", "unit").filter(user_id=user.pk).first()
 
@@ -33,7 +37,17 @@ class TenantMiddleware:
         request.staff = SimpleLazyObject(staff)
         request.organisation = SimpleLazyObject(lambda: staff().organisation if staff() else None)
         request.access = SimpleLazyObject(lambda: Access.load(staff()) if staff() else None)
-        return self.get_response(request)
+        rls.deactivate()  # never inherit an organisation, whatever happened before
+        streaming = False
+        try:
+            response = self.get_response(request)
+            streaming = response.streaming
+            if streaming:  # the body is produced after this returns: reset when it is closed
+                response._resource_closers.append(rls.deactivate)
+            return response
+        finally:
+            if not streaming:
+                rls.deactivate()
 
 
 class IdleTimeoutMiddleware:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from staff import rls
 from staff.formtools import apply_errors
 from staff.history import sources as history_sources
 from staff.history.display import history_for_request
@@ -138,6 +139,7 @@ def unit_feed(request, pk: int):
 
 def token_feed(request, unit: int, token: str):
     """For calendar apps, which cannot sign in: the secret token in the address is the authentication."""
+    rls.activate_for_unit(unit)  # no one signed in: row-level security needs the unit's organisation
     settings = CycleSettings.objects.select_related("unit").filter(unit_id=unit).first()
     if settings is None or not secrets.compare_digest(settings.feed_token.encode(), token.encode()):
         raise Http404

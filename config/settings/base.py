@@ -108,6 +108,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Row-level security (staff/rls.py, docs/trust-rls.md): the web, worker and beat connect as a role
+    # that does not own the tables. DATABASE_ASSUME_ROLE switches to it after connecting (SET ROLE), for
+    # when the login user is the owner; with a login of its own the app role needs no setting here.
+    if env.str("DATABASE_ASSUME_ROLE", default=""):
+        DATABASES["default"].setdefault("OPTIONS", {})["assume_role"] = env.str("DATABASE_ASSUME_ROLE")
+# The role `migrate` grants table and sequence rights to (the application's role); empty: none.
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

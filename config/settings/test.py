@@ -15,3 +15,5 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
+# CI creates this role (NOLOGIN, granted to the test user); tests/staff/test_rls.py runs as it.
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="stabil_app")
