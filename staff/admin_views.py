@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import audit, services
 from .forms import (
     DepartmentForm,
     GroupForm,
@@ -47,6 +47,7 @@ def staff_list(request):
         qs = qs.filter(unit_id=int(unit_id))
     sort, order = sort_param(request, STAFF_SORTS, "name")
     page = paginate(request, qs.order_by(order, "first_name", "pk"))
+    audit.note(request, page)
     return render(
         request,
         "staff/admin/staff_list.html",

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import admin_views, token_views, views
+from .audit import urls as audit_urls
 
 app_name = "staff"
 
@@ -13,4 +14,5 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     *admin_views.urlpatterns,
     *token_views.urlpatterns,
+    *audit_urls.urlpatterns,
 ]

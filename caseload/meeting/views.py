@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from staff import audit
 from staff.formtools import apply_errors
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES
 from staff.permissions import staff_required
@@ -225,6 +226,7 @@ def interest_toggle(request, pk: int):
     except ValueError as exc:
         raise Http404 from exc
     case = case_get(organisation=request.organisation, pk=case_id)
+    audit.note(request, case)
     try:
         on = services.interest_toggle(organisation=request.organisation, staff=request.get_staff(), case=case)
     except ValidationError as exc:
