@@ -65,7 +65,6 @@ VISITS: dict[str, Visit] = {
     "competence:promote": Visit("alice", BOB, BOB_ID),
     "competence:place": Visit(  # the ladder's rules refuse the jump: the record with the form's errors
         "alice", BOB, BOB_ID, "post", lambda w, o: {"level": _level(w, 2), "start": "2026-03-01"}, also=400
-    ), "start": "2026-03-01"}
     ),
     "competence:introduction_create": Visit("alice", BOB, BOB_ID, "post"),
     "competence:mentor_add": Visit(
