@@ -39,7 +39,22 @@ class AppendOnlyError(Exception):
     """Access-log rows are never changed or deleted one by one."""
 
 
-class AccessLogEntry(TenantModel):
+class AppendOnlyModel(models.Model):
+    """Rows are inserted, never changed or deleted one by one (PostgreSQL enforces it with a trigger)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name}: append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.verbose_name}: append-only")
+
+
+class AccessLogEntry(TenantModel, AppendOnlyModel):
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
         "staff.StaffMember",
@@ -81,16 +96,8 @@ class AccessLogEntry(TenantModel):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} staff {self.actor_id} {self.kind} {self.object_id} {self.status}"
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("access-log rows are append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("access-log rows are append-only")
-
-
-class SecurityEvent(models.Model):
+class SecurityEvent(AppendOnlyModel):
     """A refused request that never reached a page: bad session, forged CSRF token, refused API token.
 
     The organisation is known only when the request named one (a signed-in person, a token's owner).
@@ -120,14 +127,6 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.status}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("security events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("security events are append-only")
 
 
 class AccessLogSettings(models.Model):

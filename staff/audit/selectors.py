@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 
 from ..access import Access
 from ..models import MANAGER_ROLES, Organisation, Role, RoleAssignment, StaffMember, Unit
@@ -149,7 +150,7 @@ def _bursts(actor_id, opened, window, threshold, flags) -> None:
             counts[old_id] -= 1
             if not counts[old_id]:
                 del counts[old_id]
-        day = at.date()
+        day = timezone.localtime(at).date()
         if len(counts) >= threshold and day not in flagged_days:
             flagged_days.add(day)
             key = f"many_cases:{day.isoformat()}:{actor_id}"
@@ -169,6 +170,23 @@ def sort_flags(flags: list[ReviewFlag], sort: str) -> list[ReviewFlag]:
     return sorted(flags, key=SORTS.get(key, SORTS["when"]), reverse=sort.startswith("-"))
 
 
+# (CSV column, log field) of the export, in order; ids and codes only.
+EXPORT_COLUMNS = (
+    ("time", "at"),
+    ("staff_id", "actor_id"),
+    ("user_id", "user_id"),
+    ("kind", "kind"),
+    ("object_id", "object_id"),
+    ("unit_id", "unit_id"),
+    ("channel", "channel"),
+    ("url_name", "url_name"),
+    ("url_ids", "url_ids"),
+    ("method", "method"),
+    ("status", "status"),
+    ("address", "address"),
+)
+
+
 def export_rows(*, organisation: Organisation, start: datetime.date, end: datetime.date):
     """The log rows of [start, end] (local dates), oldest first, as tuples of ids and codes."""
     tz = ZoneInfo(settings.TIME_ZONE)
@@ -177,19 +195,6 @@ def export_rows(*, organisation: Organisation, start: datetime.date, end: dateti
     return (
         AccessLogEntry.objects.filter(organisation=organisation, at__gte=since, at__lt=until)
         .order_by("at", "pk")
-        .values_list(
-            "at",
-            "actor_id",
-            "user_id",
-            "kind",
-            "object_id",
-            "unit_id",
-            "channel",
-            "url_name",
-            "url_ids",
-            "method",
-            "status",
-            "address",
-        )
+        .values_list(*(field for _column, field in EXPORT_COLUMNS))
         .iterator(chunk_size=2000)
     )

@@ -62,8 +62,12 @@ def access_log_purge(*, organisation: Organisation, before: datetime.datetime) -
 
     The only delete the database allows: on PostgreSQL the append-only trigger checks PURGE_SETTING.
     """
-    if connection.vendor == "postgresql":
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])
     deleted, _per_model = AccessLogEntry.objects.filter(organisation=organisation, at__lt=before).delete()
+    if postgresql:  # only this delete: not the rest of an enclosing transaction
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
     return deleted

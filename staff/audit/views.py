@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..formtools import apply_errors, paginate
+from ..formtools import apply_errors, csv_cell, paginate
 from ..models import Role
 from ..permissions import current_staff, staff_required
 from . import selectors, services
@@ -87,28 +87,6 @@ def access_review(request):
     )
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheet formulas cannot start a cell: prefix = + - @ tab and CR with a quote."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-EXPORT_HEADER = (
-    "time",
-    "staff_id",
-    "user_id",
-    "kind",
-    "object_id",
-    "unit_id",
-    "channel",
-    "url_name",
-    "url_ids",
-    "method",
-    "status",
-    "address",
-)
-
-
 @staff_required(Role.ORG_ADMIN)
 def access_log_export(request):
     org = request.organisation
@@ -123,9 +101,9 @@ def access_log_export(request):
     response["Content-Disposition"] = f'attachment; filename="atkomstlogg-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(EXPORT_HEADER)
+    writer.writerow([column for column, _field in selectors.EXPORT_COLUMNS])
     for at, *rest in selectors.export_rows(organisation=org, start=start, end=end):
-        writer.writerow([timezone.localtime(at).isoformat(timespec="seconds"), *(_csv_cell(v) for v in rest)])
+        writer.writerow([timezone.localtime(at).isoformat(timespec="seconds"), *(csv_cell(v) for v in rest)])
     return response
 
 
