@@ -27,11 +27,12 @@ $$ LANGUAGE plpgsql;
 def _forward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(FUNCTION)
+    schema_editor.execute(FUNCTION, params=None)
     for table in TABLES:
         schema_editor.execute(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            "FOR EACH ROW EXECUTE FUNCTION stabil_access_log_append_only()"
+            "FOR EACH ROW EXECUTE FUNCTION stabil_access_log_append_only()",
+            params=None,
         )
 
 
@@ -39,8 +40,8 @@ def _backward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for table in TABLES:
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-    schema_editor.execute("DROP FUNCTION IF EXISTS stabil_access_log_append_only()")
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}", params=None)
+    schema_editor.execute("DROP FUNCTION IF EXISTS stabil_access_log_append_only()", params=None)
 
 
 class Migration(migrations.Migration):
