@@ -152,3 +152,9 @@ def test_the_settings_are_edited_by_org_admins_with_clear_errors(world):
     saved = AccessLogSettings.for_org(world.org)
     assert (saved.burst_cases, saved.burst_minutes, saved.export_max_months) == (8, 30, 6)
     assert world.client("alice").get(url).status_code == 403
+
+
+def test_managers_find_the_review_in_the_navigation_and_org_admins_on_the_administration_page(world):
+    assert f'href="{URL}"' in world.client("alice").get(reverse("staff:my_page")).content.decode()
+    assert f'href="{URL}"' not in world.client("bob").get(reverse("staff:my_page")).content.decode()
+    assert f'href="{URL}"' in world.client("frank").get(reverse("staff:admin_staff_list")).content.decode()
