@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from staff import audit
 from staff.selectors import unit_get
 
 from . import selectors
@@ -19,6 +20,7 @@ class MyCaseloadApi(APIView):
     def get(self, request):
         today = timezone.localdate()
         data = selectors.my_caseload(organisation=request.organisation, staff=request.get_staff(), today=today)
+        audit.note(request, [row.case for row in data.rows])
         return Response(
             MyCaseloadSerializer(
                 {

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from staff import audit
 from staff.formtools import apply_errors, paginate
 from staff.history import sources as history_sources
 from staff.history.display import history_for_request
@@ -30,6 +31,7 @@ def _viewable_case(request, pk):
     case = selectors.case_get(organisation=request.organisation, pk=pk)
     if not _may_view_case(request, case):
         raise PermissionDenied
+    audit.note(request, case)
     return case
 
 
@@ -37,6 +39,7 @@ def _managed_case(request, pk):
     case = selectors.case_get(organisation=request.organisation, pk=pk)
     if not request.access.manages_unit(case.unit_id):
         raise PermissionDenied
+    audit.note(request, case)
     return case
 
 
@@ -46,6 +49,7 @@ def my_caseload(request):
         organisation=request.organisation, staff=request.get_staff(), today=timezone.localdate()
     )
     page = paginate(request, data.rows, per_page=50)
+    audit.note(request, [row.case for row in page])
     return render(request, "caseload/my_caseload.html", {"data": data, "page": page})
 
 

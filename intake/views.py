@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from staff import audit
 from staff.formtools import apply_errors, paginate, sort_param
 from staff.models import Unit
 from staff.permissions import staff_required
@@ -30,6 +31,7 @@ def _item_for(request, pk):
     item = selectors.intake_get(organisation=request.organisation, pk=pk)
     if item.unit_id not in intake_unit_ids(request):
         raise PermissionDenied
+    audit.note(request, item)
     return item
 
 
@@ -46,6 +48,7 @@ def queue(request):
         organisation=request.organisation, unit_ids=unit_ids, today=today, search=search, show=show, order_by=order_by
     )
     page = paginate(request, items)
+    audit.note(request, page)
     for item in page:
         item.days_left = (item.due_date - today).days if item.due_date else None
     return render(request, "intake/queue.html", {"page": page, "show": show, "q": search, "sort": sort})

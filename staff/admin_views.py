@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from staff.history import sources as history_sources
 from staff.history.display import history_for_request
 
-from . import services
+from . import audit, services
 from .forms import (
     DepartmentForm,
     GroupForm,
@@ -50,6 +50,7 @@ def staff_list(request):
         qs = qs.filter(unit_id=int(unit_id))
     sort, order = sort_param(request, STAFF_SORTS, "name")
     page = paginate(request, qs.order_by(order, "first_name", "pk"))
+    audit.note(request, page)
     return render(
         request,
         "staff/admin/staff_list.html",

@@ -1,4 +1,5 @@
-"""Small helpers shared by the apps' views: map service errors onto forms, paginate and sort lists."""
+"""Small helpers shared by the apps' views: map service errors onto forms, paginate and sort lists,
+escape CSV cells."""
 
 from __future__ import annotations
 
@@ -30,3 +31,9 @@ def sort_param(request, allowed: dict[str, str], default: str) -> tuple[str, str
         raw, key = default, default.lstrip("-")
     field = allowed[key]
     return raw, (f"-{field}" if raw.startswith("-") else field)
+
+
+def csv_cell(value) -> str:
+    """Spreadsheet formulas cannot start a cell: prefix = + - @ tab and CR with a quote. None is empty."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -389,3 +389,7 @@ class ApiToken(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+# The access log (staff/audit/): models live in their own module, registered under the staff app.
+from .audit.models import AccessLogEntry, AccessLogSettings, AccessReview, SecurityEvent  # noqa: E402,F401

@@ -24,6 +24,8 @@ def items(request):
         result.append(NavItem(_("API tokens"), reverse("staff:api_tokens"), order=96))
     if access.is_org_admin:
         result.append(NavItem(_("Administration"), reverse("staff:admin_staff_list"), order=95))
+    if access.managed_unit_ids and not access.is_org_admin:  # org admins: a link on the Administration page
+        result.append(NavItem(_("Access log"), reverse("staff:access_review"), order=97))
     return result
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import admin_views, token_views, views
+from .audit import urls as audit_urls
 
 app_name = "staff"
 
@@ -14,4 +15,5 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     *admin_views.urlpatterns,
     *token_views.urlpatterns,
+    *audit_urls.urlpatterns,
 ]

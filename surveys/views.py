@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from staff import audit
 from staff.formtools import apply_errors, paginate, sort_param
 from staff.history import sources as history_sources
 from staff.history.display import history_for_request
@@ -63,6 +64,7 @@ def answer(request, pk: int):
     staff = request.get_staff()
     survey_round = selectors.round_get(organisation=request.organisation, pk=pk)
     existing = survey_round.answers.filter(staff=staff).first()
+    audit.note(request, existing)
     if request.method == "POST":
         form = AnswerForm(request.POST)
         if form.is_valid():
@@ -198,7 +200,8 @@ def unit_results(request, pk: int):
     if chosen is not None:
         if individual:
             context["cell"] = selectors.unit_raw_cell(organisation=org, survey_round=chosen, unit=unit)
-            context["answers"] = selectors.unit_answers(organisation=org, survey_round=chosen, unit=unit)
+            context["answers"] = list(selectors.unit_answers(organisation=org, survey_round=chosen, unit=unit))
+            audit.note(request, context["answers"])
         else:
             context["cell"] = selectors.tertial_results(organisation=org, survey_round=chosen).unit_cell(unit.pk)
         context["snapshot"] = chosen.snapshots.filter(unit=unit).first()
@@ -237,6 +240,7 @@ def action_plan(request, pk: int):
     answer_obj = selectors.answer_get(organisation=org, pk=pk)
     if not sees_individual_answers(request.access, answer_obj.unit):
         raise PermissionDenied
+    audit.note(request, answer_obj)
     form = ActionPlanForm(request.POST or None, initial={"follow_up_on": timezone.localdate() + datetime.timedelta(30)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -302,11 +306,13 @@ def exits(request):
     for _i in range(5):
         tertials.insert(0, tertials[0].previous())
     reasons = selectors.leaving_reasons_per_year(organisation=org) if sees_all_exits(access) else {}
+    page = paginate(request, interviews)
+    audit.note(request, page)
     return render(
         request,
         "surveys/exits.html",
         {
-            "page": paginate(request, interviews),
+            "page": page,
             "sort": sort,
             "query": query,
             "reasons": reasons,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from staff import rls
+from staff import audit, rls
 from staff.formtools import apply_errors
 from staff.history import sources as history_sources
 from staff.history.display import history_for_request
@@ -235,6 +235,7 @@ def interest_toggle(request, pk: int):
     except ValueError as exc:
         raise Http404 from exc
     case = case_get(organisation=request.organisation, pk=case_id)
+    audit.note(request, case)
     try:
         on = services.interest_toggle(organisation=request.organisation, staff=request.get_staff(), case=case)
     except ValidationError as exc:
@@ -390,6 +391,7 @@ def review_forms_read(request, pk: int):
     unit = _unit_for_manager(request, pk)
     meeting = _meeting(request, unit)
     forms = reviews.submitted_review_forms(organisation=request.organisation, meeting=meeting)
+    audit.note(request, [entry.case for form in forms for entry in form.entries.all()])
     status = reviews.review_status(organisation=request.organisation, meeting=meeting)
     missing = [person for person, form in status if form is None]
     return render(

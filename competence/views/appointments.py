@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from staff import audit
 from staff.formtools import paginate
 from staff.permissions import staff_required
 from staff.tenancy import get_for_org
@@ -22,11 +23,13 @@ def appointments(request):
     today = timezone.localdate()
     settings = selectors.ladder_settings(organisation=org)
     unit_ids = selectors.visible_unit_ids(access=request.access)
+    page = paginate(request, selectors.appointments(organisation=org, unit_ids=unit_ids))
+    audit.note(request, [appointment.staff for appointment in page])
     return render(
         request,
         "competence/appointments.html",
         {
-            "page": paginate(request, selectors.appointments(organisation=org, unit_ids=unit_ids)),
+            "page": page,
             "settings": settings,
             "in_use": selectors.ladder.appointments_active_on(organisation=org, on=today),
             "today": today,
@@ -42,6 +45,7 @@ def appointment_renew(request, pk: int):
     appointment = get_for_org(Appointment.objects.select_related("staff"), organisation=org, pk=pk)
     if not selectors.may_assess(access=request.access, member=appointment.staff):
         raise PermissionDenied
+    audit.note(request, appointment.staff)
     try:
         renewal = services.appointment_renew(organisation=org, appointment=appointment, by=request.get_staff())
     except ValidationError as exc:

@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from staff import audit
 from staff.formtools import apply_errors, paginate, sort_param
 from staff.history import sources as history_sources
 from staff.history.display import history_for_request
@@ -42,11 +43,13 @@ def staff_list(request):
     units = Unit.objects.filter(organisation=org)
     if unit_ids is not None:
         units = units.filter(pk__in=unit_ids)
+    page = paginate(request, qs)
+    audit.note(request, page)
     return render(
         request,
         "competence/staff_list.html",
         {
-            "page": paginate(request, qs),
+            "page": page,
             "sort": sort,
             "filters": filters,
             "units": units,
@@ -60,6 +63,7 @@ def staff_list(request):
 
 def _staff_page(request, member, **forms):
     org = request.organisation
+    audit.note(request, member)
     today = timezone.localdate()
     levels = LadderLevel.objects.filter(organisation=org)
     can_assess = selectors.may_assess(access=request.access, member=member)
@@ -94,6 +98,7 @@ def _assessable(request, pk: int) -> StaffMember:
     member = selectors.staff_for_viewer(organisation=request.organisation, access=request.access, pk=pk)
     if not selectors.may_assess(access=request.access, member=member):
         raise PermissionDenied
+    audit.note(request, member)
     return member
 
 
@@ -213,6 +218,7 @@ def item_done(request, pk: int):
     form = ItemDoneForm(request.POST)
     if not services.may_tick(access=request.access, item=item):
         raise PermissionDenied
+    audit.note(request, item.staff)
     if form.is_valid():
         try:
             services.introduction_item_complete(

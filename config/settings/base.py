@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "staff.middleware.TenantMiddleware",
+    "staff.audit.middleware.AccessLogMiddleware",
     "staff.middleware.IdleTimeoutMiddleware",
     "staff.mfa.MfaRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -242,6 +243,10 @@ CONTENT_SECURITY_POLICY = {
 # Sign out after inactivity: staff.middleware.IdleTimeoutMiddleware renews the session at most every
 # few minutes, and it expires SESSION_COOKIE_AGE after the last renewal.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# A forged or missing CSRF token: a Swedish 403 page, recorded as a security event.
+CSRF_FAILURE_VIEW = "staff.audit.views.csrf_failure"
+# The access log records REMOTE_ADDR; behind a proxy we trust, the address it put in X-Forwarded-For.
+ACCESS_LOG_TRUST_X_FORWARDED_FOR = env.bool("ACCESS_LOG_TRUST_X_FORWARDED_FOR", default=False)
 SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {

@@ -1,0 +1,139 @@
+"""Write the access log: one INSERT per request to a URL pattern that shows personal or case data."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+from django.utils import timezone
+
+from . import noted
+from .registry import classify
+
+SESSION_COOKIE = settings.SESSION_COOKIE_NAME
+
+
+def client_address(request) -> str | None:
+    """REMOTE_ADDR; the address our proxy appended to X-Forwarded-For only when that proxy is trusted."""
+    from .models import trust_forwarded_for
+
+    candidates = []
+    if trust_forwarded_for():
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            candidates.append(forwarded.split(",")[-1].strip())
+    candidates.append(request.META.get("REMOTE_ADDR", ""))
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
+
+
+def url_ids(kwargs: dict) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(kwargs.items()) if str(v).isdigit())[:200]
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if str(value).isdigit() and len(str(value)) < 19 else None
+
+
+def access_rows(request, response, match, entry, staff) -> list:
+    """The log rows of one request: the objects the view noted, else the object named by the URL."""
+    from .models import AccessLogEntry
+
+    channel = entry.channel or ("api" if request.path.startswith("/api/") else "page")
+    common = {
+        "organisation_id": staff.organisation_id,
+        "at": timezone.now(),
+        "actor_id": staff.pk,
+        "user_id": request.user.pk,
+        "channel": channel,
+        "url_name": match.view_name[:100],
+        "url_ids": url_ids(match.kwargs),
+        "method": request.method[:8],
+        "status": response.status_code,
+        "address": client_address(request),
+    }
+    notes = noted(request)
+    if not notes:
+        if entry.own_record:
+            notes = [(entry.kind, staff.pk, staff.unit_id)]
+        else:
+            object_id = _int_or_none(match.kwargs.get(entry.pk)) if entry.pk else None
+            notes = [(entry.kind, object_id, object_id if entry.kind == "unit" else None)]
+    return [AccessLogEntry(kind=kind, object_id=oid, unit_id=unit_id, **common) for kind, oid, unit_id in notes]
+
+
+def _security_event(request, response, kind: str, *, organisation_id=None, user_id=None) -> None:
+    from .models import SecurityEvent
+
+    match = getattr(request, "resolver_match", None)
+    SecurityEvent.objects.create(
+        kind=kind,
+        organisation_id=organisation_id,
+        user_id=user_id,
+        url_name=(match.view_name if match else "")[:100],
+        method=request.method[:8],
+        status=response.status_code,
+        address=client_address(request),
+    )
+
+
+def _refused_token(request, response) -> None:
+    """A 401 to `Authorization: Token stb_<prefix>_...`: logged under the token's organisation."""
+    from ..models import ApiToken
+
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    parts = header.split()
+    organisation_id = user_id = None
+    if len(parts) == 2 and parts[1].startswith("stb_") and parts[1].count("_") >= 2:
+        prefix = parts[1].split("_")[1][:12]
+        token = ApiToken.objects.filter(prefix=prefix).select_related("staff").first()
+        if token is not None:
+            organisation_id, user_id = token.organisation_id, token.staff.user_id
+    _security_event(request, response, "token_refused", organisation_id=organisation_id, user_id=user_id)
+
+
+class AccessLogMiddleware:
+    """After the view: rows for the classified URL patterns, security events for refused requests.
+
+    Placed after the session, authentication and tenant middleware. A failed INSERT is not
+    swallowed: a page whose reading cannot be logged is not shown.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session_rejected = self._session_rejected(request)
+        response = self.get_response(request)
+        if session_rejected:
+            _security_event(request, response, "session_rejected")
+        user = getattr(request, "user", None)
+        authenticated = bool(user and user.is_authenticated)
+        if response.status_code == 401 and request.META.get("HTTP_AUTHORIZATION", "").startswith("Token "):
+            _refused_token(request, response)
+        match = getattr(request, "resolver_match", None)
+        entry = classify(match.view_name if match else None)
+        if entry is None or not authenticated:
+            return response
+        staff = request.get_staff() if hasattr(request, "get_staff") else None
+        if staff is None:
+            return response
+        from .models import AccessLogEntry
+
+        AccessLogEntry.objects.bulk_create(access_rows(request, response, match, entry, staff))
+        return response
+
+    @staticmethod
+    def _session_rejected(request) -> bool:
+        """A session cookie the store does not know (tampered, made up or expired): signed out.
+
+        Checked before the view, so a sign-out (which empties the session) is not counted.
+        """
+        if SESSION_COOKIE not in request.COOKIES or not hasattr(request, "session"):
+            return False
+        request.session.get("_auth_user_id")  # loads the session, as the authentication would
+        return request.session.session_key is None

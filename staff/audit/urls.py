@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("access-log/review/", views.access_review, name="access_review"),
+    path("access-log/export/", views.access_log_export, name="access_log_export"),
+    path("access-log/settings/", views.access_log_settings, name="access_log_settings"),
+]

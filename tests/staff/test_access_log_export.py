@@ -1,0 +1,113 @@
+"""Organisation admins export the access log for a period as CSV: ids only, formula-escaped, itself logged."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.urls import reverse
+
+from staff.audit.models import AccessLogEntry, AccessLogSettings
+from tests.staff.access_log_factories import log_row
+
+TZ = ZoneInfo("Europe/Stockholm")
+URL = reverse("staff:access_log_export")
+
+
+def _rows(response) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+
+
+@time_machine.travel("2026-04-02 10:00 +02:00", tick=False)
+def test_the_export_holds_the_periods_rows_with_ids_only(world):
+    inside = log_row(
+        world, "bob", kind="case", object_id=11, unit=world.unit, at=datetime.datetime(2026, 3, 31, 23, 30, tzinfo=TZ)
+    )
+    log_row(
+        world, "bob", kind="case", object_id=12, unit=world.unit, at=datetime.datetime(2026, 4, 1, 0, 10, tzinfo=TZ)
+    )
+    log_row(
+        world, "bob", kind="case", object_id=13, unit=world.unit, at=datetime.datetime(2026, 2, 28, 23, 59, tzinfo=TZ)
+    )
+    response = world.client("frank").get(URL, {"start": "2026-03-01", "end": "2026-03-31"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    header, *rows = _rows(response)
+    assert header[:5] == ["time", "staff_id", "user_id", "kind", "object_id"]
+    assert rows == [
+        [
+            "2026-03-31T23:30:00+02:00",
+            str(world.bob.pk),
+            str(world.bob.user_id),
+            "case",
+            "11",
+            str(world.unit.pk),
+            "page",
+            "caseload:case_detail",
+            "",
+            "GET",
+            "200",
+            "10.0.0.1",
+        ]
+    ]
+    assert "Bob" not in response.content.decode("utf-8-sig")  # no names
+    assert inside.pk
+    export = AccessLogEntry.objects.get(url_name="staff:access_log_export")
+    assert (export.actor, export.kind, export.channel, export.status) == (world.frank, "access_log", "export", 200)
+
+
+def test_cells_that_could_start_a_formula_are_escaped(world):
+    log_row(
+        world,
+        "bob",
+        kind="case",
+        object_id=11,
+        unit=world.unit,
+        at=datetime.datetime(2026, 3, 2, tzinfo=TZ),
+        url_name="=HYPERLINK(1)",
+    )
+    response = world.client("frank").get(URL, {"start": "2026-03-01", "end": "2026-03-31"})
+    assert _rows(response)[1][7] == "'=HYPERLINK(1)"
+
+
+def test_reversed_dates_are_refused_at_the_field_and_the_refusal_is_logged(world):
+    response = world.client("frank").get(URL, {"start": "2026-03-31", "end": "2026-03-01"})
+    assert response.status_code == 400
+    assert "Slutdatumet kan inte vara före startdatumet." in response.content.decode()
+    assert not response["Content-Type"].startswith("text/csv")
+    assert AccessLogEntry.objects.get(url_name="staff:access_log_export").status == 400
+
+
+def test_a_period_longer_than_the_setting_is_refused(world):
+    client = world.client("frank")
+    response = client.get(URL, {"start": "2025-01-01", "end": "2026-01-01"})
+    assert response.status_code == 400
+    assert "Perioden får vara högst 12 månader lång." in response.content.decode()
+    assert client.get(URL, {"start": "2025-01-01", "end": "2025-12-31"}).status_code == 200
+    AccessLogSettings.objects.filter(organisation=world.org).update(export_max_months=1)
+    response = client.get(URL, {"start": "2025-01-01", "end": "2025-02-01"})
+    assert "Perioden får vara högst 1 månad lång." in response.content.decode()
+    assert [r.status for r in AccessLogEntry.objects.filter(url_name="staff:access_log_export").order_by("pk")] == [
+        400,
+        200,
+        400,
+    ]
+
+
+def test_only_organisation_admins_export_and_only_their_organisations_rows(world):
+    log_row(
+        world, "charlie", kind="case", object_id=99, unit=world.other_unit, at=datetime.datetime(2026, 3, 2, tzinfo=TZ)
+    )
+    for name in ("alice", "erin", "dave", "bob"):
+        assert world.client(name).get(URL, {"start": "2026-03-01", "end": "2026-03-31"}).status_code == 403
+    rows = _rows(world.client("frank").get(URL, {"start": "2026-03-01", "end": "2026-03-31"}))
+    assert [r[4] for r in rows[1:]] == []
+
+
+def test_the_form_page_without_dates(world):
+    response = world.client("frank").get(URL)
+    assert response.status_code == 200
+    assert "Exportera åtkomstloggen" in response.content.decode()

@@ -1,0 +1,178 @@
+"""Every URL pattern is classified, and every pattern that shows personal or case data writes an
+access-log row naming what it showed, requested as a person allowed to see it, with real objects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from staff.audit.models import AccessLogEntry
+from staff.audit.registry import LOGGED, NOT_PERSONAL
+from staff.models import Department
+from tests.outsiders import all_cases
+from tests.staff.access_log_world import alfa_objects, bob_role
+from tests.staff.test_outsider_404 import _patterns
+
+
+@dataclass(frozen=True)
+class Visit:
+    viewer: str
+    kwargs: Callable[[Any, Any], dict] = lambda w, o: {}
+    ids: Callable[[Any, Any], set] | None = None  # object ids that must be among the rows; None: kind only
+    method: str = "get"
+    data: Callable[[Any, Any], dict] | None = None
+    # A status of 400 or more that still counts: the page was asked for and answered (e.g. a form error).
+    also: int | None = None
+
+
+def _level(w, number: int) -> int:
+    from competence.models import LadderLevel
+
+    return LadderLevel.objects.get(organisation=w.org, number=number).pk
+
+
+BOB = lambda w, o: {"pk": w.bob.pk}  # noqa: E731
+BOB_ID = lambda w, o: {w.bob.pk}  # noqa: E731
+UNIT = lambda w, o: {"pk": w.unit.pk}  # noqa: E731
+UNIT_ID = lambda w, o: {w.unit.pk}  # noqa: E731
+CASE = lambda w, o: {"pk": o.case.pk}  # noqa: E731
+CASE_ID = lambda w, o: {o.case.pk}  # noqa: E731
+
+VISITS: dict[str, Visit] = {
+    "api-me": Visit("bob", ids=BOB_ID),
+    "staff:my_page": Visit("bob", ids=BOB_ID),
+    "staff:unit_detail": Visit("alice", UNIT, UNIT_ID),
+    "staff:department_detail": Visit("dave", lambda w, o: {"pk": Department.objects.get(organisation=w.org).pk}),
+    "staff:organisation_overview": Visit("erin"),
+    "staff:admin_staff_list": Visit("frank", ids=BOB_ID),
+    "staff:admin_staff_edit": Visit("frank", BOB, BOB_ID),
+    "staff:admin_staff_login": Visit("frank", BOB, BOB_ID, "post", lambda w, o: {"active": "1"}),
+    "staff:admin_staff_role_add": Visit("frank", BOB, BOB_ID, "post", lambda w, o: {"role-role": "hr"}),
+    "staff:admin_staff_role_remove": Visit(
+        "frank", lambda w, o: {"pk": w.bob.pk, "role_pk": bob_role(w)}, BOB_ID, "post"
+    ),
+    "staff:access_review": Visit("alice"),
+    "staff:access_log_export": Visit("frank", data=lambda w, o: {"start": "2026-03-01", "end": "2026-03-31"}),
+    "competence:overview": Visit("alice"),
+    "competence:my_ladder": Visit("bob", ids=BOB_ID),
+    "competence:staff_list": Visit("alice", ids=BOB_ID),
+    "competence:staff_detail": Visit("alice", BOB, BOB_ID),
+    "competence:promote": Visit("alice", BOB, BOB_ID),
+    "competence:place": Visit(  # the ladder's rules refuse the jump: the record with the form's errors
+        "alice", BOB, BOB_ID, "post", lambda w, o: {"level": _level(w, 2), "start": "2026-03-01"}, also=400
+    ),
+    "competence:introduction_create": Visit("alice", BOB, BOB_ID, "post"),
+    "competence:mentor_add": Visit(
+        "alice", BOB, BOB_ID, "post", lambda w, o: {"mentor": w.carol.pk, "start": "2026-03-01", "end": "2026-09-01"}
+    ),
+    "competence:training_add": Visit("alice", BOB, BOB_ID, "post", also=400),  # the record with the form's errors
+    "competence:item_done": Visit(
+        "alice", lambda w, o: {"pk": o.intro_item.pk}, BOB_ID, "post", lambda w, o: {"done_on": "2026-03-01"}
+    ),
+    "competence:reflection_attendance": Visit(
+        "alice", lambda w, o: {"pk": o.session.pk}, BOB_ID, "post", lambda w, o: {"attended": "1"}
+    ),
+    "competence:appointments": Visit("alice", ids=BOB_ID),
+    "competence:appointment_renew": Visit("alice", lambda w, o: {"pk": o.appointment.pk}, BOB_ID, "post"),
+    "competence:supplements": Visit("erin"),
+    "competence:supplements_csv": Visit("erin"),
+    "competence-supplements": Visit("erin", data=lambda w, o: {"month": "2026-03"}),
+    "caseload:my_caseload": Visit("bob", ids=CASE_ID),
+    "caseload:case_detail": Visit("alice", CASE, CASE_ID),
+    "caseload:case_assign": Visit("alice", CASE, CASE_ID),
+    "caseload:investigation_open": Visit("alice", CASE, CASE_ID),
+    "caseload:investigation_close": Visit("bob", CASE, CASE_ID),
+    "caseload:investigation_extend": Visit("bob", CASE, CASE_ID),
+    "caseload:unit_dashboard": Visit("alice", UNIT, UNIT_ID),
+    "caseload:unit_load_csv": Visit("alice", UNIT, UNIT_ID),
+    "caseload:unit_cycle": Visit("alice", UNIT, UNIT_ID),
+    "caseload:board": Visit("alice", UNIT, UNIT_ID),
+    "caseload:review_forms_read": Visit("alice", UNIT, UNIT_ID),
+    "caseload:interest_toggle": Visit("bob", UNIT, CASE_ID, "post", lambda w, o: {"case": o.case.pk}),
+    "caseload:duty_set": Visit("alice", UNIT, UNIT_ID, "post", lambda w, o: {"day": "2026-03-16"}),
+    "caseload:proposal_make": Visit("alice", UNIT, UNIT_ID, "post"),
+    "caseload:proposal_adjust": Visit("alice", UNIT, UNIT_ID, "post", lambda w, o: {"row": 1}, also=404),  # no proposal
+    "caseload:proposal_confirm": Visit("alice", UNIT, UNIT_ID, "post"),
+    "caseload:wrap_up_save": Visit("alice", UNIT, UNIT_ID, "post", lambda w, o: {"notes": "x"}),
+    "caseload_api:my_caseload": Visit("bob", ids=CASE_ID),
+    "caseload_api:unit_overview": Visit("alice", UNIT, UNIT_ID),
+    "intake:queue": Visit("grace", ids=lambda w, o: {o.intake_item.pk}),
+    "intake:detail": Visit("grace", lambda w, o: {"pk": o.intake_item.pk}, lambda w, o: {o.intake_item.pk}),
+    "surveys:my_survey": Visit("bob"),
+    "surveys:answer": Visit("bob", lambda w, o: {"pk": o.round.pk}, lambda w, o: {o.answer.pk}),
+    "surveys:unit_results": Visit("alice", UNIT, lambda w, o: {o.answer.pk}, data=lambda w, o: {"round": o.round.pk}),
+    "surveys:action_plan": Visit("alice", lambda w, o: {"pk": o.answer.pk}, lambda w, o: {o.answer.pk}),
+    "surveys:round_results": Visit("erin", lambda w, o: {"pk": o.round.pk}),
+    "surveys:round_export": Visit("erin", lambda w, o: {"pk": o.round.pk}),
+    "surveys:exits": Visit("erin", ids=lambda w, o: {o.exit_interview.pk}),
+    "surveys:exit_new": Visit("erin"),
+    "surveys_api:tertial_report": Visit("erin", lambda w, o: {"tertial": "2026-T1"}),
+    "surveys_api:turnover": Visit("erin"),
+}
+
+
+def test_every_url_pattern_is_classified():
+    names = {name for name, _pattern in _patterns()}
+    unclassified = sorted(names - set(LOGGED) - set(NOT_PERSONAL))
+    assert not unclassified, f"Classify in staff/audit/registry.py (LOGGED or NOT_PERSONAL): {unclassified}"
+    assert not set(LOGGED) & set(NOT_PERSONAL)
+    assert not (set(LOGGED) | set(NOT_PERSONAL)) - names, "the registry names URL patterns that do not exist"
+
+
+def test_every_logged_pattern_has_a_visit():
+    assert set(VISITS) == set(LOGGED)
+
+
+@pytest.mark.parametrize("url_name", sorted(LOGGED))
+@time_machine.travel("2026-03-18 10:00 +01:00", tick=False)
+def test_logged_pattern_writes_a_row_naming_what_it_showed(world, url_name):
+    objects = alfa_objects(world)
+    visit = VISITS[url_name]
+    entry = LOGGED[url_name]
+    url = reverse(url_name, kwargs=visit.kwargs(world, objects))
+    client = world.client(visit.viewer)
+    data = visit.data(world, objects) if visit.data else {}
+    response = getattr(client, visit.method)(url, data=data)
+    assert response.status_code < 400 or response.status_code == visit.also, (
+        f"{url_name} answered {response.status_code} to {visit.viewer}"
+    )
+    rows = list(AccessLogEntry.objects.filter(url_name=url_name))
+    assert rows, f"{url_name} wrote no access-log row"
+    viewer = world.people[visit.viewer]
+    expected_channel = entry.channel or ("api" if url.startswith("/api/") else "page")
+    for row in rows:
+        assert (row.organisation_id, row.actor_id, row.user_id) == (world.org.pk, viewer.pk, viewer.user_id)
+        assert (row.kind, row.channel, row.method, row.status) == (
+            entry.kind,
+            expected_channel,
+            visit.method.upper(),
+            response.status_code,
+        )
+        assert row.address == "127.0.0.1"
+        assert row.at.isoformat() == "2026-03-18T09:00:00+00:00"
+    if visit.ids:
+        assert visit.ids(world, objects) <= {row.object_id for row in rows}
+
+
+@pytest.mark.parametrize("url_name", sorted(set(all_cases()) & set(LOGGED)))
+def test_a_guessed_id_is_refused_and_logged_with_the_ids_tried(world, url_name):
+    """A person of Alfa kommun asking for Beta kommun's objects: 404, and a row with the ids asked for."""
+    case = all_cases()[url_name]
+    kwargs = case.kwargs(world)
+    client = world.client(case.viewer)
+    response = getattr(client, case.method)(
+        reverse(url_name, kwargs=kwargs), data=case.data(world) if case.data else {}, **(case.headers or {})
+    )
+    assert response.status_code == 404
+    row = AccessLogEntry.objects.get(url_name=url_name)
+    assert (row.organisation_id, row.actor_id, row.status) == (world.org.pk, world.people[case.viewer].pk, 404)
+    for key, value in kwargs.items():
+        if str(value).isdigit():
+            assert f"{key}={value}" in row.url_ids.split(",")
+    if LOGGED[url_name].pk:
+        assert row.object_id == int(kwargs[LOGGED[url_name].pk])
