@@ -249,6 +249,7 @@ def load_organisation(
                 organisation=org,
                 first_name=f"Person{i}",
                 last_name="Lasttest",
+                email=f"person{i}@{slug}.example",
                 unit=unit_rows[i % units] if i < staff + units else None,
                 employment_start=started - datetime.timedelta(days=rng.randint(0, 2000)),
                 profession_start=started - datetime.timedelta(days=rng.randint(0, 3000)),

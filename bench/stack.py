@@ -1,0 +1,188 @@
+"""A private production-like stack on loopback for the load test, the floor benchmark and the fault scripts.
+
+Its own PostgreSQL cluster (initdb in var/bench/pg, port 55432), its own Redis (port 6390), gunicorn with
+bench.settings, Celery workers and beat: so a restarted database or a stopped Redis never touches the
+PostgreSQL and Redis other work on the machine uses. Everything it starts it stops (by process id).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var" / "bench"
+PY = sys.executable
+PG_BIN = (
+    Path("/usr/lib/postgresql")
+    / (sorted(os.listdir("/usr/lib/postgresql"), key=int)[-1] if Path("/usr/lib/postgresql").is_dir() else "15")
+    / "bin"
+)
+PG_PORT = int(os.environ.get("BENCH_PG_PORT", "55432"))
+REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", "6390"))
+WEB_PORT = int(os.environ.get("BENCH_WEB_PORT", "8790"))
+PG_DIR = Path(os.environ.get("BENCH_PG_DIR", "/tmp/stabil-bench-pg"))  # noqa: S108 - the postgres user must own it
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=f"postgres://stabil@127.0.0.1:{PG_PORT}/stabil",
+        CELERY_BROKER_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
+        EMAIL_FILE_PATH=str(VAR / "mail"),
+        CONN_MAX_AGE="60",
+        LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    return e
+
+
+def _as_postgres(*args: str) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else list(args)
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+class Stack:
+    def __init__(self, *, web_workers: int = 2, threads: int = 1):
+        self.web_workers, self.threads = web_workers, threads
+        self.procs: dict[str, subprocess.Popen] = {}
+        VAR.mkdir(parents=True, exist_ok=True)
+        (VAR / "mail").mkdir(exist_ok=True)
+
+    # PostgreSQL -----------------------------------------------------------------------------------------
+    def pg_init(self) -> None:
+        if PG_DIR.exists():
+            self.pg_stop()
+            shutil.rmtree(PG_DIR)
+        PG_DIR.mkdir(parents=True)
+        if os.geteuid() == 0:
+            shutil.chown(PG_DIR, "postgres", "postgres")
+        subprocess.run(  # noqa: S603
+            _as_postgres(
+                str(PG_BIN / "initdb"), "-D", str(PG_DIR / "data"), "-U", "stabil", "--auth=trust", "-E", "UTF8"
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        self.pg_start()
+        subprocess.run(  # noqa: S603
+            [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "stabil", "stabil"], check=True
+        )
+
+    def pg_ctl(self, action: str, *extra: str) -> None:
+        options = f"-p {PG_PORT} -k {PG_DIR} -c listen_addresses=127.0.0.1 -c max_connections=100"
+        subprocess.run(  # noqa: S603
+            _as_postgres(
+                str(PG_BIN / "pg_ctl"),
+                action,
+                "-D",
+                str(PG_DIR / "data"),
+                "-o",
+                options,
+                "-l",
+                str(PG_DIR / "log"),
+                "-w",
+                *extra,
+            ),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def pg_start(self) -> None:
+        self.pg_ctl("start")
+
+    def pg_stop(self) -> None:
+        if (PG_DIR / "data" / "postmaster.pid").exists():
+            self.pg_ctl("stop", "-m", "fast")
+
+    def pg_restart(self) -> None:
+        self.pg_ctl("restart", "-m", "fast")
+
+    # Redis ----------------------------------------------------------------------------------------------
+    def redis_start(self) -> None:
+        self.start("redis", ["redis-server", "--port", str(REDIS_PORT), "--save", "", "--appendonly", "no"])
+        for _ in range(50):
+            if subprocess.run(["redis-cli", "-p", str(REDIS_PORT), "ping"], capture_output=True).returncode == 0:  # noqa: S607
+                return
+            time.sleep(0.1)
+        raise RuntimeError("redis did not start")
+
+    # Django processes -----------------------------------------------------------------------------------
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(  # noqa: S603
+            [PY, "manage.py", *args], cwd=ROOT, env=env(), check=True, capture_output=True, text=True
+        )
+        return result.stdout
+
+    def web_start(self) -> None:
+        cmd = [PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{WEB_PORT}"]
+        cmd += ["--workers", str(self.web_workers), "--threads", str(self.threads), "--log-level", "warning"]
+        self.start("web", cmd)
+        self.wait_http(f"http://127.0.0.1:{WEB_PORT}/accounts/login/")
+
+    def worker_start(self, name: str = "worker", concurrency: int = 1) -> None:
+        cmd = [PY, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING", f"--concurrency={concurrency}"]
+        self.start(name, [*cmd, "-n", f"{name}@%h", "--pool=prefork"])
+
+    def beat_start(self, seconds: float = 2) -> None:
+        schedule = VAR / "celerybeat-schedule"
+        self.start(
+            "beat",
+            [PY, "-m", "celery", "-A", "config", "beat", "--loglevel=WARNING", f"--schedule={schedule}"],
+            extra_env={"SURVEYS_BEAT_SECONDS": str(seconds)},
+        )
+
+    def start(self, name: str, cmd: list[str], extra_env: dict | None = None) -> subprocess.Popen:
+        out = open(VAR / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen(  # noqa: S603
+            cmd, cwd=ROOT, env={**env(), **(extra_env or {})}, stdout=out, stderr=subprocess.STDOUT
+        )
+        self.procs[name] = proc
+        return proc
+
+    def kill(self, name: str, sig: int = signal.SIGTERM, wait: float = 15) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        proc.send_signal(sig)
+        try:
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    @staticmethod
+    def wait_http(url: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=5):  # noqa: S310 - loopback
+                    return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+    def stop_all(self) -> None:
+        for name in list(self.procs):
+            self.kill(name)
+        self.pg_stop()
+
+    def __enter__(self) -> Stack:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop_all()
+
+
+def url(path: str) -> str:
+    return f"http://127.0.0.1:{WEB_PORT}{path}"
