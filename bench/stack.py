@@ -39,6 +39,8 @@ def env() -> dict[str, str]:
         EMAIL_FILE_PATH=str(VAR / "mail"),
         CONN_MAX_AGE="60",
         LOG_LEVEL="WARNING",
+        NOTIFICATION_RESEND_SECONDS="2",
+        NOTIFICATION_RESEND_AFTER_SECONDS="3",
         PYTHONPATH=str(ROOT),
     )
     return e

@@ -62,7 +62,12 @@ def django(code: str) -> str:
     from bench.stack import PY, ROOT, env
 
     result = subprocess.run(  # noqa: S603
-        [PY, "manage.py", "shell", "-c", code], cwd=ROOT, env=env(), capture_output=True, text=True, check=True
+        [PY, "manage.py", "shell", "-v", "0", "-c", code],
+        cwd=ROOT,
+        env=env(),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout.strip()
 
@@ -196,7 +201,7 @@ def redis_down(stack: Stack, unit_id: int) -> None:
     check(response.status_code == 302, "a page that sends a task still succeeds while Redis is down")
     pending = django(
         "from staff.models import Notification\n"
-        "print(Notification.objects.filter(key__startswith='action-plan', emailed_at__isnull=True).count())"
+        "print(Notification.objects.filter(key__startswith='survey:actionplan:', emailed_at__isnull=True).count())"
     )
     check(pending == "1", "the notification is kept (shown in the app), not yet e-mailed")
     stack.redis_start()
@@ -208,7 +213,7 @@ def redis_down(stack: Stack, unit_id: int) -> None:
     while time.monotonic() < deadline:
         sent = django(
             "from staff.models import Notification\n"
-            "print(Notification.objects.filter(key__startswith='action-plan', emailed_at__isnull=False).count())"
+            "print(Notification.objects.filter(key__startswith='survey:actionplan:', emailed_at__isnull=False).count())"
         )
         if sent == "1":
             break
