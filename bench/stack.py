@@ -132,9 +132,28 @@ class Stack:
         self.start("web", cmd)
         self.wait_http(f"http://127.0.0.1:{WEB_PORT}/accounts/login/")
 
-    def worker_start(self, name: str = "worker", concurrency: int = 1) -> None:
-        cmd = [PY, "-m", "celery", "-A", "config", "worker", "--loglevel=WARNING", f"--concurrency={concurrency}"]
+    def worker_start(self, name: str = "worker", concurrency: int = 1, timeout: float = 90) -> None:
+        """Start a worker and wait until it reports ready (its log, at INFO)."""
+        log_file = VAR / f"{name}.log"
+        log_file.unlink(missing_ok=True)
+        cmd = [PY, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO", f"--concurrency={concurrency}"]
         self.start(name, [*cmd, "-n", f"{name}@%h", "--pool=prefork"])
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if log_file.exists() and " ready." in log_file.read_text(errors="replace"):
+                return
+            time.sleep(0.3)
+        raise RuntimeError(f"celery worker {name} not ready within {timeout} s")
+
+    def sql(self, query: str) -> str:
+        """One value or row from the stack's database (psql: much quicker than a Django shell)."""
+        result = subprocess.run(  # noqa: S603
+            ["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "stabil", "-d", "stabil", "-tAc", query],  # noqa: S607
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return result.stdout.strip()
 
     def beat_start(self, seconds: float = 2) -> None:
         schedule = VAR / "celerybeat-schedule"
