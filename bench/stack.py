@@ -207,3 +207,37 @@ class Stack:
 
 def url(path: str) -> str:
     return f"http://127.0.0.1:{WEB_PORT}{path}"
+
+
+def prepare(stack: Stack, *, staff: int, cases: int, organisations: int = 1) -> dict:
+    """A fresh database with generated organisations; returns the plan the load users need (as JSON data)."""
+    stack.pg_init()
+    stack.redis_start()
+    stack.manage("migrate", "--noinput")
+    stack.manage("compile_translations")
+    started = time.monotonic()
+    stack.manage("generate_load", "--organisations", str(organisations), "--staff", str(staff), "--cases", str(cases))
+    generated_s = time.monotonic() - started
+    plan = {"generated_s": round(generated_s, 1), "organisations": []}
+    for slug in stack.sql("SELECT slug FROM staff_organisation ORDER BY id").split():
+        org = stack.sql(f"SELECT id FROM staff_organisation WHERE slug = '{slug}'")
+        managers = stack.sql(
+            "SELECT u.username || ':' || r.unit_id FROM staff_roleassignment r JOIN staff_staffmember s ON s.id = "
+            f"r.staff_id JOIN auth_user u ON u.id = s.user_id WHERE r.organisation_id = {org} AND r.role = "
+            "'unit_manager' ORDER BY r.unit_id"
+        ).split()
+        workers = stack.sql(
+            "SELECT u.username FROM staff_staffmember s JOIN auth_user u ON u.id = s.user_id "
+            f"WHERE s.organisation_id = {org} AND u.username LIKE '%-worker%' ORDER BY s.id"
+        ).split()
+        open_round = stack.sql(f"SELECT id FROM surveys_surveyround WHERE organisation_id = {org} AND status = 'open'")
+        plan["organisations"].append(
+            {
+                "slug": slug,
+                "hr": f"{slug}-hr",
+                "managers": [m.split(":") for m in managers],
+                "workers": workers,
+                "open_round": int(open_round),
+            }
+        )
+    return plan

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from caseload.generator import LOAD_PASSWORD, STAFF_PER_UNIT, load_organisation
+from caseload.generator import LOAD_PASSWORD, STAFF_PER_UNIT, analyse_loaded_tables, load_organisation
 from staff.models import Organisation
 
 
@@ -60,6 +60,7 @@ class Command(BaseCommand):
                 f"{name}: {result.staff} staff in {len(result.units)} units, {cases} cases "
                 f"(first unit id {result.units[0].pk}); logins {', '.join(result.logins.values())}"
             )
+        analyse_loaded_tables()
         self.stdout.write(
             f"{organisations} organisation(s), {organisations * cases} cases in {time.monotonic() - started:.1f} s "
             f"(password {LOAD_PASSWORD})."
