@@ -67,7 +67,11 @@ def pages_of(org: Organisation) -> dict[str, tuple[Client, str]]:
     }
 
 
-def generate(staff: int, cases: int, seed: int) -> Organisation:
+def generate(staff: int, cases: int, seed: int, reuse: bool = False) -> Organisation:
+    if reuse:  # the newest organisation of this size from an earlier run
+        org = Organisation.objects.filter(slug__startswith=f"lasttest-{staff}-").order_by("-pk").first()
+        if org is not None:
+            return org
     started = time.monotonic()
     with open(os.devnull, "w") as quiet:
         call_command("generate_load", staff=staff, cases=cases, seed=seed, stdout=quiet)
@@ -110,12 +114,19 @@ def main() -> None:
     parser.add_argument("--factor", type=int, default=10)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--reuse", action="store_true", help="measure the organisations of an earlier run")
+    parser.add_argument("--pages", default="", help="only these pages (comma-separated names)")
     args = parser.parse_args()
     print(f"# {platform.platform()}, {os.cpu_count()} cores, database {connection.vendor}")
-    small = generate(args.staff, args.cases, args.seed)
-    large = generate(args.staff * args.factor, args.cases * args.factor, args.seed)
+    small = generate(args.staff, args.cases, args.seed, args.reuse)
+    large = generate(args.staff * args.factor, args.cases * args.factor, args.seed, args.reuse)
     print(f"# load average before measuring {os.getloadavg()}", flush=True)
-    results = measure(pages_of(small), pages_of(large), args.repeat)
+    chosen = [p.strip() for p in args.pages.split(",") if p.strip()]
+    small_pages, large_pages = pages_of(small), pages_of(large)
+    if chosen:
+        small_pages = {k: v for k, v in small_pages.items() if k in chosen}
+        large_pages = {k: v for k, v in large_pages.items() if k in chosen}
+    results = measure(small_pages, large_pages, args.repeat)
     print(f"# load average after measuring {os.getloadavg()}")
     print(f"{'page':<20}{'1x ms':>9}{f'{args.factor}x ms':>9}{'ratio':>8}{'queries':>10}{'same':>6}{'kB 1x/Nx':>12}")
     for page, ((ts, qs, bs), (tl, ql, bl)) in results.items():
@@ -124,6 +135,8 @@ def main() -> None:
             f"{page:<20}{ts * 1000:>9.1f}{tl * 1000:>9.1f}{tl / ts:>8.2f}{f'{qs}/{ql}':>10}{same:>6}"
             f"{f'{bs // 1024}/{bl // 1024}':>12}"
         )
+    if "report, whole org" not in results:
+        return
     units = [Unit.objects.filter(organisation=o).count() for o in (small, large)]
     (ts, _q, _b), (tl, _q2, _b2) = results["report, whole org"]
     print(
