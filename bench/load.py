@@ -94,7 +94,7 @@ def locust_step(users: int, seconds: int, plan_file: Path) -> dict:
     prefix = VAR / f"locust-{users}"
     cmd = [PY, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(users)]
     cmd += ["-r", str(max(1, users // 4)), "--run-time", f"{seconds}s", "--host", f"http://127.0.0.1:{WEB_PORT}"]
-    cmd += ["--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0"]
+    cmd += ["--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0", "--reset-stats"]
     subprocess.run(  # noqa: S603
         cmd, cwd=ROOT, env={**os.environ, "LOCUST_PLAN": str(plan_file)}, check=True, capture_output=True
     )
