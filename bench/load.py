@@ -94,7 +94,16 @@ def locust_step(users: int, seconds: int, plan_file: Path) -> dict:
     prefix = VAR / f"locust-{users}"
     cmd = [PY, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(users)]
     cmd += ["-r", str(max(1, users // 4)), "--run-time", f"{seconds}s", "--host", f"http://127.0.0.1:{WEB_PORT}"]
-    cmd += ["--csv", str(prefix), "--only-summary", "--stop-timeout", "10", "--exit-code-on-error", "0", "--reset-stats"]
+    cmd += [
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "10",
+        "--exit-code-on-error",
+        "0",
+        "--reset-stats",
+    ]
     subprocess.run(  # noqa: S603
         cmd, cwd=ROOT, env={**os.environ, "LOCUST_PLAN": str(plan_file)}, check=True, capture_output=True
     )
@@ -103,15 +112,20 @@ def locust_step(users: int, seconds: int, plan_file: Path) -> dict:
     total = next(r for r in rows if r["Name"] == "Aggregated")
     pages = {r["Name"]: r for r in rows if r["Name"] != "Aggregated"}
     requests_n = int(total["Request Count"])
+
+    def ms(value: str) -> float:
+        return float("nan") if value in ("N/A", "") else float(value)
+
     return {
         "users": users,
+        "requests": requests_n,
         "rps": float(total["Requests/s"]),
-        "p50": float(total["50%"]),
-        "p95": float(total["95%"]),
-        "p99": float(total["99%"]),
+        "p50": ms(total["50%"]),
+        "p95": ms(total["95%"]),
+        "p99": ms(total["99%"]),
         "errors": int(total["Failure Count"]),
         "error_rate": int(total["Failure Count"]) / requests_n if requests_n else 0.0,
-        "slowest_p95": max(pages.items(), key=lambda kv: float(kv[1]["95%"]))[0] if pages else "",
+        "slowest_p95": max(pages.items(), key=lambda kv: ms(kv[1]["95%"]) or 0)[0] if pages else "",
         "load": load(),
     }
 
@@ -120,7 +134,7 @@ def knee(steps: list[dict]) -> dict | None:
     best = None
     for prev, cur in zip([None, *steps], steps, strict=False):
         grew = prev is None or cur["rps"] >= prev["rps"] * 1.10
-        if grew and cur["p95"] < 1000 and cur["errors"] == 0:
+        if grew and cur["requests"] and cur["p95"] < 1000 and cur["errors"] == 0:
             best = cur
         else:
             break
