@@ -157,11 +157,17 @@ class Stack:
 
     def beat_start(self, seconds: float = 2) -> None:
         schedule = VAR / "celerybeat-schedule"
+        (VAR / "beat.log").unlink(missing_ok=True)
         self.start(
             "beat",
-            [PY, "-m", "celery", "-A", "config", "beat", "--loglevel=WARNING", f"--schedule={schedule}"],
+            [PY, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO", f"--schedule={schedule}"],
             extra_env={"SURVEYS_BEAT_SECONDS": str(seconds)},
         )
+
+    def beat_ticks(self) -> int:
+        """How many survey ticks the running beat has sent (its log, at INFO)."""
+        log_file = VAR / "beat.log"
+        return log_file.read_text(errors="replace").count("surveys-schedule") if log_file.exists() else 0
 
     def start(self, name: str, cmd: list[str], extra_env: dict | None = None) -> subprocess.Popen:
         out = open(VAR / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process

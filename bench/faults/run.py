@@ -325,16 +325,23 @@ def beat_restart(stack: Stack, unit_id: int) -> None:
         f"WHERE organisation_id = {org} AND status = 'open'"
     )
     stack.worker_start("worker", concurrency=2)
-    opened_at = ""
+    opened_sql = f"SELECT opened_at FROM surveys_surveyround WHERE organisation_id = {org} AND status = 'open'"
     for i in range(3):
         stack.beat_start(seconds=1)
-        time.sleep(8)
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and stack.beat_ticks() < 2:
+            time.sleep(0.3)
         stack.kill("beat", signal.SIGKILL if i == 1 else signal.SIGTERM)
-        log(f"  beat stopped ({'SIGKILL' if i == 1 else 'SIGTERM'})")
-        if not opened_at:
-            opened_at = stack.sql(
-                f"SELECT opened_at FROM surveys_surveyround WHERE organisation_id = {org} AND status = 'open'"
-            )
+        log(f"  beat stopped ({'SIGKILL' if i == 1 else 'SIGTERM'}) after {stack.beat_ticks()} ticks")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not stack.sql(opened_sql):
+        time.sleep(1)
+    opened_at = stack.sql(opened_sql)
+    stack.beat_start(seconds=1)  # more ticks: the open round must not be opened again
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and stack.beat_ticks() < 3:
+        time.sleep(0.3)
+    stack.kill("beat")
     time.sleep(3)
     total, distinct, opened = map(
         int,
@@ -346,7 +353,7 @@ def beat_restart(stack: Stack, unit_id: int) -> None:
     log(f"  rounds {total}, distinct tertials {distinct}, open {opened}, opened at {opened_at}")
     check(total == distinct, "one round per tertial")
     check(opened == 1 and bool(opened_at), "the current round is open")
-    final = stack.sql(f"SELECT opened_at FROM surveys_surveyround WHERE organisation_id = {org} AND status = 'open'")
+    final = stack.sql(opened_sql)
     check(final == opened_at, "opened once: its opening time did not change over the later ticks and restarts")
     stack.kill("worker")
 
