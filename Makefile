@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run install test lint check messages compilemessages clean compose-config bench
+.PHONY: run install test lint check messages compilemessages clean compose-config bench load faults
 
 $(BIN)/.installed: requirements/dev.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Stabil needs Python 3.11 or newer"'
@@ -47,3 +47,20 @@ compose-config:
 
 clean:
 	rm -rf var/broker var/celerybeat-schedule*
+
+# Scale (docs/scale.md). `make bench`: growth 1x vs 10x on PostgreSQL (BENCH_DATABASE_URL, a scratch database
+# it fills), then the tertial report against SQL and the allocation proposal against greedy.
+# `make load`: floor and locust steps on a private gunicorn + PostgreSQL + Redis stack; `make faults`: the
+# four fault scripts on the same kind of stack. All three need PostgreSQL and Redis binaries (Debian packages).
+BENCH_DATABASE_URL ?= postgres://stabil:stabil@127.0.0.1:5432/stabil_bench
+bench: install compilemessages
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python bench/growth.py $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python bench/hr_report_bench.py
+	$(BIN)/python bench/allocation_bench.py
+
+load: install
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+faults: install
+	$(BIN)/python bench/faults/run.py $(FAULTS)

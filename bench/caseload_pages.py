@@ -46,13 +46,13 @@ def _timed(client: Client, url: str) -> float:
 
 def _generate(staff: int, cases: int) -> dict[str, tuple[Client, str]]:
     with open(os.devnull, "w") as quiet:
-        call_command("generate_load", staff=staff, cases=cases, stdout=quiet)
+        call_command("generate_load", staff=staff, cases=cases, units=1, stdout=quiet)
     org = Organisation.objects.filter(slug__startswith=f"lasttest-{staff}-").order_by("-pk").first()
     unit = Unit.objects.get(organisation=org)
     users = get_user_model().objects
     worker, manager = Client(), Client()
-    worker.force_login(users.get(username=f"{org.slug}-worker"))
-    manager.force_login(users.get(username=f"{org.slug}-manager"))
+    worker.force_login(users.get(username=f"{org.slug}-worker1"))
+    manager.force_login(users.get(username=f"{org.slug}-manager0"))
     return {"my caseload": (worker, "/caseload/mine/"), "unit dashboard": (manager, f"/caseload/units/{unit.pk}/")}
 
 

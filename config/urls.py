@@ -30,3 +30,6 @@ for _name in ("competence", "caseload", "intake", "surveys", "staff.retention"):
         continue
     urlpatterns.append(path("", include(f"{_name}.urls")))
 urlpatterns.append(path("", include("staff.urls")))
+
+# A database that does not answer (restart, failover) is a Swedish 503 page or a JSON 503, not a 500.
+handler500 = "config.errors.server_error_or_unavailable"

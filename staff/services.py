@@ -161,7 +161,11 @@ def notify(
         from .tasks import send_notification_email
 
         org_id, pk = organisation.pk, notification.pk
-        transaction.on_commit(lambda: send_notification_email.delay(organisation_id=org_id, notification_id=pk))
+        # robust: a broker that does not answer is logged, not a failed request; the row stays un-e-mailed and
+        # staff.tasks.notification_emails_resend_all sends it once the broker is back.
+        transaction.on_commit(
+            lambda: send_notification_email.delay(organisation_id=org_id, notification_id=pk), robust=True
+        )
     return notification, created
 
 

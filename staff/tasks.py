@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
+import os
 
 from celery import shared_task
 from celery.schedules import crontab
@@ -10,13 +12,19 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 
-from .models import Notification
+from .models import Notification, Organisation
 
 logger = logging.getLogger(__name__)
 
+RESEND_EVERY_SECONDS = float(os.environ.get("NOTIFICATION_RESEND_SECONDS", "300"))
+RESEND_AFTER_SECONDS = float(os.environ.get("NOTIFICATION_RESEND_AFTER_SECONDS", "120"))
 BEAT_SCHEDULE: dict = {
     # Retention (gallring) of every organisation, at night: see staff/retention/tasks.py.
     "retention-daily": {"task": "staff.retention.tasks.retention_all", "schedule": crontab(hour=2, minute=30)},
+    "notification-emails-resend": {
+        "task": "staff.tasks.notification_emails_resend_all",
+        "schedule": RESEND_EVERY_SECONDS,
+    },
 }
 
 
@@ -45,3 +53,39 @@ def send_notification_email(self, *, organisation_id: int, notification_id: int)
         logger.warning("notification %s of organisation %s: e-mail failed", notification_id, organisation_id)
         raise self.retry(exc=exc) from exc
     return True
+
+
+def _unsent(*, older_than_seconds: float, within_hours: int = 24):
+    """Notifications to a person with an address that were not e-mailed: the broker was down when created."""
+    now = timezone.now()
+    return Notification.objects.filter(
+        emailed_at__isnull=True,
+        created_at__lte=now - datetime.timedelta(seconds=older_than_seconds),
+        created_at__gte=now - datetime.timedelta(hours=within_hours),
+    ).exclude(recipient__email="")
+
+
+@shared_task(acks_late=True)
+def notification_emails_resend_all(*, older_than_seconds: float = RESEND_AFTER_SECONDS) -> int:
+    """Fan out: one resend task per organisation. It reads only Organisation: under row-level security a
+    query over every organisation's notifications sees none (docs/trust-rls.md)."""
+    ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+    for organisation_id in ids:
+        notification_emails_resend.delay(organisation_id=organisation_id, older_than_seconds=older_than_seconds)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
+def notification_emails_resend(
+    *, organisation_id: int, older_than_seconds: float = RESEND_AFTER_SECONDS, limit: int = 1000
+) -> int:
+    """Queue the e-mail of each unsent notification again; send_notification_email claims each once."""
+    pks = list(
+        _unsent(older_than_seconds=older_than_seconds)
+        .filter(organisation_id=organisation_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in pks:
+        send_notification_email.delay(organisation_id=organisation_id, notification_id=pk)
+    return len(pks)

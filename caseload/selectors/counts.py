@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Count, Q, Sum
 
@@ -11,7 +12,14 @@ from staff.models import Organisation
 from ..models import Case
 
 
-def unit_case_counts(*, organisation: Organisation, on: datetime.date) -> dict[int, dict[str, int]]:
+def _units(unit_ids, field: str = "unit_id") -> Q:
+    """All units, or only these (a department's report reads only its own units' rows)."""
+    return Q() if unit_ids is None else Q(**{f"{field}__in": sorted(unit_ids)})
+
+
+def unit_case_counts(
+    *, organisation: Organisation, on: datetime.date, unit_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, int]]:
     """Open cases per unit on a date: {unit_id: {"open_cases": n, "weighted_cases": w}} in one query."""
     open_on = (
         Q(opened_on__lte=on)
@@ -20,14 +28,16 @@ def unit_case_counts(*, organisation: Organisation, on: datetime.date) -> dict[i
     )
     rows = (
         Case.objects.filter(organisation=organisation)
-        .filter(open_on)
+        .filter(open_on, _units(unit_ids))
         .values("unit_id")
         .annotate(open_cases=Count("id"), weighted_cases=Sum("weight"))
     )
     return {r["unit_id"]: {"open_cases": r["open_cases"], "weighted_cases": r["weighted_cases"] or 0} for r in rows}
 
 
-def unit_co_handler_counts(*, organisation: Organisation, on: datetime.date) -> dict[int, dict[str, int]]:
+def unit_co_handler_counts(
+    *, organisation: Organisation, on: datetime.date, unit_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, int]]:
     """Open cases per unit on a date and how many of them had a co-handler that day, in one query.
 
     {unit_id: {"open_cases": n, "with_co_handler": m}}; the HR report's co-handler coverage.
@@ -48,7 +58,7 @@ def unit_co_handler_counts(*, organisation: Organisation, on: datetime.date) -> 
     )
     rows = (
         Case.objects.filter(organisation=organisation)
-        .filter(open_on)
+        .filter(open_on, _units(unit_ids))
         .values("unit_id")
         .annotate(total=Count("id"), covered=Count("id", filter=Q(co_handler)))
     )
@@ -56,7 +66,7 @@ def unit_co_handler_counts(*, organisation: Organisation, on: datetime.date) -> 
 
 
 def unit_closed_investigations(
-    *, organisation: Organisation, start: datetime.date, end: datetime.date
+    *, organisation: Organisation, start: datetime.date, end: datetime.date, unit_ids: Iterable[int] | None = None
 ) -> dict[int, dict[str, int]]:
     """Investigations closed in [start, end] per unit, and how many closed by their target date and
     by their legal deadline (the original four months, extensions not counted), in one query."""
@@ -66,6 +76,7 @@ def unit_closed_investigations(
 
     rows = (
         Investigation.objects.filter(organisation=organisation, closed_on__gte=start, closed_on__lte=end)
+        .filter(_units(unit_ids, "case__unit_id"))
         .values("case__unit_id")
         .annotate(
             closed=Count("id"),

@@ -38,3 +38,6 @@ CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A stopped Redis must not take the pages and the API down with it (config/cache.py).
+    CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"

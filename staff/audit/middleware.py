@@ -122,8 +122,13 @@ class AccessLogMiddleware:
         staff = request.get_staff() if hasattr(request, "get_staff") else None
         if staff is None:
             return response
+        from .. import rls
         from .models import AccessLogEntry
 
+        if response.status_code >= 400 and rls.enabled():
+            # A refused request rolled back the view's transaction, and with it an organisation an API
+            # token set inside it (row-level security, staff/rls.py): set it again for the log row.
+            rls.activate(staff.organisation_id)
         AccessLogEntry.objects.bulk_create(access_rows(request, response, match, entry, staff))
         return response
 

@@ -1,0 +1,200 @@
+"""Load test and floor benchmark against gunicorn + PostgreSQL + Redis on loopback (bench/stack.py).
+
+    .venv/bin/python bench/load.py [--staff 300] [--cases 30000] [--organisations 3] [--steps 5,10,20,40,80]
+                                   [--step-seconds 40] [--floor-seconds 15] [--web-workers 2]
+
+1. Generates the organisations (manage.py generate_load) into a private PostgreSQL.
+2. Floor: "my caseload" against /bench/ping/ (a trivial authenticated view) on the same server, closed loop
+   with 4 client threads, alternating 2 × --floor-seconds each; prints requests per second and the ratio.
+3. Locust (bench/locustfile.py), headless, one bounded run per step of users (each stops by itself after
+   --step-seconds); prints throughput, p50/p95/p99 and error rate per step, and the knee: the last step whose
+   throughput still grew by at least 10 % with its p95 under 1 s.
+Writes var/bench/load-<date>.txt. `uptime` load is printed with every figure (the machine is shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import requests  # noqa: E402
+
+from bench.stack import PY, ROOT, VAR, WEB_PORT, Stack, log, prepare, url  # noqa: E402
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _session(username: str) -> requests.Session:
+    s = requests.Session()
+    s.get(url("/accounts/login/"), timeout=30)
+    r = s.post(
+        url("/accounts/login/"),
+        data={"username": username, "password": "stabil-demo", "csrfmiddlewaretoken": s.cookies["csrftoken"]},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert r.status_code == 302, r.status_code
+    return s
+
+
+def closed_loop(sessions: list[requests.Session], path: str, seconds: float) -> tuple[int, int]:
+    """Requests completed and failed by len(sessions) threads, each sending the next when the last returns."""
+    done, failed = [0] * len(sessions), [0] * len(sessions)
+    end = time.monotonic() + seconds
+
+    def run(i: int) -> None:
+        while time.monotonic() < end:
+            r = sessions[i].get(url(path), timeout=30)
+            done[i] += 1
+            failed[i] += r.status_code != 200
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(sessions))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(done), sum(failed)
+
+
+def floor(plan: dict, seconds: float) -> dict:
+    org = plan["organisations"][0]
+    sessions = [_session(w) for w in org["workers"][1:5]]
+    for s in sessions:
+        s.get(url("/caseload/mine/"), timeout=30)
+    totals = {"/bench/ping/": [0, 0, 0.0], "/caseload/mine/": [0, 0, 0.0]}
+    for _ in range(2):
+        for path, row in totals.items():
+            done, failed = closed_loop(sessions, path, seconds)
+            row[0] += done
+            row[1] += failed
+            row[2] += seconds
+    ping, mine = (totals[p][0] / totals[p][2] for p in ("/bench/ping/", "/caseload/mine/"))
+    return {
+        "ping_rps": round(ping, 1),
+        "caseload_rps": round(mine, 1),
+        "ratio": round(mine / ping, 2),
+        "failed": totals["/bench/ping/"][1] + totals["/caseload/mine/"][1],
+        "load": load(),
+    }
+
+
+def locust_step(users: int, seconds: int, plan_file: Path) -> dict:
+    prefix = VAR / f"locust-{users}"
+    cmd = [PY, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(users)]
+    cmd += ["-r", str(max(1, users // 4)), "--run-time", f"{seconds}s", "--host", f"http://127.0.0.1:{WEB_PORT}"]
+    cmd += [
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--stop-timeout",
+        "10",
+        "--exit-code-on-error",
+        "0",
+        "--reset-stats",
+    ]
+    subprocess.run(  # noqa: S603
+        cmd, cwd=ROOT, env={**os.environ, "LOCUST_PLAN": str(plan_file)}, check=True, capture_output=True
+    )
+    with open(f"{prefix}_stats.csv") as f:  # noqa: PTH123
+        rows = list(csv.DictReader(f))
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    pages = {r["Name"]: r for r in rows if r["Name"] != "Aggregated"}
+    requests_n = int(total["Request Count"])
+
+    def ms(value: str) -> float:
+        return float("nan") if value in ("N/A", "") else float(value)
+
+    return {
+        "users": users,
+        "requests": requests_n,
+        "rps": float(total["Requests/s"]),
+        "p50": ms(total["50%"]),
+        "p95": ms(total["95%"]),
+        "p99": ms(total["99%"]),
+        "errors": int(total["Failure Count"]),
+        "error_rate": int(total["Failure Count"]) / requests_n if requests_n else 0.0,
+        "slowest_p95": max(pages.items(), key=lambda kv: ms(kv[1]["95%"]) or 0)[0] if pages else "",
+        "load": load(),
+    }
+
+
+def knee(steps: list[dict]) -> dict | None:
+    best = None
+    for prev, cur in zip([None, *steps], steps, strict=False):
+        grew = prev is None or cur["rps"] >= prev["rps"] * 1.10
+        if grew and cur["requests"] and cur["p95"] < 1000 and cur["errors"] == 0:
+            best = cur
+        else:
+            break
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--staff", type=int, default=300)
+    parser.add_argument("--cases", type=int, default=30000)
+    parser.add_argument("--organisations", type=int, default=3)
+    parser.add_argument("--steps", default="5,10,20,40,80")
+    parser.add_argument("--step-seconds", type=int, default=40)
+    parser.add_argument("--floor-seconds", type=float, default=15)
+    parser.add_argument("--web-workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args()
+    lines = [
+        f"# {time.strftime('%Y-%m-%d %H:%M')} {platform.platform()}, {os.cpu_count()} cores; gunicorn "
+        f"{args.web_workers} workers x {args.threads} threads; PostgreSQL + Redis on loopback"
+    ]
+
+    def out(line: str) -> None:
+        lines.append(line)
+        log(line)
+
+    with Stack(web_workers=args.web_workers, threads=args.threads) as stack:
+        plan = prepare(stack, staff=args.staff, cases=args.cases, organisations=args.organisations)
+        plan_file = VAR / "plan.json"
+        plan_file.write_text(json.dumps(plan))
+        out(
+            f"generated {args.organisations} organisation(s) x {args.staff} staff x {args.cases} cases in "
+            f"{plan['generated_s']} s (load {load()})"
+        )
+        stack.web_start()
+        stack.worker_start("worker", concurrency=1)
+        f = floor(plan, args.floor_seconds)
+        out(
+            f"floor: my caseload {f['caseload_rps']} req/s, trivial authenticated view {f['ping_rps']} req/s, "
+            f"ratio {f['ratio']} (aim >= 0.5), {f['failed']} failed (load {f['load']})"
+        )
+        steps = []
+        out(f"{'users':>6}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}  slowest p95 / load")
+        for users in (int(u) for u in args.steps.split(",")):
+            s = locust_step(users, args.step_seconds, plan_file)
+            steps.append(s)
+            out(
+                f"{s['users']:>6}{s['rps']:>8.1f}{s['p50']:>8.0f}{s['p95']:>8.0f}{s['p99']:>8.0f}"
+                f"{s['errors']:>8}  {s['slowest_p95']} / {s['load']}"
+            )
+        k = knee(steps)
+        out(
+            f"knee: {k['users']} users, {k['rps']:.1f} req/s, p95 {k['p95']:.0f} ms"
+            if k
+            else "knee: below the first step"
+        )
+    report = VAR / f"load-{time.strftime('%Y%m%d-%H%M')}.txt"
+    report.write_text("\n".join(lines) + "\n")
+    print(f"written {report}")
+
+
+if __name__ == "__main__":
+    main()
