@@ -70,7 +70,7 @@ def _security_event(request, response, kind: str, *, organisation_id=None, user_
     from .models import SecurityEvent
 
     match = getattr(request, "resolver_match", None)
-    SecurityEvent.objects.create(
+    event = SecurityEvent(
         kind=kind,
         organisation_id=organisation_id,
         user_id=user_id,
@@ -79,6 +79,10 @@ def _security_event(request, response, kind: str, *, organisation_id=None, user_
         status=response.status_code,
         address=client_address(request),
     )
+    # INSERT without RETURNING: under row-level security (staff/rls.py) a row of no organisation may be
+    # written but never read, and RETURNING would read it back.
+    fields = [f for f in SecurityEvent._meta.concrete_fields if not f.primary_key]
+    SecurityEvent.objects._insert([event], fields=fields, returning_fields=None)
 
 
 def _refused_token(request, response) -> None:
