@@ -93,6 +93,13 @@ def _refused_token(request, response) -> None:
     parts = header.split()
     organisation_id = user_id = None
     if len(parts) == 2 and parts[1].startswith("stb_") and parts[1].count("_") >= 2:
+        from .. import rls
+        from ..authentication import hash_key
+
+        if rls.enabled():
+            # Under row-level security the token is visible only within its organisation, which the
+            # refused request's rolled-back transaction no longer holds: look it up by the key's hash.
+            rls.activate_for_token(hash_key(parts[1]))
         prefix = parts[1].split("_")[1][:12]
         token = ApiToken.objects.filter(prefix=prefix).select_related("staff").first()
         if token is not None:
