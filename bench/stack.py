@@ -7,6 +7,7 @@ PostgreSQL and Redis other work on the machine uses. Everything it starts it sto
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -246,4 +247,40 @@ def prepare(stack: Stack, *, staff: int, cases: int, organisations: int = 1) -> 
                 "open_round": int(open_round),
             }
         )
+    plan["sessions"] = signed_in(stack, plan)
     return plan
+
+
+_SESSIONS = """
+import json, sys
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+out = {}
+for user in get_user_model().objects.filter(username__in=json.loads(sys.stdin.read())):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    out[user.username] = session.session_key
+print(json.dumps(out))
+"""
+
+
+def signed_in(stack: Stack, plan: dict) -> dict[str, str]:
+    """A session per planned person, as a sign-in would leave it: the load test measures a morning of people
+    already signed in (the password hash costs ~0.3 s of CPU per sign-in; load.py measures sign-ins apart)."""
+    names = []
+    for org in plan["organisations"]:
+        names += [org["hr"], *(m[0] for m in org["managers"]), *org["workers"]]
+    result = subprocess.run(  # noqa: S603
+        [PY, "manage.py", "shell", "-c", _SESSIONS],
+        cwd=ROOT,
+        env=env(),
+        check=True,
+        capture_output=True,
+        text=True,
+        input=json.dumps(names),
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
