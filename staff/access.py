@@ -22,20 +22,22 @@ class Access:
     unit_roles: frozenset[tuple[str, int]] = field(default_factory=frozenset)
     department_ids: frozenset[int] = field(default_factory=frozenset)
     unit_department: dict[int, int] = field(default_factory=dict)
+    unit_kind: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, staff: StaffMember) -> Access:
         rows = list(
             RoleAssignment.objects.filter(organisation_id=staff.organisation_id, staff=staff).values_list(
-                "role", "unit_id", "department_id", "unit__department_id"
+                "role", "unit_id", "department_id", "unit__department_id", "unit__kind"
             )
         )
         return cls(
             staff=staff,
-            roles=frozenset(r for r, _u, _d, _ud in rows),
-            unit_roles=frozenset((r, u) for r, u, _d, _ud in rows if u),
-            department_ids=frozenset(d for r, _u, d, _ud in rows if r == Role.DEPARTMENT_HEAD and d),
-            unit_department={u: ud for _r, u, _d, ud in rows if u},
+            roles=frozenset(r for r, _u, _d, _ud, _k in rows),
+            unit_roles=frozenset((r, u) for r, u, _d, _ud, _k in rows if u),
+            department_ids=frozenset(d for r, _u, d, _ud, _k in rows if r == Role.DEPARTMENT_HEAD and d),
+            unit_department={u: ud for _r, u, _d, ud, _k in rows if u},
+            unit_kind={u: k for _r, u, _d, _ud, k in rows if u},
         )
 
     @property

@@ -64,6 +64,16 @@ def _person(name: str, home: Unit | None, organisation: Organisation, role: str,
     return member
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: cached figures are keyed by organisation id, and ids repeat
+    between tests on SQLite."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def world(db) -> World:
     org = OrganisationFactory(name="Alfa kommun", slug="alfa")

@@ -8,7 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.conf import settings as django_settings
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Sum
+from django.utils import timezone
 
 from competence.models import LadderLevel
 from competence.selectors import levels_on
@@ -85,27 +88,49 @@ class WorkerLoad:
 
 
 def worker_loads(
-    *, organisation: Organisation, staff: list[StaffMember], today: datetime.date, settings: CaseloadSettings
+    *,
+    organisation: Organisation,
+    staff: list[StaffMember],
+    today: datetime.date,
+    settings: CaseloadSettings,
+    absences: Iterable[Absence] | None = None,
+    assignments: Iterable[Assignment] | None = None,
 ) -> list[WorkerLoad]:
-    """Load against capacity for the given people in four queries, whatever the number of cases."""
+    """Load against capacity for the given people in four queries, whatever the number of cases.
+
+    A caller that already holds the people's absences (any that overlap this month) or their current
+    assignments (with `case` loaded) passes them and saves those queries ("my caseload" does).
+    """
     ids = [s.pk for s in staff]
     start, end = month_bounds(today)
     levels = levels_on(organisation=organisation, on=today, staff_ids=ids)
-    absences: dict[int, list[Absence]] = {}
-    for a in Absence.objects.filter(organisation=organisation, staff_id__in=ids, start__lte=end, end__gte=start):
-        absences.setdefault(a.staff_id, []).append(a)
+    if absences is None:
+        absences = Absence.objects.filter(organisation=organisation, staff_id__in=ids, start__lte=end, end__gte=start)
+    by_staff: dict[int, list[Absence]] = {}
+    for a in absences:
+        if a.start <= end and a.end >= start:
+            by_staff.setdefault(a.staff_id, []).append(a)
     loads = {}
     for s in staff:
         level = levels.get(s.pk)
-        capacity = base_capacity(level, settings) * s.fte * (1 - absent_share(absences.get(s.pk, []), start, end))
+        capacity = base_capacity(level, settings) * s.fte * (1 - absent_share(by_staff.get(s.pk, []), start, end))
         loads[s.pk] = WorkerLoad(staff=s, level=level, capacity=capacity, fraction=settings.co_handler_fraction)
-    rows = (
-        Assignment.objects.filter(
-            organisation=organisation, staff_id__in=ids, end__isnull=True, case__status=Case.Status.OPEN
+    if assignments is None:
+        rows = (
+            Assignment.objects.filter(
+                organisation=organisation, staff_id__in=ids, end__isnull=True, case__status=Case.Status.OPEN
+            )
+            .values("staff_id", "role")
+            .annotate(n=Count("id"), w=Sum("case__weight"))
         )
-        .values("staff_id", "role")
-        .annotate(n=Count("id"), w=Sum("case__weight"))
-    )
+    else:
+        totals: dict[tuple[int, str], list[int]] = {}
+        for a in assignments:
+            if a.end is None and a.case.status == Case.Status.OPEN and a.staff_id in loads:
+                total = totals.setdefault((a.staff_id, a.role), [0, 0])
+                total[0] += 1
+                total[1] += a.case.weight
+        rows = [{"staff_id": k[0], "role": k[1], "n": n, "w": w} for k, (n, w) in totals.items()]
     for r in rows:
         load = loads[r["staff_id"]]
         if r["role"] == Assignment.Role.MAIN:
@@ -129,6 +154,7 @@ class Coverage:
     open_cases: int
     with_co_handler: int
     target_percent: int
+    as_of: datetime.datetime | None = None  # set when the figure comes from the cache
 
     @property
     def percent(self) -> int | None:
@@ -146,12 +172,24 @@ def co_handler_coverage(
     cases = Case.objects.filter(organisation=organisation, status=Case.Status.OPEN)
     if unit_id is not None:
         cases = cases.filter(unit_id=unit_id)
-    row = cases.aggregate(
-        total=Count("id", distinct=True),
-        covered=Count(
-            "id",
-            distinct=True,
-            filter=Q(assignments__role=Assignment.Role.CO, assignments__end__isnull=True),
-        ),
-    )
+    current_co = Assignment.objects.filter(case_id=OuterRef("pk"), role=Assignment.Role.CO, end__isnull=True)
+    row = cases.aggregate(total=Count("id"), covered=Count("id", filter=Exists(current_co)))
     return Coverage(row["total"] or 0, row["covered"] or 0, settings.co_handler_target_percent)
+
+
+def organisation_co_handler_coverage(*, organisation: Organisation, settings: CaseloadSettings) -> Coverage:
+    """The organisation's coverage for comparison on unit pages, cached per organisation.
+
+    Counting every open case of the organisation grows with the organisation (62 ms at 30 000 cases, ten times
+    that at 300 000), while the unit's own figure next to it stays live. So the organisation's figure is kept
+    for CASELOAD_ORGANISATION_FIGURES_SECONDS (default 300) under a key of the organisation and is shown with
+    the time it was counted.
+    """
+    key = f"caseload:organisation-coverage:v1:{organisation.pk}"
+    cached = cache.get(key)
+    if cached is None:
+        fresh = co_handler_coverage(organisation=organisation, settings=settings)
+        cached = (fresh.open_cases, fresh.with_co_handler, timezone.now())
+        cache.set(key, cached, django_settings.CASELOAD_ORGANISATION_FIGURES_SECONDS)
+    open_cases, covered, as_of = cached
+    return Coverage(open_cases, covered, settings.co_handler_target_percent, as_of=as_of)

@@ -15,7 +15,14 @@ from staff.tenancy import get_for_org
 from .. import deadlines
 from ..models import Assignment, Case, CaseEvent, CaseloadSettings, Investigation
 from ..panels import panels
-from .load import Coverage, WorkerLoad, co_handler_coverage, worker_loads
+from .load import (
+    Coverage,
+    WorkerLoad,
+    co_handler_coverage,
+    month_bounds,
+    organisation_co_handler_coverage,
+    worker_loads,
+)
 
 
 def case_get(*, organisation: Organisation, pk) -> Case:
@@ -88,22 +95,23 @@ def _running_by_case(organisation: Organisation, case_ids) -> dict[int, Investig
 
 
 def my_caseload(*, organisation: Organisation, staff: StaffMember, today: datetime.date) -> MyCaseload:
-    """A worker's open cases as main and co-handler, most urgent first, with load and upcoming absences."""
+    """A worker's open cases as main and co-handler, most urgent first, with load and upcoming absences.
+
+    Seven queries whatever the caseload: settings, the current assignments of the worker's cases (theirs and
+    their partners' in one), running investigations, level, absences (this month's and upcoming in one),
+    investigations closed this month. The load is counted from the assignments already fetched.
+    """
     settings = CaseloadSettings.for_org(organisation)
-    mine = list(
-        Assignment.objects.filter(organisation=organisation, staff=staff, end__isnull=True)
+    my_case_ids = Assignment.objects.filter(organisation=organisation, staff=staff, end__isnull=True).values("case_id")
+    current = list(
+        Assignment.objects.filter(organisation=organisation, case_id__in=my_case_ids, end__isnull=True)
         .exclude(case__status=Case.Status.CLOSED)
         .select_related("case")
+        .annotate(staff_name=Concat("staff__first_name", Value(" "), "staff__last_name"))
     )
-    case_ids = [a.case_id for a in mine]
-    partners: dict[int, str] = {}
-    for a in (
-        Assignment.objects.filter(organisation=organisation, case_id__in=case_ids, end__isnull=True)
-        .exclude(staff=staff)
-        .select_related("staff")
-    ):
-        partners[a.case_id] = a.staff.full_name
-    running = _running_by_case(organisation, case_ids)
+    mine = [a for a in current if a.staff_id == staff.pk]
+    partners = {a.case_id: a.staff_name for a in current if a.staff_id != staff.pk}
+    running = _running_by_case(organisation, [a.case_id for a in mine])
     rows = [
         CaseRow(
             case=a.case,
@@ -114,11 +122,17 @@ def my_caseload(*, organisation: Organisation, staff: StaffMember, today: dateti
         for a in mine
     ]
     rows.sort(key=lambda r: r.sort_key)
-    load = worker_loads(organisation=organisation, staff=[staff], today=today, settings=settings)[0]
+    month_start, _month_end = month_bounds(today)
     absences = list(
-        Absence.objects.filter(organisation=organisation, staff=staff, end__gte=today).order_by("start")[:10]
+        Absence.objects.filter(organisation=organisation, staff=staff, end__gte=min(month_start, today)).order_by(
+            "start", "pk"
+        )
     )
-    return MyCaseload(rows, load, settings.closed_per_month_target, absences, settings)
+    load = worker_loads(
+        organisation=organisation, staff=[staff], today=today, settings=settings, absences=absences, assignments=mine
+    )[0]
+    upcoming = [a for a in absences if a.end >= today][:10]
+    return MyCaseload(rows, load, settings.closed_per_month_target, upcoming, settings)
 
 
 @dataclass
@@ -191,7 +205,7 @@ def unit_dashboard(*, organisation: Organisation, unit: Unit, today: datetime.da
         at_risk=risky,
         at_risk_total=total,
         coverage=co_handler_coverage(organisation=organisation, settings=settings, unit_id=unit.pk),
-        org_coverage=co_handler_coverage(organisation=organisation, settings=settings),
+        org_coverage=organisation_co_handler_coverage(organisation=organisation, settings=settings),
         span=span_of_control(unit=unit, on=today),
         closed_target=settings.closed_per_month_target,
         awaiting=awaiting,

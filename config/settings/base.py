@@ -169,6 +169,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stabil <noreply@stabil.l
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://stabil"),
 }
+# How long organisation-wide comparison figures on unit pages are kept (caseload.selectors.load); 0 = never.
+CASELOAD_ORGANISATION_FIGURES_SECONDS = env.int("CASELOAD_ORGANISATION_FIGURES_SECONDS", default=300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

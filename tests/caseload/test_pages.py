@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from caseload.models import Investigation
@@ -105,6 +106,27 @@ def test_dashboard_shows_at_risk_investigations_coverage_and_span(ladder):
     assert "80 %" in html  # 4 of 5 open cases have a co-handler: below the 90 % target
     assert "load-chart-data" in html and "chart.umd.min.js" in html
     assert "<script>" not in html
+
+
+@time_machine.travel(datetime.datetime(2024, 6, 14, 9, 5), tick=False)
+def test_organisation_coverage_is_counted_once_per_period_and_says_when(ladder, settings):
+    """The unit's coverage is live; the organisation's comparison figure is cached per organisation (times in
+    Stockholm, UTC+2 in June)."""
+    settings.CASELOAD_ORGANISATION_FIGURES_SECONDS = 300
+    w = ladder
+    case(w.unit, "A", main=w.bob, co=w.carol, start=datetime.date(2024, 6, 1))
+    client, url = w.client("alice"), reverse("caseload:unit_dashboard", args=[w.unit.pk])
+    client.get(url)
+    case(w.unit, "B", main=w.bob, start=datetime.date(2024, 6, 2))  # no co-handler
+    html = client.get(url).content.decode()
+    assert "1 av 2 öppna ärenden" in html  # the unit: live
+    assert "Organisation: 100 %" in html and "(räknad kl. 11:05)" in html  # cached, with the time counted
+    warm = _queries(client, url)
+    cache.clear()
+    assert _queries(client, url) == warm + 1  # the organisation-wide count, only when not cached
+    with time_machine.travel(datetime.datetime(2024, 6, 14, 9, 11), tick=False):
+        html = client.get(url).content.decode()
+    assert "Organisation: 50 %" in html and "(räknad kl. 11:11)" in html
 
 
 def test_dashboard_is_for_the_units_managers(ladder):
