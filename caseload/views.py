@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff import audit
-from staff.formtools import apply_errors, paginate
+from staff.formtools import apply_errors, csv_cell, paginate
 from staff.history import sources as history_sources
 from staff.history.display import history_for_request
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Role, Unit
@@ -211,12 +211,6 @@ def settings_edit(request):
     )
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheet formulas cannot start a cell: prefix = + - @ tab and CR with a quote."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @staff_required()
 def unit_load_csv(request, pk: int):
     import csv
@@ -248,7 +242,7 @@ def unit_load_csv(request, pk: int):
     for w in data.loads:
         writer.writerow(
             [
-                _csv_cell(w.staff.full_name),
+                csv_cell(w.staff.full_name),
                 w.level.number if w.level else "",
                 w.main_cases,
                 w.co_cases,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff import audit
-from staff.formtools import apply_errors, paginate, sort_param
+from staff.formtools import apply_errors, csv_cell, paginate, sort_param
 from staff.history import sources as history_sources
 from staff.history.display import history_for_request
 from staff.models import Role
@@ -134,11 +134,6 @@ def round_results(request, pk: int):
     )
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @staff_required(*ORGANISATION_VIEWERS)
 def round_export(request, pk: int):
     org = request.organisation
@@ -171,7 +166,7 @@ def round_export(request, pk: int):
             if snapshot
             else ["", "", "", ""]
         )
-        writer.writerow([_csv_cell(v) for v in line])
+        writer.writerow([csv_cell(v) for v in line])
     return response
 
 

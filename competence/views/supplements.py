@@ -7,19 +7,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from staff.formtools import csv_cell
 from staff.permissions import staff_required
 
 from .. import selectors
 from ..dates import parse_month
 from .common import SUPPLEMENT_VIEWERS
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet shows as text: a leading = + - @ tab or CR gets a quote in front."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
 
 
 def _report(request):
