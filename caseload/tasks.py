@@ -7,6 +7,7 @@ from celery.schedules import crontab
 from django.utils import timezone
 
 from staff.models import Organisation
+from staff.tasks import fan_out
 
 BEAT_SCHEDULE = {
     "caseload-deadline-reminders": {
@@ -24,16 +25,9 @@ BEAT_SCHEDULE = {
 }
 
 
-def _fan_out(task) -> int:
-    ids = list(Organisation.objects.values_list("pk", flat=True))
-    for org_id in ids:
-        task.delay(organisation_id=org_id)
-    return len(ids)
-
-
 @shared_task
 def deadline_reminders_all() -> int:
-    return _fan_out(deadline_reminders)
+    return fan_out(deadline_reminders)
 
 
 @shared_task(acks_late=True)
@@ -46,7 +40,7 @@ def deadline_reminders(*, organisation_id: int) -> int:
 
 @shared_task
 def cycles_roll_forward_all() -> int:
-    return _fan_out(cycles_roll_forward)
+    return fan_out(cycles_roll_forward)
 
 
 @shared_task(acks_late=True)
@@ -60,7 +54,7 @@ def cycles_roll_forward(*, organisation_id: int) -> int:
 
 @shared_task
 def review_reminders_all() -> int:
-    return _fan_out(review_reminders)
+    return fan_out(review_reminders)
 
 
 @shared_task(acks_late=True)

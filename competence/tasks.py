@@ -6,6 +6,7 @@ from celery import shared_task
 from celery.schedules import crontab
 
 from staff.models import Organisation
+from staff.tasks import fan_out
 
 BEAT_SCHEDULE = {
     "competence-appointment-renewal-reminders": {
@@ -17,10 +18,7 @@ BEAT_SCHEDULE = {
 
 @shared_task
 def fan_out_appointment_reminders() -> int:
-    ids = list(Organisation.objects.values_list("pk", flat=True))
-    for organisation_id in ids:
-        send_appointment_reminders.delay(organisation_id=organisation_id)
-    return len(ids)
+    return fan_out(send_appointment_reminders)
 
 
 @shared_task(acks_late=True)

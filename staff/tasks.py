@@ -16,6 +16,19 @@ from .models import Notification, Organisation
 
 logger = logging.getLogger(__name__)
 
+
+def fan_out(task, **kwargs) -> int:
+    """Queue `task(organisation_id=..., **kwargs)` once per organisation; returns how many were queued.
+
+    Periodic jobs go through this: one organisation's failure never stops another's, and it reads only
+    Organisation, which has no row-level security (under it a query over every organisation's rows sees none).
+    """
+    ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+    for organisation_id in ids:
+        task.delay(organisation_id=organisation_id, **kwargs)
+    return len(ids)
+
+
 RESEND_EVERY_SECONDS = float(os.environ.get("NOTIFICATION_RESEND_SECONDS", "300"))
 RESEND_AFTER_SECONDS = float(os.environ.get("NOTIFICATION_RESEND_AFTER_SECONDS", "120"))
 BEAT_SCHEDULE: dict = {
@@ -69,10 +82,7 @@ def _unsent(*, older_than_seconds: float, within_hours: int = 24):
 def notification_emails_resend_all(*, older_than_seconds: float = RESEND_AFTER_SECONDS) -> int:
     """Fan out: one resend task per organisation. It reads only Organisation: under row-level security a
     query over every organisation's notifications sees none (docs/trust-rls.md)."""
-    ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
-    for organisation_id in ids:
-        notification_emails_resend.delay(organisation_id=organisation_id, older_than_seconds=older_than_seconds)
-    return len(ids)
+    return fan_out(notification_emails_resend, older_than_seconds=older_than_seconds)
 
 
 @shared_task(acks_late=True)

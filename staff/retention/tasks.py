@@ -9,14 +9,12 @@ from celery import shared_task
 from django.utils import timezone
 
 from staff.models import Organisation
+from staff.tasks import fan_out
 
 
 @shared_task
 def retention_all() -> int:
-    ids = list(Organisation.objects.values_list("pk", flat=True))
-    for org_id in ids:
-        retention_run.delay(organisation_id=org_id)
-    return len(ids)
+    return fan_out(retention_run)
 
 
 @shared_task(acks_late=True)
