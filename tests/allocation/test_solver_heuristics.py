@@ -17,8 +17,7 @@ from .helpers import hard_rule_violations
 
 
 def _rounded(cases, workers, rules):
-    prog, x, y = engine._build(cases, workers, rules)
-    matrix = engine._Matrix.of(prog)
+    matrix, x, y = engine._build(cases, workers, rules)
     lp = matrix.solve(keep=None, integral=False, clashes=[], deadline=time.perf_counter() + 60, seed=0)
     reduced, lower = matrix.pricing(lp.row_duals)
     return round_lp(cases, workers, rules, x, y, lp.values, reduced), lower
@@ -45,16 +44,15 @@ def test_load_penalty_columns_reproduce_the_cost_function_at_every_reachable_loa
     cases, workers = sample_meeting(77, 12, 5, load_percent=(50, 90))
     proposal = propose(cases, workers, rules, time_limit=30)
     assert proposal.status == "OPTIMAL"
-    prog, x, y = engine._build(cases, workers, rules)
-    matrix = engine._Matrix.of(prog)
+    matrix, x, y = engine._build(cases, workers, rules)
     pairs = proposal.pairs()
-    fixed = np.zeros(len(prog.cost))
+    fixed = np.zeros(len(matrix.cost))
     for ci, case in enumerate(cases):
         if (pair := pairs[case.id]) is not None:
             fixed[x[ci, pair[0]]] = 1
             if pair[1] is not None:
                 fixed[y[ci, pair[1]]] = 1
-    choice = np.zeros(len(prog.cost), dtype=bool)
+    choice = np.zeros(len(matrix.cost), dtype=bool)
     choice[list(x.values()) + list(y.values())] = True
     keep = ~choice | (fixed > 0.5)
     lp = matrix.solve(keep=keep, integral=False, clashes=[], deadline=time.perf_counter() + 60, seed=0, lower=fixed)
@@ -67,9 +65,9 @@ def test_without_the_lp_cases_go_by_value_per_room_and_still_beat_greedy(seed):
     """The fallback when the LP does not finish in time: no LP values, the columns' own costs."""
     rules = AllocationRules()
     cases, workers = sample_meeting(600 + seed, 90, 30)
-    prog, x, y = engine._build(cases, workers, rules)
+    matrix, x, y = engine._build(cases, workers, rules)
 
-    allocation = round_lp(cases, workers, rules, x, y, None, np.array(prog.cost))
+    allocation = round_lp(cases, workers, rules, x, y, None, matrix.cost)
 
     value = costs.objective(cases, workers, rules, allocation)
     proposal = build_proposal(cases, workers, rules, allocation, status="FALLBACK", objective=value, wall_seconds=0.0)
