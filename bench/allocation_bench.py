@@ -11,6 +11,7 @@ solver/greedy.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import platform
 import sys
@@ -57,7 +58,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--time-limit", type=float, default=2.0)
     parser.add_argument("--scan", action="store_true")
+    parser.add_argument("--steps", action="store_true", help="print the time of each solver step")
     args = parser.parse_args()
+    if args.steps:
+        logging.basicConfig(format="#   %(message)s")
+        logging.getLogger("caseload.allocation.solver").setLevel(logging.DEBUG)
     print(f"# {platform.platform()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     print(f"# load average {os.getloadavg()}")
     if args.scan:

@@ -19,6 +19,7 @@ and the MIP over the rest is exact. docs/allocation.md has the argument and the 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import time
 from collections.abc import Sequence
@@ -39,6 +40,21 @@ CUT_UNITS = (LOAD_SCALE,)  # one weighted case: a valid rounding cut on each cap
 NEIGHBOURHOODS = ((0, True), (5_000, False))
 FALLBACK_SECONDS = 0.25  # at least this is kept back from the LP for placing cases without it
 MIN_MIP_SECONDS = 0.25  # less time than this left: a MIP would only overrun the limit (setting up takes ~0.2 s)
+
+
+log = logging.getLogger(__name__)
+
+
+class _Clock:
+    """Logs (DEBUG) how long each step took and when it ended, from the start of the call."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+
+    def mark(self, step: str, detail: object = "") -> None:
+        now = time.perf_counter()
+        log.debug("%-12s %6.3f s (at %6.3f s) %s", step, now - self.last, now - self.started, detail)
+        self.last = now
 
 
 class SolverError(RuntimeError):
@@ -64,16 +80,30 @@ def propose(
     rules = rules or AllocationRules()
     cases, workers = list(cases), list(workers)
     _validate(cases, workers)
-    started = time.perf_counter()
+    clock = _Clock()
+    started = clock.started
     matrix, x, y = _build(cases, workers, rules)
-    greedy_started = time.perf_counter()
+    clock.mark("build", f"{len(matrix.cost)} columns, {len(matrix.row_upper)} rows, {len(matrix.value)} nonzeros")
     greedy = greedy_allocation(cases, workers, rules)
+    greedy_seconds = time.perf_counter() - clock.last
+    clock.mark("greedy")
     # The fallback without LP costs about twice the greedy pass, on a loaded machine too: keep that back.
-    reserve = max(FALLBACK_SECONDS, 2 * (time.perf_counter() - greedy_started))
+    reserve = max(FALLBACK_SECONDS, 2 * greedy_seconds)
     allocation, status, lower = _solve(
-        matrix, x, y, cases, workers, rules, greedy, deadline=started + time_limit, seed=seed, reserve=reserve
+        matrix,
+        x,
+        y,
+        cases,
+        workers,
+        rules,
+        greedy,
+        deadline=started + time_limit,
+        seed=seed,
+        reserve=reserve,
+        clock=clock,
     )
     value = costs.objective(cases, workers, rules, allocation)
+    clock.mark("result", f"{status} {value}")
     proposal = build_proposal(
         cases, workers, rules, allocation, status=status, objective=value, wall_seconds=time.perf_counter() - started
     )
@@ -293,6 +323,7 @@ def _solve(
     deadline: float,
     seed: int,
     reserve: float = 0.0,
+    clock: _Clock | None = None,
 ) -> tuple[dict[int, costs.Pair | None], str, int | None]:
     """(allocation, status, proven lower bound or None). Out of time, the best allocation found so far
     (at worst the greedy one) comes back with status FEASIBLE."""
@@ -325,6 +356,7 @@ def _solve(
             values[col] = max(0.0, float(values[others] @ coefs) - const)
         return values
 
+    clock = clock or _Clock()
     best, bound = greedy, None
     upper = costs.objective(cases, workers, rules, greedy)
     try:
@@ -334,8 +366,10 @@ def _solve(
             lp = matrix.solve(keep=None, integral=False, clashes=[], deadline=deadline - reserve, seed=seed)
         except _OutOfTime:
             lp = None
+        clock.mark("lp", "not finished" if lp is None or not lp.optimal else lp.objective)
         if lp is None or not lp.optimal:
             fallback = round_lp(cases, workers, rules, x, y, None, matrix.cost)
+            clock.mark("fallback")
             if costs.objective(cases, workers, rules, fallback) < upper:
                 best = fallback
             return best, "FEASIBLE", None
@@ -346,6 +380,7 @@ def _solve(
         rounded = round_lp(cases, workers, rules, x, y, lp.values, reduced)
         if (value := costs.objective(cases, workers, rules, rounded)) < upper:
             best, upper = rounded, value
+        clock.mark("rounding", value)
         start = columns_of(best)
         for threshold, fix_agreed in NEIGHBOURHOODS:
             if upper <= bound or deadline - time.perf_counter() < MIN_MIP_SECONDS:
@@ -359,6 +394,7 @@ def _solve(
                 best = decode(local)
                 upper = costs.objective(cases, workers, rules, best)
                 start = columns_of(best)
+            clock.mark(f"mip <= {threshold}", f"{int(near.sum())} columns: {upper}")
         if upper <= bound:
             return best, "OPTIMAL", bound
         # 3. Reduced-cost fixing: with Lagrangian bound L, an allocation using a column of reduced cost r
@@ -368,8 +404,11 @@ def _solve(
         needed = ~choice | (reduced <= upper - lower + margin) | (start > 0.5)
         if deadline - time.perf_counter() < MIN_MIP_SECONDS:
             return best, "FEASIBLE", bound
+        clock.mark("fixing", f"{int(needed.sum())} columns left")
         final = matrix.solve_lazily(keep=needed, pairs=pairs, deadline=deadline, seed=seed, start=start)
+        clock.mark("final mip", final.objective)
     except _OutOfTime:
+        clock.mark("out of time")
         return best, "FEASIBLE", bound
     if final.objective < upper - 0.5:
         best = decode(final)
