@@ -36,8 +36,11 @@ from .model import LOAD_SCALE, AllocationRules, Proposal, QueuedCase, Worker
 
 CUT_UNITS = (LOAD_SCALE,)  # one weighted case: a valid rounding cut on each capacity row
 # Local MIPs for the upper bound, in order: (reduced cost threshold in points, whether the columns the LP
-# and the best allocation both use are fixed). The columns the LP uses and the best allocation's are free.
-NEIGHBOURHOODS = ((0, True), (5_000, False))
+# and the best allocation both use are fixed, the least time left to start it in seconds). The columns the
+# LP uses and the best allocation's are free. The second one (~19 000 of 50 000 columns at 300 x 100) never
+# improved on the first within 2 s and once overran its time limit by 2.9 s under load: it needs time.
+NEIGHBOURHOODS = ((0, True, 0.25), (5_000, False, 1.0))
+FINAL_MIP_SECONDS = 1.0  # the least time left to start the exact MIP over the columns that survive fixing
 FALLBACK_SECONDS = 0.25  # at least this is kept back from the LP for placing cases without it
 MIN_MIP_SECONDS = 0.25  # less time than this left: a MIP would only overrun the limit (setting up takes ~0.2 s)
 
@@ -382,13 +385,19 @@ def _solve(
             best, upper = rounded, value
         clock.mark("rounding", value)
         start = columns_of(best)
-        for threshold, fix_agreed in NEIGHBOURHOODS:
-            if upper <= bound or deadline - time.perf_counter() < MIN_MIP_SECONDS:
+        for threshold, fix_agreed, least in NEIGHBOURHOODS:
+            if upper <= bound or deadline - time.perf_counter() < max(least, MIN_MIP_SECONDS):
                 break
             near = ~choice | (reduced <= threshold) | (lp.values > 1e-6) | (start > 0.5)
             agreed = choice & (lp.values > 1 - 1e-6) & (start > 0.5) if fix_agreed else np.zeros_like(choice)
             local = matrix.solve_lazily(
-                keep=near, pairs=pairs, deadline=deadline, seed=seed, start=start, lower=agreed.astype(float)
+                keep=near,
+                pairs=pairs,
+                deadline=deadline,
+                seed=seed,
+                start=start,
+                lower=agreed.astype(float),
+                eager=True,
             )
             if local.objective < upper - 0.5:
                 best = decode(local)
@@ -402,7 +411,7 @@ def _solve(
         #    an optimum; the MIP over those, started from the best allocation so far, is exact for the whole.
         margin = max(1.0, 1e-6 * float(np.abs(matrix.cost).max()))
         needed = ~choice | (reduced <= upper - lower + margin) | (start > 0.5)
-        if deadline - time.perf_counter() < MIN_MIP_SECONDS:
+        if deadline - time.perf_counter() < max(FINAL_MIP_SECONDS, MIN_MIP_SECONDS):
             return best, "FEASIBLE", bound
         clock.mark("fixing", f"{int(needed.sum())} columns left")
         final = matrix.solve_lazily(keep=needed, pairs=pairs, deadline=deadline, seed=seed, start=start)
@@ -526,12 +535,14 @@ class _Matrix:
         seed: int,
         start=None,
         lower: np.ndarray | None = None,
+        eager: bool = False,
     ) -> _Result:
         """The MIP over the kept columns. Where a worker comes out as both main and co of one case, that
         pair's x + y <= 1 row is added and the MIP solved again: an optimum of a relaxation that obeys
-        every row is an optimum of the whole."""
-        clashes: list[tuple[int, int]] = []
+        every row is an optimum of the whole. ``eager``: every kept pair's row up front (one solve; for
+        the small neighbourhoods, where a second solve costs more than the rows)."""
         kept_pairs = [(a, b) for a, b in pairs if keep[a] and keep[b]]
+        clashes: list[tuple[int, int]] = list(kept_pairs) if eager else []
         while True:
             result = self.solve(
                 keep=keep, integral=True, clashes=clashes, deadline=deadline, seed=seed, start=start, lower=lower
