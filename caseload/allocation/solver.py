@@ -36,12 +36,13 @@ from .model import LOAD_SCALE, AllocationRules, Proposal, QueuedCase, Worker
 
 CUT_UNITS = (LOAD_SCALE,)  # one weighted case: a valid rounding cut on each capacity row
 # Local MIPs for the upper bound, in order: (reduced cost threshold in points, whether the columns the LP
-# and the best allocation both use are fixed, the least time left to start it in seconds). The columns the
-# LP uses and the best allocation's are free. Growing the threshold with the agreed columns fixed paid at
-# 300 x 100 (4 s: 42 903 226 instead of 43 187 726); the last one (~19 000 of 50 000 columns) never
-# improved within 2 s and once overran its time limit by 2.9 s under load: it needs time.
-NEIGHBOURHOODS = ((0, True, 0.25), (2_000, True, 0.25), (5_000, True, 0.5), (5_000, False, 1.0))
-FINAL_MIP_SECONDS = 1.0  # the least time left to start the exact MIP over the columns that survive fixing
+# and the best allocation both use are fixed). The columns the LP uses and the best allocation's are free.
+# Growing the threshold with the agreed columns fixed paid at 300 x 100 (4 s: 42 903 226 instead of
+# 43 187 726 with the first one alone).
+NEIGHBOURHOODS = ((0, True), (2_000, True), (5_000, True), (5_000, False))
+# A MIP is started only with max(MIN_MIP_SECONDS, its columns / this) left: HiGHS once overran the limit
+# by 2.9 s on a 19 000-column neighbourhood under load; small MIPs (tests, scan) finish well within that.
+MIP_COLUMNS_PER_SECOND = 20_000
 FALLBACK_SECONDS = 0.25  # at least this is kept back from the LP for placing cases without it
 MIN_MIP_SECONDS = 0.25  # less time than this left: a MIP would only overrun the limit (setting up takes ~0.2 s)
 
@@ -308,6 +309,11 @@ def _build(
     return matrix, x, y
 
 
+def _mip_seconds(keep: np.ndarray) -> float:
+    """The least time left to start a MIP over the kept columns."""
+    return max(MIN_MIP_SECONDS, int(keep.sum()) / MIP_COLUMNS_PER_SECOND)
+
+
 def _groups(keys: np.ndarray, n: int, *arrays: np.ndarray) -> list[list[np.ndarray]]:
     """Each array split into n groups by ``keys`` (0 .. n - 1), in their original order within a group."""
     order = np.argsort(keys, kind="stable")
@@ -386,10 +392,10 @@ def _solve(
             best, upper = rounded, value
         clock.mark("rounding", value)
         start = columns_of(best)
-        for threshold, fix_agreed, least in NEIGHBOURHOODS:
-            if upper <= bound or deadline - time.perf_counter() < max(least, MIN_MIP_SECONDS):
-                break
+        for threshold, fix_agreed in NEIGHBOURHOODS:
             near = ~choice | (reduced <= threshold) | (lp.values > 1e-6) | (start > 0.5)
+            if upper <= bound or deadline - time.perf_counter() < _mip_seconds(near):
+                break
             agreed = choice & (lp.values > 1 - 1e-6) & (start > 0.5) if fix_agreed else np.zeros_like(choice)
             local = matrix.solve_lazily(
                 keep=near,
@@ -412,7 +418,7 @@ def _solve(
         #    an optimum; the MIP over those, started from the best allocation so far, is exact for the whole.
         margin = max(1.0, 1e-6 * float(np.abs(matrix.cost).max()))
         needed = ~choice | (reduced <= upper - lower + margin) | (start > 0.5)
-        if deadline - time.perf_counter() < max(FINAL_MIP_SECONDS, MIN_MIP_SECONDS):
+        if deadline - time.perf_counter() < _mip_seconds(needed):
             return best, "FEASIBLE", bound
         clock.mark("fixing", f"{int(needed.sum())} columns left")
         final = matrix.solve_lazily(keep=needed, pairs=pairs, deadline=deadline, seed=seed, start=start)
