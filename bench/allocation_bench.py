@@ -11,6 +11,7 @@ solver/greedy.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import platform
 import sys
@@ -23,8 +24,8 @@ from caseload.allocation import propose, propose_greedy  # noqa: E402
 from caseload.allocation.sample import sample_meeting  # noqa: E402
 
 
-def run(cases: int, workers: int, seed: int, time_limit: float) -> dict:
-    queue, staff = sample_meeting(seed, cases, workers)
+def run(cases: int, workers: int, seed: int, time_limit: float, load_percent: tuple[int, int] = (40, 95)) -> dict:
+    queue, staff = sample_meeting(seed, cases, workers, load_percent=load_percent)
     started = time.perf_counter()
     greedy = propose_greedy(queue, staff)
     greedy_s = time.perf_counter() - started
@@ -35,6 +36,7 @@ def run(cases: int, workers: int, seed: int, time_limit: float) -> dict:
         "cases": cases,
         "workers": workers,
         "seed": seed,
+        "load_percent": load_percent,
         "status": proposal.status,
         "solver_s": round(solver_s, 3),
         "solver_objective": proposal.objective,
@@ -56,8 +58,20 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=100)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--time-limit", type=float, default=2.0)
+    parser.add_argument(
+        "--load-percent",
+        type=int,
+        nargs=2,
+        default=(40, 95),
+        metavar=("LOW", "HIGH"),
+        help="current loads drawn between these percentages of capacity (default 40 95: a crowded meeting)",
+    )
     parser.add_argument("--scan", action="store_true")
+    parser.add_argument("--steps", action="store_true", help="print the time of each solver step")
     args = parser.parse_args()
+    if args.steps:
+        logging.basicConfig(format="#   %(message)s")
+        logging.getLogger("caseload.allocation.solver").setLevel(logging.DEBUG)
     print(f"# {platform.platform()} {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     print(f"# load average {os.getloadavg()}")
     if args.scan:
@@ -65,7 +79,7 @@ def main() -> None:
             for seed in range(args.seed, args.seed + 3):
                 print(run(cases, workers, seed, args.time_limit), flush=True)
         return
-    print(run(args.cases, args.workers, args.seed, args.time_limit))
+    print(run(args.cases, args.workers, args.seed, args.time_limit, tuple(args.load_percent)))
 
 
 if __name__ == "__main__":

@@ -9,36 +9,85 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+import numpy as np
+
 from . import costs
 from .model import AllocationRules, Proposal, QueuedCase, Worker
 
 
 class _State:
+    """Free room and load per worker as arrays, so a case is priced against every worker at once."""
+
     def __init__(self, workers: Sequence[Worker], rules: AllocationRules) -> None:
         self.workers = list(workers)
         self.rules = rules
-        self.free = {w.id: w.free_units for w in workers}
-        self.load = {w.id: w.load_units for w in workers}
-        self.curves = {w.id: costs.load_curve(w, rules) for w in workers}
+        self.ids = np.array([w.id for w in workers], dtype=np.int64)
+        self.free = np.array([w.free_units for w in workers], dtype=np.int64)
+        self.load = np.array([w.load_units for w in workers], dtype=np.int64)
+        self.index = {w.id: j for j, w in enumerate(workers)}
+        curves = [costs.load_curve(w, rules) for w in workers]
+        width = max((len(c.thresholds) for c in curves), default=0)
+        # padded with zero slopes: sum(coef * max(0, load - threshold)) as in costs.LoadCurve.cost
+        self.thresholds = np.zeros((len(workers), width), dtype=np.int64)
+        self.coefs = np.zeros((len(workers), width), dtype=np.int64)
+        for j, curve in enumerate(curves):
+            self.thresholds[j, : len(curve.thresholds)] = curve.thresholds
+            self.coefs[j, : len(curve.coefs)] = curve.coefs
+        self._by_weight: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._pairing: dict[int, np.ndarray] = {}
 
-    def marginal(self, worker: Worker, units: int) -> int:
-        curve, load = self.curves[worker.id], self.load[worker.id]
-        return curve.cost(load + units) - curve.cost(load)
+    def marginal(self, units: int) -> np.ndarray:
+        """The load penalty's increase per worker if ``units`` are added to each one's load."""
+        before = (self.coefs * np.maximum(0, self.load[:, None] - self.thresholds)).sum(axis=1)
+        after = (self.coefs * np.maximum(0, self.load[:, None] + units - self.thresholds)).sum(axis=1)
+        return after - before
 
     def take(self, worker_id: int, units: int) -> None:
-        self.free[worker_id] -= units
-        self.load[worker_id] += units
+        j = self.index[worker_id]
+        self.free[j] -= units
+        self.load[j] += units
+
+    def _weight_terms(self, weight: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per worker for a case of this weight without interest or continuity (from costs.py):
+        may be main, may co-handle, main cost, co cost."""
+        if weight not in self._by_weight:
+            stand_in = QueuedCase(id=-1, number="", weight=weight)
+            rules = self.rules
+            self._by_weight[weight] = (
+                np.array([costs.may_be_main(w, stand_in, rules) for w in self.workers], dtype=bool),
+                np.array([costs.may_co_handle(w, stand_in, rules) for w in self.workers], dtype=bool),
+                np.array([costs.main_cost(stand_in, w, rules) for w in self.workers], dtype=np.int64),
+                np.array([costs.co_cost(stand_in, w, rules) for w in self.workers], dtype=np.int64),
+            )
+        return self._by_weight[weight]
+
+    def role_costs(self, case: QueuedCase) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(may be main, may co-handle, main cost, co cost) per worker for this case."""
+        may_main, may_co, main_cost, co_cost = self._weight_terms(case.weight)
+        special = [self.index[w] for w in case.interested | case.earlier_handlers if w in self.index]
+        if special:
+            main_cost, co_cost = main_cost.copy(), co_cost.copy()
+            for j in special:  # interest and continuity: priced worker by worker
+                main_cost[j] = costs.main_cost(case, self.workers[j], self.rules)
+                co_cost[j] = costs.co_cost(case, self.workers[j], self.rules)
+        return may_main, may_co, main_cost, co_cost
+
+    def pairing(self, main: Worker) -> np.ndarray:
+        if main.id not in self._pairing:
+            self._pairing[main.id] = np.array([costs.pairing_cost(main, w, self.rules) for w in self.workers])
+        return self._pairing[main.id]
 
     def best_co(self, case: QueuedCase, main: Worker) -> tuple[int, int] | None:
         """(cost incl. pairing, worker id) of the cheapest co-handler who fits, or None."""
         units = costs.co_units(case, self.rules)
-        rules = self.rules
-        options = [
-            (costs.co_cost(case, w, rules) + self.marginal(w, units) + costs.pairing_cost(main, w, rules), w.id)
-            for w in self.workers
-            if w.id != main.id and costs.may_co_handle(w, case, rules) and units <= self.free[w.id]
-        ]
-        return min(options) if options else None
+        _, may_co, _, co_cost = self.role_costs(case)
+        fits = may_co & (units <= self.free) & (self.ids != main.id)
+        if not fits.any():
+            return None
+        price = co_cost + self.marginal(units) + self.pairing(main)
+        options = np.flatnonzero(fits)
+        best = options[np.lexsort((self.ids[options], price[options]))[0]]
+        return int(price[best]), int(self.ids[best])
 
 
 def greedy_allocation(
@@ -50,12 +99,12 @@ def greedy_allocation(
     order = sorted(cases, key=lambda c: (not c.acute, -c.weeks_waited, -c.weight, c.number, c.id))
     for case in order:
         units = costs.main_units(case)
-        candidates = sorted(
-            (costs.main_cost(case, w, rules) + state.marginal(w, units), w.id)
-            for w in workers
-            if costs.may_be_main(w, case, rules) and units <= state.free[w.id]
-        )
-        for cost, main_id in candidates:
+        may_main, _, main_cost, _ = state.role_costs(case)
+        fits = np.flatnonzero(may_main & (units <= state.free))
+        price = main_cost + state.marginal(units)
+        candidates = fits[np.lexsort((state.ids[fits], price[fits]))]
+        for j in candidates.tolist():
+            cost, main_id = int(price[j]), int(state.ids[j])
             main = by_id[main_id]
             co = None
             if costs.needs_co(main, rules):

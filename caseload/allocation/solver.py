@@ -19,6 +19,7 @@ and the MIP over the rest is exact. docs/allocation.md has the argument and the 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import time
 from collections.abc import Sequence
@@ -36,41 +37,33 @@ from .model import LOAD_SCALE, AllocationRules, Proposal, QueuedCase, Worker
 CUT_UNITS = (LOAD_SCALE,)  # one weighted case: a valid rounding cut on each capacity row
 # Local MIPs for the upper bound, in order: (reduced cost threshold in points, whether the columns the LP
 # and the best allocation both use are fixed). The columns the LP uses and the best allocation's are free.
-NEIGHBOURHOODS = ((0, True), (5_000, False))
+# Growing the threshold with the agreed columns fixed paid at 300 x 100 (4 s: 42 903 226 instead of
+# 43 187 726 with the first one alone).
+NEIGHBOURHOODS = ((0, True), (2_000, True), (5_000, True), (5_000, False))
+# A MIP is started only with max(MIN_MIP_SECONDS, its columns / this) left: HiGHS once overran the limit
+# by 2.9 s on a 19 000-column neighbourhood under load; small MIPs (tests, scan) finish well within that.
+MIP_COLUMNS_PER_SECOND = 20_000
 FALLBACK_SECONDS = 0.25  # at least this is kept back from the LP for placing cases without it
 MIN_MIP_SECONDS = 0.25  # less time than this left: a MIP would only overrun the limit (setting up takes ~0.2 s)
 
 
+log = logging.getLogger(__name__)
+
+
+class _Clock:
+    """Logs (DEBUG) how long each step took and when it ended, from the start of the call."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+
+    def mark(self, step: str, detail: object = "") -> None:
+        now = time.perf_counter()
+        log.debug("%-12s %6.3f s (at %6.3f s) %s", step, now - self.last, now - self.started, detail)
+        self.last = now
+
+
 class SolverError(RuntimeError):
     pass
-
-
-@dataclass
-class _Program:
-    cost: list[float] = field(default_factory=list)
-    upper: list[float] = field(default_factory=list)
-    integer: list[int] = field(default_factory=list)
-    starts: list[int] = field(default_factory=lambda: [0])
-    index: list[int] = field(default_factory=list)
-    value: list[float] = field(default_factory=list)
-    row_upper: list[float] = field(default_factory=list)
-    offset: int = 0
-    # auxiliary columns as functions of the others, in order: col = max(0, sum(coef * other) - const)
-    derived: list[tuple[int, list[tuple[int, float]], float]] = field(default_factory=list)
-
-    def column(self, cost: int, *, upper: float = 1.0, integer: bool = True) -> int:
-        self.cost.append(float(cost))
-        self.upper.append(upper)
-        self.integer.append(1 if integer else 0)
-        return len(self.cost) - 1
-
-    def at_most(self, terms: list[tuple[int, float]], bound: float) -> None:
-        """sum(coef * column) <= bound."""
-        cols, coefs = zip(*terms, strict=True)
-        self.index.extend(cols)
-        self.value.extend(coefs)
-        self.starts.append(len(self.index))
-        self.row_upper.append(float(bound))
 
 
 def _validate(cases: Sequence[QueuedCase], workers: Sequence[Worker]) -> None:
@@ -92,16 +85,30 @@ def propose(
     rules = rules or AllocationRules()
     cases, workers = list(cases), list(workers)
     _validate(cases, workers)
-    started = time.perf_counter()
-    prog, x, y = _build(cases, workers, rules)
-    greedy_started = time.perf_counter()
+    clock = _Clock()
+    started = clock.started
+    matrix, x, y = _build(cases, workers, rules)
+    clock.mark("build", f"{len(matrix.cost)} columns, {len(matrix.row_upper)} rows, {len(matrix.value)} nonzeros")
     greedy = greedy_allocation(cases, workers, rules)
+    greedy_seconds = time.perf_counter() - clock.last
+    clock.mark("greedy")
     # The fallback without LP costs about twice the greedy pass, on a loaded machine too: keep that back.
-    reserve = max(FALLBACK_SECONDS, 2 * (time.perf_counter() - greedy_started))
+    reserve = max(FALLBACK_SECONDS, 2 * greedy_seconds)
     allocation, status, lower = _solve(
-        prog, x, y, cases, workers, rules, greedy, deadline=started + time_limit, seed=seed, reserve=reserve
+        matrix,
+        x,
+        y,
+        cases,
+        workers,
+        rules,
+        greedy,
+        deadline=started + time_limit,
+        seed=seed,
+        reserve=reserve,
+        clock=clock,
     )
     value = costs.objective(cases, workers, rules, allocation)
+    clock.mark("result", f"{status} {value}")
     proposal = build_proposal(
         cases, workers, rules, allocation, status=status, objective=value, wall_seconds=time.perf_counter() - started
     )
@@ -110,89 +117,212 @@ def propose(
 
 def _build(
     cases: list[QueuedCase], workers: list[Worker], rules: AllocationRules
-) -> tuple[_Program, dict[tuple[int, int], int], dict[tuple[int, int], int]]:
-    """The programme and its x (main) and y (co) columns by (case index, worker id)."""
-    prog = _Program()
-    x: dict[tuple[int, int], int] = {}
-    y: dict[tuple[int, int], int] = {}
-    added: dict[int, list[tuple[int, float]]] = {w.id: [] for w in workers}
+) -> tuple[_Matrix, dict[tuple[int, int], int], dict[tuple[int, int], int]]:
+    """The programme and its x (main) and y (co) columns by (case index, worker id), built with numpy.
 
-    for ci, case in enumerate(cases):
-        mu, cu = costs.main_units(case), costs.co_units(case, rules)
-        unassigned = costs.unassigned_cost(case, rules)
-        prog.offset += unassigned  # paid unless a main column is chosen
-        mains = [w for w in workers if costs.may_be_main(w, case, rules) and mu <= w.free_units]
-        cos = [w for w in workers if costs.may_co_handle(w, case, rules) and cu <= w.free_units]
-        for w in mains:
-            # choosing a main: its own cost, minus the unassigned cost, plus missing_co (refunded by a co)
-            x[ci, w.id] = prog.column(costs.main_cost(case, w, rules) - unassigned + rules.missing_co)
-            added[w.id].append((x[ci, w.id], mu))
-        for w in cos:
-            y[ci, w.id] = prog.column(costs.co_cost(case, w, rules) - rules.missing_co)
-            added[w.id].append((y[ci, w.id], cu))
-            if (ci, w.id) in x and (w.id in case.interested or w.id in case.earlier_handlers):
-                # co != main: stated up front where a conflict is likely, added lazily elsewhere
-                prog.at_most([(x[ci, w.id], 1.0), (y[ci, w.id], 1.0)], 1)
-        main_terms = [(x[ci, w.id], 1.0) for w in mains]
-        co_terms = [(y[ci, w.id], 1.0) for w in cos]
-        if main_terms:
-            prog.at_most(main_terms, 1)
-        if co_terms:
-            prog.at_most(co_terms + [(col, -1.0) for col, _ in main_terms], 0)
-        needing = [(x[ci, w.id], 1.0) for w in mains if costs.needs_co(w, rules)]
-        if needing:
-            prog.at_most(needing + [(col, -1.0) for col, _ in co_terms], 0)
-        new_mains = [(x[ci, w.id], 1.0) for w in mains if costs.is_new(w, rules)]
-        if new_mains and rules.pairing:
-            unpaired = prog.column(rules.pairing)
-            experienced = [(y[ci, w.id], -1.0) for w in cos if w.level in rules.pairing_levels]
-            prog.at_most(new_mains + experienced + [(unpaired, -1.0)], 0)
-            prog.derived.append((unpaired, new_mains + experienced, 0.0))
+    Eligibility and costs come from costs.py: per worker and case weight for the terms that depend only on
+    those (a case without interest or continuity is priced by a stand-in of its weight), and per case and
+    worker for the few pairs with interest or continuity, so the model and the cost function agree.
+    Column order: x (case-major), y, the unpaired indicators, then per worker its load columns.
+    """
+    nw = len(workers)
+    wid = np.array([w.id for w in workers], dtype=np.int64)
+    widx = {w.id: j for j, w in enumerate(workers)}
+    free = np.array([w.free_units for w in workers], dtype=np.int64)
+    weights = sorted({c.weight for c in cases})
+    stand_in = {k: QueuedCase(id=-1, number="", weight=k) for k in weights}
+    kind = np.array([weights.index(c.weight) for c in cases], dtype=np.int64)
+    may_main = np.array([[costs.may_be_main(w, stand_in[k], rules) for w in workers] for k in weights], dtype=bool)
+    may_co = np.array([[costs.may_co_handle(w, stand_in[k], rules) for w in workers] for k in weights], dtype=bool)
+    main_cost = np.array([[costs.main_cost(stand_in[k], w, rules) for w in workers] for k in weights], dtype=np.int64)
+    co_cost = np.array([[costs.co_cost(stand_in[k], w, rules) for w in workers] for k in weights], dtype=np.int64)
+    mu = np.array([costs.main_units(c) for c in cases], dtype=np.int64)
+    cu = np.array([costs.co_units(c, rules) for c in cases], dtype=np.int64)
+    unassigned = np.array([costs.unassigned_cost(c, rules) for c in cases], dtype=np.int64)
+    new = np.array([costs.is_new(w, rules) for w in workers], dtype=bool)
+    needs = np.array([costs.needs_co(w, rules) for w in workers], dtype=bool)
+    experienced = np.array([w.level in rules.pairing_levels for w in workers], dtype=bool)
 
-    for w in workers:
-        terms = added[w.id]
+    mains = may_main.reshape(len(weights), nw)[kind] & (mu[:, None] <= free[None, :])
+    cos = may_co.reshape(len(weights), nw)[kind] & (cu[:, None] <= free[None, :])
+    cm = main_cost.reshape(len(weights), nw)[kind] - unassigned[:, None] + rules.missing_co
+    cc = co_cost.reshape(len(weights), nw)[kind] - rules.missing_co
+    special = [(ci, widx[w]) for ci, c in enumerate(cases) for w in c.interested | c.earlier_handlers if w in widx]
+    for ci, j in special:  # interest and continuity: priced pair by pair
+        cm[ci, j] = costs.main_cost(cases[ci], workers[j], rules) - unassigned[ci] + rules.missing_co
+        cc[ci, j] = costs.co_cost(cases[ci], workers[j], rules) - rules.missing_co
+    xc, xw = np.nonzero(mains)
+    yc, yw = np.nonzero(cos)
+    nx, ny = len(xc), len(yc)
+    xcol = np.full(mains.shape, -1, dtype=np.int64)
+    xcol[xc, xw] = np.arange(nx)
+    ycol = np.full(cos.shape, -1, dtype=np.int64)
+    ycol[yc, yw] = nx + np.arange(ny)
+    cost = [cm[xc, xw].astype(float), cc[yc, yw].astype(float)]
+    upper = [np.ones(nx + ny)]
+    integer = [np.ones(nx + ny, dtype=np.int32)]
+    rows: list[np.ndarray] = []
+    cols: list[np.ndarray] = []
+    vals: list[np.ndarray] = []
+    bounds: list[np.ndarray] = []
+    derived: list[tuple[int, np.ndarray, np.ndarray, float]] = []
+    n_rows = 0
+
+    def add_rows(row: np.ndarray, col: np.ndarray, val: np.ndarray | float, bound: np.ndarray | float, n: int) -> int:
+        """Rows n_rows .. n_rows + n - 1 (``row`` relative to n_rows); returns the first row."""
+        nonlocal n_rows
+        rows.append(np.asarray(row, dtype=np.int64) + n_rows)
+        cols.append(np.asarray(col, dtype=np.int64))
+        vals.append(np.broadcast_to(np.asarray(val, dtype=float), (len(row),)))
+        bounds.append(np.broadcast_to(np.asarray(bound, dtype=float), (n,)))
+        n_rows += n
+        return n_rows - n
+
+    # co != main: stated up front where a conflict is likely (interest, continuity), added lazily elsewhere
+    clash = sorted({(ci, j) for ci, j in special if xcol[ci, j] >= 0 and ycol[ci, j] >= 0})
+    if clash:
+        cc_, cw_ = np.array(clash).T
+        k = np.arange(len(clash))
+        add_rows(np.concatenate([k, k]), np.concatenate([xcol[cc_, cw_], ycol[cc_, cw_]]), 1.0, 1.0, len(clash))
+    # per case: at most one main; a co only with a main
+    has_main = mains.any(axis=1)
+    main_row = np.cumsum(has_main) - 1
+    add_rows(main_row[xc], np.arange(nx), 1.0, 1.0, int(has_main.sum()))
+    has_co = cos.any(axis=1)
+    co_row = np.cumsum(has_co) - 1
+    px = has_co[xc]
+    add_rows(
+        np.concatenate([co_row[yc], co_row[xc[px]]]),
+        np.concatenate([nx + np.arange(ny), np.arange(nx)[px]]),
+        np.concatenate([np.ones(ny), -np.ones(int(px.sum()))]),
+        0.0,
+        int(has_co.sum()),
+    )
+    # a new worker's main case needs a co-handler
+    xn = needs[xw]
+    has_needing = np.zeros(len(cases), dtype=bool)
+    has_needing[xc[xn]] = True
+    need_row = np.cumsum(has_needing) - 1
+    py = has_needing[yc]
+    add_rows(
+        np.concatenate([need_row[xc[xn]], need_row[yc[py]]]),
+        np.concatenate([np.arange(nx)[xn], nx + np.arange(ny)[py]]),
+        np.concatenate([np.ones(int(xn.sum())), -np.ones(int(py.sum()))]),
+        0.0,
+        int(has_needing.sum()),
+    )
+    # the unpaired indicator: a new main without an experienced co-handler
+    n_cols = nx + ny
+    if rules.pairing:
+        xnew = new[xw]
+        has_new = np.zeros(len(cases), dtype=bool)
+        has_new[xc[xnew]] = True
+        new_cases = np.nonzero(has_new)[0]
+        unpaired = np.full(len(cases), -1, dtype=np.int64)
+        unpaired[new_cases] = n_cols + np.arange(len(new_cases))
+        n_cols += len(new_cases)
+        cost.append(np.full(len(new_cases), float(rules.pairing)))
+        upper.append(np.ones(len(new_cases)))
+        integer.append(np.ones(len(new_cases), dtype=np.int32))
+        pair_row = np.cumsum(has_new) - 1
+        ye = experienced[yw] & has_new[yc]
+        body_row = np.concatenate([pair_row[xc[xnew]], pair_row[yc[ye]]])
+        body_col = np.concatenate([np.arange(nx)[xnew], nx + np.arange(ny)[ye]])
+        body_val = np.concatenate([np.ones(int(xnew.sum())), -np.ones(int(ye.sum()))])
+        add_rows(
+            np.append(body_row, pair_row[new_cases]),
+            np.append(body_col, unpaired[new_cases]),
+            np.append(body_val, -np.ones(len(new_cases))),
+            0.0,
+            len(new_cases),
+        )
+        for case_index, c_cols, c_vals in zip(
+            new_cases, *_groups(body_row, len(new_cases), body_col, body_val), strict=True
+        ):
+            derived.append((int(unpaired[case_index]), c_cols, c_vals, 0.0))
+
+    # per worker: the rounding cut and the convex load penalty on reachable loads
+    term_col = np.concatenate([np.arange(nx), nx + np.arange(ny)])
+    term_units = np.concatenate([mu[xc], cu[yc]])
+    term_worker = np.concatenate([xw, yw])
+    offset = int(unassigned.sum())
+    for j, (t_cols, t_units) in enumerate(zip(*_groups(term_worker, nw, term_col, term_units), strict=True)):
+        worker = workers[j]
+        curve = costs.load_curve(worker, rules)
+        if not len(t_cols):
+            offset += curve.cost(worker.load_units)
+            continue
         # Every size is a multiple of their gcd, so the room beyond the last multiple can never be used:
         # rounding it away is exact and tightens the LP.
-        step = math.gcd(*(int(u) for _, u in terms)) if terms else 1
-        room = w.free_units - w.free_units % step
-        if terms:
-            prog.at_most(terms, room)
-            for unit in CUT_UNITS:  # Chvátal-Gomory: sum(floor(size / unit) x) <= floor(room / unit)
-                if room % unit and any(u >= unit for _, u in terms):
-                    prog.at_most([(col, float(u // unit)) for col, u in terms if u >= unit], room // unit)
-        _load_penalty(prog, w, rules, terms, step, room)
-    return prog, x, y
+        step = int(np.gcd.reduce(t_units))
+        room = int(free[j] - free[j] % step)
+        for unit in CUT_UNITS:  # Chvátal-Gomory: sum(floor(size / unit) x) <= floor(room / unit)
+            big = t_units >= unit
+            if room % unit and big.any():
+                add_rows(np.zeros(int(big.sum())), t_cols[big], (t_units[big] // unit).astype(float), room // unit, 1)
+        # The added load in steps k (0 <= k <= room / step: the capacity) costs f(1) - f(0) per step plus,
+        # at each k where the slope grows, an excess column e >= level - k with the slope increase as
+        # cost; at every reachable load this equals costs.load_curve, in between it lies above it.
+        steps = room // step
+        values = [curve.cost(worker.load_units + k * step) for k in range(steps + 1)]
+        offset += values[0]
+        if steps == 0:
+            continue
+        slopes = [values[k + 1] - values[k] for k in range(steps)]
+        level = n_cols
+        n_cols += 1
+        cost.append(np.array([float(slopes[0])]))
+        upper.append(np.array([float(steps)]))
+        integer.append(np.zeros(1, dtype=np.int32))
+        add_rows(
+            np.zeros(len(t_cols) + 1),
+            np.append(t_cols, level),
+            np.append(t_units.astype(float), -float(step)),
+            0.0,
+            1,
+        )
+        derived.append((level, t_cols, t_units / step, 0.0))
+        for k in range(1, steps):
+            if slopes[k] > slopes[k - 1]:
+                excess = n_cols
+                n_cols += 1
+                cost.append(np.array([float(slopes[k] - slopes[k - 1])]))
+                upper.append(np.array([float(steps - k)]))
+                integer.append(np.zeros(1, dtype=np.int32))
+                add_rows(np.zeros(2), np.array([level, excess]), np.array([1.0, -1.0]), float(k), 1)
+                derived.append((excess, np.array([level]), np.ones(1), float(k)))
+
+    x = dict(zip(zip(xc.tolist(), wid[xw].tolist(), strict=True), range(nx), strict=True))
+    y = dict(zip(zip(yc.tolist(), wid[yw].tolist(), strict=True), range(nx, nx + ny), strict=True))
+    empty_f, empty_i = np.zeros(0), np.zeros(0, dtype=np.int64)
+    matrix = _Matrix(
+        cost=np.concatenate(cost) if cost else empty_f,
+        upper=np.concatenate(upper) if upper else empty_f,
+        integer=np.concatenate(integer) if integer else np.zeros(0, dtype=np.int32),
+        rows=np.concatenate(rows) if rows else empty_i,
+        index=np.concatenate(cols).astype(np.int32) if cols else np.zeros(0, dtype=np.int32),
+        value=np.concatenate(vals) if vals else empty_f,
+        row_upper=np.concatenate(bounds) if bounds else empty_f,
+        offset=float(offset),
+        derived=derived,
+    )
+    return matrix, x, y
 
 
-def _load_penalty(
-    prog: _Program, worker: Worker, rules: AllocationRules, terms: list[tuple[int, float]], step: int, room: int
-) -> None:
-    """The convex load penalty on the loads the worker can actually reach: the added load is a multiple
-    of ``step``, so the penalty is needed only at load + k * step (k = 0..room / step), and between those
-    points it is interpolated linearly. At every reachable load this equals costs.load_curve exactly; in
-    between it lies above the original curve, so the LP cannot hide load just below a threshold.
-    The added load in steps k gets cost f(1) - f(0) per step plus, at each k where the slope grows, an
-    excess column e >= k_total - k with the slope increase as cost (integers: f is integer at every point).
-    """
-    curve = costs.load_curve(worker, rules)
-    steps = room // step if terms else 0
-    values = [curve.cost(worker.load_units + k * step) for k in range(steps + 1)]
-    prog.offset += values[0]
-    if steps == 0:
-        return
-    slopes = [values[k + 1] - values[k] for k in range(steps)]
-    level = prog.column(slopes[0], upper=float(steps), integer=False)  # the added load in steps
-    prog.at_most(terms + [(level, -float(step))], 0)
-    prog.derived.append((level, [(col, units / step) for col, units in terms], 0.0))
-    for k in range(1, steps):
-        if slopes[k] > slopes[k - 1]:
-            excess = prog.column(slopes[k] - slopes[k - 1], upper=float(steps - k), integer=False)
-            prog.at_most([(level, 1.0), (excess, -1.0)], k)
-            prog.derived.append((excess, [(level, 1.0)], float(k)))
+def _mip_seconds(keep: np.ndarray) -> float:
+    """The least time left to start a MIP over the kept columns."""
+    return max(MIN_MIP_SECONDS, int(keep.sum()) / MIP_COLUMNS_PER_SECOND)
+
+
+def _groups(keys: np.ndarray, n: int, *arrays: np.ndarray) -> list[list[np.ndarray]]:
+    """Each array split into n groups by ``keys`` (0 .. n - 1), in their original order within a group."""
+    order = np.argsort(keys, kind="stable")
+    splits = np.searchsorted(keys[order], np.arange(1, n))
+    return [np.split(a[order], splits) if n else [] for a in arrays]
 
 
 def _solve(
-    prog: _Program,
+    matrix: _Matrix,
     x: dict[tuple[int, int], int],
     y: dict[tuple[int, int], int],
     cases: list[QueuedCase],
@@ -203,13 +333,13 @@ def _solve(
     deadline: float,
     seed: int,
     reserve: float = 0.0,
+    clock: _Clock | None = None,
 ) -> tuple[dict[int, costs.Pair | None], str, int | None]:
     """(allocation, status, proven lower bound or None). Out of time, the best allocation found so far
     (at worst the greedy one) comes back with status FEASIBLE."""
-    if not prog.cost:  # nobody can take anything
+    if not len(matrix.cost):  # nobody can take anything
         return {c.id: None for c in cases}, "OPTIMAL", None
-    matrix = _Matrix.of(prog)
-    choice = np.zeros(len(prog.cost), dtype=bool)
+    choice = np.zeros(len(matrix.cost), dtype=bool)
     choice[list(x.values()) + list(y.values())] = True
     pairs = [(col, y[key]) for key, col in x.items() if key in y]
 
@@ -224,23 +354,19 @@ def _solve(
             raise SolverError(f"model and cost function disagree: {result.objective} != {value}")
         return allocation
 
-    derived = [
-        (col, np.array([c for c, _ in terms], dtype=np.int64), np.array([v for _, v in terms]), const)
-        for col, terms, const in prog.derived
-    ]
-
     def columns_of(allocation: dict[int, costs.Pair | None]) -> np.ndarray:
         """The full column vector of an allocation (auxiliary columns at their least feasible values)."""
-        values = np.zeros(len(prog.cost))
+        values = np.zeros(len(matrix.cost))
         for ci, case in enumerate(cases):
             if (pair := allocation.get(case.id)) is not None:
                 values[x[ci, pair[0]]] = 1
                 if pair[1] is not None:
                     values[y[ci, pair[1]]] = 1
-        for col, others, coefs, const in derived:
+        for col, others, coefs, const in matrix.derived:
             values[col] = max(0.0, float(values[others] @ coefs) - const)
         return values
 
+    clock = clock or _Clock()
     best, bound = greedy, None
     upper = costs.objective(cases, workers, rules, greedy)
     try:
@@ -250,8 +376,10 @@ def _solve(
             lp = matrix.solve(keep=None, integral=False, clashes=[], deadline=deadline - reserve, seed=seed)
         except _OutOfTime:
             lp = None
+        clock.mark("lp", "not finished" if lp is None or not lp.optimal else lp.objective)
         if lp is None or not lp.optimal:
             fallback = round_lp(cases, workers, rules, x, y, None, matrix.cost)
+            clock.mark("fallback")
             if costs.objective(cases, workers, rules, fallback) < upper:
                 best = fallback
             return best, "FEASIBLE", None
@@ -262,19 +390,27 @@ def _solve(
         rounded = round_lp(cases, workers, rules, x, y, lp.values, reduced)
         if (value := costs.objective(cases, workers, rules, rounded)) < upper:
             best, upper = rounded, value
+        clock.mark("rounding", value)
         start = columns_of(best)
         for threshold, fix_agreed in NEIGHBOURHOODS:
-            if upper <= bound or deadline - time.perf_counter() < MIN_MIP_SECONDS:
-                break
             near = ~choice | (reduced <= threshold) | (lp.values > 1e-6) | (start > 0.5)
+            if upper <= bound or deadline - time.perf_counter() < _mip_seconds(near):
+                break
             agreed = choice & (lp.values > 1 - 1e-6) & (start > 0.5) if fix_agreed else np.zeros_like(choice)
             local = matrix.solve_lazily(
-                keep=near, pairs=pairs, deadline=deadline, seed=seed, start=start, lower=agreed.astype(float)
+                keep=near,
+                pairs=pairs,
+                deadline=deadline,
+                seed=seed,
+                start=start,
+                lower=agreed.astype(float),
+                eager=True,
             )
             if local.objective < upper - 0.5:
                 best = decode(local)
                 upper = costs.objective(cases, workers, rules, best)
                 start = columns_of(best)
+            clock.mark(f"mip <= {threshold}", f"{int(near.sum())} columns: {upper}")
         if upper <= bound:
             return best, "OPTIMAL", bound
         # 3. Reduced-cost fixing: with Lagrangian bound L, an allocation using a column of reduced cost r
@@ -282,10 +418,13 @@ def _solve(
         #    an optimum; the MIP over those, started from the best allocation so far, is exact for the whole.
         margin = max(1.0, 1e-6 * float(np.abs(matrix.cost).max()))
         needed = ~choice | (reduced <= upper - lower + margin) | (start > 0.5)
-        if deadline - time.perf_counter() < MIN_MIP_SECONDS:
+        if deadline - time.perf_counter() < _mip_seconds(needed):
             return best, "FEASIBLE", bound
+        clock.mark("fixing", f"{int(needed.sum())} columns left")
         final = matrix.solve_lazily(keep=needed, pairs=pairs, deadline=deadline, seed=seed, start=start)
+        clock.mark("final mip", final.objective)
     except _OutOfTime:
+        clock.mark("out of time")
         return best, "FEASIBLE", bound
     if final.objective < upper - 0.5:
         best = decode(final)
@@ -314,20 +453,8 @@ class _Matrix:
     value: np.ndarray
     row_upper: np.ndarray
     offset: float
-
-    @classmethod
-    def of(cls, prog: _Program) -> _Matrix:
-        starts = np.array(prog.starts)
-        return cls(
-            cost=np.array(prog.cost),
-            upper=np.array(prog.upper),
-            integer=np.array(prog.integer, dtype=np.int32),
-            rows=np.repeat(np.arange(len(prog.row_upper)), np.diff(starts)),
-            index=np.array(prog.index, dtype=np.int32),
-            value=np.array(prog.value),
-            row_upper=np.array(prog.row_upper),
-            offset=float(prog.offset),
-        )
+    # auxiliary columns as functions of the others, in order: col = max(0, coefs @ values[others] - const)
+    derived: list[tuple[int, np.ndarray, np.ndarray, float]] = field(default_factory=list)
 
     def solve(
         self,
@@ -385,10 +512,20 @@ class _Matrix:
             solution = highspy.HighsSolution()
             solution.col_value = list(start[keep])
             highs.setSolution(solution)
+        if integral:
+            # HiGHS checks its time limit too seldom inside a MIP (measured under load: 9 s past a 1.8 s
+            # limit); its interrupt callbacks ask Python often enough to stop at the deadline.
+            def stop_at_deadline(event) -> None:
+                if time.perf_counter() > deadline:
+                    event.interrupt()
+
+            highs.cbMipInterrupt += stop_at_deadline
+            highs.cbSimplexInterrupt += stop_at_deadline
         highs.run()
         status = highs.getModelStatus()
         info = highs.getInfo()
-        if status == highspy.HighsModelStatus.kTimeLimit and info.primal_solution_status != 2:
+        out_of_time = (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
+        if status in out_of_time and info.primal_solution_status != 2:
             raise _OutOfTime
         if status != highspy.HighsModelStatus.kOptimal and info.primal_solution_status != 2:
             raise SolverError(f"HiGHS: {highs.modelStatusToString(status)}")
@@ -415,12 +552,14 @@ class _Matrix:
         seed: int,
         start=None,
         lower: np.ndarray | None = None,
+        eager: bool = False,
     ) -> _Result:
         """The MIP over the kept columns. Where a worker comes out as both main and co of one case, that
         pair's x + y <= 1 row is added and the MIP solved again: an optimum of a relaxation that obeys
-        every row is an optimum of the whole."""
-        clashes: list[tuple[int, int]] = []
+        every row is an optimum of the whole. ``eager``: every kept pair's row up front (one solve; for
+        the small neighbourhoods, where a second solve costs more than the rows)."""
         kept_pairs = [(a, b) for a, b in pairs if keep[a] and keep[b]]
+        clashes: list[tuple[int, int]] = list(kept_pairs) if eager else []
         while True:
             result = self.solve(
                 keep=keep, integral=True, clashes=clashes, deadline=deadline, seed=seed, start=start, lower=lower
