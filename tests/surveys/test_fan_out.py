@@ -14,9 +14,11 @@ from staff.services import Message, notify_many
 from surveys.models import Invitation, SurveyRound
 from surveys.services import (
     answer_submit,
+    round_invite,
     round_invite_chunk,
     round_invite_due,
     round_open_due,
+    round_remind,
     round_remind_chunk,
     round_remind_due,
     round_schedule,
@@ -200,3 +202,13 @@ def test_notify_many_refuses_a_recipient_of_another_organisation_and_saves_nothi
             messages=[Message(world.bob.pk, "k:bob", "Hej"), Message(outsider.pk, "k:outsider", "Hej")],
         )
     assert not Notification.objects.exists()
+
+
+def test_in_process_invite_and_remind_go_chunk_by_chunk_and_run_again_safely(emails, open_round):
+    world = emails
+    add_workers(world.unit, 4)
+    assert round_invite(organisation=world.org, survey_round=open_round, now=OPENED, chunk_size=2) == 7
+    assert round_invite(organisation=world.org, survey_round=open_round, now=OPENED, chunk_size=2) == 0
+    assert round_remind(organisation=world.org, survey_round=open_round, now=REMINDER_DAY, chunk_size=3) == 7
+    assert round_remind(organisation=world.org, survey_round=open_round, now=REMINDER_DAY, chunk_size=3) == 0
+    assert Notification.objects.filter(organisation=world.org).count() == 14
