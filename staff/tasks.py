@@ -67,9 +67,9 @@ def send_notification_emails(self, *, organisation_id: int, notification_ids: li
     resend task claimed is skipped and none is sent twice; a worker killed mid-batch loses at most the
     group it had claimed, and rows it had not claimed yet are picked up by the resend task.
     """
-    sent = 0
-    pending = list(notification_ids)
-    with get_connection() as connection:
+    sent, pending = 0, list(notification_ids)
+    connection = get_connection()
+    try:
         while pending:
             group, pending = pending[:EMAIL_CLAIM_GROUP], pending[EMAIL_CLAIM_GROUP:]
             claimed = claim(
@@ -84,6 +84,7 @@ def send_notification_emails(self, *, organisation_id: int, notification_ids: li
             )
             done: list[int] = []
             try:
+                connection.open()  # once: later calls find it open
                 for pk, subject, body, url, address in rows:
                     link = f"\n\n{settings.SITE_URL}{url}" if url else ""
                     EmailMessage(
@@ -92,13 +93,16 @@ def send_notification_emails(self, *, organisation_id: int, notification_ids: li
                     done.append(pk)
             except Exception as exc:
                 # Release what this group claimed but did not send; retry those and the groups not yet reached.
-                unsent = [pk for pk in claimed if pk not in set(done)]
+                sent_now = set(done)
+                unsent = [pk for pk in claimed if pk not in sent_now]
                 Notification.objects.filter(pk__in=unsent).update(emailed_at=None)
                 logger.warning("%s notifications of organisation %s: e-mail failed", len(unsent), organisation_id)
                 raise self.retry(
                     exc=exc, kwargs={"organisation_id": organisation_id, "notification_ids": unsent + pending}
                 ) from exc
             sent += len(done)
+    finally:
+        connection.close()
     return sent
 
 
