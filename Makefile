@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run install test lint check messages compilemessages clean compose-config bench load faults
+.PHONY: run install test lint check messages compilemessages clean compose-config bench load faults fanout
 
 $(BIN)/.installed: requirements/dev.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Stabil needs Python 3.11 or newer"'
@@ -64,3 +64,7 @@ load: install
 
 faults: install
 	$(BIN)/python bench/faults/run.py $(FAULTS)
+
+# Survey fan-out for 30 000 case workers by two Celery workers against one (FANOUT_ARGS="--staff 3000" for a quick run).
+fanout: install compilemessages
+	$(BIN)/python bench/fanout.py $(FANOUT_ARGS)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .bulk import insert_new
 from .models import ApiToken, Department, Group, Notification, Organisation, RoleAssignment, StaffMember, Unit
 from .tenancy import check_same_org
 
@@ -167,6 +171,59 @@ def notify(
             lambda: send_notification_email.delay(organisation_id=org_id, notification_id=pk), robust=True
         )
     return notification, created
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification of a bulk `notify_many`: the recipient by id (the caller has it from one query)."""
+
+    recipient_id: int
+    key: str
+    subject: str
+    body: str = ""
+    url: str = ""
+
+
+def notify_many(*, organisation: Organisation, messages: Sequence[Message], email: bool = True) -> list[int]:
+    """`notify` for many people in one statement: create each (organisation, key) once, e-mail the new ones.
+
+    Returns the ids of the notifications this call created; a key that exists already (a retried chunk, a
+    second worker) is skipped by the unique constraint and not e-mailed again. The e-mails go out after
+    commit as one task for the whole batch (`send_notification_emails`, which claims each row once).
+    Runs in the caller's transaction when there is one; two queries whatever the number of messages.
+    """
+    if not messages:
+        return []
+    recipient_ids = {m.recipient_id for m in messages}
+    emails = dict(
+        StaffMember.objects.filter(organisation=organisation, pk__in=recipient_ids).values_list("pk", "email")
+    )
+    if len(emails) != len(recipient_ids):
+        raise Http404  # a recipient of another organisation: as check_same_org
+    now = timezone.now()
+    rows = [
+        {
+            "organisation_id": organisation.pk,
+            "recipient_id": m.recipient_id,
+            "key": m.key,
+            "subject": m.subject[:200],
+            "body": m.body,
+            "url": m.url,
+            "created_at": now,
+        }
+        for m in sorted(messages, key=lambda m: m.key)  # one order for every writer: no deadlock between chunks
+    ]
+    created = insert_new(Notification, rows, unique=("organisation", "key"), returning=("pk", "recipient_id"))
+    to_mail = sorted(pk for pk, recipient_id in created if emails[recipient_id])
+    if email and to_mail:
+        from .tasks import send_notification_emails
+
+        org_id = organisation.pk
+        # robust, as in notify(): a silent broker leaves the rows un-e-mailed for the resend task.
+        transaction.on_commit(
+            lambda: send_notification_emails.delay(organisation_id=org_id, notification_ids=to_mail), robust=True
+        )
+    return [pk for pk, _recipient_id in created]
 
 
 def notification_mark_read(*, organisation: Organisation, recipient: StaffMember, pk: int | None = None) -> int:

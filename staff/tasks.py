@@ -9,9 +9,10 @@ import os
 from celery import shared_task
 from celery.schedules import crontab
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.utils import timezone
 
+from .bulk import claim
 from .models import Notification, Organisation
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,56 @@ def send_notification_email(self, *, organisation_id: int, notification_id: int)
         logger.warning("notification %s of organisation %s: e-mail failed", notification_id, organisation_id)
         raise self.retry(exc=exc) from exc
     return True
+
+
+EMAIL_CLAIM_GROUP = 50
+
+
+@shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
+def send_notification_emails(self, *, organisation_id: int, notification_ids: list[int]) -> int:
+    """E-mail a batch of notifications (a fan-out chunk's) over one mail connection.
+
+    Claims a group at a time with one guarded UPDATE (`emailed_at IS NULL`), so a row another task or the
+    resend task claimed is skipped and none is sent twice; a worker killed mid-batch loses at most the
+    group it had claimed, and rows it had not claimed yet are picked up by the resend task.
+    """
+    sent, pending = 0, list(notification_ids)
+    connection = get_connection()
+    try:
+        while pending:
+            group, pending = pending[:EMAIL_CLAIM_GROUP], pending[EMAIL_CLAIM_GROUP:]
+            claimed = claim(
+                Notification,
+                pks=group,
+                organisation_id=organisation_id,
+                values={"emailed_at": timezone.now()},
+                guard='"emailed_at" IS NULL',
+            )
+            rows = Notification.objects.filter(organisation_id=organisation_id, pk__in=claimed).values_list(
+                "pk", "subject", "body", "url", "recipient__email"
+            )
+            done: list[int] = []
+            try:
+                connection.open()  # once: later calls find it open
+                for pk, subject, body, url, address in rows:
+                    link = f"\n\n{settings.SITE_URL}{url}" if url else ""
+                    EmailMessage(
+                        subject, f"{body}{link}", settings.DEFAULT_FROM_EMAIL, [address], connection=connection
+                    ).send()
+                    done.append(pk)
+            except Exception as exc:
+                # Release what this group claimed but did not send; retry those and the groups not yet reached.
+                sent_now = set(done)
+                unsent = [pk for pk in claimed if pk not in sent_now]
+                Notification.objects.filter(pk__in=unsent).update(emailed_at=None)
+                logger.warning("%s notifications of organisation %s: e-mail failed", len(unsent), organisation_id)
+                raise self.retry(
+                    exc=exc, kwargs={"organisation_id": organisation_id, "notification_ids": unsent + pending}
+                ) from exc
+            sent += len(done)
+    finally:
+        connection.close()
+    return sent
 
 
 def _unsent(*, older_than_seconds: float, within_hours: int = 24):

@@ -9,7 +9,8 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -20,8 +21,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from staff.bulk import claim, insert_new
 from staff.models import CASE_WORKER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
-from staff.services import notify
+from staff.services import Message, notify, notify_many
 from staff.tenancy import check_same_org
 
 from .models import (
@@ -104,7 +106,7 @@ def round_schedule(
     return survey_round
 
 
-def _case_workers(*, organisation: Organisation, on: datetime.date):
+def _case_workers(*, organisation: Organisation, on: datetime.date, staff_ids: Sequence[int] | None = None):
     """Active social workers and specialists with the unit their role is in (one row per person and unit)."""
     rows = (
         RoleAssignment.objects.filter(
@@ -116,6 +118,8 @@ def _case_workers(*, organisation: Organisation, on: datetime.date):
         .values_list("staff_id", "unit_id")
         .order_by("staff_id", "unit_id")
     )
+    if staff_ids is not None:
+        rows = rows.filter(staff_id__in=list(staff_ids))
     seen: dict[int, int] = {}
     for staff_id, unit_id in rows:
         seen.setdefault(staff_id, unit_id)
@@ -146,91 +150,157 @@ def round_open_due(*, organisation: Organisation, now: datetime.datetime) -> lis
     return opened
 
 
-def round_invite(*, organisation: Organisation, survey_round: SurveyRound, now: datetime.datetime) -> int:
-    """Invite every active case worker not yet invited (in the app and by e-mail). Safe to run again."""
+def round_invite_due(*, organisation: Organisation, survey_round: SurveyRound, now: datetime.datetime) -> list[int]:
+    """Active case workers not yet invited to an open round, by staff id in ascending order (two queries)."""
     check_same_org(organisation, survey_round)
     if survey_round.status != SurveyRound.Status.OPEN:
-        return 0
+        return []
     workers = _case_workers(organisation=organisation, on=_local(now).date())
-    already = set(Invitation.objects.filter(round=survey_round).values_list("staff_id", flat=True))
-    url = reverse("surveys:answer", args=[survey_round.pk])
-    closes = _local(survey_round.closes_at).strftime("%Y-%m-%d %H:%M")
-    count = 0
-    for staff_id, unit_id in workers.items():
-        if staff_id in already:
-            continue
-        with transaction.atomic():
-            invitation, created = Invitation.objects.get_or_create(
-                organisation=organisation,
-                round=survey_round,
-                staff_id=staff_id,
-                defaults={"unit_id": unit_id, "invited_at": now},
-            )
-            if not created:
-                continue
-            notify(
-                organisation=organisation,
-                recipient=invitation.staff,
-                key=f"survey:{survey_round.pk}:invite:{staff_id}",
-                subject=_message(gettext_lazy("Survey %(round)s is open"), round=survey_round.label),
-                body=_message(
-                    gettext_lazy(
-                        "Three short statements about your work situation. Answer by %(closes)s; "
-                        "you may change your answer until then."
-                    ),
-                    closes=closes,
-                ),
-                url=url,
-            )
-            count += 1
-    return count
+    already = set(
+        Invitation.objects.filter(organisation=organisation, round=survey_round).values_list("staff_id", flat=True)
+    )
+    return [staff_id for staff_id in workers if staff_id not in already]
 
 
-def round_remind(
-    *, organisation: Organisation, survey_round: SurveyRound, now: datetime.datetime, pause: float = 0
+@transaction.atomic
+def round_invite_chunk(
+    *, organisation: Organisation, survey_round: SurveyRound, staff_ids: Sequence[int], now: datetime.datetime
 ) -> int:
-    """Remind people who have not answered, once per reminder stage and at most once a person a day.
+    """Invite these people (in the app and by e-mail) in one transaction and a constant number of queries.
 
-    The notification key holds the day, so a retried task or a second worker finds the row and sends nothing.
+    Only those still active case workers of the organisation on the day are invited. The unique invitation
+    is the arbiter: a person another chunk, tick or killed worker already invited is skipped, gets no second
+    notification and no second e-mail. Returns how many this call invited.
     """
     check_same_org(organisation, survey_round)
     if survey_round.status != SurveyRound.Status.OPEN:
         return 0
-    stage = 2 if now >= survey_round.final_reminder_at else 1 if now >= survey_round.first_reminder_at else 0
-    if not stage:
-        return 0
-    today = _local(now).date()
-    answered = Answer.objects.filter(round=survey_round).values_list("staff_id", flat=True)
-    pending = (
-        Invitation.objects.filter(organisation=organisation, round=survey_round, reminder_stage__lt=stage)
-        .exclude(staff_id__in=answered)
-        .select_related("staff")
-        .order_by("pk")
-    )
+    workers = _case_workers(organisation=organisation, on=_local(now).date(), staff_ids=staff_ids)
+    rows = [
+        {
+            "organisation_id": organisation.pk,
+            "round_id": survey_round.pk,
+            "staff_id": staff_id,
+            "unit_id": unit_id,
+            "invited_at": now,
+            "reminder_stage": 0,
+        }
+        for staff_id, unit_id in sorted(workers.items())
+    ]
+    invited = insert_new(Invitation, rows, unique=("organisation", "round", "staff"), returning=("staff_id",))
     url = reverse("surveys:answer", args=[survey_round.pk])
     closes = _local(survey_round.closes_at).strftime("%Y-%m-%d %H:%M")
-    sent = 0
-    for invitation in pending:
-        with transaction.atomic():
-            claimed = Invitation.objects.filter(pk=invitation.pk, reminder_stage__lt=stage).update(reminder_stage=stage)
-            if not claimed:
-                continue
-            _notification, created = notify(
-                organisation=organisation,
-                recipient=invitation.staff,
-                key=f"survey:{survey_round.pk}:remind:{invitation.staff_id}:{today.isoformat()}",
-                subject=_message(
-                    gettext_lazy("Reminder: survey %(round)s closes %(closes)s"),
-                    round=survey_round.label,
-                    closes=closes,
-                ),
-                body=_message(gettext_lazy("You have not answered yet. It takes two minutes.")),
-                url=url,
-            )
-        sent += int(created)
-        if pause:
-            time.sleep(pause)
-    return sent
+    subject = _message(gettext_lazy("Survey %(round)s is open"), round=survey_round.label)
+    body = _message(
+        gettext_lazy(
+            "Three short statements about your work situation. Answer by %(closes)s; "
+            "you may change your answer until then."
+        ),
+        closes=closes,
+    )
+    notify_many(
+        organisation=organisation,
+        messages=[
+            Message(staff_id, f"survey:{survey_round.pk}:invite:{staff_id}", subject, body, url) for staff_id in invited
+        ],
+    )
+    return len(invited)
+
+
+def _chunks(ids: Sequence[int], size: int) -> list[list[int]]:
+    size = max(1, int(size))
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
+
+
+def round_invite(
+    *, organisation: Organisation, survey_round: SurveyRound, now: datetime.datetime, chunk_size: int = 500
+) -> int:
+    """Invite every active case worker not yet invited, chunk by chunk in this process. Safe to run again.
+
+    The periodic task does the same through Celery (surveys.tasks: one task per chunk, any worker)."""
+    due = round_invite_due(organisation=organisation, survey_round=survey_round, now=now)
+    return sum(
+        round_invite_chunk(organisation=organisation, survey_round=survey_round, staff_ids=chunk, now=now)
+        for chunk in _chunks(due, chunk_size)
+    )
+
+
+def _reminder_stage(survey_round: SurveyRound, now: datetime.datetime) -> int:
+    if survey_round.status != SurveyRound.Status.OPEN:
+        return 0
+    return 2 if now >= survey_round.final_reminder_at else 1 if now >= survey_round.first_reminder_at else 0
+
+
+def round_remind_due(*, organisation: Organisation, survey_round: SurveyRound, now: datetime.datetime) -> list[int]:
+    """Invitations (ids, ascending) of people who have not answered and are not reminded at today's stage."""
+    check_same_org(organisation, survey_round)
+    stage = _reminder_stage(survey_round, now)
+    if not stage:
+        return []
+    answered = Answer.objects.filter(organisation=organisation, round=survey_round).values_list("staff_id", flat=True)
+    return list(
+        Invitation.objects.filter(organisation=organisation, round=survey_round, reminder_stage__lt=stage)
+        .exclude(staff_id__in=answered)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+# Claimed only while the person has not answered (checked on the row being claimed, not on a stale list).
+_NOT_ANSWERED = (
+    '"reminder_stage" < %s AND NOT EXISTS (SELECT 1 FROM "surveys_answer" a '
+    'WHERE a."round_id" = "surveys_invitation"."round_id" AND a."staff_id" = "surveys_invitation"."staff_id")'
+)
+
+
+@transaction.atomic
+def round_remind_chunk(
+    *, organisation: Organisation, survey_round: SurveyRound, invitation_ids: Sequence[int], now: datetime.datetime
+) -> int:
+    """Remind these invitations' people who have not answered, once per reminder stage, in one transaction.
+
+    A guarded update claims each invitation's stage (one caller wins); the notification key holds the day, so
+    at most one reminder a person a day. Returns how many reminders this call created.
+    """
+    check_same_org(organisation, survey_round)
+    stage = _reminder_stage(survey_round, now)
+    if not stage:
+        return 0
+    claimed = claim(
+        Invitation,
+        pks=sorted(invitation_ids),
+        organisation_id=organisation.pk,
+        values={"reminder_stage": stage},
+        guard=_NOT_ANSWERED,
+        guard_params=[stage],
+        returning=("staff_id",),
+    )
+    today = _local(now).date().isoformat()
+    url = reverse("surveys:answer", args=[survey_round.pk])
+    closes = _local(survey_round.closes_at).strftime("%Y-%m-%d %H:%M")
+    subject = _message(
+        gettext_lazy("Reminder: survey %(round)s closes %(closes)s"), round=survey_round.label, closes=closes
+    )
+    body = _message(gettext_lazy("You have not answered yet. It takes two minutes."))
+    created = notify_many(
+        organisation=organisation,
+        messages=[
+            Message(staff_id, f"survey:{survey_round.pk}:remind:{staff_id}:{today}", subject, body, url)
+            for staff_id in claimed
+        ],
+    )
+    return len(created)
+
+
+def round_remind(
+    *, organisation: Organisation, survey_round: SurveyRound, now: datetime.datetime, chunk_size: int = 500
+) -> int:
+    """Remind everyone due, chunk by chunk in this process (the periodic task queues the chunks instead)."""
+    due = round_remind_due(organisation=organisation, survey_round=survey_round, now=now)
+    return sum(
+        round_remind_chunk(organisation=organisation, survey_round=survey_round, invitation_ids=chunk, now=now)
+        for chunk in _chunks(due, chunk_size)
+    )
 
 
 def round_close_due(*, organisation: Organisation, now: datetime.datetime) -> list[SurveyRound]:
@@ -283,16 +353,33 @@ def snapshot_take(*, organisation: Organisation, survey_round: SurveyRound) -> l
     return snapshots
 
 
-def round_tick(*, organisation: Organisation, now: datetime.datetime, pause: float = 0) -> dict[str, int]:
-    """One pass of the schedule for one organisation: ensure, open, invite, remind, close."""
+@dataclass(frozen=True)
+class FanOut:
+    """One chunk of the fan-out the tick decided on: invite these staff, or remind these invitations."""
+
+    kind: str  # "invite" or "remind"
+    round_id: int
+    ids: list[int]
+
+
+def round_tick(*, organisation: Organisation, now: datetime.datetime, chunk_size: int = 500) -> dict:
+    """One pass of the schedule for one organisation: ensure, close, open; then who is due, in chunks.
+
+    Returns the counts and `fan_out`, the chunks to invite and to remind. The periodic task queues one task
+    per chunk (any worker takes it); `round_invite_chunk` / `round_remind_chunk` are idempotent.
+    """
     tertial = Tertial.of(_local(now).date())
     round_ensure(organisation=organisation, tertial=tertial)
-    result = {"opened": 0, "invited": 0, "reminded": 0, "closed": 0}
-    result["closed"] += len(round_close_due(organisation=organisation, now=now))
+    result: dict = {"opened": 0, "closed": 0, "invite_due": 0, "remind_due": 0, "fan_out": []}
+    result["closed"] = len(round_close_due(organisation=organisation, now=now))
     result["opened"] = len(round_open_due(organisation=organisation, now=now))
     for survey_round in SurveyRound.objects.filter(organisation=organisation, status=SurveyRound.Status.OPEN):
-        result["invited"] += round_invite(organisation=organisation, survey_round=survey_round, now=now)
-        result["reminded"] += round_remind(organisation=organisation, survey_round=survey_round, now=now, pause=pause)
+        invite = round_invite_due(organisation=organisation, survey_round=survey_round, now=now)
+        remind = round_remind_due(organisation=organisation, survey_round=survey_round, now=now)
+        result["invite_due"] += len(invite)
+        result["remind_due"] += len(remind)
+        result["fan_out"] += [FanOut("invite", survey_round.pk, chunk) for chunk in _chunks(invite, chunk_size)]
+        result["fan_out"] += [FanOut("remind", survey_round.pk, chunk) for chunk in _chunks(remind, chunk_size)]
     return result
 
 

@@ -1,6 +1,7 @@
 """Celery entry points of the survey schedule: a static beat entry fans out one task per organisation.
 
 SURVEYS_BEAT_SECONDS (environment, default 900) sets how often the schedule runs; a demo uses 15.
+SURVEYS_FAN_OUT_CHUNK (default 500) is how many people one invitation or reminder task takes.
 Tasks take `now` (ISO 8601) so tests can move time; without it they use the clock.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import time
 
 from celery import shared_task
 from django.utils import timezone
@@ -16,10 +18,13 @@ from django.utils import timezone
 from staff.models import Organisation
 
 from . import services
+from .models import SurveyRound
 
 logger = logging.getLogger(__name__)
 
 BEAT_SECONDS = float(os.environ.get("SURVEYS_BEAT_SECONDS", "900"))
+# People per fan-out task: one transaction and a handful of queries each, whatever the size.
+FAN_OUT_CHUNK = int(os.environ.get("SURVEYS_FAN_OUT_CHUNK", "500"))
 
 BEAT_SCHEDULE = {
     "surveys-schedule": {"task": "surveys.tasks.surveys_tick_all", "schedule": BEAT_SECONDS},
@@ -31,20 +36,74 @@ def _now(now: str | None) -> datetime.datetime:
 
 
 @shared_task(acks_late=True)
-def surveys_tick_all(*, now: str | None = None, pause: float = 0) -> int:
+def surveys_tick_all(*, now: str | None = None, pause: float = 0, chunk_size: int | None = None) -> int:
     """Fan out: one task per organisation, so one organisation's failure never stops another's."""
     ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
     for organisation_id in ids:
-        surveys_tick.delay(organisation_id=organisation_id, now=now, pause=pause)
+        surveys_tick.delay(organisation_id=organisation_id, now=now, pause=pause, chunk_size=chunk_size)
     return len(ids)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=60)
-def surveys_tick(self, *, organisation_id: int, now: str | None = None, pause: float = 0) -> dict:
-    """Open, invite, remind and close for one organisation. Every step is idempotent."""
+def surveys_tick(
+    self, *, organisation_id: int, now: str | None = None, pause: float = 0, chunk_size: int | None = None
+) -> dict:
+    """Open and close for one organisation, decide who is due, and queue one task per chunk of people.
+
+    Any worker takes a chunk, so two workers share one organisation's invitations. Every step is idempotent:
+    a tick racing another tick, or the next tick after a worker died, queues chunks whose people are skipped
+    by the unique keys if they were done already.
+    """
     organisation = Organisation.objects.get(pk=organisation_id)
+    moment = _now(now)
     try:
-        return services.round_tick(organisation=organisation, now=_now(now), pause=pause)
+        result = services.round_tick(organisation=organisation, now=moment, chunk_size=chunk_size or FAN_OUT_CHUNK)
     except Exception as exc:
         logger.exception("surveys: schedule failed for organisation %s", organisation_id)
         raise self.retry(exc=exc) from exc
+    chunks = result.pop("fan_out")
+    for chunk in chunks:
+        task = surveys_invite_chunk if chunk.kind == "invite" else surveys_remind_chunk
+        task.delay(
+            organisation_id=organisation_id, round_id=chunk.round_id, ids=chunk.ids, now=moment.isoformat(), pause=pause
+        )
+    return {**result, "chunks": len(chunks)}
+
+
+def _chunk(self, kind: str, *, organisation_id: int, round_id: int, ids: list[int], now: str, pause: float) -> int:
+    organisation = Organisation.objects.get(pk=organisation_id)
+    survey_round = SurveyRound.objects.filter(organisation=organisation, pk=round_id).first()
+    if survey_round is None:  # deleted since the tick: nothing to do
+        return 0
+    moment = _now(now)
+    try:
+        if kind == "invite":
+            done = services.round_invite_chunk(
+                organisation=organisation, survey_round=survey_round, staff_ids=ids, now=moment
+            )
+        else:
+            done = services.round_remind_chunk(
+                organisation=organisation, survey_round=survey_round, invitation_ids=ids, now=moment
+            )
+    except Exception as exc:
+        logger.exception("surveys: a fan-out chunk failed for organisation %s", organisation_id)
+        raise self.retry(exc=exc) from exc
+    if pause:  # tests and fault scripts pace the fan-out so that a crash lands mid-batch
+        time.sleep(pause)
+    return done
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=30)
+def surveys_invite_chunk(
+    self, *, organisation_id: int, round_id: int, ids: list[int], now: str, pause: float = 0
+) -> int:
+    """Invite one chunk of staff (ids) in one transaction; people invited already are skipped."""
+    return _chunk(self, "invite", organisation_id=organisation_id, round_id=round_id, ids=ids, now=now, pause=pause)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=30)
+def surveys_remind_chunk(
+    self, *, organisation_id: int, round_id: int, ids: list[int], now: str, pause: float = 0
+) -> int:
+    """Remind one chunk of invitations (ids) in one transaction; each stage is claimed once."""
+    return _chunk(self, "remind", organisation_id=organisation_id, round_id=round_id, ids=ids, now=now, pause=pause)

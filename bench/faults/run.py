@@ -9,7 +9,8 @@ outcome. Exit status 0 when every chosen scenario passed.
   redis-down     Redis stopped: pages and the API keep answering 200, a page that sends a task still
                  succeeds (the notification is kept and reported), and it is e-mailed once Redis is back.
   worker-kill    A Celery worker killed (SIGKILL, with its pool) a fifth into the survey invitations of an
-                 organisation of FAULTS_FAN_OUT_STAFF (3000; CI 600) case workers: after a new worker and
+                 organisation of FAULTS_FAN_OUT_STAFF (3000; CI 600) case workers, invited in 30 chunk tasks
+                 paced 0.3 s apart: no chunk half-written, and after a new worker and
                  the next beat tick every case worker is invited exactly once, and e-mailed (the resend task
                  picks up e-mails queued but lost with the worker) once.
   beat-restart   Celery beat restarted three times while the schedule runs every 2 s: one round per tertial,
@@ -231,12 +232,17 @@ FAN_OUT_STAFF = int(os.environ.get("FAULTS_FAN_OUT_STAFF", "3000"))
 BIG = f"lasttest-{FAN_OUT_STAFF}-1"
 
 
-def _fan_out(slug: str) -> None:
-    """What a beat tick does for one organisation: queue surveys_tick (open, invite, remind, close)."""
+# The fan-out goes in chunks (one transaction each, any worker); paced here so the kill lands mid-batch.
+FAN_OUT_CHUNK = max(10, FAN_OUT_STAFF // 30)
+
+
+def _fan_out(slug: str, pause: float = 0) -> None:
+    """What a beat tick does for one organisation: queue surveys_tick (open, close, then one task per chunk)."""
     django(
         "from staff.models import Organisation\n"
         "from surveys.tasks import surveys_tick\n"
-        f"surveys_tick.delay(organisation_id=Organisation.objects.get(slug='{slug}').pk)"
+        f"surveys_tick.delay(organisation_id=Organisation.objects.get(slug='{slug}').pk, "
+        f"chunk_size={FAN_OUT_CHUNK}, pause={pause})"
     )
 
 
@@ -262,7 +268,7 @@ def worker_kill(stack: Stack, unit_id: int) -> None:
         )
     )
     stack.worker_start("worker1", concurrency=2)
-    _fan_out(BIG)
+    _fan_out(BIG, pause=0.3)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and _counts(stack, round_id)[0] < expected // 5:
         time.sleep(0.2)
@@ -275,6 +281,7 @@ def worker_kill(stack: Stack, unit_id: int) -> None:
     log(f"  worker killed after {at_kill[0]} of {expected} invitations ({at_kill[2]} e-mailed)")
     check(0 < at_kill[0] < expected, "the worker died mid-batch")
     check(at_kill[0] == at_kill[1], "each invitation so far has its notification (one transaction)")
+    check(at_kill[0] % FAN_OUT_CHUNK == 0, f"whole chunks of {FAN_OUT_CHUNK} only: no chunk half-written")
     started = time.monotonic()
     stack.worker_start("worker2", concurrency=2)
     _fan_out(BIG)  # the next beat tick
