@@ -261,10 +261,10 @@ def tertial_report(
     """The report of one tertial. `department_ids` limits departments (a department head's own);
     the survey aggregates and their suppression are those of the whole organisation, as on the pages."""
     on = min(tertial.end, today)
-    units = list(Unit.objects.filter(organisation=organisation).select_related("department").order_by("name"))
+    units = Unit.objects.filter(organisation=organisation).select_related("department").order_by("name")
     if department_ids is not None:
-        wanted = set(department_ids)
-        units = [u for u in units if u.department_id in wanted]
+        units = units.filter(department_id__in=list(department_ids))
+    units = list(units)
     figures = _unit_figures(
         organisation=organisation,
         tertial=tertial,
@@ -286,7 +286,7 @@ def tertial_report(
     results = tertial_results(organisation=organisation, survey_round=current_round) if current_round else None
     before = tertial_results(organisation=organisation, survey_round=previous_round) if previous_round else None
     cells, before_cells = _cells(results), _cells(before)
-    baselines = {b.unit_id: b for b in Baseline.objects.filter(organisation=organisation)}
+    baselines = {b.unit_id: b for b in Baseline.objects.filter(organisation=organisation, unit__in=units)}
 
     def survey(kind: str, pk: int, baseline=None):
         return _survey(cells.get((kind, pk)), before_cells.get((kind, pk)), baseline) if results else None
