@@ -193,25 +193,25 @@ class _Span:
 
     def __init__(self, index: dict[int, int]):
         self.index = index
-        self.basis: dict[int, dict[int, Fraction]] = {}
+        self.basis: dict[int, dict[int, Fraction | int]] = {}
 
-    def _vector(self, unit_ids) -> dict[int, Fraction]:
-        row: dict[int, Fraction] = {}
+    def _vector(self, unit_ids) -> dict[int, Fraction | int]:
+        row: dict[int, Fraction | int] = {}
         for u in unit_ids:
             i = self.index[u]
-            row[i] = row.get(i, Fraction(0)) + 1
+            row[i] = row.get(i, 0) + 1  # whole numbers until a division makes them fractions
         return row
 
     @staticmethod
-    def _subtract(row: dict[int, Fraction], factor: Fraction, base: dict[int, Fraction]) -> None:
+    def _subtract(row: dict, factor: Fraction | int, base: dict[int, Fraction | int]) -> None:
         for i, v in base.items():
-            value = row.get(i, Fraction(0)) - factor * v
+            value = row.get(i, 0) - factor * v
             if value:
                 row[i] = value
             else:
                 row.pop(i, None)
 
-    def _reduce(self, row: dict[int, Fraction]) -> dict[int, Fraction]:
+    def _reduce(self, row: dict) -> dict:
         for pivot in [p for p in row if p in self.basis]:
             self._subtract(row, row[pivot], self.basis[pivot])  # other pivots of the row stay as they are
         return row
@@ -221,8 +221,8 @@ class _Span:
         if not row:
             return
         pivot = min(row)
-        scale = row[pivot]
-        row = {i: v / scale for i, v in row.items()}
+        scale = Fraction(row[pivot])
+        row = {i: v if scale == 1 else v / scale for i, v in row.items()}  # int / Fraction is a Fraction: exact
         for base in self.basis.values():
             if base.get(pivot):
                 self._subtract(base, base[pivot], row)
@@ -269,7 +269,9 @@ def _protect(results: TertialResults) -> None:
         candidates[0].suppressed, candidates[0].reason = True, "derivable"
 
 
-def tertial_results(*, organisation: Organisation, survey_round: SurveyRound) -> TertialResults:
+def tertial_results(
+    *, organisation: Organisation, survey_round: SurveyRound, with_snapshots: bool = True
+) -> TertialResults:
     """Aggregates of a round for the organisation, its departments and units, suppression applied.
 
     Each cell has invited, respondents, response rate and per question the mean and the distribution
@@ -316,7 +318,11 @@ def tertial_results(*, organisation: Organisation, survey_round: SurveyRound) ->
     for cell in [org_cell] + [d.cell for d in departments] + list(unit_cells.values()):
         if cell.respondents < minimum:
             cell.suppressed, cell.reason = True, "few"
-    snapshots = {s.unit_id: s for s in UnitSnapshot.objects.filter(organisation=organisation, round=survey_round)}
+    snapshots = (  # the caseload snapshots of the results page; the HR report does without
+        {s.unit_id: s for s in UnitSnapshot.objects.filter(organisation=organisation, round=survey_round)}
+        if with_snapshots
+        else {}
+    )
     results = TertialResults(survey_round, minimum, org_cell, departments, snapshots)
     _protect(results)
     return results

@@ -283,8 +283,13 @@ def tertial_report(
     rounds = {k: r for k, r in rounds.items() if r.status == SurveyRound.Status.CLOSED}
     current_round = rounds.get((tertial.year, tertial.number))
     previous_round = rounds.get((previous.year, previous.number))
-    results = tertial_results(organisation=organisation, survey_round=current_round) if current_round else None
-    before = tertial_results(organisation=organisation, survey_round=previous_round) if previous_round else None
+
+    def results_of(survey_round):
+        if survey_round is None:
+            return None
+        return tertial_results(organisation=organisation, survey_round=survey_round, with_snapshots=False)
+
+    results, before = results_of(current_round), results_of(previous_round)
     cells, before_cells = _cells(results), _cells(before)
     baselines = {b.unit_id: b for b in Baseline.objects.filter(organisation=organisation, unit__in=units)}
 
