@@ -1,26 +1,9 @@
 """The span behind complementary suppression: sparse reduction agrees with a plain dense rank."""
 
 import random
-from fractions import Fraction
 
 from surveys.selectors import _Span
-
-
-def _rank(rows: list[list[int]]) -> int:
-    """Rank over the rationals by textbook elimination (the reference the sparse span must agree with)."""
-    matrix = [[Fraction(v) for v in row] for row in rows]
-    rank, columns = 0, len(matrix[0]) if matrix else 0
-    for col in range(columns):
-        pivot = next((r for r in range(rank, len(matrix)) if matrix[r][col]), None)
-        if pivot is None:
-            continue
-        matrix[rank], matrix[pivot] = matrix[pivot], matrix[rank]
-        for r in range(len(matrix)):
-            if r != rank and matrix[r][col]:
-                factor = matrix[r][col] / matrix[rank][col]
-                matrix[r] = [a - factor * b for a, b in zip(matrix[r], matrix[rank], strict=True)]
-        rank += 1
-    return rank
+from tests.surveys.test_suppression import _rank  # textbook elimination: the reference for the sparse span
 
 
 def _dense(units: list[int], cell: list[int]) -> list[int]:
