@@ -206,8 +206,8 @@ def unit_supplement_costs(
     span_first, span_last = bounds[0][0], bounds[-1][1]
     unit_ids = list(unit_ids)
     settings = ladder_settings(organisation=organisation)
-    lowest_id = LadderLevel.objects.filter(organisation=organisation).order_by("number").values_list("pk", flat=True)
-    lowest_id = lowest_id.first()
+    levels = LadderLevel.objects.filter(organisation=organisation).order_by("number")
+    lowest_id = levels.values_list("pk", flat=True).first()
     rates: dict[int, list[SupplementRate]] = defaultdict(list)
     for rate in SupplementRate.objects.filter(organisation=organisation, valid_from__lte=span_last).order_by(
         "valid_from"
