@@ -14,6 +14,7 @@ and prints the median time of each at both sizes, the ratio large/small (aim ≤
 as an extra row with its time per unit.
 
     .venv/bin/python bench/growth.py [--staff 200] [--cases 20000] [--factor 10] [--repeat 15]
+    .venv/bin/python bench/growth.py --reuse --pages report    # only the two report rows, on earlier data
 """
 
 from __future__ import annotations
@@ -115,7 +116,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--reuse", action="store_true", help="measure the organisations of an earlier run")
-    parser.add_argument("--pages", default="", help="only these pages (comma-separated names)")
+    parser.add_argument(
+        "--pages", default="", help="only the pages whose name contains one of these words (comma-separated): report"
+    )
     args = parser.parse_args()
     print(f"# {platform.platform()}, {os.cpu_count()} cores, database {connection.vendor}")
     small = generate(args.staff, args.cases, args.seed, args.reuse)
@@ -124,8 +127,8 @@ def main() -> None:
     chosen = [p.strip() for p in args.pages.split(",") if p.strip()]
     small_pages, large_pages = pages_of(small), pages_of(large)
     if chosen:
-        small_pages = {k: v for k, v in small_pages.items() if k in chosen}
-        large_pages = {k: v for k, v in large_pages.items() if k in chosen}
+        small_pages = {k: v for k, v in small_pages.items() if any(word in k for word in chosen)}
+        large_pages = {k: v for k, v in large_pages.items() if any(word in k for word in chosen)}
     results = measure(small_pages, large_pages, args.repeat)
     print(f"# load average after measuring {os.getloadavg()}")
     print(f"{'page':<20}{'1x ms':>9}{f'{args.factor}x ms':>9}{'ratio':>8}{'queries':>10}{'same':>6}{'kB 1x/Nx':>12}")

@@ -38,9 +38,9 @@ def unit_case_counts(
 def unit_co_handler_counts(
     *, organisation: Organisation, on: datetime.date, unit_ids: Iterable[int] | None = None
 ) -> dict[int, dict[str, int]]:
-    """Open cases per unit on a date and how many of them had a co-handler that day, in one query.
+    """Open cases per unit on a date, their weight and how many of them had a co-handler that day, in one query.
 
-    {unit_id: {"open_cases": n, "with_co_handler": m}}; the HR report's co-handler coverage.
+    {unit_id: {"open_cases": n, "weighted_cases": w, "with_co_handler": m}}; the HR report's case figures.
     """
     from django.db.models import Exists, OuterRef
 
@@ -60,9 +60,12 @@ def unit_co_handler_counts(
         Case.objects.filter(organisation=organisation)
         .filter(open_on, _units(unit_ids))
         .values("unit_id")
-        .annotate(total=Count("id"), covered=Count("id", filter=Q(co_handler)))
+        .annotate(total=Count("id"), weight=Sum("weight"), covered=Count("id", filter=Q(co_handler)))
     )
-    return {r["unit_id"]: {"open_cases": r["total"], "with_co_handler": r["covered"]} for r in rows}
+    return {
+        r["unit_id"]: {"open_cases": r["total"], "weighted_cases": r["weight"] or 0, "with_co_handler": r["covered"]}
+        for r in rows
+    }
 
 
 def unit_closed_investigations(

@@ -87,6 +87,40 @@ def _rate_periods(rates: list[SupplementRate], start: datetime.date, end: dateti
         cursor = stop + ONE_DAY
 
 
+def _level1_end(settings, lowest_id: int | None, level_id: int, placed: datetime.date) -> datetime.date | None:
+    """The last paid day of a level-1 placement (the supplement stops after the organisation's months)."""
+    if lowest_id is None or level_id != lowest_id:
+        return None
+    return add_months(placed, settings.level1_supplement_months) - ONE_DAY
+
+
+def _placement_amount(
+    *,
+    rates: list[SupplementRate],
+    start: datetime.date,
+    end: datetime.date,
+    level1_end: datetime.date | None,
+    days_in_month: int,
+    fte: Decimal | None,
+) -> Decimal:
+    """Σ amount valid on each paid day of [start, end] / days in the month (× FTE unless None), unrounded."""
+    paid_end = end if level1_end is None else min(end, level1_end)
+    amount = Decimal("0")
+    if paid_end >= start:
+        for rate, days in _rate_periods(rates, start, paid_end):
+            amount += rate * days / days_in_month
+    if fte is not None:
+        amount *= fte
+    return amount
+
+
+def _consultant_cost(monthly_cost: Decimal | None, days: int, days_in_month: int) -> tuple[Decimal, Decimal, Decimal]:
+    """(months, monthly cost, cost) of a consultant's days in a month, rounded to the öre."""
+    share = Decimal(days) / days_in_month
+    cost = monthly_cost or Decimal("0")
+    return share.quantize(CENT, rounding=ROUND_HALF_UP), cost, (cost * share).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def supplement_report(
     *, organisation: Organisation, month: datetime.date, unit_ids: Iterable[int] | None = None
 ) -> SupplementReport:
@@ -123,15 +157,14 @@ def supplement_report(
         end = min(placement.end or last, last, staff.employment_end or last)
         if end < start:
             continue
-        paid_end = end
-        if lowest and placement.level_id == lowest.pk:
-            paid_end = min(end, add_months(placement.start, settings.level1_supplement_months) - ONE_DAY)
-        amount = Decimal("0")
-        if paid_end >= start:
-            for rate, days in _rate_periods(rates[placement.level_id], start, paid_end):
-                amount += rate * days / days_in_month
-        if settings.pro_rata_by_fte:
-            amount *= staff.fte
+        amount = _placement_amount(
+            rates=rates[placement.level_id],
+            start=start,
+            end=end,
+            level1_end=_level1_end(settings, lowest.pk if lowest else None, placement.level_id, placement.start),
+            days_in_month=days_in_month,
+            fte=staff.fte if settings.pro_rata_by_fte else None,
+        )
         key = (staff.pk, placement.level_id)
         row = rows.get(key)
         if row is None:
@@ -155,14 +188,87 @@ def supplement_report(
         consultants = consultants.filter(unit_id__in=list(unit_ids))
     for person in consultants:
         start, end = max(person.employment_start, first), min(person.employment_end or last, last)
-        share = Decimal((end - start).days + 1) / days_in_month
-        cost = person.consultant_monthly_cost or Decimal("0")
-        report.consultants.append(
-            ConsultantRow(
-                person,
-                share.quantize(CENT, rounding=ROUND_HALF_UP),
-                cost,
-                (cost * share).quantize(CENT, rounding=ROUND_HALF_UP),
-            )
-        )
+        days = (end - start).days + 1
+        cost = _consultant_cost(person.consultant_monthly_cost, days, days_in_month)
+        report.consultants.append(ConsultantRow(person, *cost))
     return report
+
+
+def unit_supplement_costs(
+    *, organisation: Organisation, months: list[datetime.date], unit_ids: Iterable[int]
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """{unit_id: (supplement cost, consultant cost)} summed over `months`, each month exactly as
+    supplement_report computes it (rows rounded per person, level and month), in five queries for
+    all the months together and without building model instances (the tertial report)."""
+    bounds = [month_bounds(m) for m in months]
+    if not bounds:
+        return {}
+    span_first, span_last = bounds[0][0], bounds[-1][1]
+    unit_ids = list(unit_ids)
+    settings = ladder_settings(organisation=organisation)
+    levels = LadderLevel.objects.filter(organisation=organisation).order_by("number")
+    lowest_id = levels.values_list("pk", flat=True).first()
+    rates: dict[int, list[SupplementRate]] = defaultdict(list)
+    for rate in SupplementRate.objects.filter(organisation=organisation, valid_from__lte=span_last).order_by(
+        "valid_from"
+    ):
+        rates[rate.level_id].append(rate)  # a rate valid from after a month's end never changes that month
+    employed = Q(staff__employment_start__lte=span_last) & (
+        Q(staff__employment_end__isnull=True) | Q(staff__employment_end__gte=span_first)
+    )
+    placements = list(
+        LevelPlacement.objects.filter(organisation=organisation, start__lte=span_last, staff__unit_id__in=unit_ids)
+        .filter(Q(end__isnull=True) | Q(end__gte=span_first))
+        .filter(employed)
+        .exclude(staff__employment_type=StaffMember.EmploymentType.CONSULTANT)
+        .order_by("staff_id", "start")
+        .values_list(
+            "staff_id",
+            "staff__unit_id",
+            "staff__fte",
+            "staff__employment_start",
+            "staff__employment_end",
+            "level_id",
+            "start",
+            "end",
+        )
+    )
+    consultants = list(
+        StaffMember.objects.filter(
+            organisation=organisation,
+            employment_type=StaffMember.EmploymentType.CONSULTANT,
+            employment_start__lte=span_last,
+            unit_id__in=unit_ids,
+        )
+        .filter(Q(employment_end__isnull=True) | Q(employment_end__gte=span_first))
+        .values_list("unit_id", "employment_start", "employment_end", "consultant_monthly_cost")
+    )
+    supplements: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    consultant_costs: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for first, last in bounds:
+        days_in_month = (last - first).days + 1
+        rows: dict[tuple[int, int], list] = {}  # (person, level) -> [unit, amount], as supplement_report's rows
+        for staff_id, unit_id, fte, hired, leaves, level_id, placed, until in placements:
+            if placed > last or (until is not None and until < first) or hired > last or (leaves and leaves < first):
+                continue
+            start = max(placed, first, hired)
+            end = min(until or last, last, leaves or last)
+            if end < start:
+                continue
+            amount = _placement_amount(
+                rates=rates[level_id],
+                start=start,
+                end=end,
+                level1_end=_level1_end(settings, lowest_id, level_id, placed),
+                days_in_month=days_in_month,
+                fte=fte if settings.pro_rata_by_fte else None,
+            )
+            rows.setdefault((staff_id, level_id), [unit_id, Decimal("0")])[1] += amount
+        for unit_id, amount in rows.values():
+            supplements[unit_id] += amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        for unit_id, hired, leaves, monthly_cost in consultants:
+            if hired > last or (leaves is not None and leaves < first):
+                continue
+            start, end = max(hired, first), min(leaves or last, last)
+            consultant_costs[unit_id] += _consultant_cost(monthly_cost, (end - start).days + 1, days_in_month)[2]
+    return {u: (supplements[u], consultant_costs[u]) for u in set(supplements) | set(consultant_costs)}
