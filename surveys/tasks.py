@@ -16,6 +16,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from staff.models import Organisation
+from staff.tasks import fan_out
 
 from . import services
 from .models import SurveyRound
@@ -38,10 +39,7 @@ def _now(now: str | None) -> datetime.datetime:
 @shared_task(acks_late=True)
 def surveys_tick_all(*, now: str | None = None, pause: float = 0, chunk_size: int | None = None) -> int:
     """Fan out: one task per organisation, so one organisation's failure never stops another's."""
-    ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
-    for organisation_id in ids:
-        surveys_tick.delay(organisation_id=organisation_id, now=now, pause=pause, chunk_size=chunk_size)
-    return len(ids)
+    return fan_out(surveys_tick, now=now, pause=pause, chunk_size=chunk_size)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=3, default_retry_delay=60)
