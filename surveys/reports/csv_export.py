@@ -7,9 +7,10 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
+from staff.formtools import csv_cell
+
 from ..models import QUESTIONS
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 STOCK = (
     "employees",
     "open_cases",
@@ -23,11 +24,6 @@ STOCK = (
     "supplement_cost",
     "consultant_cost",
 )
-
-
-def escape(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def header(level_numbers: list) -> list[str]:
@@ -72,5 +68,5 @@ class TertialCsvRenderer(BaseRenderer):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for row in rows(data or {}):
-            writer.writerow([escape(v) for v in row])
+            writer.writerow([csv_cell(v) for v in row])
         return buffer.getvalue().encode("utf-8")
