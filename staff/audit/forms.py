@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import AccessLogSettings
+from .models import AccessLogSettings, SecurityEvent
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -58,3 +58,9 @@ class SettingsForm(forms.ModelForm):
     class Meta:
         model = AccessLogSettings
         fields = ["burst_cases", "burst_minutes", "export_max_months"]
+
+
+class SecurityEventFilterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *SecurityEvent.Kind.choices]
+    )

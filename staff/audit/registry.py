@@ -41,6 +41,7 @@ LOGGED: dict[str, Logged] = {
     "staff:admin_staff_role_remove": STAFF,
     "staff:access_review": Logged("access_log"),
     "staff:access_log_export": Logged("access_log", channel="export"),
+    "staff:security_events": Logged("access_log"),
     # competence
     "competence:overview": Logged("report"),
     "competence:my_ladder": OWN,

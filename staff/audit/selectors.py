@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ..access import Access
 from ..models import MANAGER_ROLES, Organisation, Role, RoleAssignment, StaffMember, Unit
-from .models import AccessKind, AccessLogEntry, AccessLogSettings, AccessReview
+from .models import AccessKind, AccessLogEntry, AccessLogSettings, AccessReview, SecurityEvent
 
 Flag = AccessReview.Flag
 REVIEWER_ROLES = (*MANAGER_ROLES, Role.ORG_ADMIN)
@@ -198,3 +199,18 @@ def export_rows(*, organisation: Organisation, start: datetime.date, end: dateti
         .values_list(*(field for _column, field in EXPORT_COLUMNS))
         .iterator(chunk_size=2000)
     )
+
+
+def security_events(*, organisation: Organisation, kind: str = "") -> QuerySet[SecurityEvent]:
+    """The organisation's refused requests, newest first. Events with no organisation (a tampered cookie
+    of nobody known) are kept for the operators' logs and are not shown to any organisation."""
+    events = SecurityEvent.objects.filter(organisation=organisation).order_by("-at", "-pk")
+    return events.filter(kind=kind) if kind else events
+
+
+def people_by_user(*, organisation: Organisation, user_ids: Iterable[int]) -> dict[int, StaffMember]:
+    """The organisation's people for the given login ids, in one query (events keep the login id only)."""
+    return {
+        s.user_id: s
+        for s in StaffMember.objects.filter(organisation=organisation, user_id__in=set(user_ids)).select_related("unit")
+    }

@@ -18,7 +18,7 @@ from ..formtools import apply_errors, csv_cell, paginate
 from ..models import Role
 from ..permissions import current_staff, staff_required
 from . import selectors, services
-from .forms import ExportForm, ReviewForm, SettingsForm
+from .forms import ExportForm, ReviewForm, SecurityEventFilterForm, SettingsForm
 from .middleware import client_address
 from .models import AccessLogSettings, SecurityEvent
 
@@ -121,6 +121,25 @@ def access_log_settings(request):
             return redirect("staff:access_review")
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "staff/audit/settings.html", {"form": form}, status=status)
+
+
+@staff_required(Role.ORG_ADMIN)
+def security_events(request):
+    """Refused requests naming this organisation: bad sessions, forged CSRF tokens, refused API tokens."""
+    form = SecurityEventFilterForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    kind = form.cleaned_data.get("kind", "") if form.is_bound and valid else ""
+    page = paginate(request, selectors.security_events(organisation=request.organisation, kind=kind), per_page=50)
+    people = selectors.people_by_user(
+        organisation=request.organisation, user_ids=[e.user_id for e in page if e.user_id]
+    )
+    rows = [(event, people.get(event.user_id)) for event in page]
+    return render(
+        request,
+        "staff/audit/security_events.html",
+        {"form": form, "page": page, "rows": rows, "kind": kind},
+        status=200 if valid else 400,
+    )
 
 
 def csrf_failure(request, reason: str = ""):

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from caseload.models import Case
-from staff.audit.models import AccessLogEntry, AccessReview
+from staff.audit.models import AccessLogEntry, AccessReview, SecurityEvent
 from staff.models import Role, StaffMember, Unit
 from tests.browser.conftest import assert_accessible, login
 
@@ -65,3 +65,33 @@ def test_unit_manager_reviews_unusual_access(page, live_server, demo):
     assert review.reviewed_by == manager and review.comment == "Vikarierade i utredningen den veckan"
     # reading the log was itself logged
     assert AccessLogEntry.objects.filter(actor=manager, kind="access_log", url_name="staff:access_review").count() >= 3
+
+
+def test_org_admin_reads_security_events_and_filters_them(page, live_server, demo):
+    admin = StaffMember.objects.get(user__username="admin")
+    worker = StaffMember.objects.get(user__username="worker")
+    events = ((SecurityEvent.Kind.CSRF_FAILURE, "10.0.0.8"), (SecurityEvent.Kind.TOKEN_REFUSED, "10.0.0.9"))
+    for kind, address in events:
+        SecurityEvent.objects.create(
+            organisation=admin.organisation,
+            kind=kind,
+            user_id=worker.user_id,
+            url_name="caseload:my_caseload",
+            method="POST",
+            status=403,
+            address=address,
+        )
+    login(page, live_server, "admin")
+    page.goto(f"{live_server.url}/access-log/review/")
+    page.get_by_role("link", name="Säkerhetshändelser").click()
+    page.wait_for_load_state("networkidle")
+    table = page.locator("#security-events")
+    assert table.get_by_text("10.0.0.8").is_visible() and table.get_by_text("10.0.0.9").is_visible()
+    assert table.get_by_text(worker.full_name).first.is_visible()
+    assert_accessible(page)
+    page.get_by_label("Typ").select_option(label="API-token nekad")
+    page.get_by_role("button", name="Visa").click()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#security-events").get_by_text("10.0.0.9").is_visible()
+    assert page.locator("#security-events").get_by_text("10.0.0.8").count() == 0
+    assert_accessible(page)

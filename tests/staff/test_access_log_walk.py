@@ -58,6 +58,7 @@ VISITS: dict[str, Visit] = {
     ),
     "staff:access_review": Visit("alice"),
     "staff:access_log_export": Visit("frank", data=lambda w, o: {"start": "2026-03-01", "end": "2026-03-31"}),
+    "staff:security_events": Visit("frank"),
     "competence:overview": Visit("alice"),
     "competence:my_ladder": Visit("bob", ids=BOB_ID),
     "competence:staff_list": Visit("alice", ids=BOB_ID),
