@@ -50,6 +50,16 @@ class RetentionSettings(TenantModel):
         ),
     )
 
+    access_log_years = models.PositiveSmallIntegerField(
+        _("years the access log is kept"),
+        default=5,
+        validators=YEARS,
+        help_text=_(
+            "Counted from the day of the access. The log shows who read which case or staff record; the "
+            "monthly review and the export can only show what is still kept."
+        ),
+    )
+
     class Meta:
         verbose_name = _("retention settings")
         verbose_name_plural = _("retention settings")
@@ -69,6 +79,7 @@ class RetentionRun(TenantModel):
     intake_items = models.PositiveIntegerField(_("intake items removed"), default=0)
     staff = models.PositiveIntegerField(_("staff records anonymised"), default=0)
     history_rows = models.PositiveIntegerField(_("history rows removed"), default=0)
+    access_log_rows = models.PositiveIntegerField(_("access-log rows removed"), default=0)
 
     class Meta:
         ordering = ["-run_on"]

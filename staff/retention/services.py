@@ -12,11 +12,13 @@ from dataclasses import dataclass, fields
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from caseload.models import Assignment, Case, Investigation, ReviewForm
 from intake.models import IntakeItem
+from staff.audit.services import access_log_purge
 from staff.history.reasons import change_reason
 from staff.models import Absence, ApiToken, Notification, Organisation, StaffMember
 
@@ -59,6 +61,7 @@ class Counts:
     intake_items: int = 0
     staff: int = 0
     history_rows: int = 0
+    access_log_rows: int = 0
 
 
 def _delete_closed_cases(organisation: Organisation, cutoff: datetime.date, counts: Counts) -> None:
@@ -128,7 +131,8 @@ def _anonymise_former_staff(organisation: Organisation, cutoff: datetime.date, t
 
 @transaction.atomic
 def retention_apply(*, organisation: Organisation, today: datetime.date) -> RetentionRun:
-    """Remove closed cases and decided intake items past their time; anonymise staff who left long ago."""
+    """Remove closed cases, decided intake items and access-log rows past their time; anonymise staff who left
+    long ago."""
     settings = RetentionSettings.objects.select_for_update().get(
         pk=retention_settings_get(organisation=organisation).pk
     )
@@ -137,6 +141,11 @@ def retention_apply(*, organisation: Organisation, today: datetime.date) -> Rete
         _delete_closed_cases(organisation, years_before(today, settings.closed_case_years), counts)
         _delete_intake_items(organisation, years_before(today, settings.intake_item_years), counts)
         _anonymise_former_staff(organisation, years_before(today, settings.former_staff_years), today, counts)
+    log_cutoff = years_before(today, settings.access_log_years)
+    counts.access_log_rows = access_log_purge(
+        organisation=organisation,
+        before=timezone.make_aware(datetime.datetime.combine(log_cutoff, datetime.time.min)),
+    )
     run, _created = RetentionRun.objects.get_or_create(organisation=organisation, run_on=today)
     for f in fields(Counts):
         setattr(run, f.name, getattr(run, f.name) + getattr(counts, f.name))

@@ -16,7 +16,7 @@ from competence.models import LevelPlacement
 from intake.models import IntakeItem
 from staff.models import Absence, Notification, StaffMember
 from staff.retention.models import RetentionRun, RetentionSettings
-from staff.retention.services import retention_apply, years_before
+from staff.retention.services import retention_apply, retention_settings_get, years_before
 from tests.caseload.factories import case, levels, place
 from tests.factories import TEST_PASSWORD, StaffMemberFactory, UserFactory
 from tests.intake.factories import item
@@ -155,6 +155,28 @@ def test_retention_removes_what_has_passed_its_time_and_nothing_else(world, old_
 
 
 @time_machine.travel(NOW, tick=False)
+def test_access_log_rows_past_their_time_are_removed_and_counted(world):
+    from staff.audit.models import AccessLogEntry
+    from tests.staff.access_log_factories import log_row
+
+    def at(day):
+        return datetime.datetime.combine(day, datetime.time(12), tzinfo=datetime.UTC)
+
+    cutoff = years_before(TODAY, retention_settings_get(organisation=world.org).access_log_years)  # 5 by default
+    old = log_row(world, "bob", kind="case", object_id=1, unit=world.unit, at=at(cutoff - datetime.timedelta(days=1)))
+    kept = log_row(world, "bob", kind="case", object_id=2, unit=world.unit, at=at(cutoff + datetime.timedelta(days=1)))
+    other = log_row(world, "charlie", kind="case", object_id=3, unit=world.other_unit, at=at(datetime.date(2010, 1, 1)))
+
+    run = retention_apply(organisation=world.org, today=TODAY)
+
+    assert run.access_log_rows == 1
+    assert not AccessLogEntry.objects.filter(pk=old.pk).exists()
+    assert AccessLogEntry.objects.filter(pk__in=[kept.pk, other.pk]).count() == 2  # recent, or another organisation's
+    html = world.client("frank").get(reverse("retention:settings")).content.decode()
+    assert "Rader i åtkomstloggen" in html and "antal år åtkomstloggen sparas" in html.lower()
+
+
+@time_machine.travel(NOW, tick=False)
 def test_a_second_run_changes_nothing(world, old_data):
     retention_apply(organisation=world.org, today=TODAY)
     cases, items, staff = Case.objects.count(), IntakeItem.objects.count(), list(StaffMember.objects.values())
@@ -194,7 +216,8 @@ def test_retention_page_for_org_admins(world):
 def test_bad_periods_are_refused_in_swedish_and_nothing_is_saved(world):
     frank = world.client("frank")
     response = frank.post(
-        reverse("retention:settings"), {"closed_case_years": 0, "intake_item_years": "x", "former_staff_years": 2}
+        reverse("retention:settings"),
+        {"closed_case_years": 0, "intake_item_years": "x", "former_staff_years": 2, "access_log_years": 5},
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -207,7 +230,8 @@ def test_bad_periods_are_refused_in_swedish_and_nothing_is_saved(world):
 def test_saving_periods_shows_in_the_change_history(world):
     frank = world.client("frank")
     response = frank.post(
-        reverse("retention:settings"), {"closed_case_years": 7, "intake_item_years": 5, "former_staff_years": 2}
+        reverse("retention:settings"),
+        {"closed_case_years": 7, "intake_item_years": 5, "former_staff_years": 2, "access_log_years": 5},
     )
     assert response.status_code == 302
     html = frank.get(reverse("retention:settings")).content.decode()
