@@ -127,8 +127,8 @@ def access_log_settings(request):
 def security_events(request):
     """Refused requests naming this organisation: bad sessions, forged CSRF tokens, refused API tokens."""
     form = SecurityEventFilterForm(request.GET or None)
-    valid = form.is_valid() if form.is_bound else True
-    kind = form.cleaned_data.get("kind", "") if form.is_bound and valid else ""
+    valid = not form.is_bound or form.is_valid()
+    kind = form.cleaned_data["kind"] if form.is_bound and valid else ""
     page = paginate(request, selectors.security_events(organisation=request.organisation, kind=kind), per_page=50)
     people = selectors.people_by_user(
         organisation=request.organisation, user_ids=[e.user_id for e in page if e.user_id]
