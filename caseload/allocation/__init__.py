@@ -1,7 +1,7 @@
 """The allocation engine for the five-week cycle (DOMAIN.md section 7): plain dataclasses in and out.
 
-- ``propose`` (solver.py): the proposal by HiGHS (highspy): optimal where it can prove it within the
-  time limit, else the best found with its bound; ``propose_greedy``: the baseline.
+- ``propose`` (solver.py): the proposal by HiGHS (highspy) on an aggregated model: optimal where it can
+  prove it within the time limit, else the best found with its bound; ``propose_greedy``: the baseline.
 - ``costs``: the hard rules and the objective shared by both (and by the brute-force tests).
 - ``cycle``: the cycle calendar; ``ical``: its iCalendar rendering.
 """
