@@ -61,6 +61,10 @@ class MeetingCycle(TenantModel):
     allocation_monday = models.DateField(_("allocation Monday"))
     ends = models.DateField(_("last day"))
     proposed_at = models.DateTimeField(null=True, blank=True)
+    # The engine proved that no allocation within the unit's rules scores better (else: the best it found
+    # within its time limit, at most proposal_gap per cent above the proven bound).
+    proposal_proven = models.BooleanField(default=False)
+    proposal_gap = models.FloatField(null=True, blank=True)
     # Capacity and load of each worker when the proposal was made: {staff id: [capacity, load]}.
     snapshot = models.JSONField(default=dict, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)

@@ -218,7 +218,9 @@ def proposal_make(
     ProposedAllocation.objects.bulk_create(rows)
     meeting.proposed_at = timezone.now()
     meeting.snapshot = _snapshot(situations)
-    meeting.save(update_fields=["proposed_at", "snapshot"])
+    meeting.proposal_proven = result.status == "OPTIMAL"
+    meeting.proposal_gap = None if result.gap is None else 100 * result.gap  # per cent
+    meeting.save(update_fields=["proposed_at", "snapshot", "proposal_proven", "proposal_gap"])
     return rows
 
 

@@ -110,6 +110,8 @@ def test_proposal_adjust_confirm_and_carry_over(queue):
     Interest.objects.create(organisation=w.org, case=w.cases[0], staff=w.dora)
     html = _post(w, "alice", "proposal_make").content.decode()
     assert "Förslaget är klart." in html
+    assert "Bevisat bäst: ingen fördelning inom enhetens regler" in html
+    assert MeetingCycle.objects.get(unit=w.unit).proposal_proven
     rows = {r.case.number: r for r in ProposedAllocation.objects.select_related("case")}
     assert len(rows) == 5
     assert rows["Q-ACUTE"].outcome == "assigned"  # the acute case before anything
@@ -183,6 +185,20 @@ def test_an_acute_case_that_fits_nowhere_is_flagged(queue):
     html = _post(w, "alice", "proposal_make").content.decode()
     assert ProposedAllocation.objects.get(case__number="Q-ACUTE").outcome == "flagged"
     assert "1 akut ärende kunde inte placeras: lös det för hand." in html
+
+
+def test_a_proposal_out_of_time_says_it_is_not_proven(queue):
+    """With no time for the solver the greedy allocation comes back: the board says it is the best found,
+    not the best possible."""
+    w = queue
+    meeting = _meeting(w)
+    services.proposal_make(organisation=w.org, actor=w.alice, meeting=meeting, time_limit=0.0)
+
+    meeting.refresh_from_db()
+    assert not meeting.proposal_proven and meeting.proposal_gap is None
+    html = _board(w)
+    assert "Det bästa förslaget som hittades inom tidsgränsen; inte bevisat bäst." in html
+    assert "Bevisat bäst" not in html
 
 
 def test_workers_cannot_propose_or_confirm(queue):
