@@ -9,7 +9,7 @@ import os
 from celery import shared_task
 from celery.schedules import crontab
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.utils import timezone
 
 from .bulk import claim
@@ -32,6 +32,7 @@ def fan_out(task, **kwargs) -> int:
 
 RESEND_EVERY_SECONDS = float(os.environ.get("NOTIFICATION_RESEND_SECONDS", "300"))
 RESEND_AFTER_SECONDS = float(os.environ.get("NOTIFICATION_RESEND_AFTER_SECONDS", "120"))
+RESEND_BATCH = 500  # notifications per queued e-mail task
 BEAT_SCHEDULE: dict = {
     # Retention (gallring) of every organisation, at night: see staff/retention/tasks.py.
     "retention-daily": {"task": "staff.retention.tasks.retention_all", "schedule": crontab(hour=2, minute=30)},
@@ -42,81 +43,93 @@ BEAT_SCHEDULE: dict = {
 }
 
 
+EMAIL_CLAIM_GROUP = 50
+
+
+class _EmailFailed(Exception):
+    def __init__(self, unsent: list[int]) -> None:
+        super().__init__(f"{len(unsent)} notifications not e-mailed")
+        self.unsent = unsent
+
+
+def _email(*, organisation_id: int, notification_ids: list[int], connection) -> int:
+    """E-mail notifications over one mail connection; returns how many were sent.
+
+    Claims a group at a time with one guarded UPDATE (`emailed_at IS NULL`), so a row another task or the
+    resend task claimed is skipped and none is sent twice; a worker killed mid-batch loses at most the
+    group it had claimed, and rows it had not claimed yet are picked up by the resend task. On a failure
+    the group's claimed but unsent rows are released and _EmailFailed names them with the groups not
+    yet reached.
+    """
+    sent, pending = 0, list(notification_ids)
+    while pending:
+        group, pending = pending[:EMAIL_CLAIM_GROUP], pending[EMAIL_CLAIM_GROUP:]
+        claimed = claim(
+            Notification,
+            pks=group,
+            organisation_id=organisation_id,
+            values={"emailed_at": timezone.now()},
+            guard='"emailed_at" IS NULL',
+        )
+        rows = list(
+            Notification.objects.filter(organisation_id=organisation_id, pk__in=claimed)
+            .order_by("pk")
+            .values_list("pk", "subject", "body", "url", "recipient__email")
+        )
+        if not rows:  # nothing claimed (sent already): open no connection (the file backend would write a file)
+            continue
+        done: list[int] = []
+        try:
+            connection.open()  # once: later calls find it open
+            for pk, subject, body, url, address in rows:
+                link = f"\n\n{settings.SITE_URL}{url}" if url else ""
+                EmailMessage(
+                    subject, f"{body}{link}", settings.DEFAULT_FROM_EMAIL, [address], connection=connection
+                ).send()
+                done.append(pk)
+        except Exception as exc:
+            sent_now = set(done)
+            unsent = [pk for pk in claimed if pk not in sent_now]
+            Notification.objects.filter(pk__in=unsent).update(emailed_at=None)
+            # The log names ids and counts only, never people.
+            logger.warning("%s notifications of organisation %s: e-mail failed", len(unsent), organisation_id)
+            raise _EmailFailed(unsent + pending) from exc
+        sent += len(done)
+    return sent
+
+
+def _email_or_retry(task, *, organisation_id: int, notification_ids: list[int], retry_kwargs) -> int:
+    """_email over a connection of its own; on a failure the task is retried with retry_kwargs(unsent ids)."""
+    connection = get_connection()
+    try:
+        return _email(organisation_id=organisation_id, notification_ids=notification_ids, connection=connection)
+    except _EmailFailed as failed:
+        raise task.retry(exc=failed.__cause__, kwargs=retry_kwargs(failed.unsent)) from failed.__cause__
+    finally:
+        connection.close()
+
+
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
 def send_notification_email(self, *, organisation_id: int, notification_id: int) -> bool:
-    """E-mail one notification. A guarded update claims it first, so two workers never both send."""
-    claimed = Notification.objects.filter(
-        organisation_id=organisation_id, pk=notification_id, emailed_at__isnull=True
-    ).update(emailed_at=timezone.now())
-    if not claimed:
-        return False
-    notification = Notification.objects.select_related("recipient").get(
-        organisation_id=organisation_id, pk=notification_id
-    )
-    link = f"\n\n{settings.SITE_URL}{notification.url}" if notification.url else ""
-    try:
-        send_mail(
-            notification.subject,
-            f"{notification.body}{link}",
-            settings.DEFAULT_FROM_EMAIL,
-            [notification.recipient.email],
+    """E-mail one notification (claimed first, so two workers never both send); False if already sent."""
+    kwargs = {"organisation_id": organisation_id, "notification_id": notification_id}
+    return bool(
+        _email_or_retry(
+            self, organisation_id=organisation_id, notification_ids=[notification_id], retry_kwargs=lambda _: kwargs
         )
-    except Exception as exc:
-        # Release the claim so the retry can send; the log names ids only, never people.
-        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
-        logger.warning("notification %s of organisation %s: e-mail failed", notification_id, organisation_id)
-        raise self.retry(exc=exc) from exc
-    return True
-
-
-EMAIL_CLAIM_GROUP = 50
+    )
 
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60, acks_late=True)
 def send_notification_emails(self, *, organisation_id: int, notification_ids: list[int]) -> int:
-    """E-mail a batch of notifications (a fan-out chunk's) over one mail connection.
-
-    Claims a group at a time with one guarded UPDATE (`emailed_at IS NULL`), so a row another task or the
-    resend task claimed is skipped and none is sent twice; a worker killed mid-batch loses at most the
-    group it had claimed, and rows it had not claimed yet are picked up by the resend task.
-    """
-    sent, pending = 0, list(notification_ids)
-    connection = get_connection()
-    try:
-        while pending:
-            group, pending = pending[:EMAIL_CLAIM_GROUP], pending[EMAIL_CLAIM_GROUP:]
-            claimed = claim(
-                Notification,
-                pks=group,
-                organisation_id=organisation_id,
-                values={"emailed_at": timezone.now()},
-                guard='"emailed_at" IS NULL',
-            )
-            rows = Notification.objects.filter(organisation_id=organisation_id, pk__in=claimed).values_list(
-                "pk", "subject", "body", "url", "recipient__email"
-            )
-            done: list[int] = []
-            try:
-                connection.open()  # once: later calls find it open
-                for pk, subject, body, url, address in rows:
-                    link = f"\n\n{settings.SITE_URL}{url}" if url else ""
-                    EmailMessage(
-                        subject, f"{body}{link}", settings.DEFAULT_FROM_EMAIL, [address], connection=connection
-                    ).send()
-                    done.append(pk)
-            except Exception as exc:
-                # Release what this group claimed but did not send; retry those and the groups not yet reached.
-                sent_now = set(done)
-                unsent = [pk for pk in claimed if pk not in sent_now]
-                Notification.objects.filter(pk__in=unsent).update(emailed_at=None)
-                logger.warning("%s notifications of organisation %s: e-mail failed", len(unsent), organisation_id)
-                raise self.retry(
-                    exc=exc, kwargs={"organisation_id": organisation_id, "notification_ids": unsent + pending}
-                ) from exc
-            sent += len(done)
-    finally:
-        connection.close()
-    return sent
+    """E-mail a batch of notifications (a fan-out chunk's) over one mail connection; a failure retries
+    only what was not sent."""
+    return _email_or_retry(
+        self,
+        organisation_id=organisation_id,
+        notification_ids=notification_ids,
+        retry_kwargs=lambda unsent: {"organisation_id": organisation_id, "notification_ids": unsent},
+    )
 
 
 def _unsent(*, older_than_seconds: float, within_hours: int = 24):
@@ -140,13 +153,15 @@ def notification_emails_resend_all(*, older_than_seconds: float = RESEND_AFTER_S
 def notification_emails_resend(
     *, organisation_id: int, older_than_seconds: float = RESEND_AFTER_SECONDS, limit: int = 1000
 ) -> int:
-    """Queue the e-mail of each unsent notification again; send_notification_email claims each once."""
+    """Queue the e-mail of the unsent notifications again, in batches (each claimed once by the task)."""
     pks = list(
         _unsent(older_than_seconds=older_than_seconds)
         .filter(organisation_id=organisation_id)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
-    for pk in pks:
-        send_notification_email.delay(organisation_id=organisation_id, notification_id=pk)
+    for start in range(0, len(pks), RESEND_BATCH):
+        send_notification_emails.delay(
+            organisation_id=organisation_id, notification_ids=pks[start : start + RESEND_BATCH]
+        )
     return len(pks)

@@ -1,6 +1,7 @@
 """Notifications are rows with a unique key before they are e-mails: a real worker sends each once."""
 
 import pytest
+from django.core.mail.backends import locmem
 from django.urls import reverse
 
 from staff.models import Notification
@@ -54,3 +55,43 @@ def test_real_worker_emails_each_notification_once(world, celery_worker):
     mails = celery_worker.mails()
     assert len(mails) == 1
     assert "Utredning dag 60" in mails[0]
+
+
+class _FailingOnThird(locmem.EmailBackend):
+    """Sends two messages, then the mail server goes away."""
+
+    def send_messages(self, messages):
+        if len(self.sent) >= 2:
+            raise ConnectionError("mail server gone")
+        self.sent.extend(messages)
+        return super().send_messages(messages)
+
+    sent: list
+
+
+def test_a_failed_e_mail_releases_what_was_not_sent_and_names_it_for_the_retry(world):
+    """One batch task: the two sent stay sent, the one that failed and the ones not reached are released
+    (emailed_at empty again) and handed to the retry, so none is lost and none is sent twice."""
+    from staff import tasks
+
+    world.bob.email = "bob@alfa.example"
+    world.bob.save()
+    pks = [
+        notify(organisation=world.org, recipient=world.bob, key=f"n{i}", subject=f"Nr {i}", email=False)[0].pk
+        for i in range(5)
+    ]
+    connection = _FailingOnThird()
+    connection.sent = []
+
+    with pytest.raises(tasks._EmailFailed) as failed:
+        tasks._email(organisation_id=world.org.pk, notification_ids=pks, connection=connection)
+
+    assert [m.subject for m in connection.sent] == ["Nr 0", "Nr 1"]
+    assert sorted(failed.value.unsent) == pks[2:]
+    emailed = dict(Notification.objects.values_list("pk", "emailed_at"))
+    assert all(emailed[pk] is not None for pk in pks[:2])
+    assert all(emailed[pk] is None for pk in pks[2:])
+    # The retry sends the rest, and a second run of the same ids sends nothing more.
+    retry = locmem.EmailBackend()
+    assert tasks._email(organisation_id=world.org.pk, notification_ids=failed.value.unsent, connection=retry) == 3
+    assert tasks._email(organisation_id=world.org.pk, notification_ids=pks, connection=retry) == 0
