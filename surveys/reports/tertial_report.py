@@ -1,7 +1,7 @@
 """The tertial report: per unit, department and organisation, in a constant number of queries.
 
 Every figure is computed per unit from grouped queries, then summed upwards; survey aggregates come
-from surveys.selectors.tertial_results (suppression incl. complementary suppression) unchanged.
+from surveys.selectors.results.tertial_results (suppression incl. complementary suppression) unchanged.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from competence.selectors.supplements import unit_supplement_costs
 from staff.models import Organisation, StaffMember, Unit
 
 from ..models import Baseline, SurveyRound
-from ..selectors import Cell, TertialResults, _headcount_q, tertial_results
+from ..selectors import Cell, TertialResults, headcount_q, tertial_results
 from ..tertials import Tertial
 from .tertial_ids import status_of
 
@@ -175,9 +175,9 @@ def _unit_figures(
         .annotate(level_number=level_on)
         .values("unit_id", "level_number")
         .annotate(
-            employed=Count("id", filter=_headcount_q(on)),
-            at_start=Count("id", filter=_headcount_q(tertial.start)),
-            at_end=Count("id", filter=_headcount_q(tertial.end)),
+            employed=Count("id", filter=headcount_q(on)),
+            at_start=Count("id", filter=headcount_q(tertial.start)),
+            at_end=Count("id", filter=headcount_q(tertial.end)),
             leavers=Count("id", filter=Q(employment_end__gte=tertial.start, employment_end__lte=tertial.end)),
         )
         .order_by()

@@ -2,7 +2,7 @@
 
 import random
 
-from surveys.selectors import _Span
+from surveys.selectors.results import _Span
 from tests.surveys.test_suppression import _rank  # textbook elimination: the reference for the sparse span
 
 

@@ -1,76 +1,18 @@
-"""Reads of the survey app: aggregates with suppression (the HR API calls these), trends, exits, turnover.
-
-Anonymity: above the unit manager only aggregates leave this module, each with at least
-`min_respondents` respondents; an aggregate that could be derived by subtraction from what is
-shown (a department total minus its visible units, the organisation minus its departments) is
-suppressed as well (complementary suppression, verified by exact linear algebra over the units).
-Free-text motivations are never part of an aggregate.
-"""
+"""Aggregates with suppression (the HR API and the tertial report call these) and the unit trend."""
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.db.models import Count, Q
 
-from staff.models import Department, Organisation, StaffMember, Unit
-from staff.tenancy import get_for_org
+from staff.models import Department, Organisation, Unit
 
-from .models import QUESTIONS, ActionPlan, Answer, Baseline, ExitInterview, Invitation, SurveyRound, UnitSnapshot
-from .services import survey_settings_get
-from .tertials import Tertial
-
-# ---------------------------------------------------------------- fetch by id (404 for foreign objects)
-
-
-def round_get(*, organisation: Organisation, pk) -> SurveyRound:
-    return get_for_org(SurveyRound, organisation=organisation, pk=pk)
-
-
-def unit_get(*, organisation: Organisation, pk) -> Unit:
-    return get_for_org(Unit.objects.select_related("department"), organisation=organisation, pk=pk)
-
-
-def answer_get(*, organisation: Organisation, pk) -> Answer:
-    return get_for_org(Answer.objects.select_related("staff", "unit", "round"), organisation=organisation, pk=pk)
-
-
-def rounds(*, organisation: Organisation, closed_only: bool = False):
-    qs = SurveyRound.objects.filter(organisation=organisation)
-    if closed_only:
-        qs = qs.filter(status=SurveyRound.Status.CLOSED)
-    return qs.order_by("-year", "-tertial")
-
-
-def open_round_for(*, staff: StaffMember) -> SurveyRound | None:
-    """The open round the person is invited to, if any."""
-    return (
-        SurveyRound.objects.filter(
-            organisation_id=staff.organisation_id,
-            status=SurveyRound.Status.OPEN,
-            invitations__staff=staff,
-        )
-        .order_by("-opens_at")
-        .first()
-    )
-
-
-def my_answers(*, staff: StaffMember):
-    return (
-        Answer.objects.filter(organisation_id=staff.organisation_id, staff=staff)
-        .select_related("round", "action_plan")
-        .order_by("-round__year", "-round__tertial")
-    )
-
-
-def my_action_plans(*, staff: StaffMember):
-    return ActionPlan.objects.filter(organisation_id=staff.organisation_id, staff=staff).select_related(
-        "answer__round", "offered_by"
-    )
-
+from ..models import QUESTIONS, Answer, Baseline, Invitation, SurveyRound, UnitSnapshot
+from ..services import survey_settings_get
+from .rounds import rounds
 
 # ---------------------------------------------------------------- aggregates
 
@@ -328,15 +270,6 @@ def tertial_results(
     return results
 
 
-def unit_answers(*, organisation: Organisation, survey_round: SurveyRound, unit: Unit):
-    """Individual answers with motivations: for the unit's own managers only (the view checks)."""
-    return (
-        Answer.objects.filter(organisation=organisation, round=survey_round, unit=unit)
-        .select_related("staff", "action_plan")
-        .order_by("staff__last_name", "staff__first_name")
-    )
-
-
 def unit_raw_cell(*, organisation: Organisation, survey_round: SurveyRound, unit: Unit) -> Cell:
     """The unit's own aggregate without suppression: for the unit manager, who sees the answers anyway."""
     cell = Cell(
@@ -379,112 +312,3 @@ def unit_trend(*, organisation: Organisation, unit: Unit, individual: bool) -> d
         "baseline": {key: float(getattr(baseline, key)) for key, _l in QUESTIONS} if baseline else None,
         "baseline_year": baseline.year if baseline else None,
     }
-
-
-def baselines(*, organisation: Organisation):
-    return Baseline.objects.filter(organisation=organisation).select_related("unit").order_by("unit__name")
-
-
-def flagged_answers(*, organisation: Organisation, survey_round: SurveyRound, unit: Unit):
-    return [a for a in unit_answers(organisation=organisation, survey_round=survey_round, unit=unit) if a.flagged]
-
-
-# ---------------------------------------------------------------- leaving and retention
-
-
-def exit_interviews(*, organisation: Organisation):
-    return ExitInterview.objects.filter(organisation=organisation).select_related("staff", "unit", "interviewer")
-
-
-def leaving_reasons_per_year(*, organisation: Organisation) -> dict[int, dict[str, int]]:
-    rows = (
-        ExitInterview.objects.filter(organisation=organisation)
-        .values_list("held_on__year", "main_reason")
-        .annotate(n=Count("id"))
-        .order_by("-held_on__year", "main_reason")
-    )
-    result: dict[int, dict[str, int]] = {}
-    for year, reason, n in rows:
-        result.setdefault(year, {})[reason] = n
-    return result
-
-
-def _headcount_q(day: datetime.date) -> Q:
-    return Q(employment_start__lte=day) & (Q(employment_end__isnull=True) | Q(employment_end__gte=day))
-
-
-@dataclass
-class Turnover:
-    tertial: Tertial
-    leavers: int
-    average_headcount: Decimal
-    rate: Decimal | None  # percent
-    under_two_years: Decimal | None  # percent of headcount at tertial end
-
-
-def turnover(*, organisation: Organisation, tertials: list[Tertial]) -> list[Turnover]:
-    """Leavers / average headcount per tertial among the units' staff; share under 2 years in the profession."""
-    case_workers = StaffMember.objects.filter(organisation=organisation, unit__isnull=False)
-    result = []
-    for t in tertials:
-        end = t.end
-        two_years_before = datetime.date(end.year - 2, end.month, min(end.day, 28))
-        stats = case_workers.aggregate(
-            at_start=Count("id", filter=_headcount_q(t.start)),
-            at_end=Count("id", filter=_headcount_q(end)),
-            leavers=Count("id", filter=Q(employment_end__gte=t.start, employment_end__lte=end)),
-            junior=Count("id", filter=_headcount_q(end) & Q(profession_start__gt=two_years_before)),
-        )
-        average = Decimal(stats["at_start"] + stats["at_end"]) / 2
-        rate = (Decimal(100 * stats["leavers"]) / average).quantize(Decimal("0.1")) if average else None
-        junior = (
-            (Decimal(100 * stats["junior"]) / stats["at_end"]).quantize(Decimal("0.1")) if stats["at_end"] else None
-        )
-        result.append(Turnover(t, stats["leavers"], average.quantize(Decimal("0.1")), rate, junior))
-    return result
-
-
-def leaving_candidates(*, organisation: Organisation, unit_ids=None):
-    """People an exit interview may be held with: everyone of the organisation (or the manager's units)."""
-    qs = StaffMember.objects.filter(organisation=organisation).exclude(exit_interviews__isnull=False)
-    if unit_ids is not None:
-        qs = qs.filter(unit_id__in=unit_ids)
-    return qs.order_by("-employment_end", "last_name", "first_name")
-
-
-# ---------------------------------------------------------------- the yearly rhythm
-
-
-@dataclass
-class RhythmRow:
-    step: int
-    label: str
-    due_on: datetime.date
-    done: object | None  # RhythmStep
-    state: str  # "done" | "due" | "overdue" | "upcoming"
-
-
-def rhythm_status(*, organisation: Organisation, unit: Unit, year: int, today: datetime.date) -> list[RhythmRow]:
-    """T1 results, T2 improvement plan, T3 follow-up: each done (when) or due by the end of its tertial."""
-    from .models import RhythmStep
-
-    done = {
-        r.step: r
-        for r in RhythmStep.objects.filter(organisation=organisation, unit=unit, year=year).select_related(
-            "recorded_by"
-        )
-    }
-    rows = []
-    for value, label in RhythmStep.Step.choices:
-        tertial = Tertial(year, value)
-        record = done.get(value)
-        if record:
-            state = "done"
-        elif today > tertial.end:
-            state = "overdue"
-        elif today >= tertial.start:
-            state = "due"
-        else:
-            state = "upcoming"
-        rows.append(RhythmRow(value, str(label), tertial.end, record, state))
-    return rows
