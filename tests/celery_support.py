@@ -41,6 +41,9 @@ def _database_url() -> str:
     return f"postgres://{auth}{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+MAIL_SEPARATOR = "-" * 79  # the file backend's line after each message
+
+
 class WorkerProcess:
     def __init__(self, env: dict[str, str], mail_dir: Path):
         self.env = env
@@ -110,7 +113,13 @@ class WorkerProcess:
         raise AssertionError("condition not met in time; worker log tail:\n" + "".join(self.output[-40:]))
 
     def mails(self) -> list[str]:
-        return [p.read_text() for p in sorted(self.mail_dir.glob("*.log"))] if self.mail_dir.exists() else []
+        """Every e-mail the worker sent, one string each. The file backend writes one file per connection and
+        may append two workers' messages to one file (same second, same backend id in forked processes), so
+        files are split on its separator line rather than counted."""
+        if not self.mail_dir.exists():
+            return []
+        texts = (p.read_text() for p in sorted(self.mail_dir.glob("*.log")))
+        return [m.strip() for text in texts for m in text.split(MAIL_SEPARATOR) if m.strip()]
 
 
 def _purge_broker() -> None:

@@ -21,10 +21,8 @@ def _tick(world, moment, **kwargs):
 
 
 def _messages(worker) -> list[str]:
-    """Every e-mail the worker sent. The file backend may append two messages to one file (same second and
-    same backend id), so split on its separator line instead of counting files."""
-    separator = "-" * 79
-    return [m.strip() for text in worker.mails() for m in text.split(separator) if m.strip()]
+    """Every e-mail the worker sent (split per message by WorkerProcess.mails)."""
+    return worker.mails()
 
 
 def _recipients(mails):
