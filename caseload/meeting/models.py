@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from staff.tenancy import TenantModel
 
 from ..allocation.cycle import MAX_PERIOD_WEEKS, MIN_PERIOD_WEEKS, CycleRules
+from ..allocation.explain import describe
+from ..allocation.model import Reason
+
+KNOWN_REASONS = {r.value for r in Reason}
 
 
 def new_feed_token() -> str:
@@ -127,10 +131,22 @@ class ProposedAllocation(TenantModel):
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     main = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     co = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    reasons = models.CharField(max_length=200, blank=True)
+    reasons = models.CharField(max_length=200, blank=True)  # "main=interest+load;co=load;notes=no_co_handler"
     weeks_waited = models.PositiveSmallIntegerField(default=0)
     adjusted = models.BooleanField(default=False)
     confirmed = models.BooleanField(default=False)
+
+    @property
+    def reason_lines(self) -> list[tuple[str, str]]:
+        """The engine's reasons in the active language, per role: [(role label or "", texts)]."""
+        labels = {"main": _("Main handler"), "co": _("Co-handler")}
+        lines = []
+        for part in filter(None, self.reasons.split(";")):
+            role, _sep, codes = part.rpartition("=")
+            known = [describe(Reason(c)) for c in codes.replace(",", "+").split("+") if c in KNOWN_REASONS]
+            if known:
+                lines.append((str(labels.get(role, "")), ", ".join(known)))
+        return lines
 
     class Meta:
         ordering = ["case__number"]

@@ -73,9 +73,21 @@ class WorkerSituation:
     duty_days: list[datetime.date] = field(default_factory=list)
     interests: int = 0
 
+    cases: Decimal = Decimal(0)  # case count as on the unit's overview: main cases + co fraction x co cases
+    load_after: Decimal | None = None  # weighted load with the proposal as it stands
+
     @property
     def free(self) -> Decimal:
         return max(Decimal(0), self.capacity - self.load)
+
+    @property
+    def over(self) -> Decimal:
+        """How far the weighted load is above capacity (0 when within it)."""
+        return max(Decimal(0), self.load - self.capacity)
+
+    @property
+    def over_after(self) -> bool:
+        return self.load_after is not None and self.load_after > self.capacity
 
 
 def worker_situations(
@@ -121,6 +133,7 @@ def worker_situations(
                 is_specialist=bool(level and level.is_specialist),
                 capacity=capacity,
                 load=loads[s.pk].weighted_load,
+                cases=loads[s.pk].load,
                 absent=absent,
                 duty_days=sorted(duty.get(s.pk, [])),
                 interests=interest_counts.get(s.pk, 0),
@@ -184,12 +197,7 @@ def cycle_follow_ups(*, organisation: Organisation, unit: Unit, limit: int = 6) 
         rows = list(m.proposals.all())
         placed = [r for r in rows if r.confirmed]
         before = {int(k): (Decimal(v[0]), Decimal(v[1])) for k, v in m.snapshot.items()}
-        after = {k: v[1] for k, v in before.items()}
-        for r in placed:
-            if r.main_id in after:
-                after[r.main_id] += r.case.weight
-            if r.co_id in after:
-                after[r.co_id] += fraction * r.case.weight
+        after = _with_rows({k: v[1] for k, v in before.items()}, placed, fraction)
         with_capacity = [k for k, v in before.items() if v[0] > 0]
         closed = Investigation.objects.filter(
             organisation=organisation, case__unit=unit, closed_on__gte=m.allocation_monday, closed_on__lte=m.ends
@@ -225,3 +233,40 @@ def cycle_follow_ups(*, organisation: Organisation, unit: Unit, limit: int = 6) 
             )
         )
     return result
+
+
+def _with_rows(loads: dict[int, Decimal], rows, fraction: Decimal) -> dict[int, Decimal]:
+    """Weighted loads with the rows' cases added: the main handler at the case's weight, the co-handler at
+    the co-handling fraction of it (as the engine counts)."""
+    for r in rows:
+        if r.main_id in loads:
+            loads[r.main_id] += r.case.weight
+        if r.co_id in loads:
+            loads[r.co_id] += fraction * r.case.weight
+    return loads
+
+
+def with_load_after_proposal(situations: list[WorkerSituation], rows, fraction: Decimal) -> list[WorkerSituation]:
+    """Sets each worker's weighted load with the proposal's rows as they stand (``load_after``)."""
+    if rows:
+        after = _with_rows({s.staff.pk: s.load for s in situations}, rows, fraction)
+        for s in situations:
+            s.load_after = after[s.staff.pk]
+    return situations
+
+
+def over_capacity_after_proposal(
+    *, organisation: Organisation, unit: Unit, meeting: MeetingCycle, staff
+) -> list[tuple[str, Decimal, Decimal]]:
+    """(name, weighted load with the proposal, capacity) of those among ``staff`` the proposal puts over
+    their capacity: a warning for the manager, not a refusal (the manager decides)."""
+    ids = {s.pk for s in staff if s is not None}
+    if not ids:
+        return []
+    settings = CycleSettings.objects.get(organisation=organisation, unit=unit)
+    situations = worker_situations(
+        organisation=organisation, unit=unit, cycle=settings.rules.cycle_on(meeting.allocation_monday), meeting=meeting
+    )
+    fraction = Decimal(CaseloadSettings.for_org(organisation).co_handler_fraction)
+    with_load_after_proposal(situations, proposals(organisation=organisation, meeting=meeting), fraction)
+    return [(s.staff.full_name, s.load_after, s.capacity) for s in situations if s.staff.pk in ids and s.over_after]

@@ -18,7 +18,7 @@ from ..allocation import AllocationRules, QueuedCase, Worker, propose
 from ..allocation.cycle import Cycle, validate_cycle_rules
 from ..models import Assignment, Case, CaseloadSettings
 from ..services import case_assign
-from ..services.cases import is_unit_manager
+from ..services.cases import handler_levels_check, is_unit_manager
 from . import selectors
 from .models import CycleSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation, new_feed_token
 
@@ -156,6 +156,13 @@ def _earlier_handlers(organisation: Organisation, cases: list[Case]) -> dict[str
     return result
 
 
+def _reasons(p) -> str:
+    """The engine's reasons per role, as ProposedAllocation.reason_lines reads them: "main=a+b;co=c;notes=d"."""
+    parts = [(role, choice.reasons) for role, choice in (("main", p.main), ("co", p.co)) if choice]
+    parts.append(("notes", p.notes))
+    return ";".join(f"{role}={'+'.join(str(r) for r in reasons)}" for role, reasons in parts if reasons)
+
+
 def _snapshot(situations) -> dict[str, list[str]]:
     return {str(s.staff.pk): [str(s.capacity), str(s.load)] for s in situations}
 
@@ -210,7 +217,7 @@ def proposal_make(
             outcome=str(p.outcome),
             main_id=p.main_id,
             co_id=p.co_id,
-            reasons=",".join(sorted({str(r) for c in (p.main, p.co) if c for r in c.reasons}))[:200],
+            reasons=_reasons(p)[:200],
             weeks_waited=waited[p.case_id],
         )
         for p in result.cases
@@ -252,6 +259,15 @@ def proposal_adjust(
             person.unit_id != row.cycle.unit_id or not _is_case_worker_of(person, row.cycle.unit)
         ):
             raise ValidationError({field: _("%(name)s is not a social worker in this unit.") % {"name": person}})
+    if main is not None:  # the level rules now, not first at confirmation
+        handler_levels_check(
+            organisation=organisation,
+            case=row.case,
+            main=main,
+            co=co,
+            on=row.cycle.allocation_monday,
+            settings=CaseloadSettings.for_org(organisation),
+        )
     row.main, row.co, row.adjusted = main, co, True
     if main is not None:
         row.outcome = ProposedAllocation.Outcome.ASSIGNED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +25,7 @@ from staff.permissions import staff_required
 from staff.selectors import unit_get
 
 from ..allocation.ical import render_cycles
+from ..models import CaseloadSettings
 from ..selectors import case_get, unit_case_workers
 from . import reviews, selectors, services
 from .forms import AdjustForm, CycleSettingsForm, DutyForm, ReviewFormForm, WrapUpForm
@@ -165,6 +168,7 @@ def _board_context(request, unit):
         "proposals": rows,
         "carried_over": [r for r in rows if r.outcome == ProposedAllocation.Outcome.CARRIED_OVER],
         "flagged": [r for r in rows if r.outcome == ProposedAllocation.Outcome.FLAGGED],
+        "adjusted_rows": sum(1 for r in rows if r.adjusted),
     }
 
 
@@ -182,7 +186,12 @@ def board(request, pk: int):
         )
         duty = {d: [s.staff for s in situations if d in s.duty_days] for d in _week_days(context["cycle"])}
         context |= {
-            "situations": situations,
+            "messages": _row_messages(request, context["proposals"]),
+            "situations": selectors.with_load_after_proposal(
+                situations,
+                context["proposals"],
+                Decimal(CaseloadSettings.for_org(request.organisation).co_handler_fraction),
+            ),
             "duty_roster": sorted(duty.items()),
             "duty_form": DutyForm(workers=workers),
             "workers": workers,
@@ -207,16 +216,38 @@ def _meeting(request, unit):
     return meeting
 
 
-def _run(request, unit, action, success):
-    """Call the service; its refusal becomes error messages, success a message (text, or made from the result)."""
+ROW_TAG = "proposal-row-"  # messages about one proposal row are shown in that row
+
+
+def _run(request, unit, action, success, *, row: ProposedAllocation | None = None):
+    """Call the service; its refusal becomes error messages, success a message (text, or made from the result).
+
+    With a proposal ``row`` the messages are shown in that row and the board opens at it."""
+    extra = f"{ROW_TAG}{row.pk}" if row is not None else ""
     try:
         result = action()
     except ValidationError as exc:
         for message in exc.messages:
-            messages.error(request, message)
+            messages.error(request, message, extra_tags=extra)
     else:
-        messages.success(request, success(result) if callable(success) else success)
-    return redirect("caseload:board", unit.pk)
+        messages.success(request, success(result) if callable(success) else success, extra_tags=extra)
+    url = reverse("caseload:board", args=[unit.pk])
+    return redirect(f"{url}#proposal-{row.case.number}" if row is not None else url)
+
+
+def _row_messages(request, rows) -> list:
+    """The page's messages without those about one proposal row, which go to the row (``row.notes``)."""
+    by_row: dict[int, list] = {}
+    page = []
+    for message in messages.get_messages(request):
+        tag = next((t for t in message.extra_tags.split() if t.startswith(ROW_TAG)), None)
+        if tag is None:
+            page.append(message)
+        else:
+            by_row.setdefault(int(tag.removeprefix(ROW_TAG)), []).append(message)
+    for row in rows:
+        row.notes = by_row.pop(row.pk, [])
+    return page + [m for notes in by_row.values() for m in notes]  # a row no longer shown: at the top
 
 
 def _invalid(request, form, unit):
@@ -292,6 +323,19 @@ def proposal_adjust(request, pk: int):
     if not form.is_valid():
         return _invalid(request, form, unit)
     row = selectors.proposal_get(organisation=request.organisation, meeting=meeting, pk=form.cleaned_data["row"])
+
+    def saved(row: ProposedAllocation) -> str:
+        for name, load, capacity in selectors.over_capacity_after_proposal(
+            organisation=request.organisation, unit=unit, meeting=meeting, staff=[row.main, row.co]
+        ):
+            messages.warning(
+                request,
+                _("Note: with the proposal %(name)s gets a weighted load of %(load)s, capacity %(capacity)s.")
+                % {"name": name, "load": number_format(load, 1), "capacity": number_format(capacity, 1)},
+                extra_tags=f"{ROW_TAG}{row.pk}",
+            )
+        return _("The change to %(number)s is saved.") % {"number": row.case.number}
+
     return _run(
         request,
         unit,
@@ -302,7 +346,8 @@ def proposal_adjust(request, pk: int):
             main=form.cleaned_data["main"],
             co=form.cleaned_data["co"],
         ),
-        _("The change to %(number)s is saved.") % {"number": row.case.number},
+        saved,
+        row=row,
     )
 
 

@@ -86,6 +86,31 @@ def _check_handler(
 
 
 @transaction.atomic
+def handler_levels_check(
+    *,
+    organisation: Organisation,
+    case: Case,
+    main: StaffMember,
+    co: StaffMember | None,
+    on: datetime.date,
+    settings: CaseloadSettings,
+) -> None:
+    """The level rules for a main handler (DOMAIN.md section 5): a specialist holds no own cases; a
+    level-1 worker is never main handler of a case of the highest weight and always has a co-handler."""
+    level = levels_on(organisation=organisation, on=on, staff_ids=[main.pk]).get(main.pk)
+    if level is not None and level.is_specialist and settings.specialists_hold_no_cases:
+        raise ValidationError(
+            {"main": _("A specialist holds no own cases: choose the specialist as co-handler instead.")}
+        )
+    if level is not None and level.number == 1:
+        if case.weight >= settings.top_weight:
+            raise ValidationError(
+                {"main": _("A level-1 worker cannot be main handler of a case of the highest weight.")}
+            )
+        if co is None:
+            raise ValidationError({"co": _("A level-1 worker always has a co-handler: choose one.")})
+
+
 def case_assign(
     *,
     organisation: Organisation,
@@ -122,19 +147,7 @@ def case_assign(
     _check_handler(main, case, "main", roles, organisation)
     if co is not None:
         _check_handler(co, case, "co", roles, organisation)
-    levels = levels_on(organisation=organisation, on=on, staff_ids=[main.pk])
-    level = levels.get(main.pk)
-    if level is not None and level.is_specialist and settings.specialists_hold_no_cases:
-        raise ValidationError(
-            {"main": _("A specialist holds no own cases: choose the specialist as co-handler instead.")}
-        )
-    if level is not None and level.number == 1:
-        if case.weight >= settings.top_weight:
-            raise ValidationError(
-                {"main": _("A level-1 worker cannot be main handler of a case of the highest weight.")}
-            )
-        if co is None:
-            raise ValidationError({"co": _("A level-1 worker always has a co-handler: choose one.")})
+    handler_levels_check(organisation=organisation, case=case, main=main, co=co, on=on, settings=settings)
     current = {a.role: a for a in Assignment.objects.filter(organisation=organisation, case=case, end__isnull=True)}
     reason = (reason or "").strip()
     if current and not reason:

@@ -18,6 +18,8 @@ def test_manager_proposes_adjusts_confirms_and_worker_sees_the_case(page, live_s
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("Förslaget är klart.").is_visible()
     assert page.locator("#proposal-table tbody tr").count() >= 15
+    assert "Bevisat bäst" in page.locator("#proposal-quality").inner_text()
+    assert "Huvudhandläggare: " in page.locator("#proposal-table").inner_text()  # the reasons, in Swedish
     assert_accessible(page)
 
     # Give one ordinary case to the level-1 demo worker, with its proposed main handler as co-handler.
@@ -33,8 +35,24 @@ def test_manager_proposes_adjusts_confirms_and_worker_sees_the_case(page, live_s
     page.get_by_label(f"Medhandläggare för {number}").select_option(str(row.main_id))
     page.get_by_role("button", name=f"Spara {number}").click()
     page.wait_for_load_state("networkidle")
-    assert page.get_by_text(f"Ändringen av {number} är sparad.").is_visible()
-    assert page.locator(f"#proposal-{number}").get_by_text("ändrat för hand").is_visible()
+    # The board opens at the row, and the row itself says it was saved.
+    assert page.url.endswith(f"#proposal-{number}")
+    assert page.locator(f"#proposal-{number}").get_by_text(f"Ändringen av {number} är sparad.").is_visible()
+    assert page.locator(f"#proposal-{number}").get_by_text("ändrat för hand").first.is_visible()
+    assert "1 rad är ändrad för hand" in page.locator("#proposal-quality").inner_text()
+
+    # On a phone the wide tables scroll sideways: each scrolling region is a named tab stop (axe clean).
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    workers_region = page.locator(".table-responsive", has=page.locator("#workers-table"))
+    assert workers_region.get_attribute("tabindex") == "0"
+    assert workers_region.get_attribute("aria-label")
+    assert_accessible(page)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert workers_region.get_attribute("tabindex") is None  # fits: no extra tab stop
 
     page.get_by_role("button", name="Fastställ fördelningen").click()
     page.wait_for_load_state("networkidle")

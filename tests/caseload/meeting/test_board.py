@@ -1,6 +1,7 @@
 """The allocation board: queue, workers' situation, interest, duty, proposal, adjustment and confirmation."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -222,3 +223,47 @@ def _meeting(w):
     settings = selectors.cycle_settings(organisation=w.org, unit=w.unit)
     cycle = selectors.board_cycle(settings, datetime.date(2026, 1, 8))
     return services.meeting_cycle_ensure(organisation=w.org, unit=w.unit, cycle=cycle)[0]
+
+
+def test_saving_a_row_checks_the_level_rules_and_warns_about_overload(queue):
+    """A level-1 main handler without a co-handler is refused when the row is saved (not first at
+    confirmation), in the row; a save that puts someone over capacity is kept, with a warning in the row."""
+    w = queue
+    erik = worker(w.unit, "erik", level=1)
+    _post(w, "alice", "proposal_make")
+    rows = {r.case.number: r for r in ProposedAllocation.objects.select_related("case")}
+
+    ordinary = next(r for r in rows.values() if r.main_id != erik.pk)  # the new colleague got the others
+    number = ordinary.case.number
+
+    response = _post(w, "alice", "proposal_adjust", {"row": ordinary.pk, "main": erik.pk})
+    assert response.redirect_chain[-1][0].endswith(f"#proposal-{number}")
+    html = response.content.decode()
+    row_html = html.split(f'id="proposal-{number}"', 1)[1].split("</tr>", 1)[0]
+    assert f"{number}: En medarbetare på nivå 1 har alltid en medhandläggare" in row_html
+    assert ProposedAllocation.objects.get(pk=ordinary.pk).main_id == ordinary.main_id  # nothing saved
+
+    # Every case to Bob as main: far over his capacity of 2, saved, and said so in the row.
+    for number in ("Q-0", "Q-1", "Q-2"):
+        _post(w, "alice", "proposal_adjust", {"row": rows[number].pk, "main": w.bob.pk, "co": w.dora.pk})
+    html = _post(w, "alice", "proposal_adjust", {"row": rows["Q-3"].pk, "main": w.bob.pk}).content.decode()
+    row_html = html.split('id="proposal-Q-3"', 1)[1].split("</tr>", 1)[0]
+    assert "Ändringen av Q-3 är sparad." in row_html
+    assert "Obs: med förslaget får Bob Testsson en viktad belastning på" in row_html
+    assert ProposedAllocation.objects.get(pk=rows["Q-3"].pk).main_id == w.bob.pk
+    assert "4 rader är ändrade för hand" in html.split('id="proposal-quality"', 1)[1].split("</p>", 1)[0]
+    workers_table = html.split('id="workers-table"', 1)[1].split("</table>", 1)[0]
+    assert "Med förslaget" in workers_table and "över kapaciteten" in workers_table
+
+
+def test_the_board_explains_each_choice_in_swedish_per_role(queue):
+    w = queue
+    Interest.objects.create(organisation=w.org, case=w.cases[0], staff=w.dora)
+    html = _post(w, "alice", "proposal_make").content.decode()
+    table = html.split('id="proposal-table"', 1)[1].split("</table>", 1)[0]
+    assert "Huvudhandläggare: " in table
+    assert "vill ha ärendet" in table or "har utrymme: jämnar ut belastningen" in table
+    reasons = re.findall(r'<span class="d-block">([^<]*)</span>', table)
+    assert reasons and not any(code in text for text in reasons for code in ("interest", "load", "on_duty"))
+    html = _post(w, "alice", "proposal_confirm").content.decode()
+    assert "Den fastställda fördelningen per ärende" in html
