@@ -146,7 +146,9 @@ def proposals(*, organisation: Organisation, meeting: MeetingCycle | None) -> li
     if meeting is None:
         return []
     return list(
-        ProposedAllocation.objects.filter(organisation=organisation, cycle=meeting).select_related("case", "main", "co")
+        ProposedAllocation.objects.filter(organisation=organisation, cycle=meeting)
+        .select_related("case", "main", "co")
+        .order_by("-case__acute", "-weeks_waited", "case__number")  # as the queue: acute, then longest waiting
     )
 
 

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from staff.models import CASE_WORKER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
+from staff.services import Message, notify_many
 from staff.tenancy import check_same_org
 
 from ..allocation import AllocationRules, QueuedCase, Worker, propose
@@ -349,7 +351,37 @@ def proposal_confirm(*, organisation: Organisation, actor: StaffMember, meeting:
     meeting.confirmed_at = timezone.now()
     meeting.confirmed_by = actor
     meeting.save(update_fields=["confirmed_at", "confirmed_by"])
+    _notify_new_cases(organisation, meeting, [r for r in rows if r.confirmed])
     return counts
+
+
+def _notify_new_cases(organisation: Organisation, meeting: MeetingCycle, rows: list[ProposedAllocation]) -> None:
+    """Each person who got cases at the meeting hears once which ones, by case number only (e-mailed after
+    commit; the key makes a repeated confirmation send nothing more)."""
+    mains: dict[int, list[str]] = {}
+    cos: dict[int, list[str]] = {}
+    for row in rows:
+        mains.setdefault(row.main_id, []).append(row.case.number)
+        if row.co_id:
+            cos.setdefault(row.co_id, []).append(row.case.number)
+    day = meeting.allocation_monday.isoformat()
+    messages = []
+    for staff_id in sorted(mains.keys() | cos.keys()):
+        lines = []
+        if staff_id in mains:
+            lines.append(_("Main handler: %(cases)s.") % {"cases": ", ".join(sorted(mains[staff_id]))})
+        if staff_id in cos:
+            lines.append(_("Co-handler: %(cases)s.") % {"cases": ", ".join(sorted(cos[staff_id]))})
+        messages.append(
+            Message(
+                recipient_id=staff_id,
+                key=f"allocated:{meeting.pk}:{staff_id}",
+                subject=_("New cases from the allocation meeting on %(day)s") % {"day": day},
+                body="\n".join(lines),
+                url=reverse("caseload:my_caseload"),
+            )
+        )
+    notify_many(organisation=organisation, messages=messages)
 
 
 @transaction.atomic

@@ -28,6 +28,37 @@
     });
   }
 
+  /* A form with data-confirm-unsaved="<selector>" asks before it is sent when a choice inside that element
+   * differs from what the page was loaded with (a proposal row changed but not saved). The question is the
+   * form's data-confirm-message with {rows} replaced by the changed rows' data-row names. */
+  function unsavedRows(scope) {
+    var names = [];
+    document.querySelectorAll(scope + " select").forEach(function (select) {
+      var initial = 0;
+      Array.prototype.forEach.call(select.options, function (option, index) {
+        if (option.defaultSelected) {
+          initial = index;
+        }
+      });
+      var row = select.closest("[data-row]");
+      if (select.selectedIndex !== initial && row && names.indexOf(row.dataset.row) < 0) {
+        names.push(row.dataset.row);
+      }
+    });
+    return names;
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.dataset || !form.dataset.confirmUnsaved) {
+      return;
+    }
+    var names = unsavedRows(form.dataset.confirmUnsaved);
+    if (names.length && !window.confirm(form.dataset.confirmMessage.replace("{rows}", names.join(", ")))) {
+      event.preventDefault();
+    }
+  });
+
   var pending = null;
   document.addEventListener("DOMContentLoaded", markScrollingTables);
   window.addEventListener("resize", function () {

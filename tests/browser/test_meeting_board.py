@@ -54,6 +54,20 @@ def test_manager_proposes_adjusts_confirms_and_worker_sees_the_case(page, live_s
     page.wait_for_load_state("networkidle")
     assert workers_region.get_attribute("tabindex") is None  # fits: no extra tab stop
 
+    # A row changed but not saved: confirming asks first; dismissed, nothing is confirmed.
+    other = page.locator("#proposal-table tbody tr").filter(has_not=page.locator(f"#main-{row.pk}")).first
+    unsaved = other.get_attribute("data-row")
+    main_select = other.locator("select[name=main]")
+    current = main_select.input_value()
+    values = main_select.locator("option").evaluate_all("options => options.map(o => o.value)")
+    main_select.select_option(next(v for v in values if v != current))
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Fastställ fördelningen").click()
+    assert asked and unsaved in asked[0] and "Fastställ ändå?" in asked[0]
+    assert not ProposedAllocation.objects.filter(confirmed=True).exists()
+
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Fastställ fördelningen").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("Fördelningen är fastställd").is_visible()

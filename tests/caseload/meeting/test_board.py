@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from caseload.meeting import selectors, services
 from caseload.models import Assignment, Case, CaseloadSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation
-from staff.models import Absence
+from staff.models import Absence, Notification
 from tests.caseload.factories import case, worker
 
 ALLOCATION_MONDAY = datetime.date(2026, 1, 12)
@@ -128,6 +128,11 @@ def test_proposal_adjust_confirm_and_carry_over(queue):
     assert ProposedAllocation.objects.get(pk=changed.pk).co_id == w.dora.pk
     html = _post(w, "alice", "proposal_confirm").content.decode()
     assert "Fördelningen är fastställd" in html
+    # Bob hears once which cases he got, by number only.
+    note = Notification.objects.get(recipient=w.bob, key__startswith="allocated:")
+    assert note.subject == "Nya ärenden från fördelningsmötet 2026-01-12"
+    assert f"Huvudhandläggare: {changed.case.number}" in note.body
+    assert note.url == reverse("caseload:my_caseload")
     assigned = ProposedAllocation.objects.filter(outcome="assigned")
     assert Assignment.objects.filter(role="main").count() == assigned.count()
     assert Case.objects.get(pk=changed.case_id).status == Case.Status.OPEN
@@ -267,3 +272,17 @@ def test_the_board_explains_each_choice_in_swedish_per_role(queue):
     assert reasons and not any(code in text for text in reasons for code in ("interest", "load", "on_duty"))
     html = _post(w, "alice", "proposal_confirm").content.decode()
     assert "Den fastställda fördelningen per ärende" in html
+
+
+def test_the_board_has_jump_links_and_lists_the_proposal_in_queue_order(queue):
+    """Keyboard users jump to each section; the proposal lists acute cases first, then the longest waiting."""
+    w = queue
+    html = _post(w, "alice", "proposal_make").content.decode()
+    nav = html.split('id="board-sections"', 1)[1].split("</nav>", 1)[0]
+    targets = re.findall(r'href="#([^"]+)"', nav)
+    assert len(targets) == 6
+    assert all(f'id="{t}"' in html for t in targets)
+    table = html.split('id="proposal-table"', 1)[1].split("</table>", 1)[0]
+    order = re.findall(r'<tr id="proposal-([^"]+)"', table)
+    assert order[0] == "Q-ACUTE"
+    assert order[1:] == ["Q-0", "Q-1", "Q-2", "Q-3"]  # Q-0 started first: it has waited longest
