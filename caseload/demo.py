@@ -44,7 +44,8 @@ def _seed_cases(ctx: DemoContext) -> None:
     plan = Plan(
         unit=unit,
         workers=own,
-        co_handlers=people,
+        # the `worker` login's own cases come below, so that at the meeting the engine finds room for one more
+        co_handlers=[p for p in people if worker_login is None or p.pk != worker_login.pk],
         levels=levels,
         manager=managers[0] if managers else None,
         prefix="BoU-D" if big else "IFO-G",
@@ -70,7 +71,7 @@ def _worker_cases(ctx, unit, worker: StaffMember, people, specialist_ids, manage
             number=f"BoU-W-{n + 1:03d}",
             unit=unit,
             opened_on=start - datetime.timedelta(days=7),
-            weight=1 + n % 2,
+            weight=2 if n == 2 else 1,  # room left at the meeting: the demo worker gets a case there
         )
         investigation_open(organisation=org, actor=manager, case=case, start_date=start, new_report=True)
         co = partners[n % len(partners)]

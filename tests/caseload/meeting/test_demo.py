@@ -32,3 +32,21 @@ def test_demo_meeting_is_ready_and_seeding_twice_adds_nothing(db):
     assert counts == [
         m.objects.count() for m in (CycleSettings, MeetingCycle, Interest, DutyDay, ReviewForm, ReviewEntry, Case)
     ]
+
+
+def test_demo_worker_gets_a_case_from_the_meeting(db):
+    """The demo's story ends with the `worker` login finding a new case on "Mitt ärendeläge": the engine must
+    have room to give one (their weighted load is below capacity), and the proposal is proven best."""
+    from caseload.meeting import services
+    from staff.models import StaffMember
+
+    call_command("seed_demo", verbosity=0)
+    settings = CycleSettings.objects.get(organisation__slug="demo")
+    worker = StaffMember.objects.get(user__username="worker")
+    manager = StaffMember.objects.get(user__username="manager")
+    meeting = MeetingCycle.objects.get(organisation=settings.organisation)
+
+    rows = services.proposal_make(organisation=settings.organisation, actor=manager, meeting=meeting, time_limit=30)
+
+    assert any(r.main_id == worker.pk or r.co_id == worker.pk for r in rows)
+    assert MeetingCycle.objects.get(pk=meeting.pk).proposal_proven
