@@ -35,7 +35,11 @@ class CycleSettingsForm(StyledForm):
 class DutyForm(StyledForm):
     day = forms.DateField(label=_("Day"), widget=DateInput())
     staff = forms.ModelMultipleChoiceField(
-        label=_("On duty"), queryset=StaffMember.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("On duty"),
+        queryset=StaffMember.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Replaces the day's duty list: tick everyone on duty that day."),
     )
 
     def __init__(self, *args, workers, **kwargs):

@@ -125,8 +125,9 @@ def duty_set(
     meeting: MeetingCycle,
     day: datetime.date,
     staff: list[StaffMember],
-) -> None:
-    """Replace the duty roster of one day of the allocation week."""
+) -> list[StaffMember]:
+    """Replace the duty roster of one day of the allocation week; returns who was on duty that day and no
+    longer is (the manager is told: the form replaces the day's list)."""
     check_same_org(organisation, actor, meeting, *staff)
     _require_manager(actor, meeting.unit)
     if day not in meeting.allocation_days:
@@ -134,8 +135,12 @@ def duty_set(
     for person in staff:
         if person.unit_id != meeting.unit_id:
             raise ValidationError({"staff": _("%(name)s does not work in this unit.") % {"name": person}})
-    DutyDay.objects.filter(organisation=organisation, cycle=meeting, day=day).delete()
+    current = DutyDay.objects.filter(organisation=organisation, cycle=meeting, day=day).select_related("staff")
+    keep = {p.pk for p in staff}
+    removed = [d.staff for d in current if d.staff_id not in keep]
+    current.delete()
     DutyDay.objects.bulk_create([DutyDay(organisation=organisation, cycle=meeting, day=day, staff=p) for p in staff])
+    return removed
 
 
 def allocation_rules(settings: CaseloadSettings) -> AllocationRules:

@@ -296,7 +296,14 @@ def duty_set(request, pk: int):
             day=form.cleaned_data["day"],
             staff=list(form.cleaned_data["staff"]),
         ),
-        _("The duty roster is saved."),
+        lambda removed: " ".join(
+            [_("The duty roster is saved.")]
+            + (
+                [_("No longer on duty that day: %(names)s.") % {"names": ", ".join(p.full_name for p in removed)}]
+                if removed
+                else []
+            )
+        ),
     )
 
 

@@ -104,6 +104,11 @@ def test_duty_only_on_days_of_the_allocation_week(queue):
     assert "Bob Testsson" in tuesday and "Dora" in tuesday
     assert _post(w, "bob", "duty_set", {"day": "2026-01-14", "staff": [w.bob.pk]}, follow=False).status_code == 403
     assert DutyDay.objects.count() == 2
+    # Saving the day again replaces its list, and says who is no longer on duty.
+    html = _post(w, "alice", "duty_set", {"day": "2026-01-13", "staff": [w.dora.pk]}).content.decode()
+    assert "Jourschemat är sparat. Inte längre på jour den dagen: Bob Testsson." in html
+    assert "Ersätter dagens jourlista: markera alla som har jour den dagen." in html
+    assert list(DutyDay.objects.values_list("staff_id", flat=True)) == [w.dora.pk]
 
 
 def test_proposal_adjust_confirm_and_carry_over(queue):
