@@ -148,6 +148,7 @@ def generate(plan: Plan, *, today: datetime.date, rng: random.Random) -> int:
                 "",  # the outcome, drawn below
                 False,
                 main.pk if closed and main else None,
+                plan.unit.pk,
             ]
         )
         for role, person in ((Assignment.Role.MAIN, main), (Assignment.Role.CO, co)):
@@ -164,7 +165,7 @@ def generate(plan: Plan, *, today: datetime.date, rng: random.Random) -> int:
     insert_rows(
         Investigation,
         ["id", "organisation_id", "case_id", "start_date", "target_date", "legal_deadline", "extended_until"]
-        + ["closed_on", "outcome", "chained", "closed_by_handler_id"],
+        + ["closed_on", "outcome", "chained", "closed_by_handler_id", "unit_id"],
         investigations,
     )
     insert_rows(

@@ -160,6 +160,11 @@ class Investigation(TenantModel):
         OTHER = "other", _("Other outcome")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="investigations", verbose_name=_("case"))
+    # The case's unit, copied when the investigation opens (a case never changes unit): the per-unit counts of
+    # closed investigations then read one index instead of joining every closed investigation to its case.
+    unit = models.ForeignKey(
+        "staff.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"), editable=False
+    )
     start_date = models.DateField(_("start date"))
     target_date = models.DateField(_("target date"))
     legal_deadline = models.DateField(_("legal deadline"))
@@ -190,6 +195,7 @@ class Investigation(TenantModel):
         indexes = [
             models.Index(fields=["organisation", "closed_on", "target_date"]),
             models.Index(fields=["organisation", "closed_on", "legal_deadline"]),
+            models.Index(fields=["organisation", "unit", "closed_on"]),
         ]
 
     def __str__(self) -> str:

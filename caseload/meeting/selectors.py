@@ -148,7 +148,7 @@ def proposals(*, organisation: Organisation, meeting: MeetingCycle | None) -> li
     return list(
         ProposedAllocation.objects.filter(organisation=organisation, cycle=meeting)
         .select_related("case", "main", "co")
-        .order_by("-case__acute", "-weeks_waited", "case__number")  # as the queue: acute, then longest waiting
+        .order_by("-case__acute", "case__opened_on", "case__number")  # as the queue: acute, then longest waiting
     )
 
 
@@ -202,7 +202,7 @@ def cycle_follow_ups(*, organisation: Organisation, unit: Unit, limit: int = 6) 
         after = _with_rows({k: v[1] for k, v in before.items()}, placed, fraction)
         with_capacity = [k for k, v in before.items() if v[0] > 0]
         closed = Investigation.objects.filter(
-            organisation=organisation, case__unit=unit, closed_on__gte=m.allocation_monday, closed_on__lte=m.ends
+            organisation=organisation, unit=unit, closed_on__gte=m.allocation_monday, closed_on__lte=m.ends
         ).count()
         months = Decimal((m.ends - m.allocation_monday).days + 1) / Decimal("30.4")
         target = round(len(with_capacity) * settings.closed_per_month_target * months)

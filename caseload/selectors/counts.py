@@ -79,8 +79,8 @@ def unit_closed_investigations(
 
     rows = (
         Investigation.objects.filter(organisation=organisation, closed_on__gte=start, closed_on__lte=end)
-        .filter(_units(unit_ids, "case__unit_id"))
-        .values("case__unit_id")
+        .filter(_units(unit_ids, "unit_id"))
+        .values("unit_id")
         .annotate(
             closed=Count("id"),
             within_target=Count("id", filter=Q(closed_on__lte=F("target_date"))),
@@ -88,7 +88,7 @@ def unit_closed_investigations(
         )
     )
     return {
-        r["case__unit_id"]: {
+        r["unit_id"]: {
             "closed": r["closed"],
             "within_target": r["within_target"],
             "within_legal": r["within_legal"],

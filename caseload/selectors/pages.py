@@ -173,7 +173,7 @@ def at_risk_investigations(
     warned_from = today - datetime.timedelta(days=settings.first_warning_day)
     return (
         Investigation.objects.filter(
-            organisation=organisation, case__unit=unit, closed_on__isnull=True, start_date__lte=warned_from
+            organisation=organisation, unit=unit, closed_on__isnull=True, start_date__lte=warned_from
         )
         .select_related("case")
         .annotate(main_handler=_main_handler_name())

@@ -220,12 +220,13 @@ def investigation_open(
     investigation = Investigation(
         organisation=organisation,
         case=case,
+        unit_id=case.unit_id,
         start_date=start_date,
         target_date=rules.target_date(start_date, settings),
         legal_deadline=rules.legal_deadline(start_date, settings),
         chained=chained,
     )
-    investigation.full_clean(exclude=["organisation", "case", "closed_by_handler"])
+    investigation.full_clean(exclude=["organisation", "case", "unit", "closed_by_handler"])
     investigation.save()
     if case.status == Case.Status.CLOSED:
         has_main = Assignment.objects.filter(case=case, role=Assignment.Role.MAIN, end__isnull=True).exists()
@@ -277,7 +278,7 @@ def investigation_close(
         raise ValidationError(_("Only the case's handlers or a manager of the unit can close the investigation."))
     main = next((a.staff for a in current if a.role == Assignment.Role.MAIN), None)
     investigation.closed_on, investigation.outcome, investigation.closed_by_handler = closed_on, outcome, main
-    investigation.full_clean(exclude=["organisation", "case", "closed_by_handler"])
+    investigation.full_clean(exclude=["organisation", "case", "unit", "closed_by_handler"])
     investigation.save(update_fields=["closed_on", "outcome", "closed_by_handler"])
     if close_case:
         for assignment in current:

@@ -34,7 +34,7 @@ class OrganisationHistoryBase(models.Model):
 TRACKED = (
     (Case, ["version"]),
     (Assignment, ["created_at"]),
-    (Investigation, []),
+    (Investigation, ["unit"]),  # the case's unit, copied: never changes on its own
     (CaseloadSettings, []),
     (CycleSettings, ["feed_token", "updated_at"]),
     (LevelPlacement, []),

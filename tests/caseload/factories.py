@@ -63,6 +63,7 @@ def case(
     Investigation.objects.create(
         organisation=org,
         case=c,
+        unit=c.unit,
         start_date=start,
         target_date=rules.target_date(start, settings),
         legal_deadline=rules.legal_deadline(start, settings),

@@ -112,6 +112,7 @@ def test_new_investigation_soon_after_closing_without_report_is_flagged(ladder):
         organisation=ladder.org, actor=ladder.alice, case=c, start_date=datetime.date(2024, 6, 3), new_report=False
     )
     assert inv.chained
+    assert Investigation.objects.get(pk=inv.pk).unit_id == c.unit_id  # copied from the case for the unit counts
     event = CaseEvent.objects.get(case=c, kind="opened")
     assert "Flaggad" in event.detail
     c2 = case(
