@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -189,7 +189,8 @@ def board(request, pk: int):
             "messages": _row_messages(request, context["proposals"]),
             "situations": selectors.with_load_after_proposal(
                 situations,
-                context["proposals"],
+                # once confirmed, the cases are in the load itself
+                [] if context["meeting"] and context["meeting"].confirmed_at else context["proposals"],
                 Decimal(CaseloadSettings.for_org(request.organisation).co_handler_fraction),
             ),
             "duty_roster": sorted(duty.items()),
@@ -230,7 +231,8 @@ def _run(request, unit, action, success, *, row: ProposedAllocation | None = Non
         for message in exc.messages:
             messages.error(request, message, extra_tags=extra)
     else:
-        messages.success(request, success(result) if callable(success) else success, extra_tags=extra)
+        if text := success(result) if callable(success) else success:
+            messages.success(request, text, extra_tags=extra)
     url = reverse("caseload:board", args=[unit.pk])
     return redirect(f"{url}#proposal-{row.case.number}" if row is not None else url)
 
@@ -297,9 +299,12 @@ def duty_set(request, pk: int):
             staff=list(form.cleaned_data["staff"]),
         ),
         lambda removed: " ".join(
-            [_("The duty roster is saved.")]
+            [_("The duty roster of %(day)s is saved.") % {"day": date_format(form.cleaned_data["day"], "l j F")}]
             + (
-                [_("No longer on duty that day: %(names)s.") % {"names": ", ".join(p.full_name for p in removed)}]
+                [
+                    _("No longer on duty that day: %(names)s.")
+                    % {"names": ", ".join(sorted(p.full_name for p in removed))}
+                ]
                 if removed
                 else []
             )
@@ -332,6 +337,9 @@ def proposal_adjust(request, pk: int):
     row = selectors.proposal_get(organisation=request.organisation, meeting=meeting, pk=form.cleaned_data["row"])
 
     def saved(row: ProposedAllocation) -> str:
+        """The saved message, then a warning for anyone the proposal now puts over capacity."""
+        tag = f"{ROW_TAG}{row.pk}"
+        messages.success(request, _("The change to %(number)s is saved.") % {"number": row.case.number}, extra_tags=tag)
         for name, load, capacity in selectors.over_capacity_after_proposal(
             organisation=request.organisation, unit=unit, meeting=meeting, staff=[row.main, row.co]
         ):
@@ -339,9 +347,9 @@ def proposal_adjust(request, pk: int):
                 request,
                 _("Note: with the proposal %(name)s gets a weighted load of %(load)s, capacity %(capacity)s.")
                 % {"name": name, "load": number_format(load, 1), "capacity": number_format(capacity, 1)},
-                extra_tags=f"{ROW_TAG}{row.pk}",
+                extra_tags=tag,
             )
-        return _("The change to %(number)s is saved.") % {"number": row.case.number}
+        return ""
 
     return _run(
         request,

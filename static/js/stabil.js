@@ -29,11 +29,15 @@
   }
 
   /* A form with data-confirm-unsaved="<selector>" asks before it is sent when a choice inside that element
-   * differs from what the page was loaded with (a proposal row changed but not saved). The question is the
-   * form's data-confirm-message with {rows} replaced by the changed rows' data-row names. */
-  function unsavedRows(scope) {
+   * differs from what the page was loaded with (a proposal row changed but not saved), leaving out the
+   * form's own row. The question is the form's data-confirm-message with {rows} replaced by the changed
+   * rows' data-row names. A form with data-confirm="<question>" always asks. */
+  function unsavedRows(scope, own) {
     var names = [];
     document.querySelectorAll(scope + " select").forEach(function (select) {
+      if (own && own.contains(select)) {
+        return;
+      }
       var initial = 0;
       Array.prototype.forEach.call(select.options, function (option, index) {
         if (option.defaultSelected) {
@@ -50,17 +54,41 @@
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.dataset || !form.dataset.confirmUnsaved) {
+    if (!form.dataset) {
       return;
     }
-    var names = unsavedRows(form.dataset.confirmUnsaved);
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+      return;
+    }
+    if (!form.dataset.confirmUnsaved) {
+      return;
+    }
+    var names = unsavedRows(form.dataset.confirmUnsaved, form.closest("[data-row]"));
     if (names.length && !window.confirm(form.dataset.confirmMessage.replace("{rows}", names.join(", ")))) {
       event.preventDefault();
     }
   });
 
+  /* Back at a row after saving it (the address ends in #<row id>): focus the row's messages, so a screen
+   * reader reads them and the next Tab continues in the row. */
+  function focusRowMessages() {
+    if (!window.location.hash) {
+      return;
+    }
+    var row = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    var notes = row && row.querySelector(".row-notes");
+    if (notes) {
+      notes.focus();
+    }
+  }
+
   var pending = null;
   document.addEventListener("DOMContentLoaded", markScrollingTables);
+  // After "load": the browser's own move to the #fragment comes after DOMContentLoaded and would reset focus.
+  window.addEventListener("load", function () {
+    window.setTimeout(focusRowMessages, 0);
+  });
   window.addEventListener("resize", function () {
     window.clearTimeout(pending);
     pending = window.setTimeout(markScrollingTables, 150);

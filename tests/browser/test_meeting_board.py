@@ -40,6 +40,13 @@ def test_manager_proposes_adjusts_confirms_and_worker_sees_the_case(page, live_s
     assert page.locator(f"#proposal-{number}").get_by_text(f"Ändringen av {number} är sparad.").is_visible()
     assert page.locator(f"#proposal-{number}").get_by_text("ändrat för hand").first.is_visible()
     assert "1 rad är ändrad för hand" in page.locator("#proposal-quality").inner_text()
+    assert page.evaluate("document.activeElement.classList.contains('row-notes')")  # read out, Tab goes on
+    # A new proposal would replace the row changed by hand: asked first; dismissed, the change stays.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Ta fram ett nytt förslag").click()
+    assert asked and "ändrats för hand" in asked[0]
+    assert ProposedAllocation.objects.get(pk=row.pk).adjusted
 
     # On a phone the wide tables scroll sideways: each scrolling region is a named tab stop (axe clean).
     page.set_viewport_size({"width": 390, "height": 844})
@@ -48,6 +55,7 @@ def test_manager_proposes_adjusts_confirms_and_worker_sees_the_case(page, live_s
     workers_region = page.locator(".table-responsive", has=page.locator("#workers-table"))
     assert workers_region.get_attribute("tabindex") == "0"
     assert workers_region.get_attribute("aria-label")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # only the tables scroll sideways
     assert_accessible(page)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
@@ -72,7 +80,7 @@ def test_manager_proposes_adjusts_confirms_and_worker_sees_the_case(page, live_s
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("Fördelningen är fastställd").is_visible()
     assert page.locator("#carried-over-count").is_visible()
-    assert "flyttas till nästa vecka" in page.locator("#carried-over-count").inner_text()
+    assert "flyttades till nästa vecka" in page.locator("#carried-over-count").inner_text()
     assert page.locator("#confirmed").is_visible()
     assert_accessible(page)
 

@@ -98,7 +98,7 @@ def test_duty_only_on_days_of_the_allocation_week(queue):
     assert "Jour planeras bara för dagarna i fördelningsveckan." in html
     assert not DutyDay.objects.exists()
     html = _post(w, "alice", "duty_set", {"day": "2026-01-13", "staff": [w.bob.pk, w.dora.pk]}).content.decode()
-    assert "Jourschemat är sparat." in html
+    assert "Jourschemat för tisdag 13 januari är sparat." in html
     roster = html.split('id="duty-table"', 1)[1].split("</table>", 1)[0]
     tuesday = roster.split("tisdag 13 januari", 1)[1].split("</tr>", 1)[0]
     assert "Bob Testsson" in tuesday and "Dora" in tuesday
@@ -106,7 +106,7 @@ def test_duty_only_on_days_of_the_allocation_week(queue):
     assert DutyDay.objects.count() == 2
     # Saving the day again replaces its list, and says who is no longer on duty.
     html = _post(w, "alice", "duty_set", {"day": "2026-01-13", "staff": [w.dora.pk]}).content.decode()
-    assert "Jourschemat är sparat. Inte längre på jour den dagen: Bob Testsson." in html
+    assert "Jourschemat för tisdag 13 januari är sparat. Inte längre på jour den dagen: Bob Testsson." in html
     assert "Ersätter dagens jourlista: markera alla som har jour den dagen." in html
     assert list(DutyDay.objects.values_list("staff_id", flat=True)) == [w.dora.pk]
 
@@ -146,7 +146,7 @@ def test_proposal_adjust_confirm_and_carry_over(queue):
     for row in still:
         assert Case.objects.get(pk=row.case_id).status == Case.Status.AWAITING_ALLOCATION
         assert f"{row.case.number}: väntat {row.weeks_waited} veckor" in html
-    assert f"{still.count()} ärenden flyttas till nästa vecka." in html or f"{still.count()} ärende flyttas" in html
+    assert f"{still.count()} ärenden flyttades till nästa vecka." in html or f"{still.count()} ärende flyttades" in html
     # A second confirmation assigns nothing twice.
     before = Assignment.objects.count()
     html = _post(w, "alice", "proposal_confirm").content.decode()
@@ -260,6 +260,7 @@ def test_saving_a_row_checks_the_level_rules_and_warns_about_overload(queue):
     row_html = html.split('id="proposal-Q-3"', 1)[1].split("</tr>", 1)[0]
     assert "Ändringen av Q-3 är sparad." in row_html
     assert "Obs: med förslaget får Bob Testsson en viktad belastning på" in row_html
+    assert row_html.index("Ändringen av Q-3 är sparad.") < row_html.index("Obs: med förslaget")
     assert ProposedAllocation.objects.get(pk=rows["Q-3"].pk).main_id == w.bob.pk
     assert "4 rader är ändrade för hand" in html.split('id="proposal-quality"', 1)[1].split("</p>", 1)[0]
     workers_table = html.split('id="workers-table"', 1)[1].split("</table>", 1)[0]
@@ -272,11 +273,13 @@ def test_the_board_explains_each_choice_in_swedish_per_role(queue):
     html = _post(w, "alice", "proposal_make").content.decode()
     table = html.split('id="proposal-table"', 1)[1].split("</table>", 1)[0]
     assert "Huvudhandläggare: " in table
-    assert "vill ha ärendet" in table or "har utrymme: jämnar ut belastningen" in table
+    assert "vill ha ärendet" in table or "har utrymme och jämnar ut belastningen" in table
     reasons = re.findall(r'<span class="d-block">([^<]*)</span>', table)
     assert reasons and not any(code in text for text in reasons for code in ("interest", "load", "on_duty"))
     html = _post(w, "alice", "proposal_confirm").content.decode()
     assert "Den fastställda fördelningen per ärende" in html
+    # Confirmed, the cases are in the loads: no second count "with the proposal".
+    assert "Med förslaget" not in html.split('id="workers-table"', 1)[1].split("</table>", 1)[0]
 
 
 def test_the_board_has_jump_links_and_lists_the_proposal_in_queue_order(queue):
