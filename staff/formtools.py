@@ -3,8 +3,29 @@ escape CSV cells."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.utils.translation import gettext_lazy as _
+
+# The years a date in this product can mean: anything outside is a typing error, and far-off dates overflow
+# date arithmetic (9999-12-31 + one day), which would be a 500 instead of a message at the field.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def sane_year(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
+def validate_sane_date(value: datetime.date | datetime.datetime) -> None:
+    """A form field validator (dates and datetimes): the year must lie in FIRST_YEAR..LAST_YEAR."""
+    if value is not None and not sane_year(value.year):
+        raise ValidationError(
+            _("Enter a date between the years %(first)s and %(last)s."),
+            code="date_out_of_range",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
 
 
 def apply_errors(form, exc: ValidationError) -> None:

@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.forms import DateInput
@@ -71,7 +74,10 @@ class RoundScheduleForm(forms.Form):
 class ExitInterviewForm(forms.Form):
     staff = forms.ModelChoiceField(label=_("Person who leaves"), queryset=StaffMember.objects.none())
     held_on = forms.DateField(label=_("Held on"), widget=DateInput())
-    main_reason = forms.ChoiceField(label=_("Main reason (for the statistics)"), choices=ExitInterview.Reason.choices)
+    main_reason = forms.ChoiceField(
+        label=_("Main reason (for the statistics)"),
+        choices=[("", _("Choose the main reason")), *ExitInterview.Reason.choices],  # none chosen for the person
+    )
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,6 +89,15 @@ class ExitInterviewForm(forms.Form):
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
+
+    def clean(self):
+        data = super().clean()
+        person, held_on = data.get("staff"), data.get("held_on")
+        if person and held_on and person.employment_start and held_on < person.employment_start:
+            self.add_error("held_on", _("The exit interview cannot be held before the person's employment began."))
+        elif held_on and held_on > timezone.localdate() + datetime.timedelta(days=365):
+            self.add_error("held_on", _("The exit interview cannot lie more than a year ahead."))
+        return data
 
     def answers(self) -> dict[str, str]:
         return {str(n): self.cleaned_data.get(f"a{n}", "") for n in range(1, len(EXIT_QUESTIONS) + 1)}

@@ -284,7 +284,7 @@ EXIT_QUESTIONS = (
     "Vad är orsaken till att du valt att säga upp din anställning?",
     "Vad händer närmast? Ny anställning/studier/annat?",
     "Hur länge har du arbetat i staden/stadsdelen?",
-    "Hur lång yrkeserarenhet har du?",
+    "Hur lång yrkeserfarenhet har du?",
     "Hur väl stämmer arbetsuppgifter, roll m.m. överens med dina förväntningar vid anställningstillfället?",
     "Har du kunnat genomföra ditt uppdrag som socialsekreterare/biståndshandläggare. "
     "Vad har fungerat bra och vad har fungerat mindre bra?",

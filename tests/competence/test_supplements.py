@@ -155,3 +155,13 @@ def test_page_and_csv_with_formula_escaping(world, march, django_assert_max_num_
     assert ["'=HYPERLINK(1) Testsson", "Mottagning", "2. Efter introduktion", "31", "1.00", "2141.94"] in rows
     bad = client.get(reverse("competence:supplements") + "?month=2026-13")
     assert bad.status_code == 400 and "Ange månaden som ÅÅÅÅ-MM" in bad.content.decode()
+
+
+@pytest.mark.parametrize("month", ["9999-12", "0001-01"])
+def test_supplement_report_page_csv_and_api_refuse_a_far_month(world, ladder, month):
+    client = world.client("erin")
+    page = client.get(reverse("competence:supplements"), {"month": month})
+    assert page.status_code == 400 and "månad" in page.content.decode().lower()
+    assert client.get(reverse("competence:supplements_csv"), {"month": month}).status_code == 400
+    api = client.get("/api/v1/supplements/", {"month": month})
+    assert api.status_code == 400 and "month" in api.json()["error"]["fields"]

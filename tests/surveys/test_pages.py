@@ -55,6 +55,20 @@ def test_exit_interview_form_and_turnover(world):
     # A unit manager sees only their own units' interviews; the outsider's people are not offered.
     assert "Heidi" not in world.client("alice").get(reverse("surveys:exits")).content.decode()
     assert "Charlie" not in form
+    # No reason is chosen for the interviewer, and dates the interview cannot have are refused at the field.
+    assert "Välj huvudorsaken" in form
+    ivan = world.ivan
+    ivan.employment_end = datetime.date(2026, 8, 31)
+    ivan.save()
+    for held_on, message in (
+        ("1800-01-01", "Ange ett datum mellan åren 1900 och 2100."),
+        (str(ivan.employment_start - datetime.timedelta(days=1)), "kan inte hållas innan personens anställning"),
+        (str(datetime.date.today() + datetime.timedelta(days=400)), "kan inte ligga mer än ett år fram i tiden"),
+    ):
+        refused = client.post(reverse("surveys:exit_new"), {**data, "staff": ivan.pk, "held_on": held_on})
+        assert refused.status_code == 200 and message in refused.content.decode(), held_on
+    refused = client.post(reverse("surveys:exit_new"), {**data, "staff": ivan.pk, "main_reason": ""})
+    assert refused.status_code == 200 and ExitInterview.objects.count() == 1
 
 
 def test_turnover_share_under_two_years(world):
