@@ -115,26 +115,50 @@ class CaseloadSettings(models.Model):
     organisation = models.OneToOneField(
         "staff.Organisation", on_delete=models.CASCADE, related_name="caseload_settings", editable=False
     )
-    target_days = models.PositiveSmallIntegerField(_("investigation target (days)"), default=90)
-    legal_months = models.PositiveSmallIntegerField(_("legal limit (calendar months)"), default=4)
-    first_warning_day = models.PositiveSmallIntegerField(_("first warning (day)"), default=60)
-    second_warning_day = models.PositiveSmallIntegerField(_("second warning (day)"), default=75)
+    target_days = models.PositiveSmallIntegerField(
+        _("investigation target (days)"), default=90, validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
+    legal_months = models.PositiveSmallIntegerField(
+        _("legal limit (calendar months)"), default=4, validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    first_warning_day = models.PositiveSmallIntegerField(
+        _("first warning (day)"), default=60, validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
+    second_warning_day = models.PositiveSmallIntegerField(
+        _("second warning (day)"), default=75, validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
     chain_window_days = models.PositiveSmallIntegerField(
-        _("days after closing in which a new investigation without a report is flagged"), default=30
+        _("days after closing in which a new investigation without a report is flagged"),
+        default=30,
+        validators=[MaxValueValidator(366)],
     )
-    top_weight = models.PositiveSmallIntegerField(_("highest complexity weight"), default=3)
-    capacity_level_1 = models.PositiveSmallIntegerField(_("capacity of a level-1 worker (cases)"), default=12)
-    capacity_other = models.PositiveSmallIntegerField(_("capacity of other workers (cases)"), default=22)
+    top_weight = models.PositiveSmallIntegerField(
+        _("highest complexity weight"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    capacity_level_1 = models.PositiveSmallIntegerField(
+        _("capacity of a level-1 worker (cases)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    capacity_other = models.PositiveSmallIntegerField(
+        _("capacity of other workers (cases)"), default=22, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     co_handler_fraction = models.DecimalField(
-        _("share of a co-handled case in the load"), max_digits=3, decimal_places=2, default=Decimal("0.50")
+        _("share of a co-handled case in the load"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
-    co_handler_target_percent = models.PositiveSmallIntegerField(_("co-handler coverage target (%)"), default=90)
+    co_handler_target_percent = models.PositiveSmallIntegerField(
+        _("co-handler coverage target (%)"), default=90, validators=[MaxValueValidator(100)]
+    )
     closed_per_month_target = models.PositiveSmallIntegerField(
-        _("closed investigations per worker and month"), default=2
+        _("closed investigations per worker and month"), default=2, validators=[MaxValueValidator(50)]
     )
     specialists_hold_no_cases = models.BooleanField(_("specialists hold no own cases"), default=True)
     max_days_ahead = models.PositiveSmallIntegerField(
-        _("how far ahead a date may lie (days)"), default=400, validators=[MinValueValidator(1)]
+        _("how far ahead a date may lie (days)"),
+        default=400,
+        validators=[MinValueValidator(1), MaxValueValidator(3660)],
     )
 
     class Meta:

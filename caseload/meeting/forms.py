@@ -74,7 +74,10 @@ class ReviewFormForm(StyledForm):
 
     work_situation = forms.TypedChoiceField(label=_("My work situation here and now"), coerce=int, choices=())
     comment = forms.CharField(
-        label=_("Comment on my work situation"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Comment on my work situation"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,  # as the column
     )
 
     def __init__(self, *args, cases, situations, entries, **kwargs):

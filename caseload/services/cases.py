@@ -364,6 +364,8 @@ def caseload_settings_update(*, organisation: Organisation, settings: CaseloadSe
         setattr(settings, name, value)
     if settings.second_warning_day <= settings.first_warning_day:
         raise ValidationError({"second_warning_day": _("The second warning must come after the first.")})
+    if settings.target_days > settings.legal_months * 31:
+        raise ValidationError({"target_days": _("The target cannot lie beyond the legal limit.")})
     settings.full_clean(exclude=["organisation"])
     settings.save()
     return settings

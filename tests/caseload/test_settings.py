@@ -44,3 +44,26 @@ def test_bad_settings_are_refused(world):
     assert "Den andra varningen måste komma efter den första." in response.content.decode()
     assert CaseloadSettings.objects.get(organisation=world.org).second_warning_day == 75
     assert world.client("alice").get(url).status_code == 403
+
+
+def test_settings_outside_their_range_are_refused_at_the_field(world):
+    """Nonsense a typo can make (a target of 0 days, a legal limit of 100 000 months, capacity 0, a
+    co-handler target of 150 %, a target beyond the legal limit) is refused; nothing is saved."""
+    url = reverse("caseload:settings")
+    client = world.client("frank")
+    for field, value in (
+        ("target_days", 0),
+        ("legal_months", 100000),
+        ("legal_months", 0),
+        ("capacity_level_1", 0),
+        ("top_weight", 0),
+        ("co_handler_target_percent", 150),
+        ("co_handler_fraction", "1.5"),
+    ):
+        response = client.post(url, _form(**{field: value}))
+        assert response.status_code in (200, 400), field
+        assert 'class="invalid-feedback' in response.content.decode() or "errorlist" in response.content.decode()
+    response = client.post(url, _form(target_days=200))
+    assert "Målet kan inte ligga bortom den lagstadgade gränsen." in response.content.decode()
+    settings = CaseloadSettings.objects.get(organisation=world.org)
+    assert (settings.target_days, settings.legal_months, settings.capacity_level_1) == (90, 4, 12)

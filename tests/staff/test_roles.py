@@ -76,3 +76,11 @@ def test_unit_page_shows_span_of_control_flag(world):
     # bob, carol and three more case workers, alice and ivan manage: 5 / 2 = 2.5 > 2.
     assert "5 handläggare / 2 chefer" in html
     assert "över 2 per chef" in html
+
+
+def test_span_of_control_says_one_manager_in_the_singular(world):
+    from staff.models import RoleAssignment
+
+    RoleAssignment.objects.filter(staff=world.ivan, unit=world.unit).delete()  # alice alone manages
+    html = world.client("alice").get(reverse("staff:unit_detail", args=[world.unit.pk])).content.decode()
+    assert "2 handläggare / 1 chef" in html and "1 chefer" not in html
