@@ -20,6 +20,11 @@ def test_worker_sees_own_cases_with_days_left(page, live_server, demo):
     assert row.get_by_role("cell", name="Huvudhandläggare", exact=True).is_visible()
     assert page.get_by_text("Min belastning").is_visible()
     assert_accessible(page)
+    # On a phone the days left are on screen without scrolling the table sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    box = row.locator("[data-days-target]").bounding_box()
+    assert box and box["x"] + box["width"] <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
     row.get_by_role("link", name="BoU-W-001").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", name="Ärende BoU-W-001").is_visible()
