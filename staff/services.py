@@ -83,7 +83,9 @@ def role_assign(
 ) -> RoleAssignment:
     check_same_org(organisation, member, unit, department)
     assignment = RoleAssignment(organisation=organisation, staff=member, role=role, unit=unit, department=department)
-    assignment.full_clean()
+    # clean() says in words what the scope constraint checks (the database still enforces it), and the
+    # duplicate is checked below: the constraints' own messages would only repeat them with their names.
+    assignment.full_clean(validate_constraints=False)
     if RoleAssignment.objects.filter(
         organisation=organisation, staff=member, role=role, unit=unit, department=department
     ).exists():

@@ -102,3 +102,17 @@ def test_admin_cannot_switch_off_own_login(world):
     client.post(reverse("staff:admin_staff_login", args=[world.frank.pk]), {"active": "0"})
     world.frank.user.refresh_from_db()
     assert world.frank.user.is_active
+
+
+def test_an_organisation_role_with_a_unit_is_refused_in_words_only(world):
+    """HR covers the whole organisation: the refusal says so, without the database constraint's name."""
+    client = world.client("frank")
+    response = client.post(
+        reverse("staff:admin_staff_role_add", args=[world.bob.pk]),
+        {"role-role": "hr", "role-unit": world.unit.pk},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "hela organisationen" in html
+    assert "role_assignment_scope_matches_role" not in html and "Begränsningen" not in html
+    assert not RoleAssignment.objects.filter(staff=world.bob, role="hr").exists()
