@@ -4,6 +4,7 @@ escape CSV cells."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -54,7 +55,13 @@ def sort_param(request, allowed: dict[str, str], default: str) -> tuple[str, str
     return raw, (f"-{field}" if raw.startswith("-") else field)
 
 
-def csv_cell(value) -> str:
-    """Spreadsheet formulas cannot start a cell: prefix = + - @ tab and CR with a quote. None is empty."""
-    text = "" if value is None else str(value)
+def csv_cell(value, *, decimal: str = ",") -> str:
+    """One cell of a CSV export. Spreadsheet formulas cannot start a cell: prefix = + - @ tab and CR with a
+    quote. None is empty. Decimal numbers get a decimal comma by default: the web exports are for a Swedish
+    spreadsheet (semicolon-separated), which reads 3.45 as text or a date; the API's CSV passes ".".
+    """
+    if isinstance(value, Decimal | float):
+        text = str(value).replace(".", decimal)
+    else:
+        text = "" if value is None else str(value)
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

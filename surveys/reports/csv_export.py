@@ -68,5 +68,5 @@ class TertialCsvRenderer(BaseRenderer):
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for row in rows(data or {}):
-            writer.writerow([csv_cell(v) for v in row])
+            writer.writerow([csv_cell(v, decimal=".") for v in row])  # comma-separated: decimal points
         return buffer.getvalue().encode("utf-8")

@@ -152,7 +152,14 @@ def test_page_and_csv_with_formula_escaping(world, march, django_assert_max_num_
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Namn", "Enhet", "Nivå", "Dagar", "Sysselsättningsgrad", "Belopp (kr)"]
-    assert ["'=HYPERLINK(1) Testsson", "Mottagning", "2. Efter introduktion", "31", "1.00", "2141.94"] in rows
+    assert [
+        "'=HYPERLINK(1) Testsson",
+        "Mottagning",
+        "2. Efter introduktion",
+        "31",
+        "1,00",
+        "2141,94",
+    ] in rows  # decimal comma for a Swedish spreadsheet
     bad = client.get(reverse("competence:supplements") + "?month=2026-13")
     assert bad.status_code == 400 and "Ange månaden som ÅÅÅÅ-MM" in bad.content.decode()
 
