@@ -81,13 +81,19 @@ class WorkerSituation:
         return max(Decimal(0), self.capacity - self.load)
 
     @property
+    def holds_no_cases(self) -> bool:
+        """A specialist with no capacity of their own (specialists hold no own cases): their co-handled
+        cases are not an overload."""
+        return self.is_specialist and not self.capacity
+
+    @property
     def over(self) -> Decimal:
-        """How far the weighted load is above capacity (0 when within it)."""
-        return max(Decimal(0), self.load - self.capacity)
+        """How far the weighted load is above capacity (0 when within it, and for holds_no_cases)."""
+        return Decimal(0) if self.holds_no_cases else max(Decimal(0), self.load - self.capacity)
 
     @property
     def over_after(self) -> bool:
-        return self.load_after is not None and self.load_after > self.capacity
+        return not self.holds_no_cases and self.load_after is not None and self.load_after > self.capacity
 
 
 def worker_situations(

@@ -294,3 +294,14 @@ def test_the_board_has_jump_links_and_lists_the_proposal_in_queue_order(queue):
     order = re.findall(r'<tr id="proposal-([^"]+)"', table)
     assert order[0] == "Q-ACUTE"
     assert order[1:] == ["Q-0", "Q-1", "Q-2", "Q-3"]  # Q-0 started first: it has waited longest
+
+
+def test_a_specialist_co_handling_cases_is_not_shown_as_overloaded(queue):
+    """Specialists hold no own cases (capacity 0): their co-handled cases are no overload on the board."""
+    w = queue
+    sara = worker(w.unit, "sara", level=4)
+    case(w.unit, "S-1", main=w.bob, co=sara, start=datetime.date(2025, 12, 1))
+    html = _board(w)
+    row = html.split('id="workers-table"', 1)[1].split("Sara", 1)[1].split("</tr>", 1)[0]
+    assert "Specialister har inga egna ärenden" in row
+    assert "över kapaciteten" not in row
