@@ -191,7 +191,8 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Stabil API",
-    "DESCRIPTION": "Stabil's REST API for HR and the city's systems. Authenticate with 'Authorization: Token <key>'.",
+    # A code span: on the docs page a bare <key> is an HTML tag and vanishes.
+    "DESCRIPTION": "Stabil's REST API for HR and the city's systems. Authenticate with `Authorization: Token <key>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
