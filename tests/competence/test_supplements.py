@@ -146,7 +146,8 @@ def test_page_and_csv_with_formula_escaping(world, march, django_assert_max_num_
     with django_assert_max_num_queries(18):
         page = client.get(reverse("competence:supplements") + "?month=2026-03")
     html = page.content.decode()
-    assert "587,10" in html or "587.10" in html
+    assert "587,10" in html
+    assert "5\xa0000,00" in html  # amounts grouped by thousands, as a Swedish reader expects
     assert "Totalt per enhet" in html
     response = client.get(reverse("competence:supplements_csv") + "?month=2026-03")
     assert response["Content-Type"].startswith("text/csv")
