@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.utils.translation import gettext
 
 from caseload.selectors import unit_closed_investigations, unit_co_handler_counts
 from competence.models import LevelPlacement
@@ -128,7 +129,7 @@ class Block:
             for number, name in self.level_names.items()
         ]
         if self.figures.levels.get(None):
-            rows.append({"level": None, "name": "", "count": self.figures.levels[None]})
+            rows.append({"level": None, "name": gettext("Not placed on a level"), "count": self.figures.levels[None]})
         return rows
 
 

@@ -58,7 +58,7 @@ def test_unit_figures_match_the_hand_computed_tertial(world):
         {"level": 2, "name": "Nivå 2", "count": 1},
         {"level": 3, "name": "Nivå 3", "count": 0},
         {"level": 4, "name": "Nivå 4", "count": 1},
-        {"level": None, "name": "", "count": 2},
+        {"level": None, "name": "Inte placerad på någon nivå", "count": 2},
     ]
     assert utredning["supplement_cost"] == 2000.0 and utredning["consultant_cost"] == 0.0
     mottagning = units["Mottagning"]
