@@ -71,21 +71,24 @@ def _email(*, organisation_id: int, notification_ids: list[int], connection) -> 
             values={"emailed_at": timezone.now()},
             guard='"emailed_at" IS NULL',
         )
-        rows = list(
-            Notification.objects.filter(organisation_id=organisation_id, pk__in=claimed)
-            .order_by("pk")
-            .values_list("pk", "subject", "body", "url", "recipient__email")
-        )
-        if unreadable := sorted(set(claimed) - {row[0] for row in rows}):
-            # Claimed but not readable with its recipient: under row-level security a recipient of another
-            # organisation is invisible (a bug elsewhere). Left claimed, so never sent; ids only in the log.
-            logger.error(
-                "notifications %s of organisation %s: recipient not readable, not e-mailed", unreadable, organisation_id
-            )
-        if not rows:  # nothing to send: open no connection (the file backend would write an empty file)
-            continue
+        rows: list = []
         done: list[int] = []
         try:
+            rows = list(
+                Notification.objects.filter(organisation_id=organisation_id, pk__in=claimed)
+                .order_by("pk")
+                .values_list("pk", "subject", "body", "url", "recipient__email")
+            )
+            if unreadable := sorted(set(claimed) - {row[0] for row in rows}):
+                # Claimed but not readable with its recipient: under row-level security a recipient of another
+                # organisation is invisible (a bug elsewhere). Left claimed, so never sent; ids only in the log.
+                logger.error(
+                    "notifications %s of organisation %s: recipient not readable, not e-mailed",
+                    unreadable,
+                    organisation_id,
+                )
+            if not rows:  # nothing to send: open no connection (the file backend would write an empty file)
+                continue
             connection.open()  # once: later calls find it open
             for pk, subject, body, url, address in rows:
                 link = f"\n\n{settings.SITE_URL}{url}" if url else ""
@@ -94,8 +97,11 @@ def _email(*, organisation_id: int, notification_ids: list[int], connection) -> 
                 ).send()
                 done.append(pk)
         except Exception as exc:
+            # Release what was claimed and not sent: the rows read (or all claimed, when the read failed),
+            # never the unreadable ones, which stay claimed.
             sent_now = set(done)
-            unsent = [pk for pk in claimed if pk not in sent_now]
+            readable = [row[0] for row in rows] if rows else list(claimed)
+            unsent = [pk for pk in readable if pk not in sent_now]
             Notification.objects.filter(pk__in=unsent).update(emailed_at=None)
             # The log names ids and counts only, never people.
             logger.warning("%s notifications of organisation %s: e-mail failed", len(unsent), organisation_id)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff import audit
-from staff.formtools import apply_errors, csv_cell, paginate, sort_param
+from staff.formtools import apply_errors, csv_cell, paginate, sane_year, sort_param
 from staff.history import sources as history_sources
 from staff.history.display import history_for_request
 from staff.models import Role
@@ -170,6 +170,12 @@ def round_export(request, pk: int):
     return response
 
 
+def _year(raw: str | None) -> int:
+    """A year from the address or form, this year for anything else (year 0 or 9999 included)."""
+    year = int(raw) if (raw or "").isdigit() else 0
+    return year if sane_year(year) else timezone.localdate().year
+
+
 @staff_required(*RESULT_VIEWERS)
 def unit_results(request, pk: int):
     org = request.organisation
@@ -200,7 +206,7 @@ def unit_results(request, pk: int):
         else:
             context["cell"] = selectors.tertial_results(organisation=org, survey_round=chosen).unit_cell(unit.pk)
         context["snapshot"] = chosen.snapshots.filter(unit=unit).first()
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else timezone.localdate().year
+    year = _year(request.GET.get("year"))
     context["year"] = year
     context["rhythm"] = selectors.rhythm_status(organisation=org, unit=unit, year=year, today=timezone.localdate())
     context["rhythm_form"] = RhythmStepForm(initial={"done_on": timezone.localdate()}) if individual else None
@@ -214,7 +220,7 @@ def rhythm_record(request, pk: int):
     if not sees_individual_answers(request.access, unit):
         raise PermissionDenied
     form = RhythmStepForm(request.POST or None)
-    year = int(request.POST["year"]) if request.POST.get("year", "").isdigit() else timezone.localdate().year
+    year = _year(request.POST.get("year"))
     if request.method == "POST" and form.is_valid():
         try:
             services.rhythm_step_record(

@@ -85,7 +85,6 @@ def _check_handler(
         )
 
 
-@transaction.atomic
 def handler_levels_check(
     *,
     organisation: Organisation,
@@ -111,6 +110,7 @@ def handler_levels_check(
             raise ValidationError({"co": _("A level-1 worker always has a co-handler: choose one.")})
 
 
+@transaction.atomic
 def case_assign(
     *,
     organisation: Organisation,

@@ -76,7 +76,13 @@
     if (!window.location.hash) {
       return;
     }
-    var row = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    var id;
+    try {
+      id = decodeURIComponent(window.location.hash.slice(1));
+    } catch (error) {
+      return; // a malformed fragment: nothing to focus
+    }
+    var row = document.getElementById(id);
     var notes = row && row.querySelector(".row-notes");
     if (notes) {
       notes.focus();

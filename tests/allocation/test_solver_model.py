@@ -133,3 +133,37 @@ def test_the_benchmark_meeting_size_is_proven_optimal(seed):
     assert proposal.objective < costs.objective(
         cases, workers, AllocationRules(), greedy_allocation(cases, workers, AllocationRules())
     )
+
+
+def test_an_interrupted_solution_may_cost_less_than_the_model_says_but_never_more():
+    """A solution HiGHS was interrupted in can put a generic role at a worker with interest in the case:
+    turned back into cases it costs less than the model's figure (the reward is real). That is accepted;
+    for a proven optimum the same difference means the model is wrong and is refused."""
+    rules = AllocationRules()
+    case = QueuedCase(id=1, number="IFO-1", weight=1, interested=frozenset({2}))
+    anna, bo = Worker(id=1, level=2, capacity=10, load=2), Worker(id=2, level=3, capacity=10, load=2)
+    model = engine._Aggregate([case], [anna, bo], rules, set())
+    cols = model.columns_of[0]
+    values = np.zeros(len(model.cost))
+    # Anna main (generic), Bo co-handler through the generic column although his interest column exists.
+    values[cols.generic_main[False]] = 1
+    values[model.count_main[1, 0]] = 1
+    values[cols.generic_co[True]] = 1
+    values[model.count_co[1, 1]] = 1
+    for j, units in ((0, 100), (1, 50)):
+        left = units
+        for col, length in model.segments[j]:
+            values[col] = min(left, length)
+            left -= values[col]
+    figure = float(np.dot(model.cost, values)) + model.offset
+    allocation, stuck = model.disaggregate(values)
+    assert allocation == {1: (1, 2)} and stuck == set()
+    value = costs.objective([case], [anna, bo], rules, allocation)
+    assert value == figure - rules.interest_co  # the interest reward the generic column did not carry
+
+    interrupted = engine._Result("Interrupted", False, figure, None, values)
+    assert engine._checked(value, interrupted) == value
+    with pytest.raises(engine.SolverError):
+        engine._checked(value, engine._Result("Optimal", True, figure, figure, values))
+    with pytest.raises(engine.SolverError):
+        engine._checked(int(figure) + 1, interrupted)  # more than the model says: never

@@ -1,4 +1,4 @@
-"""Dates far off (year 1 or 9999) in addresses and forms get a message or a 400, never a 500: they used to
+"""Dates far off (year 1 or 9999) in addresses and forms get a message, a 400 or this year, never a 500: they used to
 overflow the date arithmetic behind the supplement report, the access-log review and export, and the
 survey round schedule."""
 
@@ -43,3 +43,9 @@ def test_survey_round_cannot_be_moved_to_year_one(world):
     assert response.status_code in (200, 400)
     assert "Ange ett datum mellan åren 1900 och 2100." in response.content.decode()
     assert SurveyRound.objects.get(pk=survey_round.pk).opens_at == at(2026, 12, 1, 8)
+
+
+@pytest.mark.parametrize("year", ["9999", "0", "99999999"])
+def test_survey_results_page_shows_this_year_for_a_far_year(world, year):
+    response = world.client("alice").get(reverse("surveys:unit_results", args=[world.unit.pk]), {"year": year})
+    assert response.status_code == 200

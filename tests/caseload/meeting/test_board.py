@@ -280,6 +280,11 @@ def test_the_board_explains_each_choice_in_swedish_per_role(queue):
     assert "Den fastställda fördelningen per ärende" in html
     # Confirmed, the cases are in the loads: no second count "with the proposal".
     assert "Med förslaget" not in html.split('id="workers-table"', 1)[1].split("</table>", 1)[0]
+    # A row saved in a second tab after confirmation: refused, and the refusal shows in that row.
+    row = ProposedAllocation.objects.select_related("case").first()
+    html = _post(w, "alice", "proposal_adjust", {"row": row.pk, "main": w.bob.pk}).content.decode()
+    row_html = html.split(f'id="proposal-{row.case.number}"', 1)[1].split("</tr>", 1)[0]
+    assert "Den här fördelningen är redan fastställd." in row_html
 
 
 def test_the_board_has_jump_links_and_lists_the_proposal_in_queue_order(queue):
