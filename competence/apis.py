@@ -7,10 +7,10 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from staff.formtools import parse_month
 from staff.models import Role
 
 from . import selectors
-from .dates import parse_month
 from .serializers import SupplementReportSerializer
 
 

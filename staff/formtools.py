@@ -19,6 +19,17 @@ def sane_year(year: int) -> bool:
     return FIRST_YEAR <= year <= LAST_YEAR
 
 
+def parse_month(value: str | None) -> datetime.date | None:
+    """'2026-03' -> date(2026, 3, 1); anything else, a year outside FIRST_YEAR..LAST_YEAR too, -> None."""
+    if not value or len(value) != 7 or value[4] != "-":
+        return None
+    try:
+        month = datetime.date(int(value[:4]), int(value[5:]), 1)
+    except ValueError:
+        return None
+    return month if sane_year(month.year) else None
+
+
 def validate_sane_date(value: datetime.date | datetime.datetime) -> None:
     """A form field validator (dates and datetimes): the year must lie in FIRST_YEAR..LAST_YEAR."""
     if value is not None and not sane_year(value.year):

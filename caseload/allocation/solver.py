@@ -267,15 +267,19 @@ class _Aggregate:
                 )
             self.columns_of.append(_CaseColumns(main, co, generic_main, generic_co, unpaired))
         # pools: the cases' generic roles of a weight and class are the counts of that class's workers
-        for (k, cls), cols in pool_main.items():
-            counts = [col for (kk, j), col in self.count_main.items() if kk == k and new[j] == cls]
-            self._row(cols + counts, [1.0] * len(cols) + [-1.0] * len(counts), lower=0.0, upper=0.0)
-        for (k, cls), cols in pool_co.items():
-            counts = [col for (kk, j), col in self.count_co.items() if kk == k and experienced[j] == cls]
-            self._row(cols + counts, [1.0] * len(cols) + [-1.0] * len(counts), lower=0.0, upper=0.0)
+        for pools, role in ((pool_main, "main"), (pool_co, "co")):
+            for (k, cls), cols in pools.items():
+                counts = [col for _j, col in self._class_counts(role, k, cls)]
+                self._row(cols + counts, [1.0] * len(cols) + [-1.0] * len(counts), lower=0.0, upper=0.0)
         self.segments: list[list[tuple[int, int]]] = [[] for _ in workers]  # per worker: (column, length)
         for j, worker in enumerate(workers):
             self._load(j, worker, free[j])
+
+    def _class_counts(self, role: str, weight: int, cls: bool) -> list[tuple[int, int]]:
+        """(worker index, count column) of the workers of a class (main: new or not; co: experienced or
+        not) with a count column for cases of this weight in this role."""
+        counts, classes = (self.count_main, self.new) if role == "main" else (self.count_co, self.experienced)
+        return [(j, col) for (k, j), col in counts.items() if k == weight and classes[j] == cls]
 
     def _column(self, cost: float, upper: float = 1.0, *, integer: bool = True) -> int:
         self.cost.append(float(cost))
@@ -354,9 +358,9 @@ class _Aggregate:
                 left -= values[col]
         return values
 
-    def solve(self, *, deadline: float, seed: int, start: np.ndarray | None = None) -> _Result:
-        """``start``: a starting allocation's columns (measured: starting from greedy's made the benchmark
-        slower, 0.4-1.2 s instead of 0.24-0.64 s, so propose does not)."""
+    def solve(self, *, deadline: float, seed: int) -> _Result:
+        """HiGHS from a cold start (measured: starting it from greedy's allocation made the benchmark
+        slower, 0.4-1.2 s instead of 0.24-0.64 s)."""
         if not self.cost:  # nobody can take anything: leaving every case out is the only allocation
             return _Result("Empty", True, float(self.offset), float(self.offset), np.zeros(0))
         highs = highspy.Highs()
@@ -384,10 +388,6 @@ class _Aggregate:
             np.array(self.row_value),
             np.array(self.integer, dtype=np.int32),
         )
-        if start is not None:
-            solution = highspy.HighsSolution()
-            solution.col_value = list(start)
-            highs.setSolution(solution)
 
         # HiGHS checks its time limit too seldom inside a MIP under load; its interrupt callbacks ask
         # Python often enough to stop at the deadline.
@@ -433,17 +433,9 @@ class _Aggregate:
                     pool_co.setdefault((self.cases[ci].weight, cls), []).append(ci)
         stuck: set[int] = set()
         # mains first (away from the case's own co-handler at a special worker), then cos (away from the main)
-        for pools, counts, classes, assigned, other in (
-            (pool_main, self.count_main, self.new, main_of, co_of),
-            (pool_co, self.count_co, self.experienced, co_of, main_of),
-        ):
+        for pools, role, assigned, other in ((pool_main, "main", main_of, co_of), (pool_co, "co", co_of, main_of)):
             for (k, cls), cis in pools.items():
-                slots = [
-                    j
-                    for (kk, j), col in counts.items()
-                    if kk == k and classes[j] == cls
-                    for _ in range(round(values[col]))
-                ]
+                slots = [j for j, col in self._class_counts(role, k, cls) for _ in range(round(values[col]))]
                 if len(slots) != len(cis):
                     raise SolverError(f"pool of weight {k}: {len(cis)} cases, {len(slots)} places")
                 placed = _match(cis, slots, other.get)

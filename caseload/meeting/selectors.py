@@ -74,6 +74,7 @@ class WorkerSituation:
     interests: int = 0
 
     cases: Decimal = Decimal(0)  # case count as on the unit's overview: main cases + co fraction x co cases
+    fraction: Decimal = Decimal("0.5")  # the organisation's co-handling share (as WorkerLoad.fraction)
     load_after: Decimal | None = None  # weighted load with the proposal as it stands
 
     @property
@@ -140,6 +141,7 @@ def worker_situations(
                 capacity=capacity,
                 load=loads[s.pk].weighted_load,
                 cases=loads[s.pk].load,
+                fraction=loads[s.pk].fraction,
                 absent=absent,
                 duty_days=sorted(duty.get(s.pk, [])),
                 interests=interest_counts.get(s.pk, 0),
@@ -254,10 +256,10 @@ def _with_rows(loads: dict[int, Decimal], rows, fraction: Decimal) -> dict[int, 
     return loads
 
 
-def with_load_after_proposal(situations: list[WorkerSituation], rows, fraction: Decimal) -> list[WorkerSituation]:
+def with_load_after_proposal(situations: list[WorkerSituation], rows) -> list[WorkerSituation]:
     """Sets each worker's weighted load with the proposal's rows as they stand (``load_after``)."""
-    if rows:
-        after = _with_rows({s.staff.pk: s.load for s in situations}, rows, fraction)
+    if rows and situations:
+        after = _with_rows({s.staff.pk: s.load for s in situations}, rows, situations[0].fraction)
         for s in situations:
             s.load_after = after[s.staff.pk]
     return situations
@@ -275,6 +277,5 @@ def over_capacity_after_proposal(
     situations = worker_situations(
         organisation=organisation, unit=unit, cycle=settings.rules.cycle_on(meeting.allocation_monday), meeting=meeting
     )
-    fraction = Decimal(CaseloadSettings.for_org(organisation).co_handler_fraction)
-    with_load_after_proposal(situations, proposals(organisation=organisation, meeting=meeting), fraction)
+    with_load_after_proposal(situations, proposals(organisation=organisation, meeting=meeting))
     return [(s.staff.full_name, s.load_after, s.capacity) for s in situations if s.staff.pk in ids and s.over_after]

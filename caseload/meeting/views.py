@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import secrets
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +24,6 @@ from staff.permissions import staff_required
 from staff.selectors import unit_get
 
 from ..allocation.ical import render_cycles
-from ..models import CaseloadSettings
 from ..selectors import case_get, unit_case_workers
 from . import reviews, selectors, services
 from .forms import AdjustForm, CycleSettingsForm, DutyForm, ReviewFormForm, WrapUpForm
@@ -191,7 +189,6 @@ def board(request, pk: int):
                 situations,
                 # once confirmed, the cases are in the load itself
                 [] if context["meeting"] and context["meeting"].confirmed_at else context["proposals"],
-                Decimal(CaseloadSettings.for_org(request.organisation).co_handler_fraction),
             ),
             "duty_roster": sorted(duty.items()),
             "duty_form": DutyForm(workers=workers),
@@ -288,6 +285,14 @@ def duty_set(request, pk: int):
     form = DutyForm(request.POST, workers=workers)
     if not form.is_valid():
         return _invalid(request, form, unit)
+
+    def saved(removed: list) -> str:
+        text = _("The duty roster of %(day)s is saved.") % {"day": date_format(form.cleaned_data["day"], "l j F")}
+        if removed:  # the form replaces the day's list: say whom that took off
+            names = ", ".join(sorted(p.full_name for p in removed))
+            text += " " + _("No longer on duty that day: %(names)s.") % {"names": names}
+        return text
+
     return _run(
         request,
         unit,
@@ -298,17 +303,7 @@ def duty_set(request, pk: int):
             day=form.cleaned_data["day"],
             staff=list(form.cleaned_data["staff"]),
         ),
-        lambda removed: " ".join(
-            [_("The duty roster of %(day)s is saved.") % {"day": date_format(form.cleaned_data["day"], "l j F")}]
-            + (
-                [
-                    _("No longer on duty that day: %(names)s.")
-                    % {"names": ", ".join(sorted(p.full_name for p in removed))}
-                ]
-                if removed
-                else []
-            )
-        ),
+        saved,
     )
 
 

@@ -7,11 +7,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff.formtools import csv_cell
+from staff.formtools import csv_cell, parse_month
 from staff.permissions import staff_required
 
 from .. import selectors
-from ..dates import parse_month
 from .common import SUPPLEMENT_VIEWERS
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..formtools import apply_errors, csv_cell, paginate, sane_year
+from ..formtools import apply_errors, csv_cell, paginate, parse_month
 from ..models import Role
 from ..permissions import current_staff, staff_required
 from . import selectors, services
@@ -25,11 +25,7 @@ from .models import AccessLogSettings, SecurityEvent
 
 def _month(raw: str | None) -> datetime.date:
     """The month asked for ('2026-03'), or this month for anything else (a year far off included)."""
-    try:
-        month = datetime.datetime.strptime(raw or "", "%Y-%m").date()
-    except ValueError:
-        month = None
-    return month if month and sane_year(month.year) else timezone.localdate().replace(day=1)
+    return parse_month(raw) or timezone.localdate().replace(day=1)
 
 
 @staff_required(*selectors.REVIEWER_ROLES)

@@ -18,12 +18,16 @@
         var caption = region.querySelector("caption");
         if (caption && !region.hasAttribute("aria-label")) {
           region.setAttribute("aria-label", caption.textContent.trim());
+          region.dataset.stabilLabel = "1";
         }
       } else if (!scrolls && region.dataset.stabilScroll === "1") {
         region.removeAttribute("tabindex");
         region.removeAttribute("role");
-        region.removeAttribute("aria-label");
+        if (region.dataset.stabilLabel === "1") {
+          region.removeAttribute("aria-label"); // only the name this script gave
+        }
         delete region.dataset.stabilScroll;
+        delete region.dataset.stabilLabel;
       }
     });
   }
