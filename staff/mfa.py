@@ -40,10 +40,11 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .audit.middleware import client_address
+from .audit.middleware import security_event_write
 from .audit.models import SecurityEvent
 from .models import Role
 from .permissions import current_staff
+from .services import notify
 
 MFA_ROLES = (Role.UNIT_MANAGER, Role.ASSISTANT_MANAGER, Role.DEPARTMENT_HEAD, Role.HR, Role.ORG_ADMIN)
 RECOVERY_CODES = 10
@@ -176,22 +177,9 @@ def record(request, kind: str, *, status: int) -> None:
     Refused attempts are e-mailed at most once an hour (the notification's key), so repeating them
     cannot flood the person's inbox; every one is a security event.
     """
-    from .services import notify
-
     staff = current_staff(request)
-    match = getattr(request, "resolver_match", None)
-    event = SecurityEvent(
-        kind=kind,
-        organisation_id=staff.organisation_id if staff else None,
-        user_id=request.user.pk,
-        url_name=(match.view_name if match else "")[:100],
-        method=request.method[:8],
-        status=status,
-        address=client_address(request),
-    )
-    # INSERT without RETURNING, as staff.audit.middleware: a row of no organisation is never read back.
-    fields = [f for f in SecurityEvent._meta.concrete_fields if not f.primary_key]
-    SecurityEvent.objects._insert([event], fields=fields, returning_fields=None)
+    organisation_id = staff.organisation_id if staff else None
+    security_event_write(request, kind, status=status, organisation_id=organisation_id, user_id=request.user.pk)
     if staff is None:
         return
     now = timezone.localtime()
@@ -236,6 +224,8 @@ def _setup_device(request) -> TOTPDevice:
     pk = request.session.get(SETUP_DEVICE_KEY)
     device = TOTPDevice.objects.filter(pk=pk, user=request.user, confirmed=False).first() if pk else None
     if device is None:
+        stale = timezone.now() - timezone.timedelta(days=1)  # unfinished set-ups do not pile up
+        TOTPDevice.objects.filter(user=request.user, confirmed=False, created_at__lt=stale).delete()
         device = TOTPDevice.objects.create(user=request.user, name="Stabil", confirmed=False)
         request.session[SETUP_DEVICE_KEY] = device.pk
     return device

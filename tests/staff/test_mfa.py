@@ -222,6 +222,20 @@ def test_an_unfinished_set_up_is_no_one_elses_secret(world, password):
     _assert_still_asked_for_the_second_step(again)
 
 
+def test_unfinished_set_ups_older_than_a_day_are_deleted_when_a_set_up_opens(world, password):
+    from django.utils import timezone
+
+    day_old = TOTPDevice.objects.create(user=world.bob.user, name="Stabil", confirmed=False)
+    hour_old = TOTPDevice.objects.create(user=world.bob.user, name="Stabil", confirmed=False)
+    now = timezone.now()
+    TOTPDevice.objects.filter(pk=day_old.pk).update(created_at=now - timezone.timedelta(days=1, seconds=1))
+    TOTPDevice.objects.filter(pk=hour_old.pk).update(created_at=now - timezone.timedelta(hours=23))
+    _login(world, "bob", password).get(reverse("mfa_setup"))
+    unfinished = TOTPDevice.objects.filter(user=world.bob.user, confirmed=False)
+    assert hour_old.pk in {d.pk for d in unfinished} and day_old.pk not in {d.pk for d in unfinished}
+    assert unfinished.count() == 2  # the hour-old one and this session's
+
+
 def test_a_session_from_before_the_set_up_is_asked_for_the_second_step_within_minutes(world, password):
     """An attacker signed in with the password before the person set up two-step sign-in: that session
     is sent to verify at its next request after MFA_RECHECK_SECONDS (not at once: no query per request)."""
