@@ -1,4 +1,8 @@
-"""API tokens in the app: create (the key is shown once), see last use, revoke."""
+"""API tokens in the app: create (the key is shown once), see last use, revoke.
+
+A token skips the second step of sign-in for good, so someone who has two-step sign-in (or whose
+organisation requires it of their role) makes one only from a session that did the second step.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import mfa, services
 from .formtools import apply_errors
 from .models import ApiToken
 from .permissions import staff_required
@@ -31,7 +35,12 @@ def token_list(request):
     staff = request.get_staff()
     form = ApiTokenForm(request.POST or None)
     new_key = None
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if request.method == "POST" and mfa.second_step_missing(request):
+        mfa.record(request, mfa.Kind.MFA_REFUSED, status=403)
+        form.add_error(None, _("Confirm with two-step sign-in before you create an API token."))
+        status = 403
+    elif request.method == "POST" and form.is_valid():
         try:
             _token, new_key = services.api_token_create(
                 organisation=request.organisation, staff=staff, name=form.cleaned_data["name"]
@@ -41,7 +50,8 @@ def token_list(request):
         else:
             form = ApiTokenForm()
     tokens = ApiToken.objects.filter(organisation=request.organisation, staff=staff)
-    return render(request, "staff/api_tokens.html", {"form": form, "tokens": tokens, "new_key": new_key})
+    context = {"form": form, "tokens": tokens, "new_key": new_key, "verify_first": status == 403}
+    return render(request, "staff/api_tokens.html", context, status=status)
 
 
 @staff_required()

@@ -67,6 +67,10 @@ def access_rows(request, response, match, entry, staff) -> list:
 
 
 def _security_event(request, response, kind: str, *, organisation_id=None, user_id=None) -> None:
+    security_event_write(request, kind, status=response.status_code, organisation_id=organisation_id, user_id=user_id)
+
+
+def security_event_write(request, kind: str, *, status: int, organisation_id=None, user_id=None) -> None:
     from .models import SecurityEvent
 
     match = getattr(request, "resolver_match", None)
@@ -76,7 +80,7 @@ def _security_event(request, response, kind: str, *, organisation_id=None, user_
         user_id=user_id,
         url_name=(match.view_name if match else "")[:100],
         method=request.method[:8],
-        status=response.status_code,
+        status=status,
         address=client_address(request),
     )
     # INSERT without RETURNING: under row-level security (staff/rls.py) a row of no organisation may be

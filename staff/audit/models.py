@@ -98,7 +98,8 @@ class AccessLogEntry(TenantModel, AppendOnlyModel):
 
 
 class SecurityEvent(AppendOnlyModel):
-    """A refused request that never reached a page: bad session, forged CSRF token, refused API token.
+    """A refused request that never reached a page: bad session, forged CSRF token, refused API token;
+    and every change to a person's two-step sign-in, or refused attempt at one (staff/mfa.py).
 
     The organisation is known only when the request named one (a signed-in person, a token's owner).
     """
@@ -107,6 +108,12 @@ class SecurityEvent(AppendOnlyModel):
         SESSION_REJECTED = "session_rejected", _("Unknown, expired or tampered session cookie")
         CSRF_FAILURE = "csrf_failure", _("Forged or missing CSRF token")
         TOKEN_REFUSED = "token_refused", _("API token refused")
+        MFA_ENROLLED = "mfa_enrolled", _("Two-step sign-in set up")
+        MFA_REPLACED = "mfa_replaced", _("Authenticator app replaced")
+        MFA_RECOVERY_CODES = "mfa_recovery_codes", _("New recovery codes made")
+        MFA_DISABLED = "mfa_disabled", _("Two-step sign-in switched off")
+        MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", _("Signed in with a recovery code")
+        MFA_REFUSED = "mfa_refused", _("Refused: second step of sign-in not done")
 
     organisation = models.ForeignKey(
         "staff.Organisation", on_delete=models.PROTECT, null=True, related_name="+", editable=False

@@ -124,3 +124,43 @@ def test_unknown_format_is_400_with_stable_body(world, url_name):
     assert response.status_code == 400
     body = response.json()
     assert body["error"]["fields"]["format"] == ["Okänt format. Välj ett av: json."]
+
+
+def _enrol(user):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Stabil", confirmed=True)
+
+
+def test_no_token_from_a_session_that_skipped_the_second_step(world):
+    """erin (HR) signed in with the password alone before her two-step sign-in was set up (the session does
+    not know yet): a token would be a way round the second step for good, so none is made."""
+    client = Client()
+    client.force_login(world.erin.user)
+    _enrol(world.erin.user)
+    response = client.post(reverse("staff:api_tokens"), {"name": "Statistikexport"})
+    assert response.status_code == 403
+    assert "Bekräfta med tvåstegsinloggning innan du skapar en API-token." in response.content.decode()
+    assert "Kopiera den nu" not in response.content.decode()
+    assert not ApiToken.objects.exists()
+
+
+def test_no_token_before_the_second_step_when_the_organisation_requires_it(world):
+    world.org.mfa_required = True
+    world.org.save(update_fields=["mfa_required"])
+    client = Client()
+    client.force_login(world.erin.user)
+    response = client.post(reverse("staff:api_tokens"), {"name": "Statistikexport"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_setup"))
+    device = _enrol(world.erin.user)
+    response = client.post(reverse("staff:api_tokens"), {"name": "Statistikexport"})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("mfa_verify"))
+    assert not ApiToken.objects.exists()
+    # Verified with the app: the token is made.
+    from django_otp.oath import totp
+
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    client.post(reverse("mfa_verify"), {"token": code})
+    response = client.post(reverse("staff:api_tokens"), {"name": "Statistikexport"})
+    assert "Kopiera den nu" in response.content.decode()
+    assert ApiToken.objects.filter(staff=world.erin).count() == 1
