@@ -6,7 +6,7 @@ import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -157,12 +157,16 @@ class Coverage:
     as_of: datetime.datetime | None = None  # set when the figure comes from the cache
 
     @property
-    def percent(self) -> int | None:
-        return round(self.with_co_handler * 100 / self.open_cases) if self.open_cases else None
+    def percent(self) -> Decimal | None:
+        """One decimal, rounded down: a figure below the target never reads as the target (89.96 is 89.9)."""
+        if not self.open_cases:
+            return None
+        return (Decimal(self.with_co_handler * 100) / self.open_cases).quantize(Decimal("0.1"), ROUND_DOWN)
 
     @property
     def meets_target(self) -> bool:
-        return self.percent is None or self.percent >= self.target_percent
+        """The exact share against the target, in whole numbers (never the rounded figure)."""
+        return not self.open_cases or self.with_co_handler * 100 >= self.target_percent * self.open_cases
 
 
 def co_handler_coverage(
