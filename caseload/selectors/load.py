@@ -18,6 +18,7 @@ from competence.selectors import levels_on
 from staff.models import Absence, Organisation, StaffMember
 
 from ..models import Assignment, Case, CaseloadSettings, Investigation
+from ..rules import is_new
 
 
 def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -39,7 +40,7 @@ def absent_share(absences: Iterable[Absence], start: datetime.date, end: datetim
 def base_capacity(level: LadderLevel | None, settings: CaseloadSettings) -> int:
     if level is not None and level.is_specialist and settings.specialists_hold_no_cases:
         return 0
-    if level is not None and level.number == 1:
+    if is_new(level):  # level 1, or not placed on the ladder yet
         return settings.capacity_level_1
     return settings.capacity_other
 
