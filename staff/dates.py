@@ -13,6 +13,8 @@ import datetime
 import math
 from decimal import Decimal
 
+from django.utils.translation import ngettext
+
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -54,3 +56,10 @@ def latest_start_for(on: datetime.date, *, months: int) -> datetime.date:
     while add_months(start + ONE_DAY, months) <= on:
         start += ONE_DAY
     return start
+
+
+def days_left_text(days: int) -> str:
+    """ "5 days left", or past the date "47 days over" (never "-47 days left")."""
+    if days < 0:
+        return ngettext("%(n)s day over", "%(n)s days over", -days) % {"n": -days}
+    return ngettext("%(n)s day left", "%(n)s days left", days) % {"n": days}

@@ -73,6 +73,11 @@ class WorkerLoad:
     def overloaded(self) -> bool:
         return self.load > self.capacity if self.capacity else self.main_cases > 0
 
+    @property
+    def holds_no_cases(self) -> bool:
+        """A specialist without own cases: their load is their co-handled cases, not "x of 0"."""
+        return self.level is not None and self.level.is_specialist and not self.capacity
+
     def as_dict(self) -> dict:
         return {
             "staff_id": self.staff.pk,
