@@ -57,6 +57,7 @@ class UnitOverviewApi(APIView):
                         "with_co_handler": data.coverage.with_co_handler,
                         "percent": data.coverage.percent,
                         "target_percent": data.coverage.target_percent,
+                        "meets_target": data.coverage.meets_target,
                     },
                     "span_of_control": {
                         "case_workers": data.span.case_workers,

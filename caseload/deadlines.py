@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from staff.dates import days_left_text
+
 from .models import CaseloadSettings, Investigation
 
 # Ordered by urgency, least urgent first.
@@ -39,6 +41,14 @@ class DeadlineStatus:
     @property
     def days_to_legal(self) -> int:
         return (self.investigation.deadline - self.today).days
+
+    @property
+    def target_text(self) -> str:
+        return days_left_text(self.days_to_target)
+
+    @property
+    def legal_text(self) -> str:
+        return days_left_text(self.days_to_legal)
 
     @property
     def label(self):

@@ -1,4 +1,5 @@
-"""Date rules of investigations: computed once from the organisation's settings and stored."""
+"""Date rules of investigations (computed once from the organisation's settings and stored), and which
+ladder level a worker counts as for the caseload rules."""
 
 from __future__ import annotations
 
@@ -6,7 +7,21 @@ import datetime
 
 from dateutil.relativedelta import relativedelta
 
+from competence.models import LadderLevel
+
 from .models import CaseloadSettings
+
+NEW_LEVEL = 1  # the ladder's first level: the level of everyone not (yet) placed on it
+
+
+def rule_level(level: LadderLevel | None) -> int:
+    """The level number the caseload rules apply: a person with no placement on the day is level 1 for
+    capacity, the allocation engine, case assignment and the board until placed (DOMAIN.md section 5)."""
+    return level.number if level is not None else NEW_LEVEL
+
+
+def is_new(level: LadderLevel | None) -> bool:
+    return rule_level(level) == NEW_LEVEL
 
 
 def target_date(start: datetime.date, settings: CaseloadSettings) -> datetime.date:

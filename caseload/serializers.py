@@ -63,8 +63,11 @@ class UnitRefSerializer(serializers.Serializer):
 class CoverageSerializer(serializers.Serializer):
     open_cases = serializers.IntegerField()
     with_co_handler = serializers.IntegerField()
-    percent = serializers.IntegerField(allow_null=True)
+    percent = serializers.DecimalField(
+        max_digits=4, decimal_places=1, coerce_to_string=False, allow_null=True, help_text="one decimal, rounded down"
+    )
     target_percent = serializers.IntegerField()
+    meets_target = serializers.BooleanField(help_text="the exact share compared with the target")
 
 
 class SpanSerializer(serializers.Serializer):

@@ -5,11 +5,9 @@ from __future__ import annotations
 import calendar
 import datetime
 
+from staff.dates import add_months
 
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+__all__ = ["add_months", "month_bounds"]
 
 
 def month_bounds(first: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff import audit
+from staff.dates import days_left_text
 from staff.formtools import apply_errors, paginate, sort_param
 from staff.models import Unit
 from staff.permissions import staff_required
@@ -119,6 +120,7 @@ def detail(request, pk: int):
             "protection": protection,
             "decision": decision,
             "days_left": days_left,
+            "days_left_text": "" if days_left is None else days_left_text(days_left),
             "may_assess": services.may_assess(staff=request.get_staff(), unit=item.unit),
         },
     )

@@ -4,6 +4,7 @@ escape CSV cells."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -66,13 +67,19 @@ def sort_param(request, allowed: dict[str, str], default: str) -> tuple[str, str
     return raw, (f"-{field}" if raw.startswith("-") else field)
 
 
+_NEGATIVE_NUMBER = re.compile(r"-\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?")
+
+
 def csv_cell(value, *, decimal: str = ",") -> str:
     """One cell of a CSV export. Spreadsheet formulas cannot start a cell: prefix = + - @ tab and CR with a
-    quote. None is empty. Decimal numbers get a decimal comma by default: the web exports are for a Swedish
-    spreadsheet (semicolon-separated), which reads 3.45 as text or a date; the API's CSV passes ".".
+    quote, except a leading - of a number (-0,22 stays a number). None is empty. Decimal numbers get a
+    decimal comma by default: the web exports are for a Swedish spreadsheet (semicolon-separated), which
+    reads 3.45 as text or a date; the API's CSV passes ".".
     """
     if isinstance(value, Decimal | float):
         text = str(value).replace(".", decimal)
     else:
         text = "" if value is None else str(value)
+    if text[:1] == "-" and _NEGATIVE_NUMBER.fullmatch(text):
+        return text
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .dates import whole_years_between
 from .tenancy import TenantModel
 
 
@@ -209,11 +210,11 @@ class StaffMember(TenantModel):
     def is_active_on(self, day: datetime.date) -> bool:
         return self.employment_start <= day and (self.employment_end is None or self.employment_end >= day)
 
-    def years_of_experience(self, on: datetime.date | None = None) -> float:
-        on = on or timezone.localdate()
-        if not self.profession_start or self.profession_start > on:
-            return 0.0
-        return (on - self.profession_start).days / 365.25
+    def years_of_experience(self, on: datetime.date | None = None) -> int:
+        """Whole calendar years in the profession on `on`, counted to the day (see staff/dates.py)."""
+        if not self.profession_start:
+            return 0
+        return whole_years_between(self.profession_start, on or timezone.localdate())
 
 
 class GroupMembership(TenantModel):

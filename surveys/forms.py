@@ -56,7 +56,14 @@ class BaselineUploadForm(forms.Form):
 class SurveySettingsForm(forms.ModelForm):
     class Meta:
         model = SurveySettings
-        fields = ["open_hour", "open_days", "first_reminder_hours", "final_reminder_hours", "min_respondents"]
+        fields = [
+            "open_hour",
+            "open_days",
+            "first_reminder_hours",
+            "final_reminder_hours",
+            "min_respondents",
+            "junior_years",
+        ]
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -61,6 +61,15 @@ class SurveySettings(models.Model):
         validators=[MinValueValidator(3, message=_("At least 3 respondents: fewer could identify a person."))],
         help_text=_("Aggregates with fewer respondents are suppressed above the unit manager. Never below 3."),
     )
+    junior_years = models.PositiveSmallIntegerField(
+        _("new in the profession (years)"),
+        default=2,
+        validators=[
+            MinValueValidator(1, message=_("Give at least 1 year.")),
+            MaxValueValidator(10, message=_("Give at most 10 years.")),
+        ],
+        help_text=_("Turnover shows the share of staff with fewer years than this in the profession, to the day."),
+    )
 
     class Meta:
         verbose_name = _("survey settings")

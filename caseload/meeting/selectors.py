@@ -14,6 +14,7 @@ from staff.tenancy import get_for_org
 
 from ..allocation.cycle import Cycle
 from ..models import Case, CaseloadSettings
+from ..rules import rule_level
 from ..selectors import unit_case_workers, worker_loads
 from ..selectors.load import absent_share, base_capacity
 from .models import CycleSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation
@@ -65,7 +66,7 @@ def allocation_queue(*, organisation: Organisation, unit: Unit, on: datetime.dat
 @dataclass
 class WorkerSituation:
     staff: StaffMember
-    level: int | None
+    level: int  # the level the rules apply: 1 for a person not placed on the ladder (`placed` False)
     is_specialist: bool
     capacity: Decimal
     load: Decimal
@@ -76,6 +77,7 @@ class WorkerSituation:
     cases: Decimal = Decimal(0)  # case count as on the unit's overview: main cases + co fraction x co cases
     fraction: Decimal = Decimal("0.5")  # the organisation's co-handling share (as WorkerLoad.fraction)
     load_after: Decimal | None = None  # weighted load with the proposal as it stands
+    placed: bool = True
 
     @property
     def free(self) -> Decimal:
@@ -136,7 +138,8 @@ def worker_situations(
         result.append(
             WorkerSituation(
                 staff=s,
-                level=level.number if level else None,
+                level=rule_level(level),
+                placed=level is not None,
                 is_specialist=bool(level and level.is_specialist),
                 capacity=capacity,
                 load=loads[s.pk].weighted_load,

@@ -204,7 +204,7 @@ def proposal_make(
     workers = [
         Worker(
             id=s.staff.pk,
-            level=s.level or 2,
+            level=s.level,
             capacity=s.capacity,
             load=s.load,
             is_specialist=s.is_specialist,

@@ -6,7 +6,7 @@ import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -18,6 +18,7 @@ from competence.selectors import levels_on
 from staff.models import Absence, Organisation, StaffMember
 
 from ..models import Assignment, Case, CaseloadSettings, Investigation
+from ..rules import is_new
 
 
 def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -39,7 +40,7 @@ def absent_share(absences: Iterable[Absence], start: datetime.date, end: datetim
 def base_capacity(level: LadderLevel | None, settings: CaseloadSettings) -> int:
     if level is not None and level.is_specialist and settings.specialists_hold_no_cases:
         return 0
-    if level is not None and level.number == 1:
+    if is_new(level):  # level 1, or not placed on the ladder yet
         return settings.capacity_level_1
     return settings.capacity_other
 
@@ -71,6 +72,11 @@ class WorkerLoad:
     @property
     def overloaded(self) -> bool:
         return self.load > self.capacity if self.capacity else self.main_cases > 0
+
+    @property
+    def holds_no_cases(self) -> bool:
+        """A specialist without own cases: their load is their co-handled cases, not "x of 0"."""
+        return self.level is not None and self.level.is_specialist and not self.capacity
 
     def as_dict(self) -> dict:
         return {
@@ -157,12 +163,16 @@ class Coverage:
     as_of: datetime.datetime | None = None  # set when the figure comes from the cache
 
     @property
-    def percent(self) -> int | None:
-        return round(self.with_co_handler * 100 / self.open_cases) if self.open_cases else None
+    def percent(self) -> Decimal | None:
+        """One decimal, rounded down: a figure below the target never reads as the target (89.96 is 89.9)."""
+        if not self.open_cases:
+            return None
+        return (Decimal(self.with_co_handler * 100) / self.open_cases).quantize(Decimal("0.1"), ROUND_DOWN)
 
     @property
     def meets_target(self) -> bool:
-        return self.percent is None or self.percent >= self.target_percent
+        """The exact share against the target, in whole numbers (never the rounded figure)."""
+        return not self.open_cases or self.with_co_handler * 100 >= self.target_percent * self.open_cases
 
 
 def co_handler_coverage(

@@ -101,7 +101,7 @@ def handler_levels_check(
         raise ValidationError(
             {"main": _("A specialist holds no own cases: choose the specialist as co-handler instead.")}
         )
-    if level is not None and level.number == 1:
+    if rules.is_new(level):  # level 1, or not placed on the ladder yet
         if case.weight >= settings.top_weight:
             raise ValidationError(
                 {"main": _("A level-1 worker cannot be main handler of a case of the highest weight.")}

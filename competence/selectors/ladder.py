@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db.models import Count, Max, Q
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from staff.dates import months_in, years_reached
 from staff.models import Organisation, StaffMember
 
 from ..dates import add_months
@@ -140,13 +140,26 @@ def eligibility_for(
         if target is None:
             continue
         soon = True
-        years = Decimal(str(round(person.years_of_experience(on), 1)))
-        if years < target.min_years:
-            item.unmet.append(
-                _("At least %(min)s years of experience are needed; %(years)s so far.")
-                % {"min": number_format(target.min_years, 1), "years": number_format(years, 1)}
-            )
-            soon = soon and person.years_of_experience(soon_date) >= float(target.min_years)
+        start = person.profession_start
+        if not (start and years_reached(start, on, years=target.min_years)):
+            if start:
+                item.unmet.append(
+                    _(
+                        "At least %(min)s years of experience are needed; %(years)s full years so far, "
+                        "reached on %(date)s."
+                    )
+                    % {
+                        "min": number_format(target.min_years, 1),
+                        "years": person.years_of_experience(on),
+                        "date": add_months(start, months_in(target.min_years)).isoformat(),
+                    }
+                )
+            else:
+                item.unmet.append(
+                    _("At least %(min)s years of experience are needed; %(years)s so far.")
+                    % {"min": number_format(target.min_years, 1), "years": 0}
+                )
+            soon = soon and bool(start) and years_reached(start, soon_date, years=target.min_years)
         if target.requires_introduction:
             status = intro.get(person.pk, IntroductionStatus())
             if not status.completed:

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from staff.access import Access
+from staff.dates import latest_start_for, months_in
 from staff.models import MANAGER_ROLES, Absence, GroupMembership, Organisation, Role, StaffMember, Unit
 from staff.tenancy import get_for_org
 
@@ -128,9 +129,9 @@ def staff_list(
     if employment_type:
         qs = qs.filter(employment_type=employment_type)
     if min_years is not None:
-        qs = qs.filter(profession_start__lte=on - datetime.timedelta(days=round(min_years * 365.25)))
+        qs = qs.filter(profession_start__lte=latest_start_for(on, months=months_in(min_years)))
     if max_years is not None:
-        qs = qs.filter(profession_start__gt=on - datetime.timedelta(days=round(max_years * 365.25)))
+        qs = qs.filter(profession_start__gt=latest_start_for(on, months=months_in(max_years)))
     return qs.order_by(order, "first_name", "pk")
 
 

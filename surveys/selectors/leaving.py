@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from staff.dates import latest_start_for
 from staff.models import Organisation, StaffMember
 
-from ..models import ExitInterview
+from ..models import ExitInterview, SurveySettings
 from ..tertials import Tertial
 
 # ---------------------------------------------------------------- leaving and retention
@@ -43,28 +44,32 @@ class Turnover:
     leavers: int
     average_headcount: Decimal
     rate: Decimal | None  # percent
-    under_two_years: Decimal | None  # percent of headcount at tertial end
+    under_two_years: Decimal | None  # percent of headcount at tertial end under `junior_years` in the profession
+    junior_years: int = 2
 
 
 def turnover(*, organisation: Organisation, tertials: list[Tertial]) -> list[Turnover]:
-    """Leavers / average headcount per tertial among the units' staff; share under 2 years in the profession."""
+    """Leavers / average headcount per tertial among the units' staff; share under the organisation's
+    `junior_years` (2) in the profession at the tertial's end, counted to the day: exactly 2 years is not under."""
     case_workers = StaffMember.objects.filter(organisation=organisation, unit__isnull=False)
+    years = SurveySettings.objects.filter(organisation=organisation).values_list("junior_years", flat=True).first()
+    years = years or SurveySettings._meta.get_field("junior_years").default
     result = []
     for t in tertials:
         end = t.end
-        two_years_before = datetime.date(end.year - 2, end.month, min(end.day, 28))
+        junior_after = latest_start_for(end, months=12 * years)
         stats = case_workers.aggregate(
             at_start=Count("id", filter=headcount_q(t.start)),
             at_end=Count("id", filter=headcount_q(end)),
             leavers=Count("id", filter=Q(employment_end__gte=t.start, employment_end__lte=end)),
-            junior=Count("id", filter=headcount_q(end) & Q(profession_start__gt=two_years_before)),
+            junior=Count("id", filter=headcount_q(end) & Q(profession_start__gt=junior_after)),
         )
         average = Decimal(stats["at_start"] + stats["at_end"]) / 2
         rate = (Decimal(100 * stats["leavers"]) / average).quantize(Decimal("0.1")) if average else None
         junior = (
             (Decimal(100 * stats["junior"]) / stats["at_end"]).quantize(Decimal("0.1")) if stats["at_end"] else None
         )
-        result.append(Turnover(t, stats["leavers"], average.quantize(Decimal("0.1")), rate, junior))
+        result.append(Turnover(t, stats["leavers"], average.quantize(Decimal("0.1")), rate, junior, years))
     return result
 
 

@@ -32,7 +32,13 @@ def test_unit_overview_api_for_managers_only(ladder):
     body = ladder.client("alice").get(url).json()
     assert [r["case_number"] for r in body["at_risk"]] == ["OV-1"]
     assert body["at_risk"][0]["legal_deadline"] == "2024-05-10"
-    assert body["co_handler_coverage"] == {"open_cases": 1, "with_co_handler": 0, "percent": 0, "target_percent": 90}
+    assert body["co_handler_coverage"] == {
+        "open_cases": 1,
+        "with_co_handler": 0,
+        "percent": 0.0,
+        "target_percent": 90,
+        "meets_target": False,
+    }
     assert {w["name"] for w in body["workers"]} == {"Bob Testsson", "Carol Testsson"}
     forbidden = ladder.client("bob").get(url)
     assert forbidden.status_code == 403 and forbidden.json()["error"]["code"] == "permission_denied"

@@ -103,7 +103,7 @@ def test_dashboard_shows_at_risk_investigations_coverage_and_span(ladder):
         "Över lagstadgad tid" in risk and "Över måldatum" in risk and "Andra varningen" in risk and "Förlängd" in risk
     )
     assert '<p class="mb-0 fs-4" id="at-risk-total">4</p>' in html
-    assert "80 %" in html  # 4 of 5 open cases have a co-handler: below the 90 % target
+    assert "80,0 %" in html  # 4 of 5 open cases have a co-handler: below the 90 % target
     assert "load-chart-data" in html and "chart.umd.min.js" in html
     assert "<script>" not in html
 
@@ -120,13 +120,13 @@ def test_organisation_coverage_is_counted_once_per_period_and_says_when(ladder, 
     case(w.unit, "B", main=w.bob, start=datetime.date(2024, 6, 2))  # no co-handler
     html = client.get(url).content.decode()
     assert "1 av 2 öppna ärenden" in html  # the unit: live
-    assert "Organisation: 100 %" in html and "(räknad kl. 11:05)" in html  # cached, with the time counted
+    assert "Organisation: 100,0 %" in html and "(räknad kl. 11:05)" in html  # cached, with the time counted
     warm = _queries(client, url)
     cache.clear()
     assert _queries(client, url) == warm + 1  # the organisation-wide count, only when not cached
     with time_machine.travel(datetime.datetime(2024, 6, 14, 9, 11), tick=False):
         html = client.get(url).content.decode()
-    assert "Organisation: 50 %" in html and "(räknad kl. 11:11)" in html
+    assert "Organisation: 50,0 %" in html and "(räknad kl. 11:11)" in html
 
 
 def test_dashboard_is_for_the_units_managers(ladder):

@@ -31,11 +31,11 @@ def test_open_items_block_and_completed_introduction_makes_eligible(world, ladde
 
 
 def test_years_of_experience_rule_and_soon(world, ladder):
-    world.heidi.profession_start = datetime.date(2021, 6, 1)  # 4.8 years on TODAY, 5 within 3 months
+    world.heidi.profession_start = datetime.date(2021, 6, 1)  # 4 full years on TODAY, 5 within 3 months
     world.heidi.save()
     check = eligibility(staff=world.heidi, on=TODAY)
     assert check.next.number == 3
-    assert check.unmet == ["Minst 5,0 års erfarenhet krävs; hittills 4,8."]
+    assert check.unmet == ["Minst 5,0 års erfarenhet krävs; hittills 4 hela år, uppnås 2026-06-01."]
     assert check.soon
     world.heidi.profession_start = datetime.date(2022, 6, 1)
     world.heidi.save()
