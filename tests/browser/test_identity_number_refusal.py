@@ -58,3 +58,28 @@ def test_administrator_cannot_register_a_report_under_an_identity_number(page, l
     assert page.locator("#id_case_number-error").inner_text() == REFUSAL
     assert_accessible(page)
     assert not IntakeItem.objects.filter(case_number="201212121212").exists()
+
+
+def test_org_admin_cannot_set_a_case_number_pattern_that_accepts_identity_numbers(page, live_server, demo):
+    from caseload.case_numbers import DEFAULT_PATTERN
+    from caseload.models import CaseloadSettings
+
+    login(page, live_server, "admin")
+    page.goto(f"{live_server.url}{reverse('caseload:settings')}")
+    field = page.get_by_label("Ärendenumrens form (reguljärt uttryck)")
+    assert field.input_value() == DEFAULT_PATTERN
+    assert_accessible(page)
+    field.fill("[0-9-]+")
+    page.get_by_role("button", name="Spara").click()
+    page.wait_for_load_state("networkidle")
+    error = page.locator("#id_case_number_pattern-error")
+    assert error.inner_text() == (
+        "Mönstret godtar 19121212-1212, som är ett personnummer eller ett namn: ett mönster för ärendenummer"
+        " måste avvisa det."
+    )
+    assert_accessible(page)
+    assert set(CaseloadSettings.objects.values_list("case_number_pattern", flat=True)) == {DEFAULT_PATTERN}
+    page.get_by_label("Ärendenumrens form (reguljärt uttryck)").fill("IFO [0-9]{4}/[0-9]+")
+    page.get_by_role("button", name="Spara").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Inställningarna för ärendeläge är sparade.").is_visible()
