@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from staff.identity_numbers import validate_no_identity_number
 from staff.models import StaffMember, Unit
 
 from .models import Case, CaseloadSettings, Investigation
@@ -37,7 +38,9 @@ class DateInput(forms.DateInput):
 class AssignForm(StyledForm):
     main = forms.ModelChoiceField(label=_("Main handler"), queryset=StaffMember.objects.none())
     co = forms.ModelChoiceField(label=_("Co-handler"), queryset=StaffMember.objects.none(), required=False)
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, required=False, validators=[validate_no_identity_number]
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, workers, **kwargs):
@@ -55,7 +58,12 @@ class CloseForm(StyledForm):
 
 class ExtensionForm(StyledForm):
     new_deadline = forms.DateField(label=_("New date"), widget=DateInput())
-    reason = forms.CharField(label=_("Special reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("Special reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        validators=[validate_no_identity_number],
+    )
 
 
 class OpenInvestigationForm(StyledForm):
@@ -64,7 +72,12 @@ class OpenInvestigationForm(StyledForm):
 
 
 class CaseCreateForm(StyledForm):
-    number = forms.CharField(label=_("Case number"), max_length=40)
+    number = forms.CharField(
+        label=_("Case number"),
+        max_length=40,
+        validators=[validate_no_identity_number],
+        help_text=Case._meta.get_field("number").help_text,
+    )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=Case.Kind.choices)
     weight = forms.IntegerField(label=_("Complexity weight"), min_value=1, initial=1)

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from staff.tenancy import TenantModel
 
+from .case_numbers import DEFAULT_PATTERN, MAX_LENGTH, validate_pattern
+
 
 class Case(TenantModel):
     class Kind(models.TextChoices):
@@ -159,6 +161,17 @@ class CaseloadSettings(models.Model):
         _("how far ahead a date may lie (days)"),
         default=400,
         validators=[MinValueValidator(1), MaxValueValidator(3660)],
+    )
+    case_number_pattern = models.CharField(
+        _("shape of the case numbers (regular expression)"),
+        max_length=MAX_LENGTH,
+        default=DEFAULT_PATTERN,
+        validators=[validate_pattern],
+        help_text=_(
+            "A case number must match it whole when a case or a report is registered. The default accepts letters"
+            " and then parts joined by hyphens, ending in digits (BoU-W-001, MOT-2026-0101). PostgreSQL syntax;"
+            " a pattern that accepts a personal identity number or a name is refused."
+        ),
     )
 
     class Meta:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caseload.forms import DateInput, StyledForm
+from staff.identity_numbers import validate_no_identity_number
 from staff.models import Unit
 
 from .models import IntakeItem
@@ -23,6 +24,7 @@ class RegisterForm(StyledForm):
         label=_("Case number"),
         max_length=40,
         help_text=_("Only the case number: never a name or a personal identity number."),
+        validators=[validate_no_identity_number],
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=IntakeItem.Kind.choices)
     received_at = forms.DateTimeField(label=_("Received (date and time)"), widget=DateTimeInput())
@@ -52,7 +54,12 @@ class DecisionForm(StyledForm):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        validators=[validate_no_identity_number],
+    )
     decided_on = forms.DateField(label=_("Decision date"), widget=DateInput())
     investigation_unit = forms.ModelChoiceField(
         label=_("Unit that investigates"), queryset=Unit.objects.none(), required=False

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from caseload import selectors as caseload_selectors
 from caseload import services as caseload_services
+from caseload.case_numbers import case_number_check
+from caseload.models import CaseloadSettings
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
 from staff.tenancy import check_same_org
 
@@ -37,10 +39,13 @@ def intake_register(
     if received_at and received_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"received_at": _("The time received cannot be in the future.")})
     settings = IntakeSettings.for_org(organisation)
+    case_number = (case_number or "").strip()
+    pattern = CaseloadSettings.for_org(organisation).case_number_pattern
+    case_number_check(number=case_number, pattern=pattern, field="case_number")
     item = IntakeItem(
         organisation=organisation,
         unit=unit,
-        case_number=(case_number or "").strip(),
+        case_number=case_number,
         kind=kind,
         received_at=received_at,
         reason=reason,
@@ -135,6 +140,7 @@ def intake_decide(
                 opened_on=decided_on,
                 weight=weight,
                 acute=item.acute,
+                shape_checked=True,
             )
         item.investigation = caseload_services.investigation_open(
             organisation=organisation, actor=actor, case=case, start_date=decided_on, new_report=True

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.forms import DateInput
+from staff.identity_numbers import validate_no_identity_number
 from staff.models import StaffMember
 
 from .models import EXIT_QUESTIONS, QUESTIONS, SCALE_LABELS, ExitInterview, RhythmStep, SurveySettings
@@ -29,6 +30,7 @@ class AnswerForm(forms.Form):
                 required=False,
                 max_length=500,
                 widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500}),
+                validators=[validate_no_identity_number],
             )
 
     def statements(self):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from staff.identity_numbers import validate_no_identity_number
 from staff.models import StaffMember
 
 from ..allocation.cycle import MAX_PERIOD_WEEKS, MIN_PERIOD_WEEKS
@@ -66,6 +67,7 @@ class WrapUpForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
         max_length=5000,
+        validators=[validate_no_identity_number],
     )
 
 
@@ -78,6 +80,7 @@ class ReviewFormForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
         max_length=2000,  # as the column
+        validators=[validate_no_identity_number],
     )
 
     def __init__(self, *args, cases, situations, entries, **kwargs):
@@ -101,6 +104,7 @@ class ReviewFormForm(StyledForm):
                     max_length=2000,
                     widget=forms.Textarea(attrs={"rows": 2}),
                     initial=getattr(entry, name, ""),
+                    validators=[validate_no_identity_number],
                 )
             self.fields[f"c{case.pk}_basis_started"] = forms.BooleanField(
                 label=_("Decision basis started"), required=False, initial=getattr(entry, "basis_started", False)

@@ -15,6 +15,7 @@ from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, RoleAss
 from staff.tenancy import check_same_org
 
 from .. import rules
+from ..case_numbers import case_number_check
 from ..models import Assignment, Case, CaseEvent, CaseloadSettings, Extension, Investigation
 
 
@@ -46,11 +47,17 @@ def case_create(
     kind: str = Case.Kind.INVESTIGATION,
     weight: int = 1,
     acute: bool = False,
+    shape_checked: bool = False,
 ) -> Case:
-    """Register a case (awaiting allocation until it has a main handler)."""
+    """Register a case (awaiting allocation until it has a main handler).
+
+    The number must match the organisation's case-number pattern, unless it was checked when it was typed in
+    (intake's registration: a pattern changed since then does not block the decision to investigate).
+    """
     check_same_org(organisation, actor, unit)
     settings = CaseloadSettings.for_org(organisation)
     number = (number or "").strip()
+    case_number_check(number=number, pattern=None if shape_checked else settings.case_number_pattern, field="number")
     case = Case(
         organisation=organisation,
         number=number,

@@ -4,6 +4,7 @@ import datetime
 
 from django.urls import reverse
 
+from caseload.case_numbers import DEFAULT_PATTERN
 from caseload.models import CaseloadSettings
 from tests.caseload.factories import case
 
@@ -23,6 +24,7 @@ def _form(**over):
         "closed_per_month_target": 2,
         "specialists_hold_no_cases": "on",
         "max_days_ahead": 400,
+        "case_number_pattern": DEFAULT_PATTERN,
     }
     data.update(over)
     return data

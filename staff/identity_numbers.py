@@ -1,0 +1,86 @@
+"""Swedish personal identity numbers (personnummer) and coordination numbers (samordningsnummer) in text.
+
+Stabil holds no client names or identity numbers: cases have case numbers. Every text field that can hold
+case data refuses a string that contains one. A number is found when it has
+- 10 digits (YYMMDD NNNC) or 12 (CCYYMMDD NNNC, century 18, 19 or 20),
+- optionally a separator between the date and the last four: `-`, `+` (100 years or older), a dash that
+  word processors put in (en dash, minus sign), each with a space either side or not, or a single space,
+- a valid date: the day may be the day of the month + 60 (a coordination number); without a century, the
+  date is valid if it is in any of 18YY, 19YY or 20YY (29 February of YY divisible by 4),
+- a correct Luhn check digit over the ten digits YYMMDDNNNC,
+and is not part of a longer run of digits. Letters next to it do not hide it: `MOT121212-1212` holds one.
+The module is pure (no database): the apps import `validate_no_identity_number` as a field validator and the
+management command `find_identity_numbers` scans stored text with `contains_identity_number`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+MESSAGE = _(
+    "Do not write a personal identity number or coordination number here: the system holds no details that"
+    " identify a person. Cases have case numbers only."
+)
+CODE = "identity_number"
+
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
+_CANDIDATE = re.compile(
+    r"(?<![0-9])"
+    r"(?P<century>[0-9]{2})?(?P<yy>[0-9]{2})(?P<mm>[0-9]{2})(?P<dd>[0-9]{2})"
+    rf"(?:[ \u00a0]?[+{_DASHES}][ \u00a0]?|[ \u00a0])?"
+    r"(?P<last>[0-9]{4})"
+    r"(?![0-9])"
+)
+CENTURIES = (18, 19, 20)
+COORDINATION_OFFSET = 60
+# Regex prefilter of the same shape for PostgreSQL (`~`): rows it matches are checked with `contains_identity_number`.
+SQL_PREFILTER = r"[0-9]{6}[^0-9]{0,3}[0-9]{4}"
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn check of a string of digits (the last one is the check digit)."""
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def _date_valid(years: list[int], month: int, day: int) -> bool:
+    if day > COORDINATION_OFFSET:
+        day -= COORDINATION_OFFSET
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    return any(day <= calendar.monthrange(year, month)[1] for year in years)
+
+
+def _is_identity_number(match: re.Match) -> bool:
+    century, yy, mm, dd, last = (match.group(name) for name in ("century", "yy", "mm", "dd", "last"))
+    if century is not None and int(century) not in CENTURIES:
+        return False
+    years = [int(century + yy)] if century is not None else [c * 100 + int(yy) for c in CENTURIES]
+    return _date_valid(years, int(mm), int(dd)) and luhn_valid(yy + mm + dd + last)
+
+
+def _matches(text: str):
+    position = 0
+    while (match := _CANDIDATE.search(text, position)) is not None:
+        yield match
+        position = match.start() + 1  # a failed candidate ends nothing: the next start is tried too
+
+
+def contains_identity_number(text: str | None) -> bool:
+    """True if the text holds a personal identity number or coordination number anywhere."""
+    if not text:
+        return False
+    return any(_is_identity_number(match) for match in _matches(str(text)))
+
+
+def validate_no_identity_number(value) -> None:
+    """Field validator: refuse text that holds a personal identity number or coordination number."""
+    if contains_identity_number(value):
+        raise ValidationError(MESSAGE, code=CODE)

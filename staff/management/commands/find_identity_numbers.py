@@ -1,0 +1,106 @@
+"""Report stored text that already holds a personal identity number, and case numbers outside the pattern.
+
+    python manage.py find_identity_numbers [--organisation demo]
+
+The forms refuse such text since the check came in; this finds what was saved before. Per organisation, per
+model and field: how many rows, and their ids. The strings themselves are never printed (the report may be
+pasted into a ticket). Case numbers (cases, intake items) that do not match the organisation's case-number
+pattern are reported the same way: they may be names. The history tables are scanned too, since a corrected
+case number or reason stays in the change history. Exits with status 1 if anything is found.
+"""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core.management.base import BaseCommand, CommandError
+
+from staff import rls
+from staff.identity_numbers import SQL_PREFILTER, contains_identity_number
+from staff.models import Organisation
+
+# (model label, text fields): every stored text column that can hold case data.
+COLUMNS = (
+    ("caseload.Case", ("number",)),
+    ("caseload.Assignment", ("reason",)),
+    ("caseload.Extension", ("reason",)),
+    ("caseload.CaseEvent", ("detail",)),
+    ("caseload.MeetingCycle", ("wrap_up_notes",)),
+    ("caseload.ReviewForm", ("comment",)),
+    ("caseload.ReviewEntry", ("stands", "still_needed", "interventions", "decisions")),
+    ("intake.IntakeItem", ("case_number", "decision_reason")),
+    ("surveys.Answer", ("m1", "m2", "m3")),
+    ("history.HistoricalCase", ("number",)),
+    ("history.HistoricalAssignment", ("reason",)),
+)
+# (model label, field) of the case numbers checked against the organisation's pattern.
+CASE_NUMBERS = (("caseload.Case", "number"), ("intake.IntakeItem", "case_number"))
+
+
+def identity_number_rows(organisation: Organisation) -> dict[str, list[int]]:
+    """'app.Model.field' -> ids of the organisation's rows whose text holds an identity number."""
+    found: dict[str, list[int]] = {}
+    for label, fields in COLUMNS:
+        model = apps.get_model(label)
+        for field in fields:
+            # PostgreSQL narrows the rows to those with ten digits close together; Python decides. `id` is the
+            # row's own id, also in a history table (whose primary key is history_id): the row to open.
+            candidates = model._default_manager.filter(
+                organisation=organisation, **{f"{field}__regex": SQL_PREFILTER}
+            ).values_list("id", field)
+            ids = sorted({pk for pk, text in candidates.iterator() if contains_identity_number(text)})
+            if ids:
+                found[f"{label}.{field}"] = ids
+    return found
+
+
+def outside_pattern_rows(organisation: Organisation) -> dict[str, list[int]]:
+    """'app.Model.field' -> ids of the organisation's case numbers that do not match its pattern."""
+    pattern = apps.get_model("caseload.CaseloadSettings").for_org(organisation).case_number_pattern
+    found: dict[str, list[int]] = {}
+    for label, field in CASE_NUMBERS:
+        model = apps.get_model(label)
+        ids = list(
+            model._default_manager.filter(organisation=organisation)
+            .exclude(**{f"{field}__regex": f"^(?:{pattern})$"})
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        if ids:
+            found[f"{label}.{field}"] = ids
+    return found
+
+
+class Command(BaseCommand):
+    help = "Report rows whose text holds a personal identity number or whose case number is outside the pattern."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--organisation", help="Short name (slug); default: every organisation")
+
+    def handle(self, *args, **options):
+        organisations = Organisation.objects.order_by("pk")
+        if options["organisation"]:
+            organisations = organisations.filter(slug=options["organisation"])
+            if not organisations.exists():
+                raise CommandError(f"No organisation with short name {options['organisation']!r}.")
+        total = 0
+        for organisation in organisations:
+            rls.activate(organisation.pk)
+            try:
+                report = (
+                    ("an identity number", identity_number_rows(organisation)),
+                    ("a case number outside the pattern", outside_pattern_rows(organisation)),
+                )
+            finally:
+                rls.deactivate()
+            lines = [
+                f"  {column}: {len(ids)} row(s) with {what} (ids {', '.join(map(str, ids))})"
+                for what, found in report
+                for column, ids in found.items()
+            ]
+            total += sum(len(ids) for _what, found in report for ids in found.values())
+            self.stdout.write(f"{organisation.name} (organisation {organisation.pk}): {'found' if lines else 'none'}")
+            for line in lines:
+                self.stdout.write(line)
+        if total:
+            raise CommandError(f"{total} row(s) to correct: open them by id and remove the identity number or name.")
+        self.stdout.write("No identity numbers and no case numbers outside the pattern.")

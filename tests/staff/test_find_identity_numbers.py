@@ -1,0 +1,91 @@
+"""`find_identity_numbers` reports stored identity numbers and case numbers outside the pattern, by id only."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from caseload.models import Assignment, CaseloadSettings
+from intake.models import IntakeItem
+from tests.caseload.factories import case
+from tests.intake.factories import item
+
+STRINGS = ("19121212-1212", "121212-1212", "201212121212", "Anna Svensson")
+
+
+def _run(*args) -> tuple[str, str | None]:
+    out = io.StringIO()
+    try:
+        call_command("find_identity_numbers", *args, stdout=out)
+    except CommandError as exc:
+        return out.getvalue(), str(exc)
+    return out.getvalue(), None
+
+
+def test_reports_counts_and_ids_per_organisation_and_column_never_the_strings(world):
+    pnr_case = case(world.unit, "19121212-1212")
+    named = case(world.unit, "Anna Svensson")
+    clean = case(world.unit, "BoU-W-001", main=world.bob)
+    Assignment.objects.filter(case=clean).update(reason="Omfördelad: gäller 121212-1212")
+    almost = case(world.unit, "BoU-W-002")
+    Assignment.objects.create(
+        organisation=world.org,
+        case=almost,
+        staff=world.bob,
+        role="main",
+        start=datetime.date(2024, 1, 1),
+        reason="Telefon 121212-1213",  # check digit off by one: no identity number
+    )
+    report = item(world.intake_unit, "MOT-2024-1", by=world.grace, received=timezone.now())
+    IntakeItem.objects.filter(pk=report.pk).update(decision_reason="Anmälan om 201212121212")
+    foreign = case(world.other_unit, "121212-1212")
+
+    out, error = _run()
+
+    assert error == "9 row(s) to correct: open them by id and remove the identity number or name."
+    alfa = out.split("Beta kommun")[0]
+    beta = out.split("Beta kommun")[1]
+    assert f"Alfa kommun (organisation {world.org.pk}): found" in alfa
+    assert f"caseload.Case.number: 1 row(s) with an identity number (ids {pnr_case.pk})" in alfa
+    # the history keeps the number after a correction: reported by the case's id
+    assert f"history.HistoricalCase.number: 1 row(s) with an identity number (ids {pnr_case.pk})" in alfa
+    assert "caseload.Assignment.reason: 1 row(s) with an identity number (ids " in alfa
+    assert f"intake.IntakeItem.decision_reason: 1 row(s) with an identity number (ids {report.pk})" in alfa
+    assert (
+        f"caseload.Case.number: 2 row(s) with a case number outside the pattern (ids {pnr_case.pk}, {named.pk})" in alfa
+    )
+    assert f"caseload.Case.number: 1 row(s) with an identity number (ids {foreign.pk})" in beta
+    assert str(pnr_case.pk) not in beta
+    for text in STRINGS:
+        assert text not in out and text not in error
+
+
+def test_a_clean_organisation_passes_and_the_option_limits_the_scan(world):
+    case(world.unit, "BoU-W-001")
+    case(world.other_unit, "121212-1212")
+    out, error = _run("--organisation", world.org.slug)
+    assert error is None
+    assert "Alfa kommun" in out and "Beta kommun" not in out
+    assert "No identity numbers and no case numbers outside the pattern." in out
+    assert _run("--organisation", "nowhere")[1] == "No organisation with short name 'nowhere'."
+
+
+def test_case_numbers_are_checked_against_the_organisations_own_pattern(world):
+    CaseloadSettings.objects.create(organisation=world.org, case_number_pattern="IFO [0-9]{4}/[0-9]+")
+    ok = case(world.unit, "IFO 2024/1")
+    old = case(world.unit, "BoU-W-001")
+    out, error = _run("--organisation", world.org.slug)
+    assert f"caseload.Case.number: 1 row(s) with a case number outside the pattern (ids {old.pk})\n" in out
+    assert f"{ok.pk}" not in out.split("(ids ", 1)[1].split(")")[0].split(", ")
+    assert error == "1 row(s) to correct: open them by id and remove the identity number or name."
+
+
+@pytest.mark.parametrize("slug_of", ["org", "other_org"])
+def test_every_organisation_is_scanned_under_its_own_tenant_setting(world, slug_of):
+    organisation = getattr(world, slug_of)
+    unit = world.unit if slug_of == "org" else world.other_unit
+    found = case(unit, "19121212-1212")
+    out, _error = _run("--organisation", organisation.slug)
+    assert f"caseload.Case.number: 1 row(s) with an identity number (ids {found.pk})" in out
