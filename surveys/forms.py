@@ -58,6 +58,12 @@ class SurveySettingsForm(forms.ModelForm):
         model = SurveySettings
         fields = ["open_hour", "open_days", "first_reminder_hours", "final_reminder_hours", "min_respondents"]
 
+    def __init__(self, *args, may_set_threshold: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_set_threshold:  # HR sees the threshold; only the organisation admin changes it
+            self.fields["min_respondents"].disabled = True
+            self.fields["min_respondents"].help_text = _("Only the organisation admin changes this.")
+
 
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
