@@ -324,9 +324,11 @@ def test_moving_a_unit_does_not_change_a_closed_round(world, two_departments):
     dave = result_viewer(Access.load(world.dave))
     results = tertial_results(organisation=world.org, survey_round=survey_round, viewer=dave)
     assert results.unit_cell(ekonomi.pk) is None
-    page = world.client("dave").get(
-        reverse("surveys:unit_results", args=[ekonomi.pk]) + f"?round={survey_round.pk}"
-    ).content.decode()
+    page = (
+        world.client("dave")
+        .get(reverse("surveys:unit_results", args=[ekonomi.pk]) + f"?round={survey_round.pk}")
+        .content.decode()
+    )
     assert "hörde till en annan avdelning" in page and "8 / 8" not in page
 
 
