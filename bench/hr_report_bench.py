@@ -44,6 +44,7 @@ from staff.models import Department, Organisation, StaffMember, Unit  # noqa: E4
 from surveys.models import Answer, Invitation, SurveyRound  # noqa: E402
 from surveys.reports.serializers import TertialReportSerializer  # noqa: E402
 from surveys.reports.tertial_report import tertial_report  # noqa: E402
+from surveys.selectors import ORGANISATION_WIDE  # noqa: E402
 from surveys.services import round_ensure  # noqa: E402
 from surveys.tertials import Tertial  # noqa: E402
 
@@ -198,7 +199,7 @@ def main() -> None:
     params = {"org": org.pk, "on": on, "start": tertial.start, "end": tertial.end, "round": survey_round.pk}
 
     def run_report():
-        report = tertial_report(organisation=org, tertial=tertial, today=today)
+        report = tertial_report(organisation=org, tertial=tertial, today=today, viewer=ORGANISATION_WIDE)
         TertialReportSerializer(report).data  # noqa: B018 - serialisation is part of the answer
         return report
 

@@ -56,7 +56,10 @@ def _closed_round(ctx, tertial: Tertial, *, answer_share: float, mood: int) -> S
             m3="",
         )
     SurveyRound.objects.filter(pk=survey_round.pk).update(
-        status=SurveyRound.Status.CLOSED, opened_at=survey_round.opens_at, closed_at=survey_round.closes_at
+        status=SurveyRound.Status.CLOSED,
+        opened_at=survey_round.opens_at,
+        closed_at=survey_round.closes_at,
+        min_respondents=services.survey_settings_get(organisation=org).min_respondents,
     )
     survey_round.refresh_from_db()
     services.snapshot_take(organisation=org, survey_round=survey_round)

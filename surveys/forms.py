@@ -67,6 +67,12 @@ class SurveySettingsForm(forms.ModelForm):
             "junior_years",
         ]
 
+    def __init__(self, *args, may_set_threshold: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_set_threshold:  # HR sees the threshold; only the organisation admin changes it
+            self.fields["min_respondents"].disabled = True
+            self.fields["min_respondents"].help_text = _("Only the organisation admin changes this.")
+
 
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -26,6 +27,23 @@ SCALE_LABELS = {
     5: _("Strongly agree"),
 }
 FLAG_AT_OR_BELOW = 2
+
+
+ABSOLUTE_MIN_RESPONDENTS = 3  # the database refuses anything lower, whatever the floor is set to
+
+
+def min_respondents_floor() -> int:
+    """The fewest respondents any organisation may choose: the operator's SURVEYS_MIN_RESPONDENTS_FLOOR
+    (default 5), never below 3. Nobody in an organisation can change it."""
+    return max(int(getattr(settings, "SURVEYS_MIN_RESPONDENTS_FLOOR", 5)), ABSOLUTE_MIN_RESPONDENTS)
+
+
+def validate_min_respondents(value: int) -> None:
+    floor = min_respondents_floor()
+    if value is not None and value < floor:
+        raise ValidationError(
+            _("At least %(floor)s respondents: fewer could identify a person."), params={"floor": floor}, code="floor"
+        )
 
 
 def _score(verbose):
@@ -58,8 +76,11 @@ class SurveySettings(models.Model):
     min_respondents = models.PositiveSmallIntegerField(
         _("fewest respondents shown"),
         default=5,
-        validators=[MinValueValidator(3, message=_("At least 3 respondents: fewer could identify a person."))],
-        help_text=_("Aggregates with fewer respondents are suppressed above the unit manager. Never below 3."),
+        validators=[validate_min_respondents],
+        help_text=_(
+            "Aggregates with fewer respondents are suppressed. Never below the floor set for every organisation; "
+            "only the organisation admin changes it, and a round keeps the value in force when it closed."
+        ),
     )
     junior_years = models.PositiveSmallIntegerField(
         _("new in the profession (years)"),
@@ -97,6 +118,13 @@ class SurveyRound(TenantModel):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    min_respondents = models.PositiveSmallIntegerField(
+        _("fewest respondents shown"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The threshold in force when the round closed; its results are published with it."),
+    )
 
     class Meta:
         ordering = ["-year", "-tertial"]
@@ -108,6 +136,10 @@ class SurveyRound(TenantModel):
                 condition=Q(closes_at__gt=models.F("opens_at")), name="survey_round_close_after_open"
             ),
             models.CheckConstraint(condition=Q(tertial__gte=1, tertial__lte=3), name="survey_round_tertial_1_3"),
+            models.CheckConstraint(
+                condition=Q(min_respondents__isnull=True) | Q(min_respondents__gte=ABSOLUTE_MIN_RESPONDENTS),
+                name="survey_round_min_respondents_3",
+            ),
         ]
         indexes = [models.Index(fields=["organisation", "status"])]
 
@@ -188,10 +220,14 @@ class Answer(TenantModel):
 
 
 class UnitSnapshot(TenantModel):
-    """Cases per employee of a unit, taken when the round closes."""
+    """Cases per employee of a unit, and the department it belonged to, taken when the round closes.
+
+    The round's results sum each unit into this department for ever, so moving a unit later cannot be
+    used to difference a past round's department before and after."""
 
     round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="snapshots")
     unit = models.ForeignKey("staff.Unit", on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey("staff.Department", on_delete=models.PROTECT, null=True, related_name="+")
     taken_on = models.DateField()
     employees = models.PositiveIntegerField(_("employees"))
     open_cases = models.PositiveIntegerField(_("open cases"))

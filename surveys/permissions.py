@@ -24,3 +24,16 @@ def sees_unit_results(access, unit: Unit) -> bool:
 
 def sees_all_exits(access) -> bool:
     return access.has_any(*ORGANISATION_VIEWERS)
+
+
+def result_viewer(access):
+    """The viewer class survey results are suppressed for: what the person is shown and knows raw.
+
+    HR, organisation admins and unit managers see the whole organisation's comparison; a department head
+    sees their departments. A unit manager or assistant manager knows their own units' raw figures.
+    """
+    from .selectors import Viewer
+
+    managed = frozenset(access.managed_unit_ids)
+    whole = access.has_any(*ORGANISATION_VIEWERS) or bool(managed)
+    return Viewer(knows=managed, departments=None if whole else frozenset(access.department_ids))

@@ -47,8 +47,23 @@ def survey_settings_get(*, organisation: Organisation) -> SurveySettings:
 
 
 @transaction.atomic
-def survey_settings_update(*, organisation: Organisation, **fields) -> SurveySettings:
+def survey_settings_update(
+    *, organisation: Organisation, changed_by: StaffMember | None = None, **fields
+) -> SurveySettings:
+    """Save the survey rules. The threshold (`min_respondents`) only an organisation admin may change, never
+    below the floor; the change history (simple-history) records who changed what. Rounds already closed
+    keep the threshold stored on them."""
     settings = survey_settings_get(organisation=organisation)
+    if "min_respondents" in fields and fields["min_respondents"] != settings.min_respondents:
+        from staff.access import Access
+
+        if changed_by is not None:
+            check_same_org(organisation, changed_by)
+        if changed_by is None or not Access.load(changed_by).is_org_admin:
+            raise ValidationError(
+                {"min_respondents": _("Only the organisation admin may change the fewest respondents shown.")}
+            )
+        settings._history_user = changed_by.user  # recorded as theirs, in a request or not
     for name, value in fields.items():
         setattr(settings, name, value)
     settings.full_clean()
@@ -311,19 +326,33 @@ def round_close_due(*, organisation: Organisation, now: datetime.datetime) -> li
         status__in=[SurveyRound.Status.SCHEDULED, SurveyRound.Status.OPEN],
         closes_at__lte=now,
     ):
-        with transaction.atomic():
-            claimed = SurveyRound.objects.filter(pk=survey_round.pk, status=survey_round.status).update(
-                status=SurveyRound.Status.CLOSED, closed_at=now
-            )
-            if claimed:
-                survey_round.refresh_from_db()
-                snapshot_take(organisation=organisation, survey_round=survey_round)
-                closed.append(survey_round)
+        if round_close(organisation=organisation, survey_round=survey_round, now=now):
+            closed.append(survey_round)
     return closed
 
 
+def round_close(*, organisation: Organisation, survey_round: SurveyRound, now: datetime.datetime) -> bool:
+    """Close one round now (guarded: one caller wins), store the threshold in force and take the snapshots."""
+    check_same_org(organisation, survey_round)
+    with transaction.atomic():
+        claimed = (
+            SurveyRound.objects.filter(pk=survey_round.pk)
+            .exclude(status=SurveyRound.Status.CLOSED)
+            .update(
+                status=SurveyRound.Status.CLOSED,
+                closed_at=now,
+                min_respondents=survey_settings_get(organisation=organisation).min_respondents,
+            )
+        )
+        survey_round.refresh_from_db()
+        if claimed:
+            snapshot_take(organisation=organisation, survey_round=survey_round)
+    return bool(claimed)
+
+
 def snapshot_take(*, organisation: Organisation, survey_round: SurveyRound) -> list[UnitSnapshot]:
-    """Employees (active case workers), open and weighted cases, cases per employee per unit on the close date."""
+    """Employees (active case workers), open and weighted cases, cases per employee per unit on the close
+    date, and the unit's department then (the round's structure, frozen)."""
     from caseload.selectors import unit_case_counts
 
     check_same_org(organisation, survey_round)
@@ -342,6 +371,7 @@ def snapshot_take(*, organisation: Organisation, survey_round: SurveyRound) -> l
             round=survey_round,
             unit=unit,
             defaults={
+                "department_id": unit.department_id,
                 "taken_on": on,
                 "employees": n,
                 "open_cases": c["open_cases"],

@@ -8,7 +8,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +36,7 @@ from .permissions import (
     EXIT_INTERVIEWERS,
     ORGANISATION_VIEWERS,
     RESULT_VIEWERS,
+    result_viewer,
     sees_all_exits,
     sees_individual_answers,
     sees_unit_results,
@@ -121,7 +122,10 @@ def results_home(request):
 def round_results(request, pk: int):
     org = request.organisation
     survey_round = selectors.round_get(organisation=org, pk=pk)
-    results = selectors.tertial_results(organisation=org, survey_round=survey_round)
+    results = None  # an open round publishes nothing: two loads around one answer would tell it
+    if survey_round.status == SurveyRound.Status.CLOSED:
+        viewer = result_viewer(request.access)
+        results = selectors.tertial_results(organisation=org, survey_round=survey_round, viewer=viewer)
     return render(
         request,
         "surveys/round_results.html",
@@ -138,7 +142,10 @@ def round_results(request, pk: int):
 def round_export(request, pk: int):
     org = request.organisation
     survey_round = selectors.round_get(organisation=org, pk=pk)
-    results = selectors.tertial_results(organisation=org, survey_round=survey_round)
+    if survey_round.status != SurveyRound.Status.CLOSED:
+        raise Http404("no results before the round closes")
+    viewer = result_viewer(request.access)
+    results = selectors.tertial_results(organisation=org, survey_round=survey_round, viewer=viewer)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="enkat-{survey_round.year}-T{survey_round.tertial}.csv"'
     response.write("\ufeff")
@@ -149,7 +156,7 @@ def round_export(request, pk: int):
     header += [_("Employees"), _("Open cases"), _("Cases per employee"), _("Weighted cases")]
     writer.writerow(header)
     kinds = {"organisation": _("Organisation"), "department": _("Department"), "unit": _("Unit")}
-    rows = [results.organisation]
+    rows = [results.organisation] if results.organisation else []
     for dept in results.departments:
         rows += [dept.cell, *dept.units]
     for cell in rows:
@@ -189,22 +196,24 @@ def unit_results(request, pk: int):
     if request.GET.get("round"):
         chosen = selectors.round_get(organisation=org, pk=request.GET["round"])
     elif all_rounds:
-        chosen = next((r for r in all_rounds if r.status != SurveyRound.Status.SCHEDULED), all_rounds[0])
+        chosen = next((r for r in all_rounds if r.status == SurveyRound.Status.CLOSED), all_rounds[0])
+    viewer = result_viewer(access)
     context = {
         "unit": unit,
         "rounds": all_rounds,
         "round": chosen,
         "individual": individual,
         "questions": QUESTIONS,
-        "trend": selectors.unit_trend(organisation=org, unit=unit, individual=individual),
+        "trend": selectors.unit_trend(organisation=org, unit=unit, viewer=viewer, individual=individual),
     }
-    if chosen is not None:
+    if chosen is not None and chosen.status == SurveyRound.Status.CLOSED:  # nothing, not even raw, while open
         if individual:
             context["cell"] = selectors.unit_raw_cell(organisation=org, survey_round=chosen, unit=unit)
             context["answers"] = list(selectors.unit_answers(organisation=org, survey_round=chosen, unit=unit))
             audit.note(request, context["answers"])
         else:
-            context["cell"] = selectors.tertial_results(organisation=org, survey_round=chosen).unit_cell(unit.pk)
+            results = selectors.tertial_results(organisation=org, survey_round=chosen, viewer=viewer)
+            context["cell"] = results.unit_cell(unit.pk)  # None: the unit lay outside the viewer's departments
         context["snapshot"] = chosen.snapshots.filter(unit=unit).first()
     year = _year(request.GET.get("year"))
     context["year"] = year
@@ -241,6 +250,8 @@ def action_plan(request, pk: int):
     answer_obj = selectors.answer_get(organisation=org, pk=pk)
     if not sees_individual_answers(request.access, answer_obj.unit):
         raise PermissionDenied
+    if answer_obj.round.status != SurveyRound.Status.CLOSED:  # answers are read once the round has closed
+        raise Http404("the round is open")
     audit.note(request, answer_obj)
     form = ActionPlanForm(request.POST or None, initial={"follow_up_on": timezone.localdate() + datetime.timedelta(30)})
     if request.method == "POST" and form.is_valid():
@@ -361,10 +372,12 @@ def exit_new(request):
 def survey_admin(request):
     org = request.organisation
     settings_obj = services.survey_settings_get(organisation=org)
-    form = SurveySettingsForm(request.POST or None, instance=settings_obj)
+    form = SurveySettingsForm(
+        request.POST or None, instance=settings_obj, may_set_threshold=request.access.is_org_admin
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.survey_settings_update(organisation=org, **form.cleaned_data)
+            services.survey_settings_update(organisation=org, changed_by=request.get_staff(), **form.cleaned_data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -171,6 +171,8 @@ CACHES = {
 }
 # How long organisation-wide comparison figures on unit pages are kept (caseload.selectors.load); 0 = never.
 CASELOAD_ORGANISATION_FIGURES_SECONDS = env.int("CASELOAD_ORGANISATION_FIGURES_SECONDS", default=300)
+# Survey anonymity: the fewest respondents any organisation may publish an aggregate with (docs/trust.md).
+SURVEYS_MIN_RESPONDENTS_FLOOR = env.int("SURVEYS_MIN_RESPONDENTS_FLOOR", default=5)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from staff.models import Department, Role
 from staff.tenancy import get_for_org
 
+from ..permissions import result_viewer
 from ..selectors import turnover
 from ..tertials import Tertial
 from . import serializers as s
@@ -135,6 +136,7 @@ class TertialReportApi(APIView):
             organisation=request.organisation,
             tertial=period,
             today=today,
+            viewer=result_viewer(access),
             department_ids=department_ids,
             include_organisation=access.has_any(*HR_ROLES) and department_pk is None,
         )

@@ -1,7 +1,8 @@
 """The tertial report: per unit, department and organisation, in a constant number of queries.
 
 Every figure is computed per unit from grouped queries, then summed upwards; survey aggregates come
-from surveys.selectors.results.tertial_results (suppression incl. complementary suppression) unchanged.
+from surveys.selectors.results.tertial_results (suppression incl. complementary suppression) for the
+caller's viewer class, unchanged: the same published set as on that viewer's pages.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from competence.selectors.supplements import unit_supplement_costs
 from staff.models import Organisation, StaffMember, Unit
 
 from ..models import Baseline, SurveyRound
-from ..selectors import Cell, TertialResults, headcount_q, tertial_results
+from ..selectors import Cell, TertialResults, Viewer, headcount_q, tertial_results
 from ..tertials import Tertial
 from .tertial_ids import status_of
 
@@ -244,7 +245,7 @@ def _survey(cell: Cell | None, previous: Cell | None, baseline: Baseline | None)
 def _cells(results: TertialResults | None) -> dict[tuple[str, int], Cell]:
     if results is None:
         return {}
-    cells = {("organisation", results.organisation.pk): results.organisation}
+    cells = {("organisation", results.organisation.pk): results.organisation} if results.organisation else {}
     for dept in results.departments:
         cells[("department", dept.cell.pk)] = dept.cell
         cells.update({("unit", u.pk): u for u in dept.units})
@@ -256,11 +257,13 @@ def tertial_report(
     organisation: Organisation,
     tertial: Tertial,
     today: datetime.date,
+    viewer: Viewer,
     department_ids: Iterable[int] | None = None,
     include_organisation: bool = True,
 ) -> TertialReport:
-    """The report of one tertial. `department_ids` limits departments (a department head's own);
-    the survey aggregates and their suppression are those of the whole organisation, as on the pages."""
+    """The report of one tertial. `department_ids` limits the departments shown (a department head's own,
+    or a filter); the survey aggregates and their suppression are those published to `viewer` over the
+    viewer's whole scope, so a filter never shows what the unfiltered report hides."""
     on = min(tertial.end, today)
     units = Unit.objects.filter(organisation=organisation).select_related("department").order_by("name")
     if department_ids is not None:
@@ -288,7 +291,9 @@ def tertial_report(
     def results_of(survey_round):
         if survey_round is None:
             return None
-        return tertial_results(organisation=organisation, survey_round=survey_round, with_snapshots=False)
+        return tertial_results(
+            organisation=organisation, survey_round=survey_round, viewer=viewer, with_snapshots=False
+        )
 
     results, before = results_of(current_round), results_of(previous_round)
     cells, before_cells = _cells(results), _cells(before)

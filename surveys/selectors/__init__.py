@@ -3,11 +3,11 @@
 rounds.py: rounds and answers; results.py: aggregates, suppression, trends; leaving.py: exits and
 turnover; rhythm.py: the yearly rhythm. Everything is imported here, so callers use `selectors.x`.
 
-Anonymity: above the unit manager only aggregates leave this package, each with at least
-`min_respondents` respondents; an aggregate that could be derived by subtraction from what is
-shown (a department total minus its visible units, the organisation minus its departments) is
-suppressed as well (complementary suppression, verified by exact linear algebra over the units).
-Free-text motivations are never part of an aggregate.
+Anonymity: above the unit manager only aggregates of closed rounds leave this package, each with at
+least the round's `min_respondents` respondents, and suppression is computed per viewer class
+(`Viewer`: what the viewer is shown, which units they know raw) so that no combination of what that
+viewer is shown and knows isolates fewer (disclosure.py: exact search). Free-text motivations are
+never part of an aggregate.
 """
 
 from .leaving import (
@@ -19,11 +19,15 @@ from .leaving import (
     turnover,
 )
 from .results import (
+    ORGANISATION_WIDE,
     Cell,
     DepartmentResult,
     QuestionStats,
+    RoundNotClosed,
     TertialResults,
+    Viewer,
     derivable_cells,
+    round_minimum,
     tertial_results,
     unit_raw_cell,
     unit_trend,
@@ -46,12 +50,15 @@ from .rounds import (
 )
 
 __all__ = [
+    "ORGANISATION_WIDE",
     "Cell",
     "DepartmentResult",
     "QuestionStats",
     "RhythmRow",
+    "RoundNotClosed",
     "TertialResults",
     "Turnover",
+    "Viewer",
     "answer_get",
     "baselines",
     "derivable_cells",
@@ -64,6 +71,7 @@ __all__ = [
     "my_answers",
     "open_round_for",
     "rhythm_status",
+    "round_minimum",
     "round_get",
     "rounds",
     "tertial_results",

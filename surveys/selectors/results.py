@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
 
 from django.db.models import Count, Q
 
 from staff.models import Department, Organisation, Unit
 
-from ..models import QUESTIONS, Answer, Baseline, Invitation, SurveyRound, UnitSnapshot
+from ..models import QUESTIONS, Answer, Baseline, Invitation, SurveyRound, UnitSnapshot, min_respondents_floor
 from ..services import survey_settings_get
+from .disclosure import Disclosure, DisclosureSearchError, find_disclosure
+from .disclosure import Span as _Span  # noqa: F401 - tests/surveys/test_span.py checks it here
 from .rounds import rounds
 
 # ---------------------------------------------------------------- aggregates
@@ -85,9 +86,10 @@ class DepartmentResult:
 class TertialResults:
     survey_round: SurveyRound
     min_respondents: int
-    organisation: Cell
-    departments: list[DepartmentResult]
+    organisation: Cell | None  # None for a viewer who does not see the whole organisation
+    departments: list[DepartmentResult]  # the viewer's departments only
     snapshots: dict[int, UnitSnapshot]
+    viewer: Viewer
 
     def unit_cell(self, unit_id: int) -> Cell | None:
         for dept in self.departments:
@@ -97,11 +99,7 @@ class TertialResults:
         return None
 
     def published(self) -> list[Cell]:
-        cells = [self.organisation]
-        for dept in self.departments:
-            cells.append(dept.cell)
-            cells.extend(dept.units)
-        return [c for c in cells if not c.suppressed]
+        return [c for c in _shown(self) if not c.suppressed]
 
 
 def _empty_counts() -> list[list[int]]:
@@ -125,113 +123,118 @@ def _sum_cells(kind: str, pk: int, name: str, parts: list[Cell]) -> Cell:
     )
 
 
-class _Span:
-    """Exact row space (over the rationals) of published cells, as sparse vectors over the units.
+KIND_ORDER = {"unit": 0, "department": 1, "organisation": 2}
 
-    The basis is kept in reduced row echelon form ({pivot: row} with row[pivot] == 1 and no other
-    basis row non-zero at that pivot), so reducing a cell touches only the units it sums: a city of a
-    hundred units costs milliseconds, not the half second of dense rows.
+
+@dataclass(frozen=True)
+class Viewer:
+    """What a viewer is shown and knows: the class of viewers suppression is computed for.
+
+    `departments` None: the whole organisation (HR, organisation admins, unit managers, whose comparison
+    page shows every department); otherwise only these departments and their units (a department head).
+    `knows`: units whose raw figures the viewer sees anyway (a unit manager's or assistant manager's own).
     """
 
-    def __init__(self, index: dict[int, int]):
-        self.index = index
-        self.basis: dict[int, dict[int, Fraction | int]] = {}
+    knows: frozenset[int] = frozenset()
+    departments: frozenset[int] | None = None
 
-    def _vector(self, unit_ids) -> dict[int, Fraction | int]:
-        row: dict[int, Fraction | int] = {}
-        for u in unit_ids:
-            i = self.index[u]
-            row[i] = row.get(i, 0) + 1  # whole numbers until a division makes them fractions
-        return row
-
-    @staticmethod
-    def _subtract(row: dict, factor: Fraction | int, base: dict[int, Fraction | int]) -> None:
-        for i, v in base.items():
-            value = row.get(i, 0) - factor * v
-            if value:
-                row[i] = value
-            else:
-                row.pop(i, None)
-
-    def _reduce(self, row: dict) -> dict:
-        for pivot in [p for p in row if p in self.basis]:
-            self._subtract(row, row[pivot], self.basis[pivot])  # other pivots of the row stay as they are
-        return row
-
-    def add(self, unit_ids) -> None:
-        row = self._reduce(self._vector(unit_ids))
-        if not row:
-            return
-        pivot = min(row)
-        scale = Fraction(row[pivot])
-        row = {i: v if scale == 1 else v / scale for i, v in row.items()}  # int / Fraction is a Fraction: exact
-        for base in self.basis.values():
-            if base.get(pivot):
-                self._subtract(base, base[pivot], row)
-        self.basis[pivot] = row
-
-    def contains(self, unit_ids) -> bool:
-        return not self._reduce(self._vector(unit_ids))
+    def sees_department(self, department_id: int) -> bool:
+        return self.departments is None or department_id in self.departments
 
 
-def derivable_cells(results: TertialResults) -> list[Cell]:
-    """Primary-suppressed cells that could be computed from the published ones (should be empty)."""
-    cells = [results.organisation] + [d.cell for d in results.departments]
-    cells += [u for d in results.departments for u in d.units]
-    unit_ids = sorted({u for c in cells for u in c.units})
-    span = _Span({u: i for i, u in enumerate(unit_ids)})
-    for cell in sorted(cells, key=lambda c: len(c.units)):  # the span is the same in any order; units first
-        if not cell.suppressed and cell.units:  # keep the rows sparse
-            span.add(cell.units)
-    return [c for c in cells if c.reason == "few" and c.units and span.contains(c.units)]
+ORGANISATION_WIDE = Viewer()  # HR and organisation admins who manage no unit
+
+
+def _shown(results: TertialResults) -> list[Cell]:
+    cells = [results.organisation] if results.organisation is not None else []
+    for dept in results.departments:
+        cells.append(dept.cell)
+        cells.extend(dept.units)
+    return cells
+
+
+def _search(results: TertialResults, shown: list[Cell]) -> Disclosure | None:
+    respondents = {u.pk: u.respondents for d in results.departments for u in d.units}
+    return find_disclosure(
+        cells=[c.units for c in shown],
+        respondents=respondents,
+        known=results.viewer.knows,
+        minimum=results.min_respondents,
+    )
+
+
+def derivable_cells(results: TertialResults) -> list[Disclosure]:
+    """Groups of fewer than the minimum the viewer could compute from what they are shown (should be empty)."""
+    found = _search(results, [c for c in _shown(results) if not c.suppressed and c.units])
+    return [found] if found else []
 
 
 def _protect(results: TertialResults) -> None:
-    """Complementary suppression: while a small group can be derived, hide one more aggregate."""
+    """Complementary suppression for the results' viewer: while the exact search finds a group of fewer
+    than the minimum that the viewer can compute from the shown cells and the units they know, hide the
+    used cell that costs least (fewest respondents, a unit before a department before the organisation)."""
     while True:
-        exposed = derivable_cells(results)
-        if not exposed:
+        shown = [c for c in _shown(results) if not c.suppressed and c.units]
+        try:
+            found = _search(results, shown)
+        except DisclosureSearchError:  # no proven answer: fail closed
+            for cell in shown:
+                cell.suppressed, cell.reason = True, "derivable"
             return
-        cell = exposed[0]
-        dept = next((d for d in results.departments if cell is d.cell or cell in d.units), None)
-        candidates: list[Cell] = []
-        if cell.kind == "unit" and dept is not None:
-            candidates += sorted(
-                (u for u in dept.units if not u.suppressed and u.units), key=lambda u: (u.respondents, u.name)
-            )
-            candidates += [dept.cell] if not dept.cell.suppressed else []
-        candidates += [results.organisation] if not results.organisation.suppressed else []
-        candidates += sorted(
-            (u for d in results.departments for u in d.units if not u.suppressed and u.units),
-            key=lambda u: (u.respondents, u.name),
-        )
-        candidates += [d.cell for d in results.departments if not d.cell.suppressed]
-        if not candidates:
+        if found is None:
             return
-        candidates[0].suppressed, candidates[0].reason = True, "derivable"
+        candidates = [shown[j] for j in found.uses] or [c for c in shown if found.units & set(c.units)] or shown
+        cell = min(candidates, key=lambda c: (c.respondents, KIND_ORDER[c.kind], c.name, c.pk))
+        cell.suppressed, cell.reason = True, "derivable"
+
+
+def round_minimum(*, organisation: Organisation, survey_round: SurveyRound) -> int:
+    """The threshold of a round: the one stored at close, else (a round closed before it was stored) the
+    organisation's setting, never below the floor."""
+    if survey_round.min_respondents:
+        return max(survey_round.min_respondents, min_respondents_floor())
+    return max(survey_settings_get(organisation=organisation).min_respondents, min_respondents_floor())
+
+
+class RoundNotClosed(ValueError):
+    """Aggregates of a round are published only once it has closed."""
 
 
 def tertial_results(
-    *, organisation: Organisation, survey_round: SurveyRound, with_snapshots: bool = True
+    *, organisation: Organisation, survey_round: SurveyRound, viewer: Viewer, with_snapshots: bool = True
 ) -> TertialResults:
-    """Aggregates of a round for the organisation, its departments and units, suppression applied.
+    """A closed round's aggregates as `viewer` may see them: the organisation (when the viewer sees the
+    whole organisation), the viewer's departments and their units, suppression applied for that viewer.
 
     Each cell has invited, respondents, response rate and per question the mean and the distribution
-    of 1..5, or only `suppressed=True`. The same suppression is used for every viewer.
+    of 1..5, or only `suppressed=True`. Units belong to the department they had when the round closed
+    (`UnitSnapshot.department`). Every channel (pages, CSV, API, trend) calls this with the same viewer,
+    so a viewer is shown one published set per round whatever the channel or its filters.
     """
     if survey_round.organisation_id != organisation.pk:
         raise ValueError("round of another organisation")
-    minimum = survey_settings_get(organisation=organisation).min_respondents
+    if survey_round.status != SurveyRound.Status.CLOSED:
+        raise RoundNotClosed(f"round {survey_round.pk} is not closed")
+    minimum = round_minimum(organisation=organisation, survey_round=survey_round)
     invited = dict(
         Invitation.objects.filter(organisation=organisation, round=survey_round)
         .values("unit_id")
         .annotate(n=Count("id"))
         .values_list("unit_id", "n")
     )
+    snapshots = {  # the caseload at close, and the department each unit then belonged to
+        s.unit_id: s
+        for s in UnitSnapshot.objects.filter(organisation=organisation, round=survey_round).select_related("department")
+    }
+    departments_by_id: dict[int, Department] = {}
     unit_cells: dict[int, Cell] = {}
-    units = list(Unit.objects.filter(organisation=organisation).select_related("department"))
-    for unit in units:
+    by_dept: dict[int, list[int]] = {}
+    for unit in Unit.objects.filter(organisation=organisation).select_related("department").order_by("name", "pk"):
         unit_cells[unit.pk] = Cell("unit", unit.pk, unit.name, invited.get(unit.pk, 0), 0, _empty_counts())
+        frozen = snapshots.get(unit.pk)
+        department = frozen.department if frozen is not None and frozen.department_id else unit.department
+        departments_by_id[department.pk] = department
+        by_dept.setdefault(department.pk, []).append(unit.pk)
     scores = ("q1", "q2", "q3")
     distribution = {f"{q}_{v}": Count("id", filter=Q(**{q: v})) for q in scores for v in range(1, 6)}
     for row in (  # the distributions counted in the database: one row per unit, not one per answer
@@ -247,25 +250,40 @@ def tertial_results(
                 cell.counts[q][v - 1] += row[f"{key}_{v}"]
     for cell in unit_cells.values():
         cell.units = [cell.pk] if cell.respondents else []
-    departments: list[DepartmentResult] = []
-    by_dept: dict[int, list[Unit]] = {}
-    dept_objs: dict[int, Department] = {}
-    for unit in units:
-        by_dept.setdefault(unit.department_id, []).append(unit)
-        dept_objs[unit.department_id] = unit.department
-    for dept_id, dept_units in sorted(by_dept.items(), key=lambda kv: dept_objs[kv[0]].name):
-        cells = [unit_cells[u.pk] for u in dept_units]
-        departments.append(DepartmentResult(_sum_cells("department", dept_id, dept_objs[dept_id].name, cells), cells))
-    org_cell = _sum_cells("organisation", organisation.pk, organisation.name, [d.cell for d in departments])
-    for cell in [org_cell] + [d.cell for d in departments] + list(unit_cells.values()):
+    all_departments: list[DepartmentResult] = []
+    for dept_id, unit_ids in sorted(by_dept.items(), key=lambda kv: (departments_by_id[kv[0]].name, kv[0])):
+        cells = [unit_cells[u] for u in unit_ids]
+        name = departments_by_id[dept_id].name
+        all_departments.append(DepartmentResult(_sum_cells("department", dept_id, name, cells), cells))
+    org_cell = _sum_cells("organisation", organisation.pk, organisation.name, [d.cell for d in all_departments])
+    return publish(
+        survey_round=survey_round,
+        organisation_cell=org_cell,
+        departments=all_departments,
+        viewer=viewer,
+        minimum=minimum,
+        snapshots=snapshots if with_snapshots else {},
+    )
+
+
+def publish(
+    *,
+    survey_round: SurveyRound | None,
+    organisation_cell: Cell,
+    departments: list[DepartmentResult],
+    viewer: Viewer,
+    minimum: int,
+    snapshots: dict | None = None,
+) -> TertialResults:
+    """The cells `viewer` is shown (the organisation only to a viewer of the whole organisation, then the
+    viewer's departments with their units), each with fewer than `minimum` respondents suppressed, then
+    complementary suppression for that viewer. Pure: tests/surveys/test_disclosure_property.py calls it."""
+    org_cell = organisation_cell if viewer.departments is None else None
+    departments = [d for d in departments if viewer.sees_department(d.cell.pk)]
+    for cell in ([org_cell] if org_cell else []) + [c for d in departments for c in (d.cell, *d.units)]:
         if cell.respondents < minimum:
             cell.suppressed, cell.reason = True, "few"
-    snapshots = (  # the caseload snapshots of the results page; the HR report does without
-        {s.unit_id: s for s in UnitSnapshot.objects.filter(organisation=organisation, round=survey_round)}
-        if with_snapshots
-        else {}
-    )
-    results = TertialResults(survey_round, minimum, org_cell, departments, snapshots)
+    results = TertialResults(survey_round, minimum, org_cell, departments, snapshots or {}, viewer)
     _protect(results)
     return results
 
@@ -289,10 +307,11 @@ def unit_raw_cell(*, organisation: Organisation, survey_round: SurveyRound, unit
     return cell
 
 
-def unit_trend(*, organisation: Organisation, unit: Unit, individual: bool) -> dict:
+def unit_trend(*, organisation: Organisation, unit: Unit, viewer: Viewer, individual: bool) -> dict:
     """Means per question across closed rounds (oldest first) and the baseline, for the chart.
 
-    `individual` (the unit's managers) gives the raw unit values; anyone else gets suppressed ones.
+    `individual` (the unit's managers) gives the raw unit values; anyone else gets the values published
+    to `viewer` (nothing for a round in which the unit lay outside the viewer's departments).
     """
     labels, series = [], {key: [] for key, _label in QUESTIONS}
     for survey_round in reversed(list(rounds(organisation=organisation, closed_only=True)[:9])):
@@ -301,7 +320,10 @@ def unit_trend(*, organisation: Organisation, unit: Unit, individual: bool) -> d
             if not cell.respondents:
                 cell.suppressed = True
         else:
-            cell = tertial_results(organisation=organisation, survey_round=survey_round).unit_cell(unit.pk)
+            results = tertial_results(
+                organisation=organisation, survey_round=survey_round, viewer=viewer, with_snapshots=False
+            )
+            cell = results.unit_cell(unit.pk) or Cell("unit", unit.pk, unit.name, 0, 0, _empty_counts(), True)
         labels.append(survey_round.label)
         for stats in cell.questions:
             series[stats.key].append(float(stats.mean) if stats.mean is not None else None)

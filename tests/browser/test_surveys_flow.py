@@ -3,7 +3,18 @@ head sees only suppressed aggregates; axe checks each page."""
 
 import re
 
+from django.utils import timezone
+
+from staff.models import Organisation
+from surveys.models import SurveyRound
+from surveys.services import round_close
 from tests.browser.conftest import assert_accessible, login
+
+
+def _close_the_open_round():
+    demo = Organisation.objects.get(slug="demo")
+    open_round = SurveyRound.objects.get(organisation=demo, status=SurveyRound.Status.OPEN)
+    round_close(organisation=demo, survey_round=open_round, now=timezone.now())
 
 
 def test_worker_answers_and_manager_offers_action_plan(browser, page, live_server, demo):
@@ -23,6 +34,7 @@ def test_worker_answers_and_manager_offers_action_plan(browser, page, live_serve
     assert page.get_by_text("För många akuta ärenden i höst").is_visible()  # own answers listed
     assert_accessible(page)
     page.get_by_role("button", name="Logga ut").click()
+    _close_the_open_round()  # the manager reads answers once the round has closed
 
     login(page, live_server, "manager")
     page.get_by_role("link", name="Enkätresultat").click()

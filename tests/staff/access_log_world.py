@@ -38,7 +38,8 @@ def alfa_objects(w) -> Objects:
     the_case = case(w.unit, "ALFA-1", main=w.bob)
     intake_item = item(w.intake_unit, "MOT-1", by=w.grace)
     survey_round = round_ensure(organisation=org, tertial=Tertial(2026, 3))
-    SurveyRound.objects.filter(pk=survey_round.pk).update(status=SurveyRound.Status.OPEN)
+    # Closed: results, answers and action plans of a survey are read only once its round has closed.
+    SurveyRound.objects.filter(pk=survey_round.pk).update(status=SurveyRound.Status.CLOSED)
     Invitation.objects.create(
         organisation=org, round=survey_round, staff=w.bob, unit=w.unit, invited_at=survey_round.opens_at
     )

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from staff.models import Notification
 from surveys.models import ActionPlan, Answer, Invitation, SurveyRound
-from surveys.services import round_open_due, round_schedule
+from surveys.services import round_close, round_open_due, round_schedule
 from surveys.tertials import Tertial
 from tests.surveys.conftest import at
 
@@ -98,17 +98,28 @@ def test_round_closing_before_opening_is_refused(world):
     assert survey_round.closes_at == at(2026, 12, 15, 8)
 
 
-@time_machine.travel(at(2026, 12, 3, 10, 0), tick=False)
 def test_flagged_answer_gets_an_action_plan_the_worker_sees(world, open_round):
-    _post(world.client("bob"), open_round, GOOD)  # q2 = 2: flagged
-    answer = Answer.objects.get()
-    manager = world.client("alice")
-    html = manager.get(reverse("surveys:unit_results", args=[world.unit.pk]) + f"?round={open_round.pk}").content
-    assert "Flaggad" in html.decode() and "För lite tid" in html.decode()
+    with time_machine.travel(at(2026, 12, 3, 10, 0), tick=False):
+        _post(world.client("bob"), open_round, GOOD)  # q2 = 2: flagged
+        answer = Answer.objects.get()
+        manager = world.client("alice")
+        page = reverse("surveys:unit_results", args=[world.unit.pk]) + f"?round={open_round.pk}"
+        html = manager.get(page).content.decode()
+        # While the round is open (answers may still change) not even the manager sees them.
+        assert "Omgången är inte stängd" in html and "För lite tid" not in html
+        assert manager.get(reverse("surveys:action_plan", args=[answer.pk])).status_code == 404
+    round_close(organisation=world.org, survey_round=open_round, now=at(2026, 12, 15, 8, 0))
+    with time_machine.travel(at(2026, 12, 16, 10, 0), tick=False):
+        _flagged_answer_gets_an_action_plan(world, world.client("alice"), answer, page)
+
+
+def _flagged_answer_gets_an_action_plan(world, manager, answer, page):
+    html = manager.get(page).content.decode()
+    assert "Flaggad" in html and "För lite tid" in html
     url = reverse("surveys:action_plan", args=[answer.pk])
     refused = manager.post(url, {"actions": "Färre ärenden", "follow_up_on": "2026-11-01"})
     assert "kan inte ligga bakåt i tiden" in refused.content.decode() and not ActionPlan.objects.exists()
-    assert manager.post(url, {"actions": "Färre ärenden", "follow_up_on": "2027-01-10"}).status_code == 302
+    assert manager.post(url, {"actions": "Färre ärenden", "follow_up_on": "2027-01-20"}).status_code == 302
     assert ActionPlan.objects.get().offered_by == world.alice
     assert Notification.objects.filter(recipient=world.bob, key__startswith="survey:actionplan").exists()
     assert "Färre ärenden" in world.client("bob").get(reverse("surveys:my_survey")).content.decode()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from staff.models import Organisation, Unit
 from surveys.models import ActionPlan, Answer, Baseline, ExitInterview, RhythmStep, SurveyRound
-from surveys.selectors import tertial_results, turnover
+from surveys.selectors import ORGANISATION_WIDE, tertial_results, turnover
 from surveys.tertials import Tertial
 from tests.factories import StaffMemberFactory
 
@@ -119,7 +119,7 @@ def test_demo_has_closed_rounds_an_open_round_and_is_idempotent(db):
     rounds = SurveyRound.objects.filter(organisation=demo)
     assert rounds.filter(status="closed").count() == 3 and rounds.filter(status="open").count() == 1
     latest = rounds.filter(status="closed").first()
-    results = tertial_results(organisation=demo, survey_round=latest)
+    results = tertial_results(organisation=demo, survey_round=latest, viewer=ORGANISATION_WIDE)
     placement = Unit.objects.get(organisation=demo, name="Placeringsgruppen")
     assert results.unit_cell(placement.pk).suppressed
     assert ActionPlan.objects.filter(organisation=demo).exists()
@@ -130,10 +130,11 @@ def test_demo_has_closed_rounds_an_open_round_and_is_idempotent(db):
 
 
 def test_csv_export_escapes_formula_cells(world):
-    from surveys.services import round_ensure
+    from surveys.services import round_close, round_ensure
 
     Unit.objects.create(organisation=world.org, department=world.unit.department, name="=HYPERLINK(1)")
     survey_round = round_ensure(organisation=world.org, tertial=Tertial(2026, 3))
+    round_close(organisation=world.org, survey_round=survey_round, now=survey_round.closes_at)
     text = world.client("erin").get(reverse("surveys:round_export", args=[survey_round.pk])).content.decode()
     assert "Enhet;'=HYPERLINK(1)" in text
     assert "\nEnhet;=HYPERLINK" not in text

@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from surveys.models import Answer, Invitation, SurveyRound
-from surveys.selectors import derivable_cells, tertial_results
-from surveys.services import round_schedule, survey_settings_update
+from surveys.models import Answer, Invitation
+from surveys.selectors import ORGANISATION_WIDE, derivable_cells, tertial_results
+from surveys.services import round_close, round_schedule, survey_settings_update
 from surveys.tertials import Tertial
 from tests.surveys.conftest import add_workers, at
 
@@ -50,7 +50,7 @@ def closed_round(world, department_of_three):
         (1, 1, 1),
         motivation="Hemlig motivering",
     )
-    SurveyRound.objects.filter(pk=survey_round.pk).update(status=SurveyRound.Status.CLOSED)
+    round_close(organisation=world.org, survey_round=survey_round, now=survey_round.closes_at)
     return survey_round
 
 
@@ -59,7 +59,7 @@ def _respondents(cell):
 
 
 def test_department_total_minus_visible_units_cannot_reveal_the_small_unit(world, closed_round, department_of_three):
-    results = tertial_results(organisation=world.org, survey_round=closed_round)
+    results = tertial_results(organisation=world.org, survey_round=closed_round, viewer=ORGANISATION_WIDE)
     dept = results.departments[0]
     placement = results.unit_cell(department_of_three.pk)
     assert placement.suppressed and placement.reason == "few"
@@ -93,7 +93,7 @@ def _rank(rows):
 
 def test_no_linear_combination_of_published_totals_isolates_a_suppressed_unit(world, closed_round, department_of_three):
     """Independent check: the suppressed unit's indicator vector is outside the span of what is shown."""
-    results = tertial_results(organisation=world.org, survey_round=closed_round)
+    results = tertial_results(organisation=world.org, survey_round=closed_round, viewer=ORGANISATION_WIDE)
     units = sorted({u for d in results.departments for c in d.units for u in c.units})
     published = [[1 if u in cell.units else 0 for u in units] for cell in results.published()]
     target = [1 if u == department_of_three.pk else 0 for u in units]
@@ -125,18 +125,24 @@ def test_unit_manager_sees_own_answers_and_motivations(world, closed_round, depa
     assert other.status_code == 403
 
 
-def test_minimum_respondents_setting_never_below_three(world):
-    with pytest.raises(ValidationError) as exc:
-        survey_settings_update(organisation=world.org, min_respondents=2)
-    assert "Minst 3 svarande" in str(exc.value.message_dict["min_respondents"])
-    response = world.client("erin").post(
-        reverse("surveys:admin"),
-        {"open_hour": 8, "open_days": 14, "first_reminder_hours": 72, "final_reminder_hours": 24, "min_respondents": 2},
-    )
-    assert "Minst 3 svarande" in response.content.decode()
+def test_minimum_respondents_setting_never_below_the_floor(world, settings):
+    """The floor (5 by default) holds for the organisation admin too; only the operator's setting moves it."""
     from surveys.models import SurveySettings
 
+    with pytest.raises(ValidationError) as exc:
+        survey_settings_update(organisation=world.org, changed_by=world.frank, min_respondents=4)
+    assert "Minst 5 svarande" in str(exc.value.message_dict["min_respondents"])
+    data = {"open_hour": 8, "open_days": 14, "first_reminder_hours": 72, "final_reminder_hours": 24}
+    response = world.client("frank").post(reverse("surveys:admin"), {**data, "min_respondents": 4})
+    assert "Minst 5 svarande" in response.content.decode()
     assert SurveySettings.objects.get(organisation=world.org).min_respondents == 5
+    survey_settings_update(organisation=world.org, changed_by=world.frank, min_respondents=6)  # above: fine
+    settings.SURVEYS_MIN_RESPONDENTS_FLOOR = 2  # an operator's floor below 3 is read as 3
+    with pytest.raises(ValidationError) as exc:
+        survey_settings_update(organisation=world.org, changed_by=world.frank, min_respondents=2)
+    assert "Minst 3 svarande" in str(exc.value.message_dict["min_respondents"])
+    survey_settings_update(organisation=world.org, changed_by=world.frank, min_respondents=3)
+    assert SurveySettings.objects.get(organisation=world.org).min_respondents == 3
 
 
 def test_round_results_query_count_does_not_grow_with_units(

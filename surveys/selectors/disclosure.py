@@ -1,0 +1,169 @@
+"""Who can work out whose answers: the exact disclosure search behind complementary suppression.
+
+A viewer *learns* a group S of units when the 0/1 indicator of S lies in the span, over the rationals,
+of the vectors (over units) of every cell the viewer is shown plus the units the viewer knows raw (a unit
+manager's own units). Every published figure of a cell (invited, respondents, the counts of 1..5) is a
+sum over its units, so one combination of cells gives S's figures for all of them at once. A unit without
+respondents is treated as known: it adds nothing to any sum. Protection holds when no S of units the
+viewer does not know has 1 <= respondents(S) < k.
+
+The search is a mixed-integer programme solved by HiGHS: a binary z_u per unit with respondents that the
+viewer does not know, a free lambda_j per shown cell, z_u = sum_j lambda_j A_ju for every such unit (the
+coordinates of known units are free, so they are left out) and 1 <= sum_u r_u z_u <= k - 1. A solution is
+never trusted as it stands: its S is checked again with exact rational arithmetic (`_Span`), and a
+solution that does not survive the check is cut off and the programme solved again. "Infeasible" from
+HiGHS is the proof that nothing can be derived; tests/surveys/test_disclosure_property.py checks it
+independently by enumerating every small group with exact rank arithmetic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+import highspy
+import numpy as np
+
+TOLERANCE = 1e-6
+MAX_CUTS = 50
+
+
+class DisclosureSearchError(RuntimeError):
+    """HiGHS gave no usable answer; callers fail closed (suppress everything they would publish)."""
+
+
+class Span:
+    """Exact row space (over the rationals) of cells, as sparse vectors over the units.
+
+    The basis is kept in reduced row echelon form ({pivot: row} with row[pivot] == 1 and no other
+    basis row non-zero at that pivot), so reducing a cell touches only the units it sums: a city of a
+    hundred units costs milliseconds, not the half second of dense rows.
+    """
+
+    def __init__(self, index: dict[int, int]):
+        self.index = index
+        self.basis: dict[int, dict[int, Fraction | int]] = {}
+
+    def _vector(self, unit_ids) -> dict[int, Fraction | int]:
+        row: dict[int, Fraction | int] = {}
+        for u in unit_ids:
+            i = self.index[u]
+            row[i] = row.get(i, 0) + 1  # whole numbers until a division makes them fractions
+        return row
+
+    @staticmethod
+    def _subtract(row: dict, factor: Fraction | int, base: dict[int, Fraction | int]) -> None:
+        for i, v in base.items():
+            value = row.get(i, 0) - factor * v
+            if value:
+                row[i] = value
+            else:
+                row.pop(i, None)
+
+    def _reduce(self, row: dict) -> dict:
+        for pivot in [p for p in row if p in self.basis]:
+            self._subtract(row, row[pivot], self.basis[pivot])  # other pivots of the row stay as they are
+        return row
+
+    def add(self, unit_ids) -> None:
+        row = self._reduce(self._vector(unit_ids))
+        if not row:
+            return
+        pivot = min(row)
+        scale = Fraction(row[pivot])
+        row = {i: v if scale == 1 else v / scale for i, v in row.items()}  # int / Fraction is a Fraction: exact
+        for base in self.basis.values():
+            if base.get(pivot):
+                self._subtract(base, base[pivot], row)
+        self.basis[pivot] = row
+
+    def contains(self, unit_ids) -> bool:
+        return not self._reduce(self._vector(unit_ids))
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """A group the viewer can compute: its units, their respondents, and the shown cells (indexes) used."""
+
+    units: frozenset[int]
+    respondents: int
+    uses: tuple[int, ...]
+
+
+def _project(cells: Sequence[Iterable[int]], universe: dict[int, int]) -> list[tuple[int, frozenset[int]]]:
+    """(cell index, the cell's units among the universe), empty and repeated vectors left out."""
+    seen: set[frozenset[int]] = set()
+    rows = []
+    for j, cell in enumerate(cells):
+        vector = frozenset(u for u in cell if u in universe)
+        if vector and vector not in seen:
+            seen.add(vector)
+            rows.append((j, vector))
+    return rows
+
+
+def exactly_derivable(
+    group: Iterable[int], *, cells: Sequence[Iterable[int]], respondents: Mapping[int, int], known: Iterable[int]
+) -> bool:
+    """Exact check: the group's indicator (over the units not known) is a combination of the cells."""
+    known = set(known)
+    universe = {u: i for i, u in enumerate(sorted(u for u, r in respondents.items() if r > 0 and u not in known))}
+    group = [u for u in group if u in universe]
+    span = Span(universe)
+    for _j, vector in _project(cells, universe):
+        span.add(vector)
+    return bool(group) and span.contains(group)
+
+
+def find_disclosure(
+    *, cells: Sequence[Iterable[int]], respondents: Mapping[int, int], known: Iterable[int], minimum: int
+) -> Disclosure | None:
+    """A group of 1..minimum-1 respondents the viewer can derive from `cells` and `known`, or None (proven)."""
+    known = set(known)
+    units = sorted(u for u, r in respondents.items() if r > 0 and u not in known)
+    if not units or minimum <= 1:
+        return None
+    universe = {u: i for i, u in enumerate(units)}
+    rows = _project(cells, universe)
+    if not rows:
+        return None
+    n, m = len(units), len(rows)
+    members: list[list[int]] = [[] for _ in units]  # per unit, the lambda columns of the cells holding it
+    for col, (_j, vector) in enumerate(rows):
+        for u in vector:
+            members[universe[u]].append(n + col)
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("random_seed", 0)
+    inf = highspy.kHighsInf
+    highs.addVars(n + m, np.array([0.0] * n + [-inf] * m), np.array([1.0] * n + [inf] * m))
+    highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))
+    for i in range(n):  # z_i = sum of the lambdas of the cells holding unit i
+        index = np.array([i, *members[i]], dtype=np.int32)
+        highs.addRow(0.0, 0.0, len(index), index, np.array([-1.0] + [1.0] * len(members[i])))
+    r = np.array([float(respondents[u]) for u in units])
+    highs.addRow(1.0, float(minimum - 1), n, np.arange(n, dtype=np.int32), r)
+    span = Span(universe)
+    for _j, vector in rows:
+        span.add(vector)
+    for _attempt in range(MAX_CUTS):
+        highs.run()
+        status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            return None
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise DisclosureSearchError(highs.modelStatusToString(status))
+        values = highs.getSolution().col_value
+        chosen = [i for i in range(n) if values[i] > 0.5]
+        group = [units[i] for i in chosen]
+        total = sum(respondents[u] for u in group)
+        if group and 1 <= total < minimum and span.contains(group):
+            uses = tuple(rows[c][0] for c in range(m) if abs(values[n + c]) > TOLERANCE)
+            return Disclosure(frozenset(group), total, uses)
+        # Not a real combination (rounding): cut this z off and ask again.
+        index = np.arange(n, dtype=np.int32)
+        coefficients = np.array([1.0 if i in chosen else -1.0 for i in range(n)])
+        highs.addRow(-inf, float(len(chosen) - 1), n, index, coefficients)
+    raise DisclosureSearchError("no verified answer after the cuts")
