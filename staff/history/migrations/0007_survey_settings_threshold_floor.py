@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('history', '0004_historicalcaseloadsettings_bounds'),
+        ('history', '0006_survey_settings_junior_years'),
     ]
 
     operations = [
