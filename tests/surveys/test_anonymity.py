@@ -237,7 +237,7 @@ def test_hr_cannot_change_the_threshold_only_the_organisation_admin_and_it_is_re
     assert "Bara systemförvaltaren" in str(exc.value.message_dict["min_respondents"])
     with pytest.raises(ValidationError):
         survey_settings_update(organisation=world.org, min_respondents=6)  # nobody named: refused too
-    form = {"open_hour": 8, "open_days": 14, "first_reminder_hours": 72, "final_reminder_hours": 24}
+    form = {"open_hour": 8, "open_days": 14, "first_reminder_hours": 72, "final_reminder_hours": 24, "junior_years": 2}
     response = world.client("erin").post(reverse("surveys:admin"), {**form, "min_respondents": 7, "open_days": 10})
     assert response.status_code == 302  # HR's other changes are saved, the threshold field is read-only
     settings = SurveySettings.objects.get(organisation=world.org)
