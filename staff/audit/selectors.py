@@ -185,6 +185,7 @@ EXPORT_COLUMNS = (
     ("method", "method"),
     ("status", "status"),
     ("address", "address"),
+    ("purpose", "purpose"),
 )
 
 
@@ -214,3 +215,12 @@ def people_by_user(*, organisation: Organisation, user_ids: Iterable[int]) -> di
         s.user_id: s
         for s in StaffMember.objects.filter(organisation=organisation, user_id__in=set(user_ids)).select_related("unit")
     }
+
+
+def readers_of(*, organisation: Organisation, kind: str, object_id: int) -> QuerySet[AccessLogEntry]:
+    """ "Who read case X": the log rows that showed one object, newest first. Every page, API response,
+    notification and e-mail that shows a case number notes it (`audit.note`), so this finds them all; the
+    one place to change when rows come to hold a request's list of ids."""
+    return AccessLogEntry.objects.filter(organisation=organisation, kind=kind, object_id=object_id).order_by(
+        "-at", "-pk"
+    )
