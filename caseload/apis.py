@@ -41,6 +41,7 @@ class UnitOverviewApi(APIView):
             raise PermissionDenied
         today = timezone.localdate()
         data = selectors.unit_dashboard(organisation=request.organisation, unit=unit, today=today)
+        audit.note(request, [d.investigation.case for d in data.at_risk])  # the case numbers it returns
         return Response(
             UnitOverviewSerializer(
                 {

@@ -7,6 +7,7 @@ app_name = "caseload"
 
 urlpatterns = [
     path("caseload/mine/", views.my_caseload, name="my_caseload"),
+    path("caseload/supervision/", views.supervision, name="supervision"),
     path("caseload/settings/", views.settings_edit, name="settings"),
     path("caseload/units/<int:pk>/", views.unit_dashboard, name="unit_dashboard"),
     path("caseload/units/<int:pk>/load.csv", views.unit_load_csv, name="unit_load_csv"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff import audit
+from staff.audit.models import Purpose
 from staff.formtools import apply_errors, csv_cell, paginate
 from staff.history import sources as history_sources
 from staff.history.display import history_for_request
@@ -18,19 +19,33 @@ from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Role, Unit
 from staff.permissions import staff_required
 from staff.selectors import unit_get
 
-from . import selectors, services
+from . import reading, selectors, services
 from .forms import AssignForm, CaseCreateForm, CloseForm, ExtensionForm, OpenInvestigationForm, SettingsForm
 
 
-def _may_view_case(request, case) -> bool:
-    access = request.access
-    return access.may_view_unit(case.unit) or case.unit_id in access.unit_ids_with(*CASE_WORKER_ROLES)
+class PurposeRequired(Exception):
+    """A colleague's case that this reader may read only under a stated purpose (caseload.reading)."""
+
+    def __init__(self, case, purposes: list[str]) -> None:
+        super().__init__(case.pk)
+        self.case, self.purposes = case, purposes
 
 
-def _viewable_case(request, pk):
+def _viewable_case(request, pk, *, with_purpose: bool = False):
+    """The case if the reader may read it (docs/caseload.md, "Who reads a case"); else 403.
+
+    `with_purpose`: a colleague's case may be read under `?purpose=` (recorded on the access-log row)."""
     case = selectors.case_get(organisation=request.organisation, pk=pk)
-    if not _may_view_case(request, case):
+    stated = request.GET.get("purpose", "") if with_purpose else ""
+    allowed, purpose, purposes = reading.case_read(
+        access=request.access, case=case, purpose=stated, on=timezone.localdate()
+    )
+    if not allowed:
+        if with_purpose and purposes:
+            raise PurposeRequired(case, purposes)
         raise PermissionDenied
+    if purpose:
+        audit.purpose(request, purpose)
     audit.note(request, case)
     return case
 
@@ -50,7 +65,18 @@ def my_caseload(request):
     )
     page = paginate(request, data.rows, per_page=50)
     audit.note(request, [row.case for row in page])
-    return render(request, "caseload/my_caseload.html", {"data": data, "page": page})
+    supervises = bool(request.access.unit_ids_with(Role.SPECIALIST))
+    return render(request, "caseload/my_caseload.html", {"data": data, "page": page, "supervises": supervises})
+
+
+@staff_required(Role.SPECIALIST)
+def supervision(request):
+    """Case supervision (ärendehandledning): the open cases of the specialist's work groups, read under
+    the purpose `supervision`, recorded on the access-log row with every case number shown."""
+    page = paginate(request, reading.supervision_cases(access=request.access, on=timezone.localdate()), per_page=50)
+    audit.purpose(request, Purpose.SUPERVISION)
+    audit.note(request, page)
+    return render(request, "caseload/supervision.html", {"page": page, "purpose": Purpose.SUPERVISION.value})
 
 
 @staff_required()
@@ -59,12 +85,18 @@ def unit_dashboard(request, pk: int):
     if not request.access.may_view_unit(unit):
         raise PermissionDenied
     data = selectors.unit_dashboard(organisation=request.organisation, unit=unit, today=timezone.localdate())
+    audit.note(request, data.shown())
     return render(request, "caseload/unit_dashboard.html", {"data": data, "unit": unit, "chart": data.chart_data()})
 
 
 @staff_required()
 def case_detail(request, pk: int):
-    case = _viewable_case(request, pk)
+    try:
+        case = _viewable_case(request, pk, with_purpose=True)
+    except PurposeRequired as refused:
+        choices = [(p, Purpose(p).label) for p in refused.purposes]
+        context = {"case_pk": refused.case.pk, "choices": choices, "stated": request.GET.get("purpose", "")}
+        return render(request, "caseload/purpose_required.html", context, status=403)
     detail = selectors.case_detail(case=case, today=timezone.localdate())
     return render(
         request,

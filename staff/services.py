@@ -151,17 +151,26 @@ def notify(
     body: str = "",
     url: str = "",
     email: bool = True,
+    case_refs: Sequence[tuple[int, int]] = (),
 ) -> tuple[Notification, bool]:
     """Create the notification once per (organisation, key); e-mail it after commit when new.
 
     Returns (notification, created). Safe to call again with the same key: nothing is sent twice.
+    `case_refs`: the (case id, unit id) of every case the message names, so that showing or e-mailing
+    it is logged as a read of those cases by the recipient.
     """
     check_same_org(organisation, recipient)
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
             organisation=organisation,
             key=key,
-            defaults={"recipient": recipient, "subject": subject[:200], "body": body, "url": url},
+            defaults={
+                "recipient": recipient,
+                "subject": subject[:200],
+                "body": body,
+                "url": url,
+                "case_refs": [list(ref) for ref in case_refs],
+            },
         )
     if created and email and recipient.email:
         from .tasks import send_notification_email
@@ -184,6 +193,7 @@ class Message:
     subject: str
     body: str = ""
     url: str = ""
+    case_refs: tuple[tuple[int, int], ...] = ()  # as notify's
 
 
 def notify_many(*, organisation: Organisation, messages: Sequence[Message], email: bool = True) -> list[int]:
@@ -211,6 +221,7 @@ def notify_many(*, organisation: Organisation, messages: Sequence[Message], emai
             "subject": m.subject[:200],
             "body": m.body,
             "url": m.url,
+            "case_refs": [list(ref) for ref in m.case_refs],
             "created_at": now,
         }
         for m in sorted(messages, key=lambda m: m.key)  # one order for every writer: no deadlock between chunks

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import audit
 from .models import Department, GroupMembership, Role
 from .navigation import start_url
 from .permissions import staff_required
@@ -123,4 +124,5 @@ def notifications(request):
         )
         return redirect("staff:notifications")
     page = paginate(request, Notification.objects.filter(organisation=request.organisation, recipient=staff))
+    audit.note(request, [tuple(ref) for n in page for ref in n.case_refs], kind="case")  # the case numbers shown
     return render(request, "staff/notifications.html", {"page": page})

@@ -365,10 +365,13 @@ def _notify_new_cases(organisation: Organisation, meeting: MeetingCycle, rows: l
     commit; the key makes a repeated confirmation send nothing more)."""
     mains: dict[int, list[str]] = {}
     cos: dict[int, list[str]] = {}
+    refs: dict[int, list[tuple[int, int]]] = {}  # the cases each message names, for the access log
     for row in rows:
         mains.setdefault(row.main_id, []).append(row.case.number)
+        refs.setdefault(row.main_id, []).append((row.case_id, row.case.unit_id))
         if row.co_id:
             cos.setdefault(row.co_id, []).append(row.case.number)
+            refs.setdefault(row.co_id, []).append((row.case_id, row.case.unit_id))
     day = meeting.allocation_monday.isoformat()
     messages = []
     for staff_id in sorted(mains.keys() | cos.keys()):
@@ -384,6 +387,7 @@ def _notify_new_cases(organisation: Organisation, meeting: MeetingCycle, rows: l
                 subject=_("New cases from the allocation meeting on %(day)s") % {"day": day},
                 body="\n".join(lines),
                 url=reverse("caseload:my_caseload"),
+                case_refs=tuple(sorted(refs[staff_id])),
             )
         )
     notify_many(organisation=organisation, messages=messages)

@@ -92,11 +92,18 @@ def unit_cycle(request, pk: int):
     }
     if settings is not None:
         current = settings.rules.cycle_on(today)
+        follow_ups = selectors.cycle_follow_ups(organisation=request.organisation, unit=unit)
+        # The acute reassignments name colleagues' cases and their handler changes: for those who may view
+        # the unit only (a worker reads own cases, docs/caseload.md), and logged when shown.
+        may_view = request.access.may_view_unit(unit)
+        if may_view:
+            audit.note(request, [e.case for f in follow_ups for e in f.acute_reassignments])
         context |= {
             "current": current,
             "phase": current.phase_on(today),
             "upcoming": [settings.rules.cycle(current.number + k) for k in range(1, 4)],
-            "follow_ups": selectors.cycle_follow_ups(organisation=request.organisation, unit=unit),
+            "follow_ups": follow_ups,
+            "show_reassignments": may_view,
             "feed_url": request.build_absolute_uri(reverse("caseload:unit_feed", args=[unit.pk])),
         }
         if is_manager:
@@ -200,6 +207,9 @@ def board(request, pk: int):
                 initial={"notes": context["meeting"].wrap_up_notes if context["meeting"] else ""}
             ),
         }
+    # The case numbers shown: the queue to everyone, the proposal rows (and so carried over, flagged) to managers.
+    shown = [r.case for r in context.get("queue", ())]
+    audit.note(request, shown + ([r.case for r in context.get("proposals", ())] if is_manager else []))
     return render(request, "caseload/meeting/board.html", context)
 
 
@@ -408,6 +418,7 @@ def review_form(request, pk: int):
         raise PermissionDenied
     meeting = _meeting(request, unit)
     cases = reviews.review_cases(organisation=request.organisation, staff=staff)
+    audit.note(request, cases)  # the form lists the worker's own case numbers
     existing = reviews.review_form_get(organisation=request.organisation, staff=staff, meeting=meeting)
     entries = {e.case_id: e for e in existing.entries.all()} if existing else {}
     initial = {"work_situation": existing.work_situation, "comment": existing.comment} if existing else {}

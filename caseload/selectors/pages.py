@@ -148,6 +148,10 @@ class UnitDashboard:
     awaiting: int
     extra_panels: list[dict] = field(default_factory=list)
 
+    def shown(self) -> list:
+        """What the dashboard and its API show by number: the at-risk cases, the panels' items (access log)."""
+        return [d.investigation.case for d in self.at_risk] + [o for p in self.extra_panels for o in p.get("items", ())]
+
     def chart_data(self) -> dict:
         return {
             "labels": [w.staff.full_name for w in self.loads],

@@ -85,6 +85,7 @@ def deadline_reminders_send(*, organisation: Organisation, today: datetime.date)
                 subject=subject,
                 body=body,
                 url=url,
+                case_refs=[(inv.case_id, inv.case.unit_id)],
             )
             created += new
     return created

@@ -4,6 +4,8 @@
     audit.note(request, case)                 # one object: kind from its model, its unit_id
     audit.note(request, page)                 # the objects of a list page
     audit.note(request, [3, 4], kind="staff") # ids
+    audit.note(request, [(3, 7)], kind="case")  # (id, unit id) pairs: the unit is known without the object
+    audit.purpose(request, "supervision")     # why a case outside the reader's own was read (recorded)
 
 `staff.audit.middleware.AccessLogMiddleware` writes the notes of a request, together with who, when,
 from where, the channel, URL name and status, in one INSERT after the response. Which URL patterns
@@ -26,6 +28,7 @@ MODEL_KINDS = {
 }
 
 NOTES_ATTR = "_access_log_notes"
+PURPOSE_ATTR = "_access_log_purpose"
 
 
 def _django_request(request):
@@ -33,10 +36,11 @@ def _django_request(request):
 
 
 def _one(obj, kind: str | None) -> tuple[str, int, int | None]:
-    if isinstance(obj, int):
+    if isinstance(obj, int | tuple | list):
         if kind is None:
             raise ValueError("give kind= when noting ids")
-        return kind, obj, None
+        object_id, unit_id = (obj, None) if isinstance(obj, int) else obj
+        return kind, object_id, unit_id
     label = obj._meta.label_lower
     found = kind or MODEL_KINDS.get(label)
     if found is None:
@@ -63,3 +67,14 @@ def note(request, objects, *, kind: str | None = None) -> None:
 
 def noted(request) -> list[tuple[str, int, int | None]]:
     return list(getattr(_django_request(request), NOTES_ATTR, ()))
+
+
+def purpose(request, value: str) -> None:
+    """Record why this request read what it showed (a code of `staff.audit.models.Purpose`, never free text)."""
+    from .models import Purpose
+
+    setattr(_django_request(request), PURPOSE_ATTR, Purpose(value).value)
+
+
+def stated_purpose(request) -> str:
+    return getattr(_django_request(request), PURPOSE_ATTR, "")

@@ -7,7 +7,7 @@ import ipaddress
 from django.conf import settings
 from django.utils import timezone
 
-from . import noted
+from . import noted, stated_purpose
 from .registry import classify
 
 SESSION_COOKIE = settings.SESSION_COOKIE_NAME
@@ -39,6 +39,11 @@ def _int_or_none(value) -> int | None:
     return int(value) if str(value).isdigit() and len(str(value)) < 19 else None
 
 
+def _url_object(match, entry) -> tuple[str, int | None, int | None]:
+    object_id = _int_or_none(match.kwargs.get(entry.pk)) if entry.pk else None
+    return entry.kind, object_id, object_id if entry.kind == "unit" else None
+
+
 def access_rows(request, response, match, entry, staff) -> list:
     """The log rows of one request: the objects the view noted, else the object named by the URL."""
     from .models import AccessLogEntry
@@ -55,14 +60,17 @@ def access_rows(request, response, match, entry, staff) -> list:
         "method": request.method[:8],
         "status": response.status_code,
         "address": client_address(request),
+        "purpose": stated_purpose(request),
     }
     notes = noted(request)
     if not notes:
         if entry.own_record:
             notes = [(entry.kind, staff.pk, staff.unit_id)]
         else:
-            object_id = _int_or_none(match.kwargs.get(entry.pk)) if entry.pk else None
-            notes = [(entry.kind, object_id, object_id if entry.kind == "unit" else None)]
+            notes = [_url_object(match, entry)]
+    elif entry.pk and not any(kind == entry.kind for kind, _i, _u in notes):
+        # e.g. a unit page that noted the case numbers it listed: the unit named by the URL is recorded too
+        notes = [_url_object(match, entry), *notes]
     return [AccessLogEntry(kind=kind, object_id=oid, unit_id=unit_id, **common) for kind, oid, unit_id in notes]
 
 
@@ -144,7 +152,8 @@ class AccessLogMiddleware:
             # A refused request rolled back the view's transaction, and with it an organisation an API
             # token set inside it (row-level security, staff/rls.py): set it again for the log row.
             rls.activate(staff.organisation_id)
-        AccessLogEntry.objects.bulk_create(access_rows(request, response, match, entry, staff))
+        if not (entry.only_noted and not noted(request)):
+            AccessLogEntry.objects.bulk_create(access_rows(request, response, match, entry, staff))
         return response
 
     @staticmethod

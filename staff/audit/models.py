@@ -33,6 +33,14 @@ class Channel(models.TextChoices):
     PAGE = "page", _("Page")
     API = "api", _("API")
     EXPORT = "export", _("Export")
+    EMAIL = "email", _("E-mail")
+
+
+class Purpose(models.TextChoices):
+    """Why a case outside the reader's own was read: stated by the reader, recorded on the row."""
+
+    SUPERVISION = "supervision", _("Case supervision for the specialist's group")
+    HANDOVER = "handover", _("Handover from an absent or leaving handler")
 
 
 class AppendOnlyError(Exception):
@@ -82,6 +90,7 @@ class AccessLogEntry(TenantModel, AppendOnlyModel):
     method = models.CharField(max_length=8)
     status = models.PositiveSmallIntegerField(_("status"))
     address = models.GenericIPAddressField(_("address"), null=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]

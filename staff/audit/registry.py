@@ -20,6 +20,8 @@ class Logged:
     channel: str | None = None
     # The page shows the reader's own staff record.
     own_record: bool = False
+    # Rows only for what the view noted: nothing when it showed none (e.g. notifications naming no case).
+    only_noted: bool = False
 
 
 CASE = Logged("case", pk="pk")
@@ -42,6 +44,7 @@ LOGGED: dict[str, Logged] = {
     "staff:access_review": Logged("access_log"),
     "staff:access_log_export": Logged("access_log", channel="export"),
     "staff:security_events": Logged("access_log"),
+    "staff:notifications": Logged("case", only_noted=True),  # reminders name cases (Notification.case_refs)
     # competence
     "competence:overview": Logged("report"),
     "competence:my_ladder": OWN,
@@ -61,6 +64,7 @@ LOGGED: dict[str, Logged] = {
     "competence-supplements": Logged("report"),
     # caseload
     "caseload:my_caseload": Logged("case"),
+    "caseload:supervision": Logged("case"),  # with the purpose "supervision"
     "caseload:case_detail": CASE,
     "caseload:case_assign": CASE,
     "caseload:investigation_open": CASE,
@@ -71,6 +75,7 @@ LOGGED: dict[str, Logged] = {
     "caseload:unit_cycle": UNIT,
     "caseload:board": UNIT,
     "caseload:review_forms_read": UNIT,
+    "caseload:review_form": UNIT,  # and the worker's own cases it lists
     "caseload:interest_toggle": Logged("case"),
     "caseload:duty_set": UNIT,
     "caseload:proposal_make": UNIT,
@@ -115,7 +120,6 @@ NOT_PERSONAL: dict[str, str] = {
     "api-docs": "the API documentation",
     "api-schema": "the API schema",
     "staff:start": "a redirect to the person's start page",
-    "staff:notifications": "the person's own messages",
     "staff:api_tokens": "integration tokens: names and prefixes, no personal data",
     "staff:api_token_revoke": "revokes an integration token",
     "staff:admin_structure": "departments, units and groups",
@@ -133,7 +137,6 @@ NOT_PERSONAL: dict[str, str] = {
     "caseload:feed_token_regenerate": "replaces the calendar address of a unit",
     "caseload:unit_feed": "meeting dates of a unit's allocation cycle",
     "caseload:token_feed": "meeting dates of a unit's allocation cycle",
-    "caseload:review_form": "the person's own review of a meeting",
     "staff:accessibility": "the accessibility statement",
     "retention:settings": "retention periods and counts of what was removed, no personal data",
     "intake:register": "an empty form; the new item's page logs",

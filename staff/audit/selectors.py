@@ -15,6 +15,7 @@ from django.utils import timezone
 from ..access import Access
 from ..models import MANAGER_ROLES, Organisation, Role, RoleAssignment, StaffMember, Unit
 from .models import AccessKind, AccessLogEntry, AccessLogSettings, AccessReview, SecurityEvent
+from .registry import LOGGED
 
 Flag = AccessReview.Flag
 REVIEWER_ROLES = (*MANAGER_ROLES, Role.ORG_ADMIN)
@@ -81,6 +82,10 @@ def _reach(organisation: Organisation, actor_ids: set[int]) -> dict[int, _Reach]
     return reach
 
 
+# The pages that open one case (named by the URL): only these count towards "many cases in a short time".
+CASE_PAGES = frozenset(name for name, entry in LOGGED.items() if entry.kind == AccessKind.CASE and entry.pk)
+
+
 def _outside(reach: _Reach, unit_id: int | None, which: str) -> bool:
     allowed = getattr(reach, which)
     return allowed is not None and unit_id not in allowed
@@ -105,7 +110,7 @@ def review_flags(
     )
     if unit_ids is not None:
         rows = rows.filter(Q(unit_id__in=unit_ids) | Q(actor__unit_id__in=unit_ids))
-    rows = list(rows.order_by("at", "pk").values_list("actor_id", "kind", "object_id", "unit_id", "at"))
+    rows = list(rows.order_by("at", "pk").values_list("actor_id", "kind", "object_id", "unit_id", "at", "url_name"))
     reach = _reach(organisation, {r[0] for r in rows})
     label = month.strftime("%Y-%m")
     flags: dict[str, ReviewFlag] = {}
@@ -118,9 +123,10 @@ def review_flags(
             found.last_at, found.count = at, found.count + count
 
     per_actor_cases: dict[int, list[tuple[datetime.datetime, int]]] = defaultdict(list)
-    for actor_id, kind, object_id, unit_id, at in rows:
+    for actor_id, kind, object_id, unit_id, at, url_name in rows:
         if kind == AccessKind.CASE:
-            per_actor_cases[actor_id].append((at, object_id))
+            if url_name in CASE_PAGES:  # opened; a number listed on a list page, notification or e-mail is no burst
+                per_actor_cases[actor_id].append((at, object_id))
             if _outside(reach[actor_id], unit_id, "cases"):
                 add(f"outside_unit:{label}:{actor_id}:{object_id}", Flag.OUTSIDE_UNIT, actor_id, object_id, unit_id, at)
         elif object_id != actor_id and _outside(reach[actor_id], unit_id, "records"):
@@ -185,6 +191,7 @@ EXPORT_COLUMNS = (
     ("method", "method"),
     ("status", "status"),
     ("address", "address"),
+    ("purpose", "purpose"),
 )
 
 
@@ -214,3 +221,12 @@ def people_by_user(*, organisation: Organisation, user_ids: Iterable[int]) -> di
         s.user_id: s
         for s in StaffMember.objects.filter(organisation=organisation, user_id__in=set(user_ids)).select_related("unit")
     }
+
+
+def readers_of(*, organisation: Organisation, kind: str, object_id: int) -> QuerySet[AccessLogEntry]:
+    """ "Who read case X": the log rows that showed one object, newest first. Every page, API response,
+    notification and e-mail that shows a case number notes it (`audit.note`), so this finds them all; the
+    one place to change when rows come to hold a request's list of ids."""
+    return AccessLogEntry.objects.filter(organisation=organisation, kind=kind, object_id=object_id).order_by(
+        "-at", "-pk"
+    )

@@ -71,3 +71,34 @@ def access_log_purge(*, organisation: Organisation, before: datetime.datetime) -
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
     return deleted
+
+
+EMAILED = "staff:notification_email"  # the url_name of rows written when an e-mail listed case numbers
+
+
+def emailed_reads(*, organisation_id: int, sent: list[tuple[int, int | None, list]]) -> None:
+    """The cases e-mails named: one row per (recipient, case), attributed to the recipient, in one INSERT.
+
+    `sent` holds (recipient staff id, their login id, [(case id, unit id), ...]) per e-mail sent. No
+    request: no address, method or status (0).
+    """
+    at = timezone.now()
+    rows = [
+        AccessLogEntry(
+            organisation_id=organisation_id,
+            at=at,
+            actor_id=staff_id,
+            user_id=user_id,
+            kind="case",
+            object_id=case_id,
+            unit_id=unit_id,
+            channel="email",
+            url_name=EMAILED,
+            method="",
+            status=0,
+        )
+        for staff_id, user_id, refs in sent
+        for case_id, unit_id in refs
+    ]
+    if rows:
+        AccessLogEntry.objects.bulk_create(rows)

@@ -10,6 +10,7 @@ from competence.models import Appointment, IntroductionItem, LadderLevel, Reflec
 from competence.services import appointment_create, ladder_setup_default, placement_start
 from intake.models import IntakeItem
 from staff.models import RoleAssignment
+from staff.services import notify
 from surveys.models import Answer, ExitInterview, Invitation, SurveyRound
 from surveys.services import round_ensure
 from surveys.tertials import Tertial
@@ -51,6 +52,14 @@ def alfa_objects(w) -> Objects:
         held_on=datetime.date(2026, 1, 10),
         main_reason="salary",
         interviewer=w.erin,
+    )
+    notify(  # a reminder naming the case: the notifications page logs it
+        organisation=org,
+        recipient=w.bob,
+        key="walk:reminder",
+        subject="Ärende ALFA-1",
+        email=False,
+        case_refs=[(the_case.pk, w.unit.pk)],
     )
     CycleSettings.objects.get_or_create(organisation=org, unit=w.unit, defaults={"anchor": datetime.date(2026, 1, 12)})
     return Objects(

@@ -51,6 +51,7 @@ def test_the_export_holds_the_periods_rows_with_ids_only(world):
             "GET",
             "200",
             "10.0.0.1",
+            "",  # purpose: none stated
         ]
     ]
     assert "Bob" not in response.content.decode("utf-8-sig")  # no names

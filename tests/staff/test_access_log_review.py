@@ -60,6 +60,21 @@ def test_many_cases_in_a_short_time_uses_the_organisations_thresholds(world, tra
     assert _flags(world.client("alice").get(URL, {"month": "2026-03"})) == []
 
 
+def test_case_numbers_listed_on_a_list_page_are_no_burst_but_still_outside_the_unit(world, travel):
+    """A dashboard, a board, a notification or an e-mail lists many case numbers at once (all logged, so
+    "who read case X" finds them): that is not opening many cases; a case outside the reader's unit is still."""
+    AccessLogSettings.objects.create(organisation=world.org, burst_cases=5, burst_minutes=10)
+    for n, url_name in enumerate(["caseload:unit_dashboard", "caseload:board", "staff:notification_email"] * 2):
+        log_row(world, "alice", kind="case", object_id=800 + n, unit=world.unit, at=at(5, 9, n), url_name=url_name)
+    log_row(world, "heidi", kind="case", object_id=900, unit=world.unit, at=at(5, 9), url_name="caseload:board")
+    flags = _flags(world.client("alice").get(URL, {"month": "2026-03"}))
+    assert [(f.flag, f.actor.pk, f.object_id) for f in flags] == [("outside_unit", world.heidi.pk, 900)]
+    for n in range(5):  # five case pages opened within the window: the burst
+        log_row(world, "alice", kind="case", object_id=800 + n, unit=world.unit, at=at(5, 10, n))
+    flags = _flags(world.client("alice").get(URL, {"month": "2026-03"}))
+    assert ("many_cases", world.alice.pk) in {(f.flag, f.actor.pk) for f in flags}
+
+
 def test_a_colleagues_staff_record_is_flagged_unless_the_readers_role_covers_it(world, travel):
     log_row(world, "bob", kind="staff", object_id=world.carol.pk, unit=world.unit, at=at(6))  # a colleague
     log_row(world, "bob", kind="staff", object_id=world.bob.pk, unit=world.unit, at=at(6))  # his own
