@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('staff', '0006_access_log_append_only'),
+        ('staff', '0007_security_event_mfa_kinds'),
     ]
 
     operations = [
