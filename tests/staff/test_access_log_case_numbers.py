@@ -150,3 +150,23 @@ def test_the_allocation_notice_names_each_case_for_the_access_log(world):
     assert notes[world.carol.pk].case_refs == [[b.pk, world.unit.pk]]
     world.client("bob").get(reverse("staff:notifications"))
     assert (world.bob.pk, "staff:notifications", "page") in _readers(world, a) & _readers(world, b)
+
+
+@travel
+def test_a_refused_request_is_no_reader_and_is_kept_as_a_refusal(world):
+    """bob may not read dora's case: his 403 (and the 404 of another organisation's reader) showed nothing."""
+    from tests.caseload.factories import worker
+
+    levels(world.org)
+    dora = world.people["dora"] = worker(world.unit, "dora", level=3)
+    c = case(world.unit, "D-3", main=dora, start=datetime.date(2024, 5, 1))
+    url = reverse("caseload:case_detail", args=[c.pk])
+    assert world.client("bob").get(url).status_code == 403
+    assert world.client("bob").get(url, {"purpose": "handover"}).status_code == 403
+    assert world.client("charlie").get(url).status_code == 404
+    assert world.client("dora").get(url).status_code == 200
+    assert _readers(world, c) == {(dora.pk, "caseload:case_detail", "page")}
+    from staff.audit.selectors import refused_reads_of
+
+    refused = refused_reads_of(organisation=world.org, kind="case", object_id=c.pk)
+    assert sorted(r.status for r in refused if r.actor_id == world.bob.pk) == [403, 403]
