@@ -170,3 +170,78 @@ def test_a_refused_request_is_no_reader_and_is_kept_as_a_refusal(world):
 
     refused = refused_reads_of(organisation=world.org, kind="case", object_id=c.pk)
     assert sorted(r.status for r in refused if r.actor_id == world.bob.pk) == [403, 403]
+
+
+def _intake_cases(world, n: int, *, overdue: bool = False) -> list:
+    """n closed cases of the investigation unit, each with a new pending report in the intake queue."""
+    from django.utils import timezone
+
+    from tests.intake.factories import item
+
+    received = timezone.now() - datetime.timedelta(days=20 if overdue else 1)
+    cases = []
+    for i in range(n):
+        c = case(world.unit, f"Q-{n}-{i}", start=datetime.date(2024, 1, 2), closed_on=datetime.date(2024, 3, 1))
+        item(world.intake_unit, f"q-{n}-{i} ", by=world.grace, received=received)  # as typed: case, spaces aside
+        cases.append(c)
+    return cases
+
+
+@travel
+def test_the_intake_queue_logs_the_cases_its_numbers_name_in_one_insert(world):
+    client = world.client("grace")
+    url = reverse("intake:queue")
+    few = _intake_cases(world, 2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    more = few + _intake_cases(world, 5)
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(_inserts(small.captured_queries)) == len(_inserts(large.captured_queries)) == 1
+    assert len(small.captured_queries) == len(large.captured_queries)
+    for c in more:
+        assert (world.grace.pk, "intake:queue", "page") in _readers(world, c)
+
+
+@travel
+def test_the_overdue_panel_logs_the_cases_its_numbers_name(world):
+    cases = _intake_cases(world, 2, overdue=True)
+    client = world.client("alice")
+    url = reverse("caseload:unit_dashboard", args=[world.unit.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    cases += _intake_cases(world, 4, overdue=True)
+    with CaptureQueriesContext(connection) as large:
+        html = client.get(url).content.decode()
+    assert len(small.captured_queries) == len(large.captured_queries)
+    panel = html.split('id="overdue-pre-assessments"', 1)[1]
+    for c in cases:
+        assert c.number.lower() in panel
+        assert (world.alice.pk, "caseload:unit_dashboard", "page") in _readers(world, c)
+
+
+@travel
+def test_the_intake_item_and_the_linked_registration_log_the_case(world):
+    from intake.models import IntakeItem
+
+    levels(world.org)
+    place(world.bob, 2)
+    running = case(world.unit, "BOU-9", main=world.bob, start=datetime.date(2024, 5, 1))
+    data = {
+        "unit": world.intake_unit.pk,
+        "case_number": "bou-9",
+        "kind": "report",
+        "received_at": "2024-06-14T08:30",
+        "reason": "violence",
+        "about_child": "on",
+    }
+    # The registration's messages name the number on the item's page it leads to, which logs the case.
+    shown = world.client("grace").post(reverse("intake:register"), data, follow=True)
+    assert "Registrerat i ärende bou-9" in shown.content.decode()
+    assert (world.grace.pk, "intake:detail", "page") in _readers(world, running)
+    linked = IntakeItem.objects.get()
+    html = world.client("heidi").get(reverse("intake:detail", args=[linked.pk])).content.decode()
+    assert "BOU-9" in html
+    assert (world.heidi.pk, "intake:detail", "page") in _readers(world, running)
