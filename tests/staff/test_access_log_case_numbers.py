@@ -3,6 +3,7 @@ found by "who read case X" (staff.audit.selectors.readers_of), in one INSERT per
 
 import datetime
 
+import pytest
 import time_machine
 from django.core.mail.backends import locmem
 from django.db import connection
@@ -245,3 +246,29 @@ def test_the_intake_item_and_the_linked_registration_log_the_case(world):
     html = world.client("heidi").get(reverse("intake:detail", args=[linked.pk])).content.decode()
     assert "BOU-9" in html
     assert (world.heidi.pk, "intake:detail", "page") in _readers(world, running)
+
+
+@travel
+def test_no_e_mail_goes_out_unlogged_when_the_log_insert_fails(world):
+    """A notification whose case reference the database refuses (an id out of bigint range: the INSERT
+    fails in PostgreSQL) is not e-mailed; the one before it is sent and logged, the failed one is released
+    for the retry."""
+    from django.core import mail
+
+    world.bob.email = "bob@alfa.example"
+    world.bob.save()
+    good = case(world.unit, "M-1", main=world.bob, start=datetime.date(2024, 5, 1))
+    ok = Notification.objects.create(
+        organisation=world.org, recipient=world.bob, key="m1", subject="M-1", case_refs=[[good.pk, world.unit.pk]]
+    )
+    bad = Notification.objects.create(
+        organisation=world.org, recipient=world.bob, key="m2", subject="M-2", case_refs=[[2**63, world.unit.pk]]
+    )
+    mail.outbox = []
+    with pytest.raises(tasks._EmailFailed) as failed:
+        tasks._email(organisation_id=world.org.pk, notification_ids=[ok.pk, bad.pk], connection=locmem.EmailBackend())
+    assert [m.subject for m in mail.outbox] == ["M-1"]  # the mail whose log row failed never went out
+    assert failed.value.unsent == [bad.pk]
+    assert Notification.objects.get(pk=bad.pk).emailed_at is None
+    assert Notification.objects.get(pk=ok.pk).emailed_at is not None
+    assert _readers(world, good) == {(world.bob.pk, "staff:notification_email", "email")}
