@@ -279,6 +279,11 @@ def test_a_worker_does_not_see_colleagues_acute_reassignments_on_the_cycle_page(
     url = reverse("caseload:unit_cycle", args=[w.unit.pk])
     assert "D-1" in w.client("alice").get(url).content.decode()
     assert "D-1" not in w.client("bob").get(url).content.decode()
+    # "Who read case X" finds the manager who saw the reassignment, not the worker who did not.
+    from staff.audit.selectors import readers_of
+
+    readers = {(r.actor_id, r.url_name) for r in readers_of(organisation=w.org, kind="case", object_id=w.dora_case.pk)}
+    assert (w.alice.pk, "caseload:unit_cycle") in readers and (w.bob.pk, "caseload:unit_cycle") not in readers
 
 
 @travel

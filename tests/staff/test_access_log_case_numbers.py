@@ -272,3 +272,14 @@ def test_no_e_mail_goes_out_unlogged_when_the_log_insert_fails(world):
     assert Notification.objects.get(pk=bad.pk).emailed_at is None
     assert Notification.objects.get(pk=ok.pk).emailed_at is not None
     assert _readers(world, good) == {(world.bob.pk, "staff:notification_email", "email")}
+
+
+@travel
+def test_the_my_caseload_api_logs_every_case_number_it_returns(world):
+    own = _at_risk(world, 3)
+    with CaptureQueriesContext(connection) as queries:
+        body = world.client("bob").get(reverse("caseload_api:my_caseload")).json()
+    assert {r["number"] for r in body["cases"]} == {c.number for c in own}
+    assert len(_inserts(queries.captured_queries)) == 1
+    for c in own:
+        assert (world.bob.pk, "caseload_api:my_caseload", "api") in _readers(world, c)
