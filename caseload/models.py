@@ -162,6 +162,11 @@ class CaseloadSettings(models.Model):
         default=400,
         validators=[MinValueValidator(1), MaxValueValidator(3660)],
     )
+    handover_window_days = models.PositiveSmallIntegerField(
+        _("days before a main handler's last day of employment from which colleagues may read for a handover"),
+        default=14,
+        validators=[MaxValueValidator(90)],
+    )
     case_number_pattern = models.CharField(
         _("shape of the case numbers (regular expression)"),
         max_length=MAX_LENGTH,

@@ -33,6 +33,9 @@ def _item_for(request, pk):
     if item.unit_id not in intake_unit_ids(request):
         raise PermissionDenied
     audit.note(request, item)
+    audit.note(request, selectors.cases_shown(organisation=request.organisation, numbers=[item.case_number]))
+    if item.investigation_id:  # the page names the investigation's case (the same number, as a rule)
+        audit.note(request, item.investigation.case)
     return item
 
 
@@ -50,6 +53,7 @@ def queue(request):
     )
     page = paginate(request, items)
     audit.note(request, page)
+    audit.note(request, selectors.cases_shown(organisation=request.organisation, numbers=[i.case_number for i in page]))
     for item in page:
         item.days_left = (item.due_date - today).days if item.due_date else None
     return render(request, "intake/queue.html", {"page": page, "show": show, "q": search, "sort": sort})

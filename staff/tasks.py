@@ -10,6 +10,7 @@ from celery import shared_task
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
 from django.utils import timezone
 
 from .audit.services import emailed_reads
@@ -100,7 +101,13 @@ def _email(*, organisation_id: int, notification_ids: list[int], connection) -> 
             if not rows:  # nothing to send: open no connection (the file backend would write an empty file)
                 continue
             connection.open()  # once: later calls find it open
-            for pk, subject, body, url, address, *_reader in rows:
+            for pk, subject, body, url, address, staff_id, user_id, refs in rows:
+                if refs:
+                    # The case numbers the e-mail names are a read by its recipient (docs/trust.md), written
+                    # before it is sent: a failed INSERT sends nothing (the except releases it). A savepoint,
+                    # so that a failed INSERT leaves the connection usable for the release.
+                    with transaction.atomic():
+                        emailed_reads(organisation_id=organisation_id, sent=[(staff_id, user_id, refs)])
                 link = f"\n\n{settings.SITE_URL}{url}" if url else ""
                 EmailMessage(
                     subject, f"{body}{link}", settings.DEFAULT_FROM_EMAIL, [address], connection=connection
@@ -116,12 +123,6 @@ def _email(*, organisation_id: int, notification_ids: list[int], connection) -> 
             # The log names ids and counts only, never people.
             logger.warning("%s notifications of organisation %s: e-mail failed", len(unsent), organisation_id)
             raise _EmailFailed(unsent + pending) from exc
-        # The case numbers each sent e-mail named are a read by its recipient (docs/trust.md): one INSERT per group.
-        sent_now = set(done)
-        emailed_reads(
-            organisation_id=organisation_id,
-            sent=[(staff_id, user_id, refs) for pk, *_m, staff_id, user_id, refs in rows if pk in sent_now and refs],
-        )
         sent += len(done)
     return sent
 

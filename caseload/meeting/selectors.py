@@ -48,6 +48,19 @@ class QueueRow:
     mine: bool = False
 
 
+def queued_case(*, organisation: Organisation, unit: Unit, pk: int) -> Case:
+    """A case of the unit's allocation queue (awaiting allocation), else 404: whether another id exists or
+    waits elsewhere is not told."""
+    from django.http import Http404
+
+    found = Case.objects.filter(
+        organisation=organisation, unit=unit, status=Case.Status.AWAITING_ALLOCATION, pk=pk
+    ).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 def allocation_queue(*, organisation: Organisation, unit: Unit, on: datetime.date, viewer=None) -> list[QueueRow]:
     """Investigations awaiting allocation, acute first, then the longest waiting (two queries)."""
     interests = Prefetch("interests", queryset=Interest.objects.select_related("staff").order_by("staff__last_name"))

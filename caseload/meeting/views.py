@@ -24,7 +24,7 @@ from staff.permissions import staff_required
 from staff.selectors import unit_get
 
 from ..allocation.ical import render_cycles
-from ..selectors import case_get, unit_case_workers
+from ..selectors import unit_case_workers
 from . import reviews, selectors, services
 from .forms import AdjustForm, CycleSettingsForm, DutyForm, ReviewFormForm, WrapUpForm
 from .models import CycleSettings, ProposedAllocation, ReviewForm
@@ -274,7 +274,7 @@ def interest_toggle(request, pk: int):
         case_id = int(request.POST.get("case", ""))
     except ValueError as exc:
         raise Http404 from exc
-    case = case_get(organisation=request.organisation, pk=case_id)
+    case = selectors.queued_case(organisation=request.organisation, unit=unit, pk=case_id)
     audit.note(request, case)
     try:
         on = services.interest_toggle(organisation=request.organisation, staff=request.get_staff(), case=case)

@@ -149,8 +149,10 @@ class UnitDashboard:
     extra_panels: list[dict] = field(default_factory=list)
 
     def shown(self) -> list:
-        """What the dashboard and its API show by number: the at-risk cases, the panels' items (access log)."""
-        return [d.investigation.case for d in self.at_risk] + [o for p in self.extra_panels for o in p.get("items", ())]
+        """What the dashboard and its API show by number: the at-risk cases, the panels' items and the cases
+        their numbers name (access log)."""
+        panels = [o for p in self.extra_panels for key in ("items", "cases") for o in p.get(key, ())]
+        return [d.investigation.case for d in self.at_risk] + panels
 
     def chart_data(self) -> dict:
         return {

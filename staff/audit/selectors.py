@@ -226,7 +226,18 @@ def people_by_user(*, organisation: Organisation, user_ids: Iterable[int]) -> di
 def readers_of(*, organisation: Organisation, kind: str, object_id: int) -> QuerySet[AccessLogEntry]:
     """ "Who read case X": the log rows that showed one object, newest first. Every page, API response,
     notification and e-mail that shows a case number notes it (`audit.note`), so this finds them all; the
-    one place to change when rows come to hold a request's list of ids."""
+    one place to change when rows come to hold a request's list of ids. A refused request (403, 404, any
+    status of 400 or more) showed nothing and is no read: `refused_reads_of` has those; an e-mail row has
+    status 0 and is a read."""
+    return _rows_of(organisation=organisation, kind=kind, object_id=object_id).filter(status__lt=400)
+
+
+def refused_reads_of(*, organisation: Organisation, kind: str, object_id: int) -> QuerySet[AccessLogEntry]:
+    """The refused attempts to read one object (status 400 or more), newest first."""
+    return _rows_of(organisation=organisation, kind=kind, object_id=object_id).filter(status__gte=400)
+
+
+def _rows_of(*, organisation: Organisation, kind: str, object_id: int) -> QuerySet[AccessLogEntry]:
     return AccessLogEntry.objects.filter(organisation=organisation, kind=kind, object_id=object_id).order_by(
         "-at", "-pk"
     )

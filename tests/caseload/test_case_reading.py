@@ -148,11 +148,112 @@ def test_a_handover_while_the_handler_is_away(office, start, end, status):
 
 
 @travel
-def test_a_handover_from_a_leaving_handler(office):
+@pytest.mark.parametrize(
+    ("days_left", "status"),
+    [
+        (15, 403),  # the day before the window opens (default 14 days)
+        (14, 200),  # the window's first day
+        (13, 200),
+        (0, 200),  # the last day of employment
+        (-30, 200),  # left a month ago, the case still theirs
+        (2000, 403),  # an end date years away opens nothing
+    ],
+)
+def test_a_handover_from_a_leaving_main_handler_opens_within_the_window(office, days_left, status):
     w = office
-    type(w.dora).objects.filter(pk=w.dora.pk).update(employment_end=datetime.date(2024, 8, 31))
-    assert _detail(w, "bob", w.dora_case, purpose="handover").status_code == 200
+    type(w.dora).objects.filter(pk=w.dora.pk).update(
+        employment_start=datetime.date(2020, 1, 1), employment_end=TODAY + datetime.timedelta(days=days_left)
+    )
+    assert _detail(w, "bob", w.dora_case, purpose="handover").status_code == status
     assert _detail(w, "heidi", w.dora_case, purpose="handover").status_code == 403  # not of the case's unit
+
+
+@travel
+@pytest.mark.parametrize(("window", "status"), [(29, 403), (30, 200)])
+def test_the_handover_window_is_the_organisations_setting(office, window, status):
+    from caseload.models import CaseloadSettings
+
+    w = office
+    CaseloadSettings.objects.filter(organisation=w.org).update(handover_window_days=window)
+    type(w.dora).objects.filter(pk=w.dora.pk).update(employment_end=TODAY + datetime.timedelta(days=30))
+    assert _detail(w, "bob", w.dora_case, purpose="handover").status_code == status
+
+
+@travel
+def test_a_leaving_co_handler_opens_no_handover(office):
+    w = office
+    c = case(w.unit, "E-1", main=w.carol, co=w.dora, start=datetime.date(2024, 5, 1))
+    type(w.dora).objects.filter(pk=w.dora.pk).update(employment_end=TODAY)
+    assert _detail(w, "bob", c, purpose="handover").status_code == 403
+
+
+@travel
+@pytest.mark.parametrize(("extent", "status"), [(1, 403), (49, 403), (50, 200), (51, 200), (100, 200)])
+def test_a_handover_needs_the_main_handler_away_at_half_time_or_more(office, extent, status):
+    w = office
+    Absence.objects.create(organisation=w.org, staff=w.dora, kind="sick", start=TODAY, end=TODAY, extent=extent)
+    assert _detail(w, "bob", w.dora_case, purpose="handover").status_code == status
+
+
+@travel
+def test_an_absent_co_handler_opens_no_handover(office):
+    w = office
+    eve = worker(w.unit, "eve", level=3)
+    c = case(w.unit, "E-2", main=w.dora, co=eve, start=datetime.date(2024, 5, 1))
+    Absence.objects.create(organisation=w.org, staff=eve, kind="vacation", start=TODAY, end=TODAY, extent=100)
+    assert _detail(w, "bob", c, purpose="handover").status_code == 403
+
+
+def _without_tokens(html):
+    import re
+
+    return re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]*"', "", html)
+
+
+@travel
+def test_the_refusal_does_not_tell_whether_a_purpose_would_apply(office):
+    """A worker stepping through ids learns nothing of who is away or leaving: the page asking for a purpose
+    is the same for a case whose main handler is away and one whose main handler is at work."""
+    w = office
+    eve = worker(w.unit, "eve", level=3)
+    away = w.dora_case
+    present = case(w.unit, "E-3", main=eve, start=datetime.date(2024, 5, 1))
+    Absence.objects.create(organisation=w.org, staff=w.dora, kind="sick", start=TODAY, end=TODAY)
+    for params in ({}, {"purpose": "supervision"}):  # bob is no specialist: supervision never applies to him
+        pages = []
+        for c in (away, present):
+            response = _detail(w, "bob", c, **params)
+            assert response.status_code == 403
+            html = _without_tokens(response.content.decode()).replace(f"/caseload/cases/{c.pk}/", "/caseload/cases/ID/")
+            assert c.number not in html
+            pages.append(html)
+        assert pages[0] == pages[1]
+        assert 'value="handover"' in pages[0]
+    assert _detail(w, "bob", away, purpose="handover").status_code == 200  # checked once stated
+    assert _detail(w, "bob", present, purpose="handover").status_code == 403
+
+
+@travel
+def test_supervision_needs_a_group_of_the_cases_unit(office):
+    """carol, specialist of both units, shares an intake-unit group with dora: not dora's cases of the
+    investigation unit."""
+    from staff.models import Role
+    from tests.factories import GroupFactory, RoleAssignmentFactory
+
+    w = office
+    RoleAssignmentFactory(staff=w.carol, organisation=w.org, role=Role.SPECIALIST, unit=w.intake_unit)
+    intake_group = GroupFactory(organisation=w.org, unit=w.intake_unit, name="Mottagningen")
+    for person in (w.carol, w.dora):
+        GroupMembership.objects.create(
+            organisation=w.org, staff=person, group=intake_group, start=datetime.date(2024, 1, 1)
+        )
+    assert _detail(w, "carol", w.dora_case, purpose="supervision").status_code == 403
+    listed = w.client("carol").get(reverse("caseload:supervision")).content.decode()
+    assert "D-1" not in listed.split('id="supervision-cases"', 1)[1]
+    _group(w, w.carol, w.dora)  # and with a group of the case's unit, as before
+    assert _detail(w, "carol", w.dora_case, purpose="supervision").status_code == 200
+    listed = w.client("carol").get(reverse("caseload:supervision")).content.decode()
+    assert "D-1" in listed.split('id="supervision-cases"', 1)[1]
 
 
 @travel
@@ -178,6 +279,11 @@ def test_a_worker_does_not_see_colleagues_acute_reassignments_on_the_cycle_page(
     url = reverse("caseload:unit_cycle", args=[w.unit.pk])
     assert "D-1" in w.client("alice").get(url).content.decode()
     assert "D-1" not in w.client("bob").get(url).content.decode()
+    # "Who read case X" finds the manager who saw the reassignment, not the worker who did not.
+    from staff.audit.selectors import readers_of
+
+    readers = {(r.actor_id, r.url_name) for r in readers_of(organisation=w.org, kind="case", object_id=w.dora_case.pk)}
+    assert (w.alice.pk, "caseload:unit_cycle") in readers and (w.bob.pk, "caseload:unit_cycle") not in readers
 
 
 @travel

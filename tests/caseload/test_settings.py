@@ -1,6 +1,7 @@
 """Every caseload rule is an organisation setting the organisation admin can change."""
 
 import datetime
+import re
 
 from django.urls import reverse
 
@@ -25,6 +26,7 @@ def _form(**over):
         "specialists_hold_no_cases": "on",
         "max_days_ahead": 400,
         "case_number_pattern": DEFAULT_PATTERN,
+        "handover_window_days": 14,
     }
     data.update(over)
     return data
@@ -69,3 +71,18 @@ def test_settings_outside_their_range_are_refused_at_the_field(world):
     assert "Målet kan inte ligga bortom den lagstadgade gränsen." in response.content.decode()
     settings = CaseloadSettings.objects.get(organisation=world.org)
     assert (settings.target_days, settings.legal_months, settings.capacity_level_1) == (90, 4, 12)
+
+
+def test_the_handover_window_is_a_setting_within_its_range(world):
+    """0 to 90 days before a main handler's last day (docs/caseload.md, "Who reads a case")."""
+    url = reverse("caseload:settings")
+    client = world.client("frank")
+    for value in (-1, 91, ""):
+        response = client.post(url, _form(handover_window_days=value))
+        assert response.status_code == 200
+        field = re.search(r'<input[^>]*id="id_handover_window_days"[^>]*>', response.content.decode())
+        assert 'aria-invalid="true"' in field.group(0), value
+    assert CaseloadSettings.objects.get(organisation=world.org).handover_window_days == 14
+    for value in (0, 90):
+        assert client.post(url, _form(handover_window_days=value)).status_code == 302
+        assert CaseloadSettings.objects.get(organisation=world.org).handover_window_days == value

@@ -43,6 +43,15 @@ UNIT_ID = lambda w, o: {w.unit.pk}  # noqa: E731
 CASE = lambda w, o: {"pk": o.case.pk}  # noqa: E731
 CASE_ID = lambda w, o: {o.case.pk}  # noqa: E731
 
+
+def _queued(w):
+    """A case of the unit's allocation queue (interest is marked only in those), made once."""
+    from caseload.models import Case
+    from tests.caseload.factories import case
+
+    return Case.objects.filter(organisation=w.org, number="ALFA-Q").first() or case(w.unit, "ALFA-Q")
+
+
 VISITS: dict[str, Visit] = {
     "api-me": Visit("bob", ids=BOB_ID),
     "staff:my_page": Visit("bob", ids=BOB_ID),
@@ -97,7 +106,9 @@ VISITS: dict[str, Visit] = {
     "caseload:board": Visit("alice", UNIT, UNIT_ID),
     "caseload:review_forms_read": Visit("alice", UNIT, UNIT_ID),
     "caseload:review_form": Visit("bob", UNIT, lambda w, o: {w.unit.pk, o.case.pk}),  # the unit and bob's case
-    "caseload:interest_toggle": Visit("bob", UNIT, CASE_ID, "post", lambda w, o: {"case": o.case.pk}),
+    "caseload:interest_toggle": Visit(
+        "bob", UNIT, lambda w, o: {_queued(w).pk}, "post", lambda w, o: {"case": _queued(w).pk}
+    ),
     "caseload:duty_set": Visit("alice", UNIT, UNIT_ID, "post", lambda w, o: {"day": "2026-03-16"}),
     "caseload:proposal_make": Visit("alice", UNIT, UNIT_ID, "post"),
     "caseload:proposal_adjust": Visit("alice", UNIT, UNIT_ID, "post", lambda w, o: {"row": 1}, also=404),  # no proposal

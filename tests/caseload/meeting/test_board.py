@@ -80,10 +80,8 @@ def test_worker_marks_interest_but_not_in_another_units_case(queue):
     assert Interest.objects.filter(staff=w.bob, case=target).exists()
     assert f"Ta tillbaka intresse för {target.number}" in html
     other = case(w.intake_unit, "INTAKE-1", start=datetime.date(2026, 1, 2))
-    response = w.client("bob").post(
-        reverse("caseload:interest_toggle", args=[w.unit.pk]), {"case": other.pk}, follow=True
-    )
-    assert "Du kan bara anmäla intresse för ärenden i din egen enhet." in response.content.decode()
+    response = w.client("bob").post(reverse("caseload:interest_toggle", args=[w.unit.pk]), {"case": other.pk})
+    assert response.status_code == 404  # not in this unit's queue
     assert not Interest.objects.filter(case=other).exists()
     # Heidi works in the intake unit: she may not mark interest in the investigation unit's case either.
     with pytest.raises(Exception, match="egen enhet|own unit"):
@@ -310,3 +308,23 @@ def test_a_specialist_co_handling_cases_is_not_shown_as_overloaded(queue):
     row = html.split('id="workers-table"', 1)[1].split("Sara", 1)[1].split("</tr>", 1)[0]
     assert "Specialister har inga egna ärenden" in row
     assert "över kapaciteten" not in row
+
+
+def test_interest_takes_only_a_case_of_the_units_queue_and_tells_nothing_else(queue):
+    """Another unit's queued case, an allocated case of the unit and an id of nobody get the same 404, and
+    no access-log row names the case: the number was never shown."""
+    from staff.audit.models import AccessLogEntry
+
+    w = queue
+    other_unit = case(w.intake_unit, "INTAKE-2", start=datetime.date(2026, 1, 2))
+    allocated = case(w.unit, "OPEN-2", main=w.dora, start=datetime.date(2025, 12, 1))
+    missing = Case.objects.order_by("-pk").first().pk + 1000
+    url = reverse("caseload:interest_toggle", args=[w.unit.pk])
+    responses = [w.client("bob").post(url, {"case": pk}) for pk in (other_unit.pk, allocated.pk, missing)]
+    assert [r.status_code for r in responses] == [404, 404, 404]
+    assert len({re.sub(r'(nonce|csrfmiddlewaretoken" value)="[^"]*"', "", r.content.decode()) for r in responses}) == 1
+    for c in (other_unit, allocated):
+        assert not AccessLogEntry.objects.filter(kind="case", object_id=c.pk).exists()
+    assert not Interest.objects.filter(staff=w.bob).exists()
+    assert w.client("bob").post(url, {"case": w.cases[0].pk}).status_code == 302  # the unit's queue: as before
+    assert AccessLogEntry.objects.filter(kind="case", object_id=w.cases[0].pk, actor=w.bob, status=302).exists()

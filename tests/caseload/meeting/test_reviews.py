@@ -137,3 +137,14 @@ def test_real_worker_sends_each_reminder_once(ladder, celery_worker):
     mails = celery_worker.mails()
     assert len(mails) == 1
     assert "genomg" in mails[0]
+
+
+def test_who_read_case_x_finds_the_manager_who_read_the_review_forms(cycle):
+    from staff.audit.selectors import readers_of
+
+    w = cycle
+    bobs = case(w.unit, "R-9", main=w.bob, start=datetime.date(2025, 12, 1))
+    _submit(w, "bob", bobs, "Väntar")
+    assert "R-9" in w.client("alice").get(reverse("caseload:review_forms_read", args=[w.unit.pk])).content.decode()
+    rows = readers_of(organisation=w.org, kind="case", object_id=bobs.pk)
+    assert (w.alice.pk, "caseload:review_forms_read") in {(r.actor_id, r.url_name) for r in rows}
