@@ -72,3 +72,23 @@ class IdleTimeoutMiddleware:
                 if staff is not None:
                     request.session.set_expiry(staff.organisation.idle_timeout_minutes * 60)
         return self.get_response(request)
+
+
+class PrivateNoStoreMiddleware:
+    """Every answer to a signed-in person (session or API token) is `Cache-Control: private, no-store`.
+
+    Nearly every such page shows personal or case data; on a shared computer the back button after
+    signing out must not bring a case or a survey answer back from the browser's cache. Static files
+    never get here (WhiteNoise answers them earlier); a calendar app's token feed is not signed in.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)  # DRF sets the token's user on the Django request
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+            response.headers.pop("Expires", None)
+        return response
