@@ -52,4 +52,3 @@ def test_an_api_token_answer_is_not_stored(world):
     _token, key = api_token_create(organisation=world.org, staff=world.erin, name="t")
     response = Client().get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
     assert response.status_code == 200 and _no_store(response)
-
