@@ -22,7 +22,7 @@ from .forms import (
     StaffMemberForm,
     UnitForm,
 )
-from .formtools import apply_errors, paginate, sort_param
+from .formtools import apply_errors, paginate, query_id, sort_param
 from .models import Department, Group, Role, RoleAssignment, StaffMember, Unit
 from .permissions import staff_required
 from .selectors import staff_get
@@ -45,9 +45,9 @@ def staff_list(request):
             | Q(email__icontains=q)
             | Q(user__username__icontains=q)
         )
-    unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
-        qs = qs.filter(unit_id=int(unit_id))
+    unit_id = query_id(request, "unit")
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
     sort, order = sort_param(request, STAFF_SORTS, "name")
     page = paginate(request, qs.order_by(order, "first_name", "pk"))
     audit.note(request, page)
