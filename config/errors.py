@@ -30,8 +30,14 @@ def database_unavailable(exc: BaseException | None) -> bool:
     return False
 
 
+SERVER_ERROR_MESSAGE = "Något gick fel hos oss. Försök igen senare."
+
+
 def server_error_or_unavailable(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
     if not database_unavailable(sys.exc_info()[1]):
+        if request.path.startswith("/api/"):  # the API's documented error body, never an HTML page
+            body = {"error": {"code": "server_error", "message": SERVER_ERROR_MESSAGE, "fields": {}}}
+            return JsonResponse(body, status=500)
         return server_error(request, template_name)
     if request.path.startswith("/api/"):
         body = {"error": {"code": "unavailable", "message": UNAVAILABLE_MESSAGE, "fields": {}}}

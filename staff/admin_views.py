@@ -22,7 +22,7 @@ from .forms import (
     StaffMemberForm,
     UnitForm,
 )
-from .formtools import apply_errors, paginate, sort_param
+from .formtools import apply_errors, paginate, query_id, sort_param
 from .models import Department, Group, Role, RoleAssignment, StaffMember, Unit
 from .permissions import staff_required
 from .selectors import staff_get
@@ -45,9 +45,9 @@ def staff_list(request):
             | Q(email__icontains=q)
             | Q(user__username__icontains=q)
         )
-    unit_id = request.GET.get("unit", "")
-    if unit_id.isdigit():
-        qs = qs.filter(unit_id=int(unit_id))
+    unit_id = query_id(request, "unit")
+    if unit_id is not None:
+        qs = qs.filter(unit_id=unit_id)
     sort, order = sort_param(request, STAFF_SORTS, "name")
     page = paginate(request, qs.order_by(order, "first_name", "pk"))
     audit.note(request, page)
@@ -75,11 +75,30 @@ def staff_create(request):
     return render(request, "staff/admin/staff_form.html", {"form": form, "title": _("Add a person")})
 
 
+def _edit_page(request, member, form, role_form=None, status: int = 200):
+    return render(
+        request,
+        "staff/admin/staff_form.html",
+        {
+            "form": form,
+            "member": member,
+            "title": member.full_name,
+            "roles": member.roles.select_related("unit", "department"),
+            "role_form": role_form or RoleAssignmentForm(prefix="role", organisation=request.organisation),
+        },
+        status=status,
+    )
+
+
+def _person_form(request, member, data=None):
+    return StaffMemberForm(data, instance=member, organisation=request.organisation, with_username=False)
+
+
 @admin_required
 def staff_edit(request, pk: int):
     org = request.organisation
     member = staff_get(organisation=org, pk=pk)
-    form = StaffMemberForm(request.POST or None, instance=member, organisation=org, with_username=False)
+    form = _person_form(request, member, request.POST or None)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.fields}
         member.refresh_from_db()
@@ -90,38 +109,25 @@ def staff_edit(request, pk: int):
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("staff:admin_staff_edit", pk=member.pk)
-    return render(
-        request,
-        "staff/admin/staff_form.html",
-        {
-            "form": form,
-            "member": member,
-            "title": member.full_name,
-            "roles": member.roles.select_related("unit", "department"),
-            "role_form": RoleAssignmentForm(prefix="role", organisation=org),
-        },
-    )
+    return _edit_page(request, member, form)
 
 
 @admin_required
 @require_POST
 def staff_role_add(request, pk: int):
+    """A refused role: the edit page again, with the message at the role form's field."""
     org = request.organisation
     member = staff_get(organisation=org, pk=pk)
     form = RoleAssignmentForm(request.POST, prefix="role", organisation=org)
     if form.is_valid():
         try:
-            services.role_assign(organisation=org, member=member, **form.cleaned_data)
+            services.role_assign(organisation=org, actor=request.get_staff(), member=member, **form.cleaned_data)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The role was added."))
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
-    return redirect("staff:admin_staff_edit", pk=member.pk)
+            return redirect("staff:admin_staff_edit", pk=member.pk)
+    return _edit_page(request, member, _person_form(request, member), form, status=400)
 
 
 @admin_required
@@ -130,8 +136,12 @@ def staff_role_remove(request, pk: int, role_pk: int):
     org = request.organisation
     member = staff_get(organisation=org, pk=pk)
     assignment = get_for_org(RoleAssignment, organisation=org, pk=role_pk, staff=member)
-    services.role_remove(organisation=org, assignment=assignment)
-    messages.success(request, _("The role was removed."))
+    try:
+        services.role_remove(organisation=org, assignment=assignment)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("The role was removed."))
     return redirect("staff:admin_staff_edit", pk=member.pk)
 
 
@@ -143,8 +153,12 @@ def staff_login_toggle(request, pk: int):
     if member.user_id == request.user.pk and not active:
         messages.error(request, _("You cannot switch off your own login."))
     else:
-        services.login_set_active(member=member, active=active)
-        messages.success(request, _("The login was switched on.") if active else _("The login was switched off."))
+        try:
+            services.login_set_active(member=member, active=active)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("The login was switched on.") if active else _("The login was switched off."))
     return redirect("staff:admin_staff_edit", pk=member.pk)
 
 

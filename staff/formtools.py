@@ -7,6 +7,7 @@ import datetime
 import re
 from decimal import Decimal
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
@@ -52,9 +53,69 @@ def apply_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+# Query-string parameters are parsed here, with form fields, and nowhere else: an id is ASCII digits within
+# the database's bigint ("²" and "١٢" pass str.isdigit() but not a bigint), a page number is capped (a page
+# past the end shows the last one), a year lies in FIRST_YEAR..LAST_YEAR. A bad value is None: the view
+# shows what it shows without the parameter; an API turns it into a 400 with the field's message.
+ID_MAX = 2**63 - 1
+PAGE_MAX = 100_000
+
+
+class QueryIntField(forms.IntegerField):
+    """A whole number written in ASCII digits (no sign, no decimals), within min_value..max_value."""
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if value and not (value.isascii() and value.isdigit() and len(value) <= 19):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+def query_value(query, name: str, field: forms.Field):
+    """The cleaned value of `name` in a QueryDict (request.GET, DRF's query_params), None when absent or
+    bad; query_errors() says why."""
+    return _query_form(query, name, field).cleaned_data.get(name)
+
+
+def query_errors(query, name: str, field: forms.Field) -> list[str]:
+    return _query_form(query, name, field).errors.get(name, [])
+
+
+def _query_form(query, name: str, field: forms.Field) -> forms.Form:
+    field.required = False
+    form = type("QueryForm", (forms.Form,), {name: field})(query)
+    form.is_valid()
+    return form
+
+
+def id_field() -> QueryIntField:
+    return QueryIntField(min_value=1, max_value=ID_MAX)
+
+
+def query_id(request, name: str) -> int | None:
+    return query_value(request.GET, name, id_field())
+
+
+def query_page(request, name: str = "page") -> int:
+    """A page number from 1 to PAGE_MAX; 1 for anything else (Paginator.get_page then caps at the end)."""
+    return query_value(request.GET, name, QueryIntField(min_value=1, max_value=PAGE_MAX)) or 1
+
+
+def year_field() -> QueryIntField:
+    return QueryIntField(min_value=FIRST_YEAR, max_value=LAST_YEAR)
+
+
+def year_or_none(raw: str | None) -> int | None:
+    """A year FIRST_YEAR..LAST_YEAR in ASCII digits, else None."""
+    try:
+        return year_field().clean(raw)
+    except ValidationError:
+        return None
+
+
 def paginate(request, queryset, per_page: int = 25):
     paginator = Paginator(queryset, per_page)
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(query_page(request))
 
 
 def sort_param(request, allowed: dict[str, str], default: str) -> tuple[str, str]:

@@ -286,6 +286,9 @@ DEPARTMENT_ROLES = frozenset({Role.DEPARTMENT_HEAD})
 ORGANISATION_ROLES = frozenset({Role.HR, Role.ORG_ADMIN})
 MANAGER_ROLES = frozenset({Role.UNIT_MANAGER, Role.ASSISTANT_MANAGER})
 CASE_WORKER_ROLES = frozenset({Role.SOCIAL_WORKER, Role.SPECIALIST})
+# Roles that show cases, intake reports, individual survey answers or exit interviews (every role but the
+# organisation admin's): an organisation admin cannot give one to themself, another admin must.
+REVEALING_ROLES = frozenset(Role) - {Role.ORG_ADMIN}
 
 
 class RoleAssignment(TenantModel):

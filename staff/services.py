@@ -14,7 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .bulk import insert_new
-from .models import ApiToken, Department, Group, Notification, Organisation, RoleAssignment, StaffMember, Unit
+from .models import (
+    REVEALING_ROLES,
+    ApiToken,
+    Department,
+    Group,
+    Notification,
+    Organisation,
+    Role,
+    RoleAssignment,
+    StaffMember,
+    Unit,
+)
 from .tenancy import check_same_org
 
 User = get_user_model()
@@ -66,10 +77,28 @@ def staff_member_update(*, member: StaffMember, **fields: Any) -> StaffMember:
     return member
 
 
+def _active_admins(organisation: Organisation):
+    """Organisation admins who can sign in (locked for the transaction: two admins removing each other's
+    role at once cannot both succeed)."""
+    return RoleAssignment.objects.select_for_update().filter(
+        organisation=organisation, role=Role.ORG_ADMIN, staff__user__is_active=True
+    )
+
+
+def _check_an_admin_remains(organisation: Organisation, staff_id: int) -> None:
+    if not list(_active_admins(organisation).exclude(staff_id=staff_id)):
+        raise ValidationError(
+            _("You are the only organisation admin: give the role to someone else before you remove it.")
+        )
+
+
 @transaction.atomic
 def login_set_active(*, member: StaffMember, active: bool) -> None:
-    if member.user_id:
-        User.objects.filter(pk=member.user_id).update(is_active=active)
+    if not member.user_id:
+        return
+    if not active and RoleAssignment.objects.filter(staff=member, role=Role.ORG_ADMIN).exists():
+        _check_an_admin_remains(member.organisation, member.pk)
+    User.objects.filter(pk=member.user_id).update(is_active=active)
 
 
 @transaction.atomic
@@ -78,10 +107,16 @@ def role_assign(
     organisation: Organisation,
     member: StaffMember,
     role: str,
+    actor: StaffMember | None,
     unit: Unit | None = None,
     department: Department | None = None,
 ) -> RoleAssignment:
+    """Give `member` a role; `actor` is the admin giving it (None: the system, e.g. a seed). A role that
+    shows cases or individual answers (REVEALING_ROLES) is refused when the actor gives it to themself:
+    another organisation admin must."""
     check_same_org(organisation, member, unit, department)
+    if actor is not None and actor.pk == member.pk and role in REVEALING_ROLES:
+        raise ValidationError({"role": _("Another organisation admin must give you this role.")})
     assignment = RoleAssignment(organisation=organisation, staff=member, role=role, unit=unit, department=department)
     # clean() says in words what the scope constraint checks (the database still enforces it), and the
     # duplicate is checked below: the constraints' own messages would only repeat them with their names.
@@ -96,7 +131,10 @@ def role_assign(
 
 @transaction.atomic
 def role_remove(*, organisation: Organisation, assignment: RoleAssignment) -> None:
+    """Remove a role; the organisation keeps at least one admin who can sign in."""
     check_same_org(organisation, assignment)
+    if assignment.role == Role.ORG_ADMIN:
+        _check_an_admin_remains(organisation, assignment.staff_id)
     assignment.delete()
 
 

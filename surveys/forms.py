@@ -49,10 +49,22 @@ class RhythmStepForm(forms.Form):
 
 
 class BaselineUploadForm(forms.Form):
+    MAX_BYTES = 1_048_576  # a line per unit: a few kB; anything near this is not the file asked for
+
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_("One line per unit: unit;q1;q2;q3 with values from 1 to 5 (decimal comma allowed)."),
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is too large (at most 1 MB)."), code="too_large")
+        head = upload.read(self.MAX_BYTES)
+        upload.seek(0)
+        if b"\0" in head:  # UTF-8, UTF-16 with a BOM aside, text never holds a NUL byte
+            raise forms.ValidationError(_("This is not a text file. Upload a CSV file."), code="binary")
+        return upload
 
 
 class SurveySettingsForm(forms.ModelForm):

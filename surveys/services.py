@@ -526,7 +526,12 @@ def baseline_import(*, organisation: Organisation, content: str, year: int = 201
         dialect = csv.Sniffer().sniff(content.splitlines()[0] if content.strip() else "a;b", delimiters=";,\t")
     except csv.Error:
         dialect = csv.excel
-    rows = list(csv.reader(io.StringIO(content), dialect))
+    try:
+        rows = list(csv.reader(io.StringIO(content), dialect))
+    except csv.Error as exc:  # a field over csv's 128 kB limit, a stray NUL byte
+        raise ValidationError(
+            _("The file cannot be read as CSV (a field is too long or it holds binary data).")
+        ) from exc
     errors: list[str] = []
     parsed: list[tuple[Unit, list[Decimal]]] = []
     if not rows:
@@ -548,7 +553,7 @@ def baseline_import(*, organisation: Organisation, content: str, year: int = 201
                 value = Decimal(cell.strip().replace(",", "."))
             except InvalidOperation:
                 value = None
-            if value is None or not Decimal(1) <= value <= Decimal(5):
+            if value is None or not value.is_finite() or not Decimal(1) <= value <= Decimal(5):
                 errors.append(
                     _("Line %(line)s: “%(value)s” is not a value from 1 to 5.")
                     % {"line": number, "value": cell.strip()}

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff import audit
-from staff.formtools import apply_errors, csv_cell, paginate, sane_year, sort_param
+from staff.formtools import apply_errors, csv_cell, paginate, query_id, sort_param, year_or_none
 from staff.history import sources as history_sources
 from staff.history.display import history_for_request
 from staff.models import Role
@@ -179,8 +179,7 @@ def round_export(request, pk: int):
 
 def _year(raw: str | None) -> int:
     """A year from the address or form, this year for anything else (year 0 or 9999 included)."""
-    year = int(raw) if (raw or "").isdigit() else 0
-    return year if sane_year(year) else timezone.localdate().year
+    return year_or_none(raw) or timezone.localdate().year
 
 
 @staff_required(*RESULT_VIEWERS)
@@ -193,8 +192,8 @@ def unit_results(request, pk: int):
     individual = sees_individual_answers(access, unit)
     all_rounds = list(selectors.rounds(organisation=org))
     chosen = None
-    if request.GET.get("round"):
-        chosen = selectors.round_get(organisation=org, pk=request.GET["round"])
+    if round_pk := query_id(request, "round"):
+        chosen = selectors.round_get(organisation=org, pk=round_pk)
     elif all_rounds:
         chosen = next((r for r in all_rounds if r.status == SurveyRound.Status.CLOSED), all_rounds[0])
     viewer = result_viewer(access)

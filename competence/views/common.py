@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 
-from staff.formtools import apply_errors
+from staff.formtools import apply_errors, query_id
 from staff.models import Role
 
 LADDER_VIEWERS = (Role.UNIT_MANAGER, Role.ASSISTANT_MANAGER, Role.DEPARTMENT_HEAD, Role.ORG_ADMIN)
@@ -11,8 +11,7 @@ SUPPLEMENT_VIEWERS = (*LADDER_VIEWERS, Role.HR)
 
 
 def int_param(request, name: str) -> int | None:
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    return query_id(request, name)
 
 
 def float_param(request, name: str) -> float | None:

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Values come from the environment (django-environ)."""
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -54,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "staff.middleware.PrivateNoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -250,8 +252,18 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # A forged or missing CSRF token: a Swedish 403 page, recorded as a security event.
 CSRF_FAILURE_VIEW = "staff.audit.views.csrf_failure"
-# The access log records REMOTE_ADDR; behind a proxy we trust, the address it put in X-Forwarded-For.
+# The client's address, for the sign-in lockout and the access log (staff.middleware.client_address):
+# REMOTE_ADDR, or the address a reverse proxy in TRUSTED_PROXIES (addresses or networks, comma-separated)
+# put in X-Forwarded-For. ACCESS_LOG_TRUST_X_FORWARDED_FOR=true without TRUSTED_PROXIES (deprecated)
+# keeps its old meaning: the last X-Forwarded-For entry, whoever sent it.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+try:
+    for _proxy in TRUSTED_PROXIES:
+        ipaddress.ip_network(_proxy, strict=False)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"Setting TRUSTED_PROXIES is malformed: {exc}") from exc
 ACCESS_LOG_TRUST_X_FORWARDED_FOR = env.bool("ACCESS_LOG_TRUST_X_FORWARDED_FOR", default=False)
+AXES_CLIENT_IP_CALLABLE = "staff.middleware.client_address"
 SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {

@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.conf import settings
 from django.utils import timezone
 
+from ..middleware import client_address
 from . import noted, stated_purpose
 from .registry import classify
 
 SESSION_COOKIE = settings.SESSION_COOKIE_NAME
-
-
-def client_address(request) -> str | None:
-    """REMOTE_ADDR; the address our proxy appended to X-Forwarded-For only when that proxy is trusted."""
-    from .models import trust_forwarded_for
-
-    candidates = []
-    if trust_forwarded_for():
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            candidates.append(forwarded.split(",")[-1].strip())
-    candidates.append(request.META.get("REMOTE_ADDR", ""))
-    for candidate in candidates:
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            continue
-    return None
 
 
 def url_ids(kwargs: dict) -> str:

@@ -8,7 +8,6 @@ sanctioned delete path is `staff.audit.services.access_log_purge`.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -206,10 +205,3 @@ class AccessReview(TenantModel):
 
     def __str__(self) -> str:
         return self.key
-
-
-TRUST_FORWARDED_FOR = "ACCESS_LOG_TRUST_X_FORWARDED_FOR"
-
-
-def trust_forwarded_for() -> bool:
-    return bool(getattr(settings, TRUST_FORWARDED_FOR, False))

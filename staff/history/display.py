@@ -92,8 +92,11 @@ class HistoryPage:
 
 
 def _page_number(raw) -> int:
+    """1..PAGE_MAX: a larger number would overflow the database's LIMIT (history_page shows the last page)."""
+    from staff.formtools import PAGE_MAX
+
     try:
-        return max(1, int(raw))
+        return min(max(1, int(raw)), PAGE_MAX)
     except (TypeError, ValueError):
         return 1
 

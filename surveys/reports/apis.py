@@ -13,6 +13,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from staff.formtools import id_field, query_errors, query_value
 from staff.models import Department, Role
 from staff.tenancy import get_for_org
 
@@ -50,12 +51,11 @@ def _choice(request, name: str, choices, message: str) -> str | None:
 
 
 def _int_param(request, name: str, message: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None:
+    if request.query_params.get(name) is None:
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if query_errors(request.query_params, name, id_field()):
         raise exceptions.ValidationError({name: [message]})
-    return int(raw)
+    return query_value(request.query_params, name, id_field())
 
 
 class TertialListApi(GenericAPIView):

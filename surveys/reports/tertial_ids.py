@@ -16,7 +16,7 @@ from ..tertials import Tertial
 
 MIN_YEAR = 2000
 MAX_YEARS_AHEAD = 1
-_ID = re.compile(r"^(\d{4})-T(\d)$")
+_ID = re.compile(r"^(\d{4})-T(\d)$", re.ASCII)
 
 
 def year_range(today: datetime.date) -> tuple[int, int]:
@@ -25,7 +25,7 @@ def year_range(today: datetime.date) -> tuple[int, int]:
 
 def parse_year(raw: str, *, today: datetime.date, field: str = "year") -> int:
     low, high = year_range(today)
-    if not re.fullmatch(r"\d{4}", raw or "") or not low <= int(raw) <= high:
+    if not re.fullmatch(r"\d{4}", raw or "", re.ASCII) or not low <= int(raw) <= high:
         raise exceptions.ValidationError(
             {field: [_("Give a year from %(low)s to %(high)s, for example 2026.") % {"low": low, "high": high}]}
         )
