@@ -57,7 +57,7 @@ def test_reports_counts_and_ids_per_organisation_and_column_never_the_strings(wo
         f"caseload.Case.number: 2 row(s) with a case number outside the pattern (ids {pnr_case.pk}, {named.pk})" in alfa
     )
     assert f"caseload.Case.number: 1 row(s) with an identity number (ids {foreign.pk})" in beta
-    assert str(pnr_case.pk) not in beta
+    assert f"(ids {pnr_case.pk})" not in beta and f", {pnr_case.pk})" not in beta
     for text in STRINGS:
         assert text not in out and text not in error
 
@@ -89,3 +89,16 @@ def test_every_organisation_is_scanned_under_its_own_tenant_setting(world, slug_
     found = case(unit, "19121212-1212")
     out, _error = _run("--organisation", organisation.slug)
     assert f"caseload.Case.number: 1 row(s) with an identity number (ids {found.pk})" in out
+
+
+def test_full_width_and_grouped_numbers_saved_before_are_reported(world):
+    wide, grouped, tabbed, near = (case(world.unit, f"BoU-W-01{n}", main=world.bob) for n in range(4))
+    full_width = "".join(chr(0xFF10 + int(digit)) if digit.isdigit() else digit for digit in "121212-1212")
+    Assignment.objects.filter(case=wide).update(reason=f"Gäller {full_width}")
+    Assignment.objects.filter(case=grouped).update(reason="Gäller 12 12 12 - 1212")
+    Assignment.objects.filter(case=tabbed).update(reason="Gäller 121212\t--\t1212")
+    Assignment.objects.filter(case=near).update(reason="Gäller 12 12 12 - 1213")  # check digit off
+    ids = sorted(Assignment.objects.filter(case__in=[wide, grouped, tabbed]).values_list("id", flat=True))
+    out, error = _run("--organisation", world.org.slug)
+    assert f"caseload.Assignment.reason: 3 row(s) with an identity number (ids {', '.join(map(str, ids))})" in out
+    assert error == "3 row(s) to correct: open them by id and remove the identity number or name."

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F, Func, TextField
 
 from staff import rls
 from staff.identity_numbers import SQL_PREFILTER, contains_identity_number
@@ -36,17 +37,28 @@ COLUMNS = (
 CASE_NUMBERS = (("caseload.Case", "number"), ("intake.IntakeItem", "case_number"))
 
 
+class _Nfkc(Func):
+    """PostgreSQL's `normalize(text, NFKC)`: the same normalisation as the finder's."""
+
+    template = "normalize(%(expressions)s::text, NFKC)"
+    output_field = TextField()
+
+
 def identity_number_rows(organisation: Organisation) -> dict[str, list[int]]:
     """'app.Model.field' -> ids of the organisation's rows whose text holds an identity number."""
     found: dict[str, list[int]] = {}
     for label, fields in COLUMNS:
         model = apps.get_model(label)
         for field in fields:
-            # PostgreSQL narrows the rows to those with ten digits close together; Python decides. `id` is the
-            # row's own id, also in a history table (whose primary key is history_id): the row to open.
-            candidates = model._default_manager.filter(
-                organisation=organisation, **{f"{field}__regex": SQL_PREFILTER}
-            ).values_list("id", field)
+            # PostgreSQL narrows the rows to those with ten digits close together once normalised (full-width
+            # digits count); Python decides. `id` is the row's own id, also in a history table (whose primary
+            # key is history_id): the row to open.
+            candidates = (
+                model._default_manager.filter(organisation=organisation)
+                .annotate(_normal=_Nfkc(F(field)))
+                .filter(_normal__regex=SQL_PREFILTER)
+                .values_list("id", field)
+            )
             ids = sorted({pk for pk, text in candidates.iterator() if contains_identity_number(text)})
             if ids:
                 found[f"{label}.{field}"] = ids
