@@ -102,3 +102,64 @@ def test_full_width_and_grouped_numbers_saved_before_are_reported(world):
     out, error = _run("--organisation", world.org.slug)
     assert f"caseload.Assignment.reason: 3 row(s) with an identity number (ids {', '.join(map(str, ids))})" in out
     assert error == "3 row(s) to correct: open them by id and remove the identity number or name."
+
+
+def test_the_newly_guarded_free_texts_and_the_ladder_history_are_scanned(world):
+    from competence.models import LadderLevel, PlannedTraining, Training
+    from competence.services import ladder_setup_default
+    from staff.audit.models import AccessReview
+    from surveys.models import ExitInterview, RhythmStep
+
+    ladder_setup_default(organisation=world.org)
+    level = LadderLevel.objects.filter(organisation=world.org).order_by("number").first()
+    level.expectations = "Som 121212-1212"
+    level.save()  # the history keeps it too
+    training = Training.objects.filter(organisation=world.org).first()
+    Training.objects.filter(pk=training.pk).update(description="För 121212-1212")
+    planned = PlannedTraining.objects.create(
+        organisation=world.org, staff=world.bob, training=training, goal="12 12 12-1212"
+    )
+    review = AccessReview.objects.create(
+        organisation=world.org,
+        key="k",
+        month=datetime.date(2026, 3, 1),
+        flag="outside_unit",
+        comment="121212-1212",
+        reviewed_by=world.alice,
+    )
+    step = RhythmStep.objects.create(
+        organisation=world.org,
+        unit=world.unit,
+        year=2026,
+        step=1,
+        done_on=datetime.date(2026, 4, 1),
+        note="121212\t1212",
+        recorded_by=world.alice,
+    )
+    interview, _glued = (
+        ExitInterview.objects.create(
+            organisation=world.org,
+            staff=person,
+            unit=world.unit,
+            held_on=datetime.date(2026, 6, 1),
+            main_reason="workload",
+            answers=answers,
+            interviewer=world.erin,
+        )
+        for person, answers in (
+            (world.heidi, {"1": "Bra", "2": "Klienten 121212\n\n1212"}),
+            (world.ivan, {"1": "121212", "2": "1212"}),  # each answer alone holds no number; glued together they would
+        )
+    )
+    out, error = _run("--organisation", world.org.slug)
+    for label, pk in (
+        ("competence.LadderLevel.expectations", level.pk),
+        ("history.HistoricalLadderLevel.expectations", level.pk),
+        ("competence.Training.description", training.pk),
+        ("competence.PlannedTraining.goal", planned.pk),
+        ("staff.AccessReview.comment", review.pk),
+        ("surveys.RhythmStep.note", step.pk),
+        ("surveys.ExitInterview.answers", interview.pk),
+    ):
+        assert f"{label}: 1 row(s) with an identity number (ids {pk})\n" in out, label
+    assert "121212" not in out and "121212" not in error
