@@ -2,8 +2,12 @@
 
 A case number is typed in when a case is registered and when intake registers a report; both check it
 against the organisation's pattern (the whole number must match), so a name such as `Anna Svensson` is
-refused where a case number belongs. The default is the demo's shape: letters, then parts joined by hyphens,
-ending in digits (`BoU-W-001`, `MOT-2026-0101`).
+refused where a case number belongs. The default is the demo's shape (`BoU-W-001`, `MOT-2026-0101`, `bou-9`
+typed in lower case): a prefix of one to six letters and digits led by a letter, then parts of one to four
+upper-case letters or digits, joined by hyphens, ending in one to ten digits. It refuses hyphenated names
+(`Anna-Svensson-1`, `KARL-ERIK-SVENSSON-2`: a part in lower case or longer than four) and a surname with a birth
+date (`Svensson-19121212`: a prefix longer than six). A short word and a number (`Anna-1`, `Ärende-1`) has the
+shape of a case number and passes: the shape cannot tell a short first name from a prefix.
 
 The organisation admin edits the pattern. It is matched by PostgreSQL (`~`, POSIX advanced regular
 expressions), not by Python's `re`: PostgreSQL's engine does not backtrack exponentially on patterns such as
@@ -23,10 +27,13 @@ from django.utils.translation import gettext_lazy as _
 
 from staff.identity_numbers import validate_no_identity_number
 
-DEFAULT_PATTERN = "[A-Za-zÅÄÖåäö]+(-[A-Za-zÅÄÖåäö0-9]+)*-[0-9]+"
+DEFAULT_PATTERN = "[A-Za-zÅÄÖåäö][A-Za-zÅÄÖåäö0-9]{0,5}(-[A-ZÅÄÖ0-9]{1,4})*-[0-9]{1,10}"
+# The default until issue 15's review: it accepted hyphenated names. Organisations still on it move to the new one.
+OLD_DEFAULT_PATTERN = "[A-Za-zÅÄÖåäö]+(-[A-Za-zÅÄÖåäö0-9]+)*-[0-9]+"
 MAX_LENGTH = 200
 TIMEOUT_MS = 200
-# What no case-number pattern may accept: identity numbers in each shape, a coordination number, a name.
+# What no case-number pattern may accept: identity numbers in each shape, a coordination number, names (also
+# hyphenated, and a surname with a birth date).
 REFUSED_SAMPLES = (
     "19121212-1212",
     "121212-1212",
@@ -35,6 +42,9 @@ REFUSED_SAMPLES = (
     "121212+1212",
     "121272-1219",
     "Anna Svensson",
+    "Anna-Svensson-1",
+    "Karl-Erik-Svensson-2",
+    "Svensson-19121212",
 )
 
 

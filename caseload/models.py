@@ -173,9 +173,10 @@ class CaseloadSettings(models.Model):
         default=DEFAULT_PATTERN,
         validators=[validate_pattern],
         help_text=_(
-            "A case number must match it whole when a case or a report is registered. The default accepts letters"
-            " and then parts joined by hyphens, ending in digits (BoU-W-001, MOT-2026-0101). PostgreSQL syntax;"
-            " a pattern that accepts a personal identity number or a name is refused."
+            "A case number must match it whole when a case or a report is registered. The default accepts a prefix"
+            " of up to six letters and digits, then parts of up to four capital letters or digits joined by"
+            " hyphens, ending in digits (BoU-W-001, MOT-2026-0101). PostgreSQL syntax; a pattern that accepts a"
+            " personal identity number or a name is refused."
         ),
     )
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from staff.identity_numbers import guard_fields, validate_no_identity_number
 from staff.models import StaffMember
 
 from .models import (
@@ -35,11 +36,14 @@ class PromoteForm(OwnIds, forms.Form):
     start = forms.DateField(label=_("Decision date (new level from)"), widget=DateInput())
     assessed_on = forms.DateField(label=_("Date of the joint assessment"), widget=DateInput())
     specialist = forms.ModelChoiceField(label=_("Responsible specialist"), queryset=StaffMember.objects.none())
-    motivation = forms.CharField(label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}))
+    motivation = forms.CharField(
+        label=_("Motivation"), widget=forms.Textarea(attrs={"rows": 3}), validators=[validate_no_identity_number]
+    )
     override_reason = forms.CharField(
         label=_("Reason for overriding an entry rule"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_no_identity_number],
         help_text=_("Only when a rule is not met. The decision is then shown as an override."),
     )
 
@@ -86,6 +90,7 @@ class TrainingPlanForm(OwnIds, forms.ModelForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["training"].queryset = Training.objects.filter(organisation=organisation)
+        guard_fields(self, "goal", "purpose")
 
     def _post_clean(self):  # the service runs full_clean with the organisation set
         pass
@@ -106,6 +111,10 @@ class LevelForm(OwnIds, forms.ModelForm):
         model = LadderLevel
         fields = ["number", "name", "is_specialist", "min_years", "requires_introduction", "expectations"]
         widgets = {"expectations": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_fields(self, "expectations")
 
     def _post_clean(self):
         pass
@@ -145,6 +154,10 @@ class TrainingForm(OwnIds, forms.ModelForm):
         model = Training
         fields = ["name", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        guard_fields(self, "description")
 
     def _post_clean(self):
         pass

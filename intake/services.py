@@ -13,6 +13,7 @@ from caseload import selectors as caseload_selectors
 from caseload import services as caseload_services
 from caseload.case_numbers import case_number_check
 from caseload.models import CaseloadSettings
+from staff.identity_numbers import refuse_identity_numbers
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
 from staff.tenancy import check_same_org
 
@@ -115,6 +116,7 @@ def intake_decide(
     _check_assessor(actor, item)
     if item.decision != IntakeItem.Decision.PENDING:
         raise ValidationError(_("This item is already decided."))
+    refuse_identity_numbers(reason=reason)
     errors = {}
     reason = (reason or "").strip()
     if not reason:

@@ -38,14 +38,19 @@ class AnswerForm(forms.Form):
 
 
 class ActionPlanForm(forms.Form):
-    actions = forms.CharField(label=_("Agreed actions"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    actions = forms.CharField(
+        label=_("Agreed actions"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_identity_number],
+    )
     follow_up_on = forms.DateField(label=_("Follow-up date"), widget=DateInput())
 
 
 class RhythmStepForm(forms.Form):
     step = forms.TypedChoiceField(label=_("Step"), choices=RhythmStep.Step.choices, coerce=int)
     done_on = forms.DateField(label=_("Done on"), widget=DateInput())
-    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000, validators=[validate_no_identity_number])
 
 
 class BaselineUploadForm(forms.Form):
@@ -115,6 +120,7 @@ class ExitInterviewForm(forms.Form):
                 required=False,
                 max_length=2000,
                 widget=forms.Textarea(attrs={"rows": 2}),
+                validators=[validate_no_identity_number],
             )
 
     def clean(self):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from staff.bulk import claim, insert_new
+from staff.identity_numbers import refuse_identity_numbers
 from staff.models import CASE_WORKER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
 from staff.services import Message, notify, notify_many
 from staff.tenancy import check_same_org
@@ -437,6 +438,7 @@ def answer_submit(
     answer = Answer.objects.filter(organisation=organisation, round=survey_round, staff=staff).first() or Answer(
         organisation=organisation, round=survey_round, staff=staff, unit_id=invitation.unit_id
     )
+    refuse_identity_numbers(**{key: motivations.get(key) for key in ("m1", "m2", "m3")})
     errors = {}
     for q in ("q1", "q2", "q3"):
         value = scores.get(q)
@@ -466,6 +468,7 @@ def action_plan_offer(
 ) -> ActionPlan:
     """Record the individual action plan a manager offers after a 1 or 2; the worker sees it."""
     check_same_org(organisation, answer, offered_by)
+    refuse_identity_numbers(actions=actions)
     if not answer.flagged:
         raise ValidationError(_("Action plans are offered after an answer of 1 or 2."))
     if ActionPlan.objects.filter(answer=answer).exists():
@@ -505,6 +508,7 @@ def rhythm_step_record(
     recorded_by: StaffMember,
 ) -> RhythmStep:
     check_same_org(organisation, unit, recorded_by)
+    refuse_identity_numbers(note=note)
     if RhythmStep.objects.filter(organisation=organisation, unit=unit, year=year, step=step).exists():
         raise ValidationError(_("This step is already recorded for the year."))
     record = RhythmStep(
@@ -589,6 +593,7 @@ def exit_interview_record(
     if ExitInterview.objects.filter(organisation=organisation, staff=staff).exists():
         raise ValidationError({"staff": _("An exit interview with this person is already recorded.")})
     clean = {str(i): (answers.get(str(i)) or "").strip() for i in range(1, len(EXIT_QUESTIONS) + 1)}
+    refuse_identity_numbers(**{f"a{number}": text for number, text in clean.items()})
     interview = ExitInterview(
         organisation=organisation,
         staff=staff,

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from staff.identity_numbers import refuse_identity_numbers
 from staff.models import Organisation, StaffMember
 from staff.services import notify
 from staff.tenancy import check_same_org
@@ -78,6 +79,15 @@ def review_form_submit(
 ) -> ReviewForm:
     """Save and submit the form: one entry per open investigation of the worker (others are refused)."""
     check_same_org(organisation, staff, meeting)
+    refuse_identity_numbers(
+        comment=comment,
+        **{
+            f"c{case_id}_{field}": data.get(field)
+            for case_id, data in entries.items()
+            for field in ENTRY_FIELDS
+            if isinstance(data.get(field), str)
+        },
+    )
     if staff.unit_id != meeting.unit_id:
         raise ValidationError(_("The review form is for the workers of the unit."))
     if meeting.allocation_monday < timezone.localdate():

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from staff.identity_numbers import refuse_identity_numbers
 from staff.models import CASE_WORKER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
 from staff.services import Message, notify_many
 from staff.tenancy import check_same_org
@@ -398,6 +399,7 @@ def wrap_up_save(*, organisation: Organisation, actor: StaffMember, meeting: Mee
     """The Friday wrap-up: what worked well and what less well in this allocation week."""
     check_same_org(organisation, actor, meeting)
     _require_manager(actor, meeting.unit)
+    refuse_identity_numbers(notes=notes)
     meeting.wrap_up_notes = (notes or "").strip()
     meeting.full_clean(exclude=["organisation", "unit", "confirmed_by"])
     meeting.save(update_fields=["wrap_up_notes"])

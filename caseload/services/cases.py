@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competence.selectors import levels_on
+from staff.identity_numbers import refuse_identity_numbers
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
 from staff.tenancy import check_same_org
 
@@ -135,6 +136,7 @@ def case_assign(
     meanwhile, the guarded update finds no row and the second manager is told instead of overwriting.
     """
     check_same_org(organisation, actor, case, main, co)
+    refuse_identity_numbers(reason=reason)
     on = on or timezone.localdate()
     settings = CaseloadSettings.for_org(organisation)
     if not is_unit_manager(staff=actor, unit=case.unit):
@@ -314,6 +316,7 @@ def extension_decide(
 ) -> Extension:
     """A unit manager's decision, with a special reason, to let an investigation run past the legal date."""
     check_same_org(organisation, actor, investigation)
+    refuse_identity_numbers(reason=reason)
     settings = CaseloadSettings.for_org(organisation)
     investigation = (
         Investigation.objects.select_for_update()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from staff.identity_numbers import refuse_identity_numbers
 from staff.models import Organisation, Role, StaffMember
 from staff.tenancy import check_same_org
 
@@ -154,6 +155,7 @@ def training_plan_add(
     follow_up_on: datetime.date | None = None,
 ) -> PlannedTraining:
     check_same_org(organisation, staff, training)
+    refuse_identity_numbers(goal=goal, purpose=purpose)
     return save_validated(
         PlannedTraining(
             organisation=organisation,

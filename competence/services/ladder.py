@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from staff.identity_numbers import refuse_identity_numbers
 from staff.models import Organisation, StaffMember
 from staff.tenancy import check_same_org
 
@@ -51,6 +52,7 @@ def ladder_level_save(
 ) -> LadderLevel:
     """Create a level, or change one; a level's number must stay unique in the organisation."""
     check_same_org(organisation, level)
+    refuse_identity_numbers(expectations=expectations)
     level = level or LadderLevel(organisation=organisation)
     clash = LadderLevel.objects.filter(organisation=organisation, number=number).exclude(pk=level.pk)
     if clash.exists():
@@ -111,6 +113,7 @@ def intro_template_item_add(
 
 @transaction.atomic
 def training_create(*, organisation: Organisation, name: str, description: str = "") -> Training:
+    refuse_identity_numbers(description=description)
     if Training.objects.filter(organisation=organisation, name__iexact=name).exists():
         raise ValidationError({"name": _("The catalogue already has this training.")})
     return save_validated(Training(organisation=organisation, name=name, description=description))

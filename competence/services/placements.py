@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from staff.identity_numbers import refuse_identity_numbers
 from staff.models import MANAGER_ROLES, Organisation, Role, StaffMember
 from staff.services import notify
 from staff.tenancy import check_same_org
@@ -88,6 +89,7 @@ def placement_promote(
         raise PermissionDenied
     if not specialist.roles.filter(role=Role.SPECIALIST).exists():
         raise ValidationError({"specialist": _("Choose a specialist social worker for the joint assessment.")})
+    refuse_identity_numbers(motivation=motivation, override_reason=override_reason)
     errors: dict[str, str] = {}
     if not motivation.strip():
         errors["motivation"] = _("Write the motivation of the joint assessment.")

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ..identity_numbers import validate_no_identity_number
 from .models import AccessLogSettings, SecurityEvent
 
 
@@ -51,6 +52,7 @@ class ReviewForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("What you found out, e.g. who asked for the access and why."),
+        validators=[validate_no_identity_number],
     )
 
 

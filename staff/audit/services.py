@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..identity_numbers import refuse_identity_numbers
 from ..models import Organisation, StaffMember
 from ..tenancy import check_same_org
 from .models import AccessLogEntry, AccessLogSettings, AccessReview
@@ -38,6 +39,7 @@ def access_review_mark(
     """Mark one flag of the monthly review as reviewed. The caller checked the flag is in the reviewer's scope."""
     check_same_org(organisation, reviewer)
     comment = comment.strip()
+    refuse_identity_numbers(comment=comment)
     if not comment:
         raise ValidationError({"comment": _("Write what you found out, e.g. who asked for the access.")})
     if AccessReview.objects.filter(organisation=organisation, key=key).exists():

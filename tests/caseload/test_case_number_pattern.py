@@ -70,3 +70,46 @@ def test_a_pattern_that_backtracks_exponentially_in_python_is_checked_at_once(wo
     )
     assert "Det här är inget ärendenummer av den form" in str(refused.context["form"].errors["number"])
     assert time.monotonic() - started < 5
+
+
+NAMES = ("Anna-Svensson-1", "Svensson-19121212", "ANNA-SVENSSON-1", "Karl-Erik-Svensson-2", "anna-svensson-1")
+
+
+@pytest.mark.parametrize("text", NAMES)
+def test_the_default_refuses_hyphenated_names_and_a_name_with_a_birth_date(db, text):
+    assert not matches(DEFAULT_PATTERN, text)
+
+
+def test_the_refused_samples_hold_hyphenated_names_and_a_name_with_a_birth_date():
+    assert {"Anna-Svensson-1", "Svensson-19121212"} <= set(REFUSED_SAMPLES)
+
+
+@pytest.mark.parametrize(
+    "number", ["INTAKE-1", "IFO-1", "IFO-20260001", "FAULT-3-0007", "BETA-1", "B-2024-9", "A-1212121213", "BOU-77"]
+)
+def test_the_default_accepts_the_factories_and_generators_numbers(db, number):
+    assert matches(DEFAULT_PATTERN, number)
+
+
+@pytest.mark.parametrize(
+    ("number", "accepted"),
+    [
+        ("ABCDEF-1", True),  # a prefix of six
+        ("ABCDEFG-1", False),  # and of seven
+        ("BoU-ABCD-1", True),  # a middle part of four
+        ("BoU-ABCDE-1", False),  # and of five
+        ("BoU-1234567890", True),  # ten digits at the end
+        ("BoU-12345678901", False),  # and eleven
+        ("BoU-W", False),  # no digits at the end
+    ],
+)
+def test_the_default_at_its_length_edges(db, number, accepted):
+    assert matches(DEFAULT_PATTERN, number) is accepted
+
+
+def test_an_admin_pattern_that_accepts_a_hyphenated_name_is_refused(world):
+    response = world.client("frank").post(
+        reverse("caseload:settings"), _form(case_number_pattern="[A-Za-z]+(-[A-Za-z0-9]+)*-[0-9]+")
+    )
+    assert response.status_code == 200
+    assert any("Anna-Svensson-1" in error for error in response.context["form"].errors["case_number_pattern"])

@@ -99,3 +99,65 @@ def test_review_form_refuses_an_identity_number_in_every_text(meeting_unit, fiel
     assert response.status_code == 200
     assert REFUSAL in str(response.context["form"].errors[name])
     assert not ReviewForm.objects.exists() and not ReviewEntry.objects.exists()
+
+
+# Issue 15 review: the services refuse identity numbers themselves, so that no other way in (a future API) skips it.
+
+
+def _refused(call, field):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        call()
+    assert exc.value.error_dict[field][0].code == "identity_number"
+
+
+def test_the_reassignment_and_extension_services_refuse_an_identity_number(ladder):
+    from caseload import services
+
+    c = case(ladder.unit, "C-2", main=ladder.bob, start=datetime.date(2024, 2, 1))
+    _refused(
+        lambda: services.case_assign(
+            organisation=ladder.org,
+            actor=ladder.alice,
+            case=c,
+            main=ladder.carol,
+            co=None,
+            reason="Gäller 121212-1212",
+            expected_version=Case.objects.get(pk=c.pk).version,
+        ),
+        "reason",
+    )
+    assert Assignment.objects.get(case=c, end__isnull=True).staff == ladder.bob
+    _refused(
+        lambda: services.extension_decide(
+            organisation=ladder.org,
+            actor=ladder.alice,
+            investigation=c.investigations.get(),
+            new_deadline=datetime.date(2024, 7, 15),
+            reason="Väntar på utlåtande om 19121212-1212",
+        ),
+        "reason",
+    )
+    assert not Extension.objects.exists() and c.investigations.get().extended_until is None
+
+
+def test_the_wrap_up_and_review_form_services_refuse_an_identity_number(meeting_unit):
+    from caseload.meeting import reviews, selectors, services
+
+    w = meeting_unit
+    mine = case(w.unit, "R-2", main=w.bob, start=datetime.date(2025, 12, 1))
+    with time_machine.travel(datetime.datetime(2026, 1, 8, 10, 0), tick=False):
+        cycle = selectors.board_cycle(CycleSettings.objects.get(unit=w.unit), datetime.date(2026, 1, 8))
+        meeting, _created = services.meeting_cycle_ensure(organisation=w.org, unit=w.unit, cycle=cycle)
+        wrap_up = {"organisation": w.org, "actor": w.alice, "meeting": meeting}
+        _refused(lambda: services.wrap_up_save(**wrap_up, notes="Svårt med 121212-1212"), "notes")
+        submit = {"organisation": w.org, "staff": w.bob, "meeting": meeting, "work_situation": 2, "comment": ""}
+        _refused(lambda: reviews.review_form_submit(**{**submit, "comment": "1212121212"}, entries={}), "comment")
+        for field in ("stands", "still_needed", "interventions", "decisions"):
+            entries = {mine.pk: {field: "Barnet 201212121212 har flyttat", "reconsideration": "na"}}
+            call = lambda entries=entries: reviews.review_form_submit(**submit, entries=entries)  # noqa: E731
+            _refused(call, f"c{mine.pk}_{field}")
+    meeting.refresh_from_db()
+    assert meeting.wrap_up_notes == ""
+    assert not ReviewForm.objects.exists() and not ReviewEntry.objects.exists()

@@ -86,3 +86,23 @@ def test_a_number_registered_under_an_old_pattern_still_opens_its_investigation(
     )
     assert response.status_code == 302
     assert Case.objects.get().number == "MOT-8"
+
+
+def test_the_decision_service_refuses_an_identity_number_itself(world):
+    from django.core.exceptions import ValidationError
+
+    from intake.services import intake_decide
+
+    report = item(world.intake_unit, "MOT-9", by=world.grace, received=timezone.now() - datetime.timedelta(days=1))
+    with pytest.raises(ValidationError) as exc:
+        intake_decide(
+            organisation=world.org,
+            actor=world.heidi,
+            item=report,
+            open_investigation=False,
+            reason="Barnet 121212-1212 bor nu hos fadern",
+            decided_on=datetime.date(2024, 6, 14),
+        )
+    assert exc.value.error_dict["reason"][0].code == "identity_number"
+    report.refresh_from_db()
+    assert report.decision == IntakeItem.Decision.PENDING and report.decision_reason == ""

@@ -57,7 +57,7 @@ def test_reports_counts_and_ids_per_organisation_and_column_never_the_strings(wo
         f"caseload.Case.number: 2 row(s) with a case number outside the pattern (ids {pnr_case.pk}, {named.pk})" in alfa
     )
     assert f"caseload.Case.number: 1 row(s) with an identity number (ids {foreign.pk})" in beta
-    assert str(pnr_case.pk) not in beta
+    assert f"(ids {pnr_case.pk})" not in beta and f", {pnr_case.pk})" not in beta
     for text in STRINGS:
         assert text not in out and text not in error
 
@@ -89,3 +89,77 @@ def test_every_organisation_is_scanned_under_its_own_tenant_setting(world, slug_
     found = case(unit, "19121212-1212")
     out, _error = _run("--organisation", organisation.slug)
     assert f"caseload.Case.number: 1 row(s) with an identity number (ids {found.pk})" in out
+
+
+def test_full_width_and_grouped_numbers_saved_before_are_reported(world):
+    wide, grouped, tabbed, near = (case(world.unit, f"BoU-W-01{n}", main=world.bob) for n in range(4))
+    full_width = "".join(chr(0xFF10 + int(digit)) if digit.isdigit() else digit for digit in "121212-1212")
+    Assignment.objects.filter(case=wide).update(reason=f"Gäller {full_width}")
+    Assignment.objects.filter(case=grouped).update(reason="Gäller 12 12 12 - 1212")
+    Assignment.objects.filter(case=tabbed).update(reason="Gäller 121212\t--\t1212")
+    Assignment.objects.filter(case=near).update(reason="Gäller 12 12 12 - 1213")  # check digit off
+    ids = sorted(Assignment.objects.filter(case__in=[wide, grouped, tabbed]).values_list("id", flat=True))
+    out, error = _run("--organisation", world.org.slug)
+    assert f"caseload.Assignment.reason: 3 row(s) with an identity number (ids {', '.join(map(str, ids))})" in out
+    assert error == "3 row(s) to correct: open them by id and remove the identity number or name."
+
+
+def test_the_newly_guarded_free_texts_and_the_ladder_history_are_scanned(world):
+    from competence.models import LadderLevel, PlannedTraining, Training
+    from competence.services import ladder_setup_default
+    from staff.audit.models import AccessReview
+    from surveys.models import ExitInterview, RhythmStep
+
+    ladder_setup_default(organisation=world.org)
+    level = LadderLevel.objects.filter(organisation=world.org).order_by("number").first()
+    level.expectations = "Som 121212-1212"
+    level.save()  # the history keeps it too
+    training = Training.objects.filter(organisation=world.org).first()
+    Training.objects.filter(pk=training.pk).update(description="För 121212-1212")
+    planned = PlannedTraining.objects.create(
+        organisation=world.org, staff=world.bob, training=training, goal="12 12 12-1212"
+    )
+    review = AccessReview.objects.create(
+        organisation=world.org,
+        key="k",
+        month=datetime.date(2026, 3, 1),
+        flag="outside_unit",
+        comment="121212-1212",
+        reviewed_by=world.alice,
+    )
+    step = RhythmStep.objects.create(
+        organisation=world.org,
+        unit=world.unit,
+        year=2026,
+        step=1,
+        done_on=datetime.date(2026, 4, 1),
+        note="121212\t1212",
+        recorded_by=world.alice,
+    )
+    interview, _glued = (
+        ExitInterview.objects.create(
+            organisation=world.org,
+            staff=person,
+            unit=world.unit,
+            held_on=datetime.date(2026, 6, 1),
+            main_reason="workload",
+            answers=answers,
+            interviewer=world.erin,
+        )
+        for person, answers in (
+            (world.heidi, {"1": "Bra", "2": "Klienten 121212\n\n1212"}),
+            (world.ivan, {"1": "121212", "2": "1212"}),  # each answer alone holds no number; glued together they would
+        )
+    )
+    out, error = _run("--organisation", world.org.slug)
+    for label, pk in (
+        ("competence.LadderLevel.expectations", level.pk),
+        ("history.HistoricalLadderLevel.expectations", level.pk),
+        ("competence.Training.description", training.pk),
+        ("competence.PlannedTraining.goal", planned.pk),
+        ("staff.AccessReview.comment", review.pk),
+        ("surveys.RhythmStep.note", step.pk),
+        ("surveys.ExitInterview.answers", interview.pk),
+    ):
+        assert f"{label}: 1 row(s) with an identity number (ids {pk})\n" in out, label
+    assert "121212" not in out and "121212" not in error

@@ -131,3 +131,114 @@ def test_every_generated_number_is_found_and_an_off_check_digit_is_not(day, seri
 def test_a_longer_run_of_digits_holds_no_number(day, serial, digit, after):
     ten = number(day, serial)
     assert not contains_identity_number(ten + digit if after else digit + ten + digit)
+
+
+# Issue 15 review: shapes the finder missed, and ordinary text it must still leave alone.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\uff11\uff12\uff11\uff12\uff11\uff12-\uff11\uff12\uff11\uff12",  # full-width digits
+        "\uff11\uff12\uff11\uff12\uff11\uff12\uff0d\uff11\uff12\uff11\uff12",  # and a full-width hyphen
+        "121212\t1212",
+        "121212\n1212",
+        "121212  1212",
+        "121212\u20091212",  # thin space
+        "121212\u202f1212",  # narrow no-break space
+        "121212\u00a01212",  # no-break space
+        "121212--1212",
+        "121212 -- 1212",
+        "121212\t-\t1212",
+        "12 12 12-1212",
+        "12 12 12 1212",
+        "12\u200912\u200912-1212",
+        "1912 12 12-1212",
+        "121212 1212",
+        "Pnr: 12 12 12 - 1212, bor hos modern.",
+    ],
+)
+def test_the_review_shapes_are_found(text):
+    assert contains_identity_number(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\uff11\uff12\uff11\uff12\uff11\uff12-\uff11\uff12\uff11\uff13",  # full-width, check digit off
+        "121212   1212",  # three spaces: no longer one number
+        "121212---1212",
+        "121212\t\t\t1212",
+        "12 12 12-1213",
+        "12 1212-1212",  # grouped unevenly
+        "1212 12-1212",
+        "12-12-12-1212",  # dashes inside the date are a date, not a grouped number
+        "2026-01-15",
+        "2026-01-15 1212",
+        "15/1 2026",
+        "58 147,58 kr",
+        "1 212 121 212 kr",
+        "070-123 45 67",  # a mobile number in the usual groups
+        "08-121 212 12",
+        "0701-21 12 12",
+        "\u0661121212-1212",  # an Arabic-Indic digit before: a longer run of digits
+        "121212-1212\u0967",  # a Devanagari digit after
+        "\uff11121212-1212",  # a full-width digit before
+        "12121212121\uff12",  # eleven digits and a full-width one: twelve digits, no valid century
+    ],
+)
+def test_ordinary_text_and_near_misses_are_not_found(text):
+    assert not contains_identity_number(text)
+
+
+def test_a_luhn_valid_phone_number_with_a_valid_date_is_refused_by_design():
+    # 070121-1212 as a number: 7 January 2001 (or 1901/1801), and the Luhn digit fits. The finder cannot tell it
+    # from an identity number, and refusing it is intended: a phone number is personal data too.
+    nine = "070121121"
+    assert contains_identity_number(f"Ring {nine[:6]}-{nine[6:]}{check_digit(nine)}")
+    assert contains_identity_number(f"Ring {nine}{check_digit(nine)}")
+
+
+def test_full_width_and_spaced_numbers_report_their_spans_in_the_original_text():
+    from staff.identity_numbers import identity_number_spans
+
+    text = "Ärende: \uff11\uff12\uff11\uff12\uff11\uff12-\uff11\uff12\uff11\uff12 och 19 12 12 12\u2009-\u20091212."
+    spans = identity_number_spans(text)
+    assert [text[start:end] for start, end in spans] == [
+        "\uff11\uff12\uff11\uff12\uff11\uff12-\uff11\uff12\uff11\uff12",
+        "12 12 12\u2009-\u20091212",
+    ]
+    assert identity_number_spans("BoU-W-001 121212-1213") == []
+
+
+review_separators = st.sampled_from(
+    ["", "-", "+", " ", "  ", "\t", "\n", "--", " - ", " -- ", "\u2013", "\u2009", "\u202f", "\u00a0", "\t-\t"]
+)
+groupings = st.sampled_from(["", " ", "\u2009"])
+
+
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(char) - ord("0") + 0xFF10) if char.isdigit() else char for char in text)
+
+
+@given(
+    day=days,
+    serial=serials,
+    coordination=st.booleans(),
+    century=st.booleans(),
+    sep=review_separators,
+    group=groupings,
+    wide=st.booleans(),
+    before=words,
+)
+def test_every_accepted_shape_is_found_and_an_off_check_digit_is_not(
+    day, serial, coordination, century, sep, group, wide, before
+):
+    def shape(ten: str) -> str:
+        date = group.join((ten[0:2], ten[2:4], ten[4:6]))
+        text = f"{day.year // 100 if century else ''}{date}{sep}{ten[6:]}"
+        return f"{before}{_full_width(text) if wide else text}{' och' if before else ''}"
+
+    assert contains_identity_number(shape(number(day, serial, coordination=coordination)))
+    for shift in range(1, 10):
+        assert not contains_identity_number(shape(number(day, serial, coordination=coordination, shift=shift)))

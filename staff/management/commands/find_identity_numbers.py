@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F, Func, TextField
 
 from staff import rls
 from staff.identity_numbers import SQL_PREFILTER, contains_identity_number
@@ -29,11 +30,38 @@ COLUMNS = (
     ("caseload.ReviewEntry", ("stands", "still_needed", "interventions", "decisions")),
     ("intake.IntakeItem", ("case_number", "decision_reason")),
     ("surveys.Answer", ("m1", "m2", "m3")),
+    ("surveys.ActionPlan", ("actions",)),
+    ("surveys.RhythmStep", ("note",)),
+    ("surveys.ExitInterview", ("answers",)),  # JSON: each answer is checked on its own
+    ("competence.Assessment", ("motivation", "override_reason")),
+    ("competence.LadderLevel", ("expectations",)),
+    ("competence.Training", ("description",)),
+    ("competence.PlannedTraining", ("goal", "purpose")),
+    ("staff.AccessReview", ("comment",)),
+    # The change history of the tracked models with free text (extensions, review entries and intake items have
+    # no history table).
     ("history.HistoricalCase", ("number",)),
     ("history.HistoricalAssignment", ("reason",)),
+    ("history.HistoricalLadderLevel", ("expectations",)),
 )
 # (model label, field) of the case numbers checked against the organisation's pattern.
 CASE_NUMBERS = (("caseload.Case", "number"), ("intake.IntakeItem", "case_number"))
+
+
+class _Nfkc(Func):
+    """PostgreSQL's `normalize(text, NFKC)`: the same normalisation as the finder's."""
+
+    template = "normalize(%(expressions)s::text, NFKC)"
+    output_field = TextField()
+
+
+def _texts(value) -> list:
+    """The texts of a stored value: a JSON object's (or list's) string values one by one, else the value itself."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [text for item in value for text in _texts(item)]
+    return [value] if isinstance(value, str) else []
 
 
 def identity_number_rows(organisation: Organisation) -> dict[str, list[int]]:
@@ -42,12 +70,18 @@ def identity_number_rows(organisation: Organisation) -> dict[str, list[int]]:
     for label, fields in COLUMNS:
         model = apps.get_model(label)
         for field in fields:
-            # PostgreSQL narrows the rows to those with ten digits close together; Python decides. `id` is the
-            # row's own id, also in a history table (whose primary key is history_id): the row to open.
-            candidates = model._default_manager.filter(
-                organisation=organisation, **{f"{field}__regex": SQL_PREFILTER}
-            ).values_list("id", field)
-            ids = sorted({pk for pk, text in candidates.iterator() if contains_identity_number(text)})
+            # PostgreSQL narrows the rows to those with ten digits close together once normalised (full-width
+            # digits count); Python decides. `id` is the row's own id, also in a history table (whose primary
+            # key is history_id): the row to open.
+            candidates = (
+                model._default_manager.filter(organisation=organisation)
+                .annotate(_normal=_Nfkc(F(field)))
+                .filter(_normal__regex=SQL_PREFILTER)
+                .values_list("id", field)
+            )
+            ids = sorted(
+                {pk for pk, value in candidates.iterator() if any(map(contains_identity_number, _texts(value)))}
+            )
             if ids:
                 found[f"{label}.{field}"] = ids
     return found
