@@ -1,4 +1,4 @@
-"""Migration caseload 0009 moves organisations still on the old default case-number pattern to the new one."""
+"""Migration caseload 0010 moves organisations still on the old default case-number pattern to the new one."""
 
 import pytest
 from django.db import connection
