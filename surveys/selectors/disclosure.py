@@ -24,9 +24,16 @@ from fractions import Fraction
 
 import highspy
 import numpy as np
+from django.conf import settings
 
 TOLERANCE = 1e-6
 MAX_CUTS = 50
+DEFAULT_SECONDS = 5.0
+
+
+def time_limit() -> float:
+    """Seconds HiGHS may spend on one search (`SURVEYS_DISCLOSURE_SECONDS`, default 5); then it fails closed."""
+    return float(getattr(settings, "SURVEYS_DISCLOSURE_SECONDS", DEFAULT_SECONDS))
 
 
 class DisclosureSearchError(RuntimeError):
@@ -137,6 +144,7 @@ def find_disclosure(
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("random_seed", 0)
+    highs.setOptionValue("time_limit", time_limit())  # a timeout is no answer: DisclosureSearchError below
     inf = highspy.kHighsInf
     highs.addVars(n + m, np.array([0.0] * n + [-inf] * m), np.array([1.0] * n + [inf] * m))
     highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))

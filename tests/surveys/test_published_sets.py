@@ -8,6 +8,7 @@ property test's brute-force checker (`isolated_groups`) on what `tertial_results
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from staff.models import Unit
 from surveys.models import PublishedCells
@@ -79,3 +80,30 @@ def test_the_published_set_is_stored_once_per_viewer_class(world, department_of_
     _published(world, survey_round)
     _published(world, survey_round)
     assert PublishedCells.objects.filter(round=survey_round).count() == 1
+
+
+def test_a_search_out_of_time_hides_everything_and_stores_nothing(world, department_of_three, settings):
+    """Utredning 10, Mottagning 2, Placering 10, Ekonomi 10 needs complementary suppression: the search
+    runs. Given no time it gives no answer: the viewer is shown nothing, and nothing is stored for later."""
+    survey_round, _units = _closed(world, department_of_three, (10, 2, 10, 10))
+    settings.SURVEYS_DISCLOSURE_SECONDS = 0
+    results = tertial_results(organisation=world.org, survey_round=survey_round, viewer=ORGANISATION_WIDE)
+    assert results.failed_closed and results.published() == []
+    assert not PublishedCells.objects.filter(round=survey_round).exists()
+    settings.SURVEYS_DISCLOSURE_SECONDS = 5
+    results = tertial_results(organisation=world.org, survey_round=survey_round, viewer=ORGANISATION_WIDE)
+    assert not results.failed_closed and results.published()
+    assert PublishedCells.objects.filter(round=survey_round).count() == 1
+
+
+def test_a_stored_set_is_read_not_searched_again(world, department_of_three, settings):
+    """Once stored, the same round and class is read: no search runs (none could, with no time)."""
+    survey_round, _units = _closed(world, department_of_three, (10, 2, 10, 10))
+    first = _published(world, survey_round)
+    settings.SURVEYS_DISCLOSURE_SECONDS = 0
+    assert _published(world, survey_round) == first
+    # The unit page (its trend chart and the chosen round) reads the stored sets too.
+    shown = [pk for kind, pk in first if kind == "unit"]
+    assert shown
+    html = world.client("erin").get(reverse("surveys:unit_results", args=[shown[0]])).content.decode()
+    assert "10 / 10" in html
