@@ -166,7 +166,8 @@ class Invitation(TenantModel):
     """A case worker invited to a round; only invited people may answer. Reminder stage is 0, 1 or 2."""
 
     round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="invitations")
-    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="survey_invitations")
+    # PROTECT: deleting a person must not change a closed round's figures (people are anonymised instead).
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="survey_invitations")
     unit = models.ForeignKey("staff.Unit", on_delete=models.PROTECT, related_name="+")
     invited_at = models.DateTimeField()
     reminder_stage = models.PositiveSmallIntegerField(default=0)
@@ -183,7 +184,8 @@ class Answer(TenantModel):
     """One person's answer in a round; changeable until the round closes. Identifiable only at unit level."""
 
     round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="answers")
-    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="survey_answers")
+    # PROTECT: deleting a person must not change a closed round's figures (people are anonymised instead).
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="survey_answers")
     unit = models.ForeignKey("staff.Unit", on_delete=models.PROTECT, related_name="+")
     q1 = _score(_("good work situation"))
     q2 = _score(_("can do a good job"))
