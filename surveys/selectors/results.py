@@ -24,7 +24,7 @@ from ..models import (
     min_respondents_floor,
 )
 from ..services import survey_settings_get
-from .disclosure import Disclosure, DisclosureSearchError, find_disclosure
+from .disclosure import Disclosure, DisclosureSearchError, deadline, find_disclosure
 from .disclosure import Span as _Span  # noqa: F401 - tests/surveys/test_span.py checks it here
 from .rounds import rounds
 
@@ -181,13 +181,14 @@ def _shown(results: TertialResults) -> list[Cell]:
     return cells
 
 
-def _search(results: TertialResults, shown: list[Cell]) -> Disclosure | None:
+def _search(results: TertialResults, shown: list[Cell], until: float | None = None) -> Disclosure | None:
     respondents = {u.pk: u.respondents for d in results.departments for u in d.units}
     return find_disclosure(
         cells=[c.units for c in shown],
         respondents=respondents,
         known=results.viewer.knows,
         minimum=results.min_respondents,
+        until=until,
     )
 
 
@@ -201,11 +202,13 @@ def _protect(results: TertialResults) -> None:
     """Complementary suppression for the results' viewer: while the exact search finds a group of fewer
     than the minimum that the viewer can compute from the shown cells and the units they know, hide the
     used cell that costs least (fewest respondents, a unit before a department before the organisation,
-    then the lowest id: never a name, so renaming cannot change the choice)."""
+    then the lowest id: never a name, so renaming cannot change the choice). All searches together get
+    `SURVEYS_DISCLOSURE_SECONDS`; past that, everything is hidden."""
+    until = deadline()
     while True:
         shown = [c for c in _shown(results) if not c.suppressed and c.units]
         try:
-            found = _search(results, shown)
+            found = _search(results, shown, until)
         except DisclosureSearchError:  # no proven answer: fail closed
             for cell in shown:
                 cell.suppressed, cell.reason = True, "derivable"
