@@ -166,7 +166,8 @@ class Invitation(TenantModel):
     """A case worker invited to a round; only invited people may answer. Reminder stage is 0, 1 or 2."""
 
     round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="invitations")
-    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="survey_invitations")
+    # PROTECT: deleting a person must not change a closed round's figures (people are anonymised instead).
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="survey_invitations")
     unit = models.ForeignKey("staff.Unit", on_delete=models.PROTECT, related_name="+")
     invited_at = models.DateTimeField()
     reminder_stage = models.PositiveSmallIntegerField(default=0)
@@ -183,7 +184,8 @@ class Answer(TenantModel):
     """One person's answer in a round; changeable until the round closes. Identifiable only at unit level."""
 
     round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="answers")
-    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="survey_answers")
+    # PROTECT: deleting a person must not change a closed round's figures (people are anonymised instead).
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="survey_answers")
     unit = models.ForeignKey("staff.Unit", on_delete=models.PROTECT, related_name="+")
     q1 = _score(_("good work situation"))
     q2 = _score(_("can do a good job"))
@@ -238,6 +240,52 @@ class UnitSnapshot(TenantModel):
         verbose_name = _("caseload snapshot")
         verbose_name_plural = _("caseload snapshots")
         constraints = [models.UniqueConstraint(fields=["organisation", "round", "unit"], name="survey_snapshot_unique")]
+
+
+class PublishedCells(TenantModel):
+    """The cells of a closed round a class of viewers was shown, stored the first time they are computed.
+
+    A viewer who sees one set and later another holds the union, which may isolate a small group even
+    when each set alone does not. So later computations (a renamed unit, a raised floor, another HiGHS)
+    start from this set and may only hide more of it. `viewer_key` is the sha256 of `viewer` (the class:
+    the departments shown and the units known raw); `fingerprint` the sha256 of the threshold and the
+    respondents per unit and department the set was computed on: while it matches, the set is read, not
+    solved again."""
+
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="published_sets")
+    viewer_key = models.CharField(max_length=64)
+    viewer = models.TextField()
+    fingerprint = models.CharField(max_length=64)
+    minimum = models.PositiveSmallIntegerField()
+    cells = models.JSONField(default=list)  # [[kind, id], ...] of the published cells
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("published survey cells")
+        verbose_name_plural = _("published survey cells")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "round", "viewer_key"], name="survey_published_unique")
+        ]
+
+
+class RawRoleTenure(TenantModel):
+    """A unit manager's or assistant manager's role in a unit, from when it was seen until it ended.
+
+    Such a person sees the unit's raw answers of every closed round while they hold the role, and keeps
+    what they saw: for a round they count as knowing the unit if the role had not ended when the round
+    opened (`surveys.permissions.result_viewer`). Kept in step with `RoleAssignment` by signals
+    (`surveys.signals`); `started_at` is empty for roles held before these records began."""
+
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("staff.Unit", on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=30)
+    started_at = models.DateTimeField(null=True)
+    ended_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("unit management tenure")
+        verbose_name_plural = _("unit management tenures")
+        indexes = [models.Index(fields=["organisation", "staff"], name="survey_tenure_staff")]
 
 
 class ActionPlan(TenantModel):

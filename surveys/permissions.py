@@ -30,10 +30,22 @@ def result_viewer(access):
     """The viewer class survey results are suppressed for: what the person is shown and knows raw.
 
     HR, organisation admins and unit managers see the whole organisation's comparison; a department head
-    sees their departments. A unit manager or assistant manager knows their own units' raw figures.
+    sees their departments. A unit manager or assistant manager knows their own units' raw figures, and a
+    person who was one keeps knowing them for every round that opened before the role ended (`knew`,
+    from `RawRoleTenure`; `Viewer.on(round)` applies it): becoming HR or leaving the role forgets nothing.
     """
+    from .models import RawRoleTenure
     from .selectors import Viewer
 
     managed = frozenset(access.managed_unit_ids)
+    knew = tuple(
+        sorted(
+            RawRoleTenure.objects.filter(
+                organisation_id=access.staff.organisation_id, staff=access.staff, ended_at__isnull=False
+            )
+            .exclude(unit_id__in=managed)
+            .values_list("unit_id", "ended_at")
+        )
+    )
     whole = access.has_any(*ORGANISATION_VIEWERS) or bool(managed)
-    return Viewer(knows=managed, departments=None if whole else frozenset(access.department_ids))
+    return Viewer(knows=managed, departments=None if whole else frozenset(access.department_ids), knew=knew)

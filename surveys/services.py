@@ -189,6 +189,8 @@ def round_invite_chunk(
     notification and no second e-mail. Returns how many this call invited.
     """
     check_same_org(organisation, survey_round)
+    # Locked: a round closing meanwhile waits for this chunk, or this chunk sees it closed and invites nobody.
+    survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
     if survey_round.status != SurveyRound.Status.OPEN:
         return 0
     workers = _case_workers(organisation=organisation, on=_local(now).date(), staff_ids=staff_ids)

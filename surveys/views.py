@@ -64,8 +64,7 @@ def my_survey(request):
 def answer(request, pk: int):
     staff = request.get_staff()
     survey_round = selectors.round_get(organisation=request.organisation, pk=pk)
-    existing = survey_round.answers.filter(staff=staff).first()
-    audit.note(request, existing)
+    existing = survey_round.answers.filter(staff=staff).first()  # not in the access log: see the registry
     if request.method == "POST":
         form = AnswerForm(request.POST)
         if form.is_valid():

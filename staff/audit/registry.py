@@ -88,8 +88,7 @@ LOGGED: dict[str, Logged] = {
     "intake:queue": Logged("intake_item"),
     "intake:detail": Logged("intake_item", pk="pk"),
     # surveys
-    "surveys:my_survey": Logged("survey_answer"),
-    "surveys:answer": Logged("survey_answer"),
+    "surveys:my_survey": OWN,  # the worker's own answers: naming one would tell who has answered an open round
     "surveys:unit_results": Logged("survey_answer"),
     "surveys:action_plan": Logged("survey_answer", pk="pk"),
     "surveys:round_results": Logged("report"),
@@ -145,6 +144,7 @@ NOT_PERSONAL: dict[str, str] = {
     "surveys:results": "results across units: aggregates only, never individual answers",
     "surveys:baseline": "baseline figures of the organisation",
     "surveys:rhythm_record": "records a step of the unit's survey rhythm",
+    "surveys:answer": "the worker's own answer form: a row (a POST above all) would tell who answered an open round",
     "surveys_api:tertials": "the list of tertials",
 }
 

@@ -7,26 +7,43 @@ sum over its units, so one combination of cells gives S's figures for all of the
 respondents is treated as known: it adds nothing to any sum. Protection holds when no S of units the
 viewer does not know has 1 <= respondents(S) < k.
 
-The search is a mixed-integer programme solved by HiGHS: a binary z_u per unit with respondents that the
-viewer does not know, a free lambda_j per shown cell, z_u = sum_j lambda_j A_ju for every such unit (the
-coordinates of known units are free, so they are left out) and 1 <= sum_u r_u z_u <= k - 1. A solution is
-never trusted as it stands: its S is checked again with exact rational arithmetic (`_Span`), and a
-solution that does not survive the check is cut off and the programme solved again. "Infeasible" from
-HiGHS is the proof that nothing can be derived; tests/surveys/test_disclosure_property.py checks it
-independently by enumerating every small group with exact rank arithmetic.
+The search is an integer programme solved by HiGHS with whole-number coefficients only and no continuous
+variable: a binary z_u per unit with respondents that the viewer does not know (the coordinates of known
+units are free, so they are left out), z orthogonal to each vector of an integer basis of the space
+orthogonal to the shown cells (computed exactly from the rational row-reduced basis, `Span.orthogonal`):
+that is exactly "z is a combination of the cells"; and 1 <= sum_u r_u z_u <= k - 1. A solution is never
+trusted as it stands: its S is checked again with exact rational arithmetic (`Span.combination`, which
+also gives the cells the combination uses), and a solution that does not survive the check is cut off and
+the programme solved again. "Infeasible" from HiGHS is the proof that nothing can be derived: on an
+integer programme with whole coefficients of this size (0/±1 cells and respondent counts) its floating
+point is not in doubt, but it is not re-proven exactly; tests/surveys/test_disclosure_property.py checks
+it independently by enumerating every small group with exact rank arithmetic.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 import highspy
 import numpy as np
+from django.conf import settings
 
-TOLERANCE = 1e-6
 MAX_CUTS = 50
+DEFAULT_SECONDS = 5.0
+
+
+def time_limit() -> float:
+    """Seconds one publication's searches may take together (`SURVEYS_DISCLOSURE_SECONDS`, default 5)."""
+    return float(getattr(settings, "SURVEYS_DISCLOSURE_SECONDS", DEFAULT_SECONDS))
+
+
+def deadline() -> float:
+    """The `time.monotonic()` by which a publication's searches must be done; past it they fail closed."""
+    return time.monotonic() + time_limit()
 
 
 class DisclosureSearchError(RuntimeError):
@@ -44,6 +61,7 @@ class Span:
     def __init__(self, index: dict[int, int]):
         self.index = index
         self.basis: dict[int, dict[int, Fraction | int]] = {}
+        self.combos: dict[int, dict[int, Fraction | int]] = {}  # per basis row: its combination of added cells
 
     def _vector(self, unit_ids) -> dict[int, Fraction | int]:
         row: dict[int, Fraction | int] = {}
@@ -61,22 +79,56 @@ class Span:
             else:
                 row.pop(i, None)
 
-    def _reduce(self, row: dict) -> dict:
+    def _reduce(self, row: dict, combo: dict | None = None) -> dict:
         for pivot in [p for p in row if p in self.basis]:
-            self._subtract(row, row[pivot], self.basis[pivot])  # other pivots of the row stay as they are
+            factor = row[pivot]
+            self._subtract(row, factor, self.basis[pivot])  # other pivots of the row stay as they are
+            if combo is not None:
+                self._subtract(combo, factor, self.combos[pivot])
         return row
 
-    def add(self, unit_ids) -> None:
-        row = self._reduce(self._vector(unit_ids))
+    def add(self, unit_ids, label: int | None = None) -> None:
+        """Add a cell; `label` (its index) lets `combination` say which cells a derived group uses."""
+        combo: dict[int, Fraction | int] = {label: 1} if label is not None else {}
+        row = self._reduce(self._vector(unit_ids), combo)
         if not row:
             return
         pivot = min(row)
         scale = Fraction(row[pivot])
         row = {i: v if scale == 1 else v / scale for i, v in row.items()}  # int / Fraction is a Fraction: exact
-        for base in self.basis.values():
+        combo = {j: v if scale == 1 else v / scale for j, v in combo.items()}
+        for other, base in self.basis.items():
             if base.get(pivot):
+                self._subtract(self.combos[other], base[pivot], combo)
                 self._subtract(base, base[pivot], row)
         self.basis[pivot] = row
+        self.combos[pivot] = combo
+
+    def combination(self, unit_ids) -> dict[int, Fraction | int] | None:
+        """The labelled cells and coefficients that sum to the group exactly, or None (not in the span)."""
+        combo: dict[int, Fraction | int] = {}
+        row = self._vector(unit_ids)
+        for pivot in [p for p in row if p in self.basis]:
+            factor = row[pivot]
+            self._subtract(row, factor, self.basis[pivot])
+            self._subtract(combo, -factor, self.combos[pivot])  # combo += factor * combos[pivot]
+        return None if row else combo
+
+    def orthogonal(self, size: int) -> list[dict[int, int]]:
+        """An integer basis of the vectors orthogonal to the span (over coordinates 0..size-1): a group lies
+        in the span exactly when its indicator is orthogonal to each. One per free coordinate f: x_f = 1,
+        x_p = -basis[p][f] on the pivots, scaled to whole numbers."""
+        vectors = []
+        for free in (i for i in range(size) if i not in self.basis):
+            vector: dict[int, Fraction] = {free: Fraction(1)}
+            for pivot, row in self.basis.items():
+                if row.get(free):
+                    vector[pivot] = -Fraction(row[free])
+            scale = math.lcm(*(v.denominator for v in vector.values()))
+            whole = {i: int(v * scale) for i, v in vector.items()}
+            divisor = math.gcd(*whole.values())
+            vectors.append({i: v // divisor for i, v in whole.items()})
+        return vectors
 
     def contains(self, unit_ids) -> bool:
         return not self._reduce(self._vector(unit_ids))
@@ -117,9 +169,18 @@ def exactly_derivable(
 
 
 def find_disclosure(
-    *, cells: Sequence[Iterable[int]], respondents: Mapping[int, int], known: Iterable[int], minimum: int
+    *,
+    cells: Sequence[Iterable[int]],
+    respondents: Mapping[int, int],
+    known: Iterable[int],
+    minimum: int,
+    until: float | None = None,
 ) -> Disclosure | None:
-    """A group of 1..minimum-1 respondents the viewer can derive from `cells` and `known`, or None (proven)."""
+    """A group of 1..minimum-1 respondents the viewer can derive from `cells` and `known`, or None (proven).
+
+    `until` (a `time.monotonic()`, default `deadline()`): past it, or HiGHS stopped by the time left, the
+    search raises DisclosureSearchError, and the caller hides everything (fail closed)."""
+    until = deadline() if until is None else until
     known = set(known)
     units = sorted(u for u, r in respondents.items() if r > 0 and u not in known)
     if not units or minimum <= 1:
@@ -128,27 +189,27 @@ def find_disclosure(
     rows = _project(cells, universe)
     if not rows:
         return None
-    n, m = len(units), len(rows)
-    members: list[list[int]] = [[] for _ in units]  # per unit, the lambda columns of the cells holding it
+    n = len(units)
+    span = Span(universe)
     for col, (_j, vector) in enumerate(rows):
-        for u in vector:
-            members[universe[u]].append(n + col)
+        span.add(vector, label=col)
     highs = highspy.Highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("random_seed", 0)
     inf = highspy.kHighsInf
-    highs.addVars(n + m, np.array([0.0] * n + [-inf] * m), np.array([1.0] * n + [inf] * m))
+    highs.addVars(n, np.array([0.0] * n), np.array([1.0] * n))
     highs.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.array([highspy.HighsVarType.kInteger] * n))
-    for i in range(n):  # z_i = sum of the lambdas of the cells holding unit i
-        index = np.array([i, *members[i]], dtype=np.int32)
-        highs.addRow(0.0, 0.0, len(index), index, np.array([-1.0] + [1.0] * len(members[i])))
+    for vector in span.orthogonal(n):  # z in the span of the cells: orthogonal to each, whole coefficients
+        index = np.array(sorted(vector), dtype=np.int32)
+        highs.addRow(0.0, 0.0, len(index), index, np.array([float(vector[i]) for i in sorted(vector)]))
     r = np.array([float(respondents[u]) for u in units])
     highs.addRow(1.0, float(minimum - 1), n, np.arange(n, dtype=np.int32), r)
-    span = Span(universe)
-    for _j, vector in rows:
-        span.add(vector)
     for _attempt in range(MAX_CUTS):
+        left = until - time.monotonic()
+        if left <= 0:
+            raise DisclosureSearchError("out of time")
+        highs.setOptionValue("time_limit", left)  # HiGHS stopped by it answers kTimeLimit: an error below
         highs.run()
         status = highs.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
@@ -159,8 +220,9 @@ def find_disclosure(
         chosen = [i for i in range(n) if values[i] > 0.5]
         group = [units[i] for i in chosen]
         total = sum(respondents[u] for u in group)
-        if group and 1 <= total < minimum and span.contains(group):
-            uses = tuple(rows[c][0] for c in range(m) if abs(values[n + c]) > TOLERANCE)
+        combo = span.combination(group) if group else None
+        if combo is not None and 1 <= total < minimum:
+            uses = tuple(sorted(rows[c][0] for c, v in combo.items() if v))
             return Disclosure(frozenset(group), total, uses)
         # Not a real combination (rounding): cut this z off and ask again.
         index = np.arange(n, dtype=np.int32)

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
 from staff.models import Department, Organisation, Unit
 
-from ..models import QUESTIONS, Answer, Baseline, Invitation, SurveyRound, UnitSnapshot, min_respondents_floor
+from ..models import (
+    QUESTIONS,
+    Answer,
+    Baseline,
+    Invitation,
+    PublishedCells,
+    SurveyRound,
+    UnitSnapshot,
+    min_respondents_floor,
+)
 from ..services import survey_settings_get
-from .disclosure import Disclosure, DisclosureSearchError, find_disclosure
+from .disclosure import Disclosure, DisclosureSearchError, deadline, find_disclosure
 from .disclosure import Span as _Span  # noqa: F401 - tests/surveys/test_span.py checks it here
 from .rounds import rounds
 
@@ -90,6 +103,7 @@ class TertialResults:
     departments: list[DepartmentResult]  # the viewer's departments only
     snapshots: dict[int, UnitSnapshot]
     viewer: Viewer
+    failed_closed: bool = False  # the search gave no proven answer: everything was hidden
 
     def unit_cell(self, unit_id: int) -> Cell | None:
         for dept in self.departments:
@@ -133,13 +147,27 @@ class Viewer:
     `departments` None: the whole organisation (HR, organisation admins, unit managers, whose comparison
     page shows every department); otherwise only these departments and their units (a department head).
     `knows`: units whose raw figures the viewer sees anyway (a unit manager's or assistant manager's own).
+    `knew`: (unit, when the role ended) of the roles the person held earlier: a round that opened before
+    the end was seen raw then, and what was seen is kept (`on` adds those units to `knows`).
     """
 
     knows: frozenset[int] = frozenset()
     departments: frozenset[int] | None = None
+    knew: tuple[tuple[int, datetime.datetime], ...] = ()
+
+    def on(self, survey_round: SurveyRound) -> Viewer:
+        """The viewer class for one round: the units known now plus those managed since the round opened."""
+        earlier = {u for u, ended in self.knew if ended >= survey_round.opens_at}
+        return Viewer(knows=self.knows | earlier, departments=self.departments)
 
     def sees_department(self, department_id: int) -> bool:
         return self.departments is None or department_id in self.departments
+
+    @property
+    def key(self) -> str:
+        """The class as a canonical string (ids only): the published sets are stored under it."""
+        scope = "all" if self.departments is None else ",".join(str(d) for d in sorted(self.departments))
+        return f"departments={scope};knows={','.join(str(u) for u in sorted(self.knows))}"
 
 
 ORGANISATION_WIDE = Viewer()  # HR and organisation admins who manage no unit
@@ -153,13 +181,14 @@ def _shown(results: TertialResults) -> list[Cell]:
     return cells
 
 
-def _search(results: TertialResults, shown: list[Cell]) -> Disclosure | None:
+def _search(results: TertialResults, shown: list[Cell], until: float | None = None) -> Disclosure | None:
     respondents = {u.pk: u.respondents for d in results.departments for u in d.units}
     return find_disclosure(
         cells=[c.units for c in shown],
         respondents=respondents,
         known=results.viewer.knows,
         minimum=results.min_respondents,
+        until=until,
     )
 
 
@@ -172,19 +201,23 @@ def derivable_cells(results: TertialResults) -> list[Disclosure]:
 def _protect(results: TertialResults) -> None:
     """Complementary suppression for the results' viewer: while the exact search finds a group of fewer
     than the minimum that the viewer can compute from the shown cells and the units they know, hide the
-    used cell that costs least (fewest respondents, a unit before a department before the organisation)."""
+    used cell that costs least (fewest respondents, a unit before a department before the organisation,
+    then the lowest id: never a name, so renaming cannot change the choice). All searches together get
+    `SURVEYS_DISCLOSURE_SECONDS`; past that, everything is hidden."""
+    until = deadline()
     while True:
         shown = [c for c in _shown(results) if not c.suppressed and c.units]
         try:
-            found = _search(results, shown)
+            found = _search(results, shown, until)
         except DisclosureSearchError:  # no proven answer: fail closed
             for cell in shown:
                 cell.suppressed, cell.reason = True, "derivable"
+            results.failed_closed = True
             return
         if found is None:
             return
         candidates = [shown[j] for j in found.uses] or [c for c in shown if found.units & set(c.units)] or shown
-        cell = min(candidates, key=lambda c: (c.respondents, KIND_ORDER[c.kind], c.name, c.pk))
+        cell = min(candidates, key=lambda c: (c.respondents, KIND_ORDER[c.kind], c.pk))
         cell.suppressed, cell.reason = True, "derivable"
 
 
@@ -215,6 +248,7 @@ def tertial_results(
         raise ValueError("round of another organisation")
     if survey_round.status != SurveyRound.Status.CLOSED:
         raise RoundNotClosed(f"round {survey_round.pk} is not closed")
+    viewer = viewer.on(survey_round)
     minimum = round_minimum(organisation=organisation, survey_round=survey_round)
     invited = dict(
         Invitation.objects.filter(organisation=organisation, round=survey_round)
@@ -229,7 +263,8 @@ def tertial_results(
     departments_by_id: dict[int, Department] = {}
     unit_cells: dict[int, Cell] = {}
     by_dept: dict[int, list[int]] = {}
-    for unit in Unit.objects.filter(organisation=organisation).select_related("department").order_by("name", "pk"):
+    # Computed in id order (the search's columns and tie-breaks never depend on a name), shown by name.
+    for unit in Unit.objects.filter(organisation=organisation).select_related("department").order_by("pk"):
         unit_cells[unit.pk] = Cell("unit", unit.pk, unit.name, invited.get(unit.pk, 0), 0, _empty_counts())
         frozen = snapshots.get(unit.pk)
         department = frozen.department if frozen is not None and frozen.department_id else unit.department
@@ -251,19 +286,91 @@ def tertial_results(
     for cell in unit_cells.values():
         cell.units = [cell.pk] if cell.respondents else []
     all_departments: list[DepartmentResult] = []
-    for dept_id, unit_ids in sorted(by_dept.items(), key=lambda kv: (departments_by_id[kv[0]].name, kv[0])):
+    for dept_id, unit_ids in sorted(by_dept.items()):
         cells = [unit_cells[u] for u in unit_ids]
         name = departments_by_id[dept_id].name
         all_departments.append(DepartmentResult(_sum_cells("department", dept_id, name, cells), cells))
     org_cell = _sum_cells("organisation", organisation.pk, organisation.name, [d.cell for d in all_departments])
-    return publish(
+    results = _published_for_class(
+        organisation=organisation,
         survey_round=survey_round,
         organisation_cell=org_cell,
         departments=all_departments,
         viewer=viewer,
         minimum=minimum,
-        snapshots=snapshots if with_snapshots else {},
     )
+    results.snapshots = snapshots if with_snapshots else {}
+    for dept in results.departments:
+        dept.units.sort(key=lambda c: (c.name, c.pk))
+    results.departments.sort(key=lambda d: (d.cell.name, d.cell.pk))
+    return results
+
+
+def _fingerprint(minimum: int, departments: list[DepartmentResult]) -> str:
+    """What a published set was computed on: the threshold and each department's units and respondents."""
+    data = [minimum, [[d.cell.pk, [[u.pk, u.respondents] for u in d.units]] for d in departments]]
+    return hashlib.sha256(json.dumps(data, separators=(",", ":")).encode()).hexdigest()
+
+
+def _copy(cells: list[DepartmentResult], organisation_cell: Cell) -> tuple[Cell, list[DepartmentResult]]:
+    def one(c: Cell) -> Cell:
+        return Cell(c.kind, c.pk, c.name, c.invited, c.respondents, c.counts, units=list(c.units))
+
+    return one(organisation_cell), [DepartmentResult(one(d.cell), [one(u) for u in d.units]) for d in cells]
+
+
+def _published_for_class(
+    *,
+    organisation: Organisation,
+    survey_round: SurveyRound,
+    organisation_cell: Cell,
+    departments: list[DepartmentResult],
+    viewer: Viewer,
+    minimum: int,
+) -> TertialResults:
+    """`publish` for a closed round, through the set stored for the viewer's class (`PublishedCells`).
+
+    The first computation is stored. A later one with the same threshold and respondents reads it (no
+    search); otherwise it starts from the stored set and may only hide more, and the smaller set is stored.
+    Every set a class is ever shown is thus a subset of the first, so the union of all of them is the first,
+    which was safe against that class's knowledge. A fail-closed result (no proven answer) is not stored."""
+    key = hashlib.sha256(viewer.key.encode()).hexdigest()
+    fingerprint = _fingerprint(minimum, departments)
+    scope = PublishedCells.objects.filter(organisation=organisation, round=survey_round, viewer_key=key)
+    for _attempt in range(3):
+        stored = scope.first()
+        org_cell, cells = _copy(departments, organisation_cell)
+        before = {(kind, pk) for kind, pk in stored.cells} if stored else None
+        results = publish(
+            survey_round=survey_round,
+            organisation_cell=org_cell,
+            departments=cells,
+            viewer=viewer,
+            minimum=minimum,
+            published_before=before,
+            solve=not (stored and stored.fingerprint == fingerprint),
+        )
+        if results.failed_closed:
+            return results
+        now = sorted([c.kind, c.pk] for c in results.published())
+        if stored is None:
+            try:
+                with transaction.atomic():
+                    PublishedCells.objects.create(
+                        organisation=organisation,
+                        round=survey_round,
+                        viewer_key=key,
+                        viewer=viewer.key,
+                        fingerprint=fingerprint,
+                        minimum=minimum,
+                        cells=now,
+                    )
+            except IntegrityError:  # another request stored the class's set first: start from that one
+                continue
+        elif stored.fingerprint != fingerprint or sorted(stored.cells) != now:
+            scope.filter(pk=stored.pk).update(fingerprint=fingerprint, minimum=minimum, cells=now)
+        return results
+    raise RuntimeError("the published set kept changing under this request")
 
 
 def publish(
@@ -274,17 +381,25 @@ def publish(
     viewer: Viewer,
     minimum: int,
     snapshots: dict | None = None,
+    published_before: set[tuple[str, int]] | None = None,
+    solve: bool = True,
 ) -> TertialResults:
     """The cells `viewer` is shown (the organisation only to a viewer of the whole organisation, then the
     viewer's departments with their units), each with fewer than `minimum` respondents suppressed, then
-    complementary suppression for that viewer. Pure: tests/surveys/test_disclosure_property.py calls it."""
+    complementary suppression for that viewer. Pure: tests/surveys/test_disclosure_property.py calls it.
+
+    `published_before` (the class's stored set): a cell outside it stays hidden, so the result is a subset.
+    `solve` False: the stored set was proven for exactly these figures and threshold, no search again."""
     org_cell = organisation_cell if viewer.departments is None else None
     departments = [d for d in departments if viewer.sees_department(d.cell.pk)]
     for cell in ([org_cell] if org_cell else []) + [c for d in departments for c in (d.cell, *d.units)]:
         if cell.respondents < minimum:
             cell.suppressed, cell.reason = True, "few"
+        elif published_before is not None and (cell.kind, cell.pk) not in published_before:
+            cell.suppressed, cell.reason = True, "derivable"
     results = TertialResults(survey_round, minimum, org_cell, departments, snapshots or {}, viewer)
-    _protect(results)
+    if solve or published_before is None:
+        _protect(results)
     return results
 
 

@@ -125,3 +125,21 @@ def _flagged_answer_gets_an_action_plan(world, manager, answer, page):
     assert "Färre ärenden" in world.client("bob").get(reverse("surveys:my_survey")).content.decode()
     # The department head may not open the plan page: individual answers stay with the unit's managers.
     assert world.client("dave").get(url).status_code == 403
+
+
+@time_machine.travel(at(2026, 12, 3, 10, 0), tick=False)
+def test_the_access_log_does_not_tell_who_has_answered_an_open_round(world, open_round):
+    """HR and organisation admins read the access log: while the round is open, answering and reopening
+    one's answer must leave no row naming an answer (nor the answer page at all: a POST there is an answer),
+    and the worker's own survey page names only the worker."""
+    from staff.audit.models import AccessLogEntry
+
+    client = world.client("bob")
+    client.get(reverse("surveys:answer", args=[open_round.pk]))
+    assert _post(client, open_round, GOOD).status_code == 302
+    assert client.get(reverse("surveys:answer", args=[open_round.pk])).status_code == 200
+    client.get(reverse("surveys:my_survey"))
+    assert not AccessLogEntry.objects.filter(kind="survey_answer").exists()
+    assert not AccessLogEntry.objects.filter(url_name="surveys:answer").exists()
+    rows = list(AccessLogEntry.objects.filter(url_name="surveys:my_survey").values_list("kind", "object_id"))
+    assert rows == [("staff", world.bob.pk)]

@@ -119,8 +119,9 @@ def test_a_chunk_costs_the_same_queries_for_5_or_60_people(emails, open_round, d
         assert invited == len(chunk)
         assert len(callbacks) == 1  # one e-mail task for the whole chunk
         counts.append(len(queries))
-    # Savepoint, who is still a case worker, INSERT invitations, addresses, INSERT notifications, release.
-    assert counts == [6, 6]
+    # Savepoint, the round locked (no invitation after close), who is still a case worker, INSERT
+    # invitations, addresses, INSERT notifications, release.
+    assert counts == [7, 7]
 
     pending = round_remind_due(organisation=world, survey_round=open_round, now=REMINDER_DAY)
     counts = []
