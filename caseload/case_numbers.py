@@ -12,15 +12,15 @@ shape of a case number and passes: the shape cannot tell a short first name from
 The organisation admin edits the pattern. It is matched by PostgreSQL (`~`, POSIX advanced regular
 expressions), not by Python's `re`: PostgreSQL's engine does not backtrack exponentially on patterns such as
 `(a+)+b`, and each match runs under a short statement timeout in a savepoint, so a careless pattern cannot
-hold a web worker. Other databases (SQLite in development) fall back to `re.fullmatch`. A pattern is refused
+hold a web worker. Other databases (SQLite in development) fall back to the `regex` module, which takes
+the same time limit. A pattern is refused
 if it is not a valid expression, longer than MAX_LENGTH, or if it accepts a personal identity number or a
 name (REFUSED_SAMPLES): a pattern that lets those through does not describe case numbers.
 """
 
 from __future__ import annotations
 
-import re
-
+import regex
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext_lazy as _
@@ -58,10 +58,11 @@ class _Done(Exception):
 
 def _match(pattern: str, value: str, *, whole: bool = True) -> bool:
     if connection.vendor != "postgresql":
-        try:
-            return (re.fullmatch if whole else re.search)(pattern, value) is not None
-        except re.error as exc:
+        try:  # the `regex` module takes a time limit, which Python's `re` does not
+            found = (regex.fullmatch if whole else regex.search)(pattern, value, timeout=TIMEOUT_MS / 1000)
+        except (regex.error, TimeoutError) as exc:
             raise PatternError from exc
+        return found is not None
     result = False
     try:
         with transaction.atomic(), connection.cursor() as cursor:
