@@ -22,11 +22,13 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.dispatch import receiver
 from django.utils import timezone
 
 from .middleware import client_address
+
+LOCK_CLASS = 0x5354  # the first key of this module's advisory locks ('ST')
 
 
 class SignInFailure(models.Model):
@@ -83,6 +85,15 @@ def wait_until(username: str, address: str, now: dt.datetime) -> dt.datetime | N
     return until if now < until else None
 
 
+def _serialise(address: str) -> None:
+    """Sign-ins from one address take turns (PostgreSQL advisory lock until the request's transaction,
+    ATOMIC_REQUESTS, ends): otherwise simultaneous attempts would all be checked against the same count
+    and slip past the limits together. Elsewhere (SQLite, outside a transaction) there is nothing to hold."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [LOCK_CLASS, address])
+
+
 class SignInLimitBackend:
     """First in AUTHENTICATION_BACKENDS: refuses, before any password is checked, an attempt that must
     wait. Django then sends user_login_failed; the flag keeps that refusal from being counted."""
@@ -90,7 +101,9 @@ class SignInLimitBackend:
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
-        if wait_until(str(username or "")[:150], _address(request), timezone.now()) is not None:
+        address = _address(request)
+        _serialise(address)
+        if wait_until(str(username or "")[:150], address, timezone.now()) is not None:
             request.signin_refused = True
             request.axes_locked_out = True  # axes' middleware answers with the Swedish lockout page, 429
             raise PermissionDenied

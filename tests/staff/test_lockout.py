@@ -1,10 +1,12 @@
-"""The sign-in lockout behind the municipality's reverse proxy: the client's address is the one the
-proxy put in X-Forwarded-For only when the request comes from a configured proxy (TRUSTED_PROXIES), so
-people behind one proxy do not share one lockout, and nobody can pick an address by sending the header."""
+"""The sign-in limits (staff/signin_limits.py) and the lockout behind the municipality's reverse proxy:
+the client's address is the one the proxy put in X-Forwarded-For only when the request comes from a
+configured proxy (TRUSTED_PROXIES), so people behind one proxy do not share one lockout, and nobody can
+pick an address by sending the header."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
@@ -206,3 +208,34 @@ def test_typed_usernames_are_kept_only_as_long_as_they_count(world, password):
         clock.move_to(T0 + dt.timedelta(hours=24))
         assert _sign_in("carol", password, remote=VICTIM).status_code == 302
         assert not SignInFailure.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_attempts_cannot_slip_past_the_limit(world):
+    """Eight wrong passwords at once (eight threads, eight connections) after LIMIT - 1 failures: one is
+    checked and starts the wait, the others wait their turn and are then refused unchecked."""
+    from django.db import connection, connections
+
+    from staff.signin_limits import SignInFailure
+
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite serialises writers on the file; the PostgreSQL run checks the race")
+    for _ in range(LIMIT - 1):
+        _wrong("bob")
+    barrier = threading.Barrier(8)
+    answers: list[int] = []
+
+    def attempt():
+        try:
+            barrier.wait(timeout=10)
+            answers.append(_wrong("bob"))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=attempt) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert answers == [429] * 8
+    assert SignInFailure.objects.filter(username="bob").count() == LIMIT
