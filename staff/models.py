@@ -399,3 +399,6 @@ class ApiToken(TenantModel):
 
 # The access log (staff/audit/): models live in their own module, registered under the staff app.
 from .audit.models import AccessLogEntry, AccessLogSettings, AccessReview, SecurityEvent  # noqa: E402,F401
+
+# Sign-in limits (staff/signin_limits.py): failed sign-ins per username and address.
+from .signin_limits import SignInFailure  # noqa: E402,F401

@@ -121,6 +121,7 @@ DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "staff.signin_limits.SignInLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -134,8 +135,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:start"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force protection (django-axes): lock a username+address after repeated failures.
+# Sign-in limits (staff/signin_limits.py, docs/trust-signin.md): after AXES_FAILURE_LIMIT failures for a
+# username from one address, a wait from the last failure that doubles from LOGIN_DELAY_MINUTES up to
+# LOGIN_DELAY_MAX_MINUTES; and at most LOGIN_ADDRESS_FAILURES failures per address (any usernames) per
+# LOGIN_ADDRESS_WINDOW_MINUTES. django-axes records attempts and shows the lockout page; its own lockout is off.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_DELAY_MINUTES = env.float("LOGIN_DELAY_MINUTES", default=1)
+LOGIN_DELAY_MAX_MINUTES = env.float("LOGIN_DELAY_MAX_MINUTES", default=30)
+LOGIN_FAILURES_FORGOTTEN_HOURS = env.int("LOGIN_FAILURES_FORGOTTEN_HOURS", default=24)
+LOGIN_ADDRESS_FAILURES = env.int("LOGIN_ADDRESS_FAILURES", default=50)
+LOGIN_ADDRESS_WINDOW_MINUTES = env.float("LOGIN_ADDRESS_WINDOW_MINUTES", default=15)
+AXES_LOCK_OUT_AT_FAILURE = False
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
