@@ -21,6 +21,7 @@ from intake.models import IntakeItem
 from staff.audit.services import access_log_purge
 from staff.history.reasons import change_reason
 from staff.models import Absence, ApiToken, Notification, Organisation, StaffMember
+from staff.signin_limits import SignInFailure
 
 from .models import AnonymisedStaff, RetentionRun, RetentionSettings
 
@@ -106,7 +107,7 @@ def _anonymise(member: StaffMember, today: datetime.date) -> None:
     Absence.objects.filter(organisation=member.organisation, staff=member).delete()
     ReviewForm.objects.filter(organisation=member.organisation, staff=member).exclude(comment="").update(comment="")
     if user is not None:
-        for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        for model in (AccessAttempt, AccessLog, AccessFailureLog, SignInFailure):
             model.objects.filter(username=user.get_username()).delete()
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()

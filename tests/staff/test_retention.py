@@ -10,6 +10,7 @@ import time_machine
 from django.contrib.auth import authenticate, get_user_model
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from caseload.models import Assignment, Case, CaseEvent, Investigation
 from competence.models import LevelPlacement
@@ -17,6 +18,7 @@ from intake.models import IntakeItem
 from staff.models import Absence, Notification, StaffMember
 from staff.retention.models import RetentionRun, RetentionSettings
 from staff.retention.services import retention_apply, retention_settings_get, years_before
+from staff.signin_limits import SignInFailure
 from tests.caseload.factories import case, levels, place
 from tests.factories import TEST_PASSWORD, StaffMemberFactory, UserFactory
 from tests.intake.factories import item
@@ -110,7 +112,9 @@ def test_retention_removes_what_has_passed_its_time_and_nothing_else(world, old_
     old_case = old_data["old_case"]
     assert Case.history.filter(id=old_case.pk).exists()
 
+    SignInFailure.objects.create(username="olle", address="192.0.2.1", at=timezone.now())
     run = retention_apply(organisation=world.org, today=TODAY)
+    assert not SignInFailure.objects.filter(username="olle").exists()  # the typed username goes with the person
 
     # The case closed in 2018 is gone with everything that belonged to it, its history included.
     assert not Case.objects.filter(pk=old_case.pk).exists()
