@@ -132,8 +132,9 @@ def _with_next(url_name: str, next_url: str) -> str:
 
 
 def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or reverse("staff:start")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    """The page to go on to: a path on this site, or the start page (`redirect` would read `x` as a view name)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return reverse("staff:start")
     return target
 

@@ -27,7 +27,7 @@ def test_a_manager_who_becomes_hr_still_cannot_derive_a_small_unit(world, depart
     would give Mottagning's two. Alice managed Utredning in the round, then left the role and became HR."""
     survey_round, (utredning, mottagning, _placering, _ekonomi) = _closed(world, department_of_three, (10, 2, 10, 10))
     _leave(world, world.alice, utredning, survey_round.closes_at + datetime.timedelta(days=30))
-    role_assign(organisation=world.org, member=world.alice, role=Role.HR)
+    role_assign(organisation=world.org, member=world.alice, role=Role.HR, actor=None)
     viewer = result_viewer(Access.load(world.alice))
     assert not viewer.knows and [u for u, _ended in viewer.knew] == [utredning.pk]
     results = tertial_results(organisation=world.org, survey_round=survey_round, viewer=viewer)
@@ -53,7 +53,7 @@ def test_a_role_that_ended_before_the_round_opened_gives_no_knowledge(world, dep
 
 def test_current_and_new_managers_know_their_unit(world, department_of_three):
     survey_round, (utredning, mottagning, *_rest) = _closed(world, department_of_three, (10, 2, 10, 10))
-    role_assign(organisation=world.org, member=world.bob, role=Role.UNIT_MANAGER, unit=mottagning)
+    role_assign(organisation=world.org, member=world.bob, role=Role.UNIT_MANAGER, actor=None, unit=mottagning)
     viewer = result_viewer(Access.load(world.bob)).on(survey_round)
     assert viewer.knows == {mottagning.pk}
     assert result_viewer(Access.load(world.alice)).on(survey_round).knows == {utredning.pk}

@@ -11,8 +11,10 @@ case number or reason stays in the change history. Exits with status 1 if anythi
 
 from __future__ import annotations
 
+import regex
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.db.models import F, Func, TextField
 
 from staff import rls
@@ -55,6 +57,13 @@ class _Nfkc(Func):
     output_field = TextField()
 
 
+def _whole_match(pattern: str, value: str) -> bool:
+    try:
+        return regex.fullmatch(pattern, value, timeout=0.2) is not None
+    except (regex.error, TimeoutError):
+        return False
+
+
 def _texts(value) -> list:
     """The texts of a stored value: a JSON object's (or list's) string values one by one, else the value itself."""
     if isinstance(value, dict):
@@ -73,12 +82,10 @@ def identity_number_rows(organisation: Organisation) -> dict[str, list[int]]:
             # PostgreSQL narrows the rows to those with ten digits close together once normalised (full-width
             # digits count); Python decides. `id` is the row's own id, also in a history table (whose primary
             # key is history_id): the row to open.
-            candidates = (
-                model._default_manager.filter(organisation=organisation)
-                .annotate(_normal=_Nfkc(F(field)))
-                .filter(_normal__regex=SQL_PREFILTER)
-                .values_list("id", field)
-            )
+            candidates = model._default_manager.filter(organisation=organisation)
+            if connection.vendor == "postgresql":  # elsewhere (SQLite in development) Python reads every row
+                candidates = candidates.annotate(_normal=_Nfkc(F(field))).filter(_normal__regex=SQL_PREFILTER)
+            candidates = candidates.values_list("id", field)
             ids = sorted(
                 {pk for pk, value in candidates.iterator() if any(map(contains_identity_number, _texts(value)))}
             )
@@ -93,12 +100,11 @@ def outside_pattern_rows(organisation: Organisation) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for label, field in CASE_NUMBERS:
         model = apps.get_model(label)
-        ids = list(
-            model._default_manager.filter(organisation=organisation)
-            .exclude(**{f"{field}__regex": f"^(?:{pattern})$"})
-            .order_by("id")
-            .values_list("id", flat=True)
-        )
+        rows = model._default_manager.filter(organisation=organisation).order_by("id")
+        if connection.vendor == "postgresql":  # the pattern is PostgreSQL's syntax, matched there
+            ids = list(rows.exclude(**{f"{field}__regex": f"^(?:{pattern})$"}).values_list("id", flat=True))
+        else:  # SQLite: the regex module with a time limit, as the forms' fallback
+            ids = [pk for pk, number in rows.values_list("id", field) if not _whole_match(pattern, number)]
         if ids:
             found[f"{label}.{field}"] = ids
     return found
