@@ -208,6 +208,8 @@ class Investigation(TenantModel):
     extended_until = models.DateField(_("extended until"), null=True, blank=True)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    # Closed after the date in force (the legal deadline or the extension's new date): why (reported).
+    overrun_reason = models.TextField(_("reason for closing past the legal deadline"), blank=True)
     chained = models.BooleanField(
         _("opened soon after a closed one without a new report"),
         default=False,

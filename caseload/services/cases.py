@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competence.selectors import levels_on
+from staff.identity_numbers import validate_no_identity_number
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
 from staff.tenancy import check_same_org
 
@@ -261,8 +262,13 @@ def investigation_close(
     closed_on: datetime.date,
     outcome: str,
     close_case: bool = True,
+    overrun_reason: str = "",
 ) -> Investigation:
-    """Close an investigation with its date and outcome; optionally close the case and end its assignments."""
+    """Close an investigation with its date and outcome; optionally close the case and end its assignments.
+
+    Closing after the date in force (the legal deadline, or an extension's new date) without an extension
+    decision covering it requires the reason for the overrun (DOMAIN.md section 5): it is stored and reported.
+    """
     check_same_org(organisation, actor, investigation)
     investigation = (
         Investigation.objects.select_for_update()
@@ -279,14 +285,28 @@ def investigation_close(
         raise ValidationError({"closed_on": _("The closing date cannot be in the future.")})
     if outcome not in Investigation.Outcome.values:
         raise ValidationError({"outcome": _("Choose the outcome.")})
+    overrun_reason = (overrun_reason or "").strip() if closed_on > investigation.deadline else ""
+    if closed_on > investigation.deadline and not overrun_reason:
+        raise ValidationError(
+            {
+                "overrun_reason": _(
+                    "The investigation closes after the legal deadline without an extension decision: give the reason."
+                )
+            }
+        )
+    try:
+        validate_no_identity_number(overrun_reason)
+    except ValidationError as exc:
+        raise ValidationError({"overrun_reason": exc.messages}) from exc
     case = investigation.case
     current = list(Assignment.objects.filter(organisation=organisation, case=case, end__isnull=True))
     if actor.pk not in {a.staff_id for a in current} and not is_unit_manager(staff=actor, unit=case.unit):
         raise ValidationError(_("Only the case's handlers or a manager of the unit can close the investigation."))
     main = next((a.staff for a in current if a.role == Assignment.Role.MAIN), None)
     investigation.closed_on, investigation.outcome, investigation.closed_by_handler = closed_on, outcome, main
+    investigation.overrun_reason = overrun_reason
     investigation.full_clean(exclude=["organisation", "case", "unit", "closed_by_handler"])
-    investigation.save(update_fields=["closed_on", "outcome", "closed_by_handler"])
+    investigation.save(update_fields=["closed_on", "outcome", "closed_by_handler", "overrun_reason"])
     if close_case:
         for assignment in current:
             assignment.end = max(closed_on, assignment.start)
@@ -294,12 +314,13 @@ def investigation_close(
         case.status, case.closed_on = Case.Status.CLOSED, max(closed_on, case.opened_on)
         case.version = F("version") + 1
         case.save(update_fields=["status", "closed_on", "version"])
-    _event(
-        case,
-        actor,
-        CaseEvent.Kind.INVESTIGATION_CLOSED,
-        _("Closed %(date)s: %(outcome)s.") % {"date": closed_on, "outcome": investigation.get_outcome_display()},
-    )
+    detail = _("Closed %(date)s: %(outcome)s.") % {"date": closed_on, "outcome": investigation.get_outcome_display()}
+    if overrun_reason:
+        detail += " " + _("Past the legal deadline %(date)s without an extension. Reason: %(reason)s") % {
+            "date": investigation.deadline,
+            "reason": overrun_reason,
+        }
+    _event(case, actor, CaseEvent.Kind.INVESTIGATION_CLOSED, detail)
     return investigation
 
 
