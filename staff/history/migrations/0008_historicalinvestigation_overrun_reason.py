@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalinvestigation',
             name='overrun_reason',
-            field=models.TextField(blank=True, verbose_name='reason for closing past the legal deadline'),
+            field=models.TextField(blank=True, db_default='', verbose_name='reason for closing past the legal deadline'),
         ),
     ]

@@ -239,6 +239,8 @@ def test_saving_a_row_checks_the_level_rules_and_warns_about_overload(queue):
     """A level-1 main handler without a co-handler is refused when the row is saved (not first at
     confirmation), in the row; a save that puts someone over capacity is kept, with a warning in the row."""
     w = queue
+    # Carol (the specialist) co-handles nothing here, so the new colleague cannot be main of every case.
+    CaseloadSettings.objects.filter(organisation=w.org).update(specialist_co_capacity=0)
     erik = worker(w.unit, "erik", level=1)
     _post(w, "alice", "proposal_make")
     rows = {r.case.number: r for r in ProposedAllocation.objects.select_related("case")}
@@ -302,11 +304,16 @@ def test_the_board_has_jump_links_and_lists_the_proposal_in_queue_order(queue):
 
 
 def test_a_specialist_co_handling_cases_is_not_shown_as_overloaded(queue):
-    """Specialists hold no own cases (capacity 0): their co-handled cases are no overload on the board."""
+    """Specialists hold no own cases: their co-handled cases count against their co-handling capacity (6 cases
+    at the share 0.5: 3.0), no overload; with a co-handling capacity of 0 the room reads "no own cases"."""
     w = queue
     sara = worker(w.unit, "sara", level=4)
     case(w.unit, "S-1", main=w.bob, co=sara, start=datetime.date(2025, 12, 1))
     html = _board(w)
     row = html.split('id="workers-table"', 1)[1].split("Sara", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="text-end">3,0</td><td class="text-end">2,5</td>' in row  # capacity, room
+    assert "över kapaciteten" not in row
+    CaseloadSettings.objects.filter(organisation=w.org).update(specialist_co_capacity=0)
+    row = _board(w).split('id="workers-table"', 1)[1].split("Sara", 1)[1].split("</tr>", 1)[0]
     assert "Specialister har inga egna ärenden" in row
     assert "över kapaciteten" not in row
