@@ -10,18 +10,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from caseload.meeting import selectors, services
+from caseload.meeting import services
 from caseload.models import CaseloadSettings, ProposedAllocation
 from caseload.selectors import worker_loads
 from tests.caseload.factories import case, worker
+from tests.caseload.meeting.test_board import _meeting
 
 OPEN = datetime.date(2025, 11, 3)
-
-
-def _meeting(w):
-    settings = selectors.cycle_settings(organisation=w.org, unit=w.unit)
-    cycle = selectors.board_cycle(settings, datetime.date(2026, 1, 8))
-    return services.meeting_cycle_ensure(organisation=w.org, unit=w.unit, cycle=cycle)[0]
 
 
 @pytest.fixture
