@@ -7,12 +7,14 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competence.selectors import levels_on
 from staff.identity_numbers import validate_no_identity_number
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
+from staff.services import notify
 from staff.tenancy import check_same_org
 
 from .. import rules
@@ -250,7 +252,31 @@ def investigation_open(
             "days": settings.chain_window_days
         }
     _event(case, actor, CaseEvent.Kind.INVESTIGATION_OPENED, detail)
+    if case.acute and case.status == Case.Status.AWAITING_ALLOCATION:
+        _acute_queued_notify(organisation=organisation, investigation=investigation, case=case)
     return investigation
+
+
+def _acute_queued_notify(*, organisation: Organisation, investigation: Investigation, case: Case) -> None:
+    """An acute investigation entered the allocation queue: each manager of the unit is told once, at once
+    (DOMAIN.md section 7: acute matters are allocated during the week, not left for the next meeting)."""
+    managers = {
+        ra.staff_id: ra.staff
+        for ra in RoleAssignment.objects.filter(
+            organisation=organisation, unit_id=case.unit_id, role__in=MANAGER_ROLES
+        ).select_related("staff")
+    }
+    for person in managers.values():
+        notify(
+            organisation=organisation,
+            recipient=person,
+            key=f"acute-queued:{investigation.pk}:staff:{person.pk}",
+            subject=_("Acute investigation in the allocation queue: case %(number)s") % {"number": case.number},
+            body=_("Investigation started %(start)s. Allocate it now from the allocation board.")
+            % {"start": investigation.start_date},
+            url=reverse("caseload:board", args=[case.unit_id]),
+            case_refs=[(case.pk, case.unit_id)],
+        )
 
 
 @transaction.atomic
