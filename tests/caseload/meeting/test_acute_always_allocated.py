@@ -5,6 +5,7 @@ over capacity, with a warning naming the load; confirming gives it its handlers.
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from caseload.models import Assignment, Case, CaseloadSettings, ProposedAllocation
 from staff.models import Absence
@@ -68,3 +69,22 @@ def test_acute_case_stays_flagged_only_when_nobody_may_take_it(full):
         )
     _post(w, "alice", "proposal_make")
     assert ProposedAllocation.objects.get(case=w.acute).outcome == "flagged"
+
+
+def test_after_confirmation_the_manager_allocates_a_new_acute_case_now_from_the_board(full):
+    w = full
+    _post(w, "alice", "proposal_make")
+    _post(w, "alice", "proposal_confirm")
+    new = case(w.unit, "AKUT-2", start=datetime.date(2026, 1, 8))
+    Case.objects.filter(pk=new.pk).update(acute=True)
+    board = w.client("alice").get(reverse("caseload:board", args=[w.unit.pk])).content.decode()
+    queue = board.split('id="queue-table"', 1)[1].split("</table>", 1)[0]
+    assert f'<a href="{reverse("caseload:case_detail", args=[new.pk])}">AKUT-2</a>' in queue
+    assign = reverse("caseload:case_assign", args=[new.pk])
+    assert f'href="{assign}">Fördela AKUT-2 nu</a>' in queue
+    worker_board = w.client("bob").get(reverse("caseload:board", args=[w.unit.pk])).content.decode()
+    worker_queue = worker_board.split('id="queue-table"', 1)[1].split("</table>", 1)[0]
+    assert "AKUT-2" in worker_queue and "Fördela" not in worker_queue and "<a href" not in worker_queue
+    response = w.client("alice").post(assign, {"main": w.bob.pk, "co": w.carol.pk, "reason": "", "version": 0})
+    assert response.status_code == 302
+    assert Case.objects.get(pk=new.pk).status == Case.Status.OPEN

@@ -52,7 +52,7 @@ def test_board_shows_queue_and_each_workers_situation(queue, django_assert_max_n
     queue_html = html.split('id="queue-table"', 1)[1].split("</table>", 1)[0]
     assert queue_html.index("Q-ACUTE") < queue_html.index("Q-0")  # acute first
     # Q-0 was opened on 24 November 2025: six full weeks before today (8 January).
-    assert '<td>Q-0</td><td class="text-end">1</td>' in queue_html
+    assert '>Q-0</a></td><td class="text-end">1</td>' in queue_html  # a link to the case for the manager
     assert ">6<" in queue_html
     workers = html.split('id="workers-table"', 1)[1].split("</table>", 1)[0]
     bob_row = workers.split("Bob Testsson", 1)[1].split("</tr>", 1)[0]
