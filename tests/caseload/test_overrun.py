@@ -128,3 +128,13 @@ def test_no_overrun_reminder_when_an_extension_is_recorded(ladder):
     Investigation.objects.filter(pk=inv.pk).update(extended_until=datetime.date(2024, 7, 1))
     services.deadline_reminders_send(organisation=w.org, today=DAY_AFTER)
     assert not Notification.objects.filter(key__contains=":overrun").exists()
+
+
+@pytest.mark.usefixtures("frozen")
+def test_unit_dashboard_counts_this_months_closes_past_the_deadline(ladder):
+    late = case(ladder.unit, "OV-10", main=ladder.bob, start=START).investigations.get()
+    _close(ladder, late, DAY_AFTER, overrun_reason="Väntade på utlåtande")
+    case(ladder.unit, "OV-11", main=ladder.bob, start=START, closed_on=LEGAL)  # on the legal date: not counted
+    html = ladder.client("alice").get(reverse("caseload:unit_dashboard", args=[ladder.unit.pk])).content.decode()
+    line = html.split('id="closed-past-deadline"', 1)[1].split("</p>", 1)[0]
+    assert "1 avslutad denna månad efter det lagstadgade slutdatumet utan förlängning" in line
