@@ -54,6 +54,13 @@ class CloseForm(StyledForm):
     closed_on = forms.DateField(label=_("Closing date"), widget=DateInput())
     outcome = forms.ChoiceField(label=_("Outcome"), choices=Investigation.Outcome.choices)
     close_case = forms.BooleanField(label=_("Close the case as well"), required=False, initial=True)
+    overrun_reason = forms.CharField(
+        label=_("Reason for closing past the legal deadline"),
+        help_text=_("Only when the investigation closes after the legal deadline without an extension decision."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        validators=[validate_no_identity_number],
+    )
 
 
 class ExtensionForm(StyledForm):

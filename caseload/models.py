@@ -157,6 +157,16 @@ class CaseloadSettings(models.Model):
         _("closed investigations per worker and month"), default=2, validators=[MaxValueValidator(50)]
     )
     specialists_hold_no_cases = models.BooleanField(_("specialists hold no own cases"), default=True)
+    # The seeds give no figure: 6 (half a level-1 worker's 12) leaves a specialist room for their own tasks.
+    specialist_co_capacity = models.PositiveSmallIntegerField(
+        _("co-handling capacity of a specialist (cases)"),
+        default=6,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "While specialists hold no own cases, the weighted cases a specialist may co-handle (scaled by FTE and"
+            " absence); 0: specialists are not proposed as co-handlers."
+        ),
+    )
     max_days_ahead = models.PositiveSmallIntegerField(
         _("how far ahead a date may lie (days)"),
         default=400,
@@ -214,6 +224,8 @@ class Investigation(TenantModel):
     extended_until = models.DateField(_("extended until"), null=True, blank=True)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    # Closed after the date in force (the legal deadline or the extension's new date): why (reported).
+    overrun_reason = models.TextField(_("reason for closing past the legal deadline"), blank=True, db_default="")
     chained = models.BooleanField(
         _("opened soon after a closed one without a new report"),
         default=False,

@@ -85,4 +85,5 @@ def describe(reason: Reason) -> str:
         Reason.PAIRED_WITH_EXPERIENCED: _("experienced support for a new colleague"),
         Reason.NO_CO_HANDLER: _("no co-handler available"),
         Reason.NO_CAPACITY: _("no one has room for it"),
+        Reason.OVER_CAPACITY: _("acute: the least loaded who may take it, over capacity"),
     }[reason]

@@ -144,6 +144,7 @@ class Reason(StrEnum):
     PAIRED_WITH_EXPERIENCED = "paired_with_experienced"
     NO_CO_HANDLER = "no_co_handler"
     NO_CAPACITY = "no_capacity"
+    OVER_CAPACITY = "over_capacity"  # an acute case placed over capacity (acute.place_acute_over_capacity)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from staff.services import Message, notify_many
 from staff.tenancy import check_same_org
 
 from ..allocation import AllocationRules, QueuedCase, Worker, propose
+from ..allocation.acute import place_acute_over_capacity
 from ..allocation.cycle import Cycle, validate_cycle_rules
 from ..models import Assignment, Case, CaseloadSettings
 from ..services import case_assign
@@ -214,7 +215,9 @@ def proposal_make(
         )
         for s in situations
     ]
-    result = propose(cases, workers, allocation_rules(settings), time_limit=time_limit)
+    rules = allocation_rules(settings)
+    # An acute case is always allocated: over capacity, to the least loaded who may take it, if need be.
+    result = place_acute_over_capacity(propose(cases, workers, rules, time_limit=time_limit), cases, workers, rules)
     waited = {r.case.pk: r.weeks_waited for r in queue}
     ProposedAllocation.objects.filter(organisation=organisation, cycle=meeting).delete()
     rows = [

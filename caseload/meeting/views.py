@@ -322,11 +322,35 @@ def duty_set(request, pk: int):
 def proposal_make(request, pk: int):
     unit = _unit_for_manager(request, pk)
     meeting = _meeting(request, unit)
+
+    def made(rows: list[ProposedAllocation]) -> str:
+        """The ready message, and a warning naming the load for each acute case placed over capacity."""
+        for row in rows:
+            if "over_capacity" not in row.reasons:
+                continue
+            for name, load, capacity in selectors.over_capacity_after_proposal(
+                organisation=request.organisation, unit=unit, meeting=meeting, staff=[row.main, row.co]
+            ):
+                messages.warning(
+                    request,
+                    _(
+                        "The acute case %(number)s is allocated over capacity: with the proposal %(name)s gets a"
+                        " weighted load of %(load)s, capacity %(capacity)s."
+                    )
+                    % {
+                        "number": row.case.number,
+                        "name": name,
+                        "load": number_format(load, 1),
+                        "capacity": number_format(capacity, 1),
+                    },
+                )
+        return _("The engine's proposal is ready. Adjust it and confirm.")
+
     return _run(
         request,
         unit,
         lambda: services.proposal_make(organisation=request.organisation, actor=request.get_staff(), meeting=meeting),
-        _("The engine's proposal is ready. Adjust it and confirm."),
+        made,
     )
 
 

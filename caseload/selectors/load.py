@@ -37,12 +37,16 @@ def absent_share(absences: Iterable[Absence], start: datetime.date, end: datetim
     return min(Decimal(1), lost / days)
 
 
-def base_capacity(level: LadderLevel | None, settings: CaseloadSettings) -> int:
+def base_capacity(level: LadderLevel | None, settings: CaseloadSettings) -> Decimal:
+    """The weighted load a worker of this level may carry at full time (load = main + co share x co cases).
+
+    A specialist who holds no own cases only co-handles: their capacity is their co-handling capacity at the
+    co-handling share, so the engine, the board and the unit page all let them co-handle that many cases."""
     if level is not None and level.is_specialist and settings.specialists_hold_no_cases:
-        return 0
+        return Decimal(settings.specialist_co_capacity) * Decimal(settings.co_handler_fraction)
     if is_new(level):  # level 1, or not placed on the ladder yet
-        return settings.capacity_level_1
-    return settings.capacity_other
+        return Decimal(settings.capacity_level_1)
+    return Decimal(settings.capacity_other)
 
 
 @dataclass
@@ -56,6 +60,7 @@ class WorkerLoad:
     co_weight: int = 0
     closed_this_month: int = 0
     fraction: Decimal = Decimal("0.5")
+    co_only: bool = False  # a specialist while specialists hold no own cases: capacity is for co-handling
 
     @property
     def load(self) -> Decimal:
@@ -76,7 +81,7 @@ class WorkerLoad:
     @property
     def holds_no_cases(self) -> bool:
         """A specialist without own cases: their load is their co-handled cases, not "x of 0"."""
-        return self.level is not None and self.level.is_specialist and not self.capacity
+        return self.co_only
 
     def as_dict(self) -> dict:
         return {
@@ -120,7 +125,10 @@ def worker_loads(
     for s in staff:
         level = levels.get(s.pk)
         capacity = base_capacity(level, settings) * s.fte * (1 - absent_share(by_staff.get(s.pk, []), start, end))
-        loads[s.pk] = WorkerLoad(staff=s, level=level, capacity=capacity, fraction=settings.co_handler_fraction)
+        co_only = bool(level is not None and level.is_specialist and settings.specialists_hold_no_cases)
+        loads[s.pk] = WorkerLoad(
+            staff=s, level=level, capacity=capacity, fraction=settings.co_handler_fraction, co_only=co_only
+        )
     if assignments is None:
         rows = (
             Assignment.objects.filter(

@@ -15,6 +15,7 @@ from staff.tenancy import get_for_org
 from .. import deadlines
 from ..models import Assignment, Case, CaseEvent, CaseloadSettings, Investigation
 from ..panels import panels
+from .counts import unit_closed_investigations
 from .load import (
     Coverage,
     WorkerLoad,
@@ -147,6 +148,7 @@ class UnitDashboard:
     closed_target: int
     awaiting: int
     extra_panels: list[dict] = field(default_factory=list)
+    closed_past_deadline: int = 0  # this month, after the date in force without an extension (with a reason)
 
     def shown(self) -> list:
         """What the dashboard and its API show by number: the at-risk cases, the panels' items and the cases
@@ -216,6 +218,11 @@ def unit_dashboard(*, organisation: Organisation, unit: Unit, today: datetime.da
         closed_target=settings.closed_per_month_target,
         awaiting=awaiting,
         extra_panels=[panel(organisation=organisation, unit=unit, today=today) for panel in panels()],
+        closed_past_deadline=unit_closed_investigations(
+            organisation=organisation, start=month_bounds(today)[0], end=today, unit_ids=[unit.pk]
+        )
+        .get(unit.pk, {})
+        .get("past_deadline", 0),
     )
 
 

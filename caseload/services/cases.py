@@ -7,12 +7,14 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competence.selectors import levels_on
 from staff.identity_numbers import refuse_identity_numbers
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
+from staff.services import notify
 from staff.tenancy import check_same_org
 
 from .. import rules
@@ -251,7 +253,31 @@ def investigation_open(
             "days": settings.chain_window_days
         }
     _event(case, actor, CaseEvent.Kind.INVESTIGATION_OPENED, detail)
+    if case.acute and case.status == Case.Status.AWAITING_ALLOCATION:
+        _acute_queued_notify(organisation=organisation, investigation=investigation, case=case)
     return investigation
+
+
+def _acute_queued_notify(*, organisation: Organisation, investigation: Investigation, case: Case) -> None:
+    """An acute investigation entered the allocation queue: each manager of the unit is told once, at once
+    (DOMAIN.md section 7: acute matters are allocated during the week, not left for the next meeting)."""
+    managers = {
+        ra.staff_id: ra.staff
+        for ra in RoleAssignment.objects.filter(
+            organisation=organisation, unit_id=case.unit_id, role__in=MANAGER_ROLES
+        ).select_related("staff")
+    }
+    for person in managers.values():
+        notify(
+            organisation=organisation,
+            recipient=person,
+            key=f"acute-queued:{investigation.pk}:staff:{person.pk}",
+            subject=_("Acute investigation in the allocation queue: case %(number)s") % {"number": case.number},
+            body=_("Investigation started %(start)s. Allocate it now from the allocation board.")
+            % {"start": investigation.start_date},
+            url=reverse("caseload:board", args=[case.unit_id]),
+            case_refs=[(case.pk, case.unit_id)],
+        )
 
 
 @transaction.atomic
@@ -263,8 +289,13 @@ def investigation_close(
     closed_on: datetime.date,
     outcome: str,
     close_case: bool = True,
+    overrun_reason: str = "",
 ) -> Investigation:
-    """Close an investigation with its date and outcome; optionally close the case and end its assignments."""
+    """Close an investigation with its date and outcome; optionally close the case and end its assignments.
+
+    Closing after the date in force (the legal deadline, or an extension's new date) without an extension
+    decision covering it requires the reason for the overrun (DOMAIN.md section 5): it is stored and reported.
+    """
     check_same_org(organisation, actor, investigation)
     investigation = (
         Investigation.objects.select_for_update()
@@ -281,14 +312,25 @@ def investigation_close(
         raise ValidationError({"closed_on": _("The closing date cannot be in the future.")})
     if outcome not in Investigation.Outcome.values:
         raise ValidationError({"outcome": _("Choose the outcome.")})
+    overrun_reason = (overrun_reason or "").strip() if closed_on > investigation.deadline else ""
+    if closed_on > investigation.deadline and not overrun_reason:
+        raise ValidationError(
+            {
+                "overrun_reason": _(
+                    "The investigation closes after the legal deadline without an extension decision: give the reason."
+                )
+            }
+        )
+    refuse_identity_numbers(overrun_reason=overrun_reason)
     case = investigation.case
     current = list(Assignment.objects.filter(organisation=organisation, case=case, end__isnull=True))
     if actor.pk not in {a.staff_id for a in current} and not is_unit_manager(staff=actor, unit=case.unit):
         raise ValidationError(_("Only the case's handlers or a manager of the unit can close the investigation."))
     main = next((a.staff for a in current if a.role == Assignment.Role.MAIN), None)
     investigation.closed_on, investigation.outcome, investigation.closed_by_handler = closed_on, outcome, main
+    investigation.overrun_reason = overrun_reason
     investigation.full_clean(exclude=["organisation", "case", "unit", "closed_by_handler"])
-    investigation.save(update_fields=["closed_on", "outcome", "closed_by_handler"])
+    investigation.save(update_fields=["closed_on", "outcome", "closed_by_handler", "overrun_reason"])
     if close_case:
         for assignment in current:
             assignment.end = max(closed_on, assignment.start)
@@ -296,12 +338,13 @@ def investigation_close(
         case.status, case.closed_on = Case.Status.CLOSED, max(closed_on, case.opened_on)
         case.version = F("version") + 1
         case.save(update_fields=["status", "closed_on", "version"])
-    _event(
-        case,
-        actor,
-        CaseEvent.Kind.INVESTIGATION_CLOSED,
-        _("Closed %(date)s: %(outcome)s.") % {"date": closed_on, "outcome": investigation.get_outcome_display()},
-    )
+    detail = _("Closed %(date)s: %(outcome)s.") % {"date": closed_on, "outcome": investigation.get_outcome_display()}
+    if overrun_reason:
+        detail += " " + _("Past the legal deadline %(date)s without an extension. Reason: %(reason)s") % {
+            "date": investigation.deadline,
+            "reason": overrun_reason,
+        }
+    _event(case, actor, CaseEvent.Kind.INVESTIGATION_CLOSED, detail)
     return investigation
 
 

@@ -17,6 +17,13 @@ from ..models import Assignment, CaseloadSettings, Investigation
 def _threshold(inv: Investigation, today: datetime.date, settings: CaseloadSettings) -> tuple[str, str] | None:
     """The most urgent threshold reached today, as (key, subject)."""
     number = inv.case.number
+    if today > inv.deadline:
+        # The day after the date in force, with no extension covering it: a decision is missing (DOMAIN.md 5).
+        return (
+            f"overrun-{inv.deadline.isoformat()}",
+            _("Case %(number)s: the legal deadline %(date)s passed without an extension decision")
+            % {"number": number, "date": inv.deadline},
+        )
     if today >= inv.deadline:
         return (
             f"legal-{inv.deadline.isoformat()}",
@@ -40,6 +47,9 @@ def _threshold(inv: Investigation, today: datetime.date, settings: CaseloadSetti
 
 def deadline_reminders_send(*, organisation: Organisation, today: datetime.date) -> int:
     """Notify the main handler (and, from the target date on, the unit's managers) once per threshold.
+
+    The thresholds: first and second warning, target date, legal deadline (the date in force), and the day
+    after it when no extension decision covers it (overrun: the extension is missing).
 
     Returns the number of new notifications. Running it again the same day creates none.
     """
@@ -69,7 +79,7 @@ def deadline_reminders_send(*, organisation: Organisation, today: datetime.date)
             continue
         key, subject = reached
         recipients = [mains[inv.case_id]] if inv.case_id in mains else []
-        if key == "target" or key.startswith("legal"):
+        if key == "target" or key.startswith(("legal", "overrun")):
             recipients += managers.get(inv.case.unit_id, [])
         url = reverse("caseload:case_detail", args=[inv.case_id])
         body = _("Investigation started %(start)s. Target date %(target)s, legal deadline %(legal)s.") % {

@@ -20,6 +20,7 @@ STOCK = (
     "investigations_closed",
     "share_closed_within_target",
     "share_closed_within_legal_limit",
+    "closed_past_deadline",
     "turnover",
     "supplement_cost",
     "consultant_cost",

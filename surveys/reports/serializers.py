@@ -72,6 +72,10 @@ class BlockSerializer(serializers.Serializer):
     investigations_closed = serializers.IntegerField()
     share_closed_within_target = _pct(help_text="percent")
     share_closed_within_legal_limit = _pct(help_text="percent")
+    closed_past_deadline = serializers.IntegerField(
+        help_text="closed after the legal deadline (or the extension's new date) without an extension decision;"
+        " each has a recorded overrun reason"
+    )
     turnover = _pct(help_text="leavers / average headcount, percent")
     leavers = serializers.IntegerField()
     average_headcount = serializers.DecimalField(max_digits=8, decimal_places=1, coerce_to_string=False)

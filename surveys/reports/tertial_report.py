@@ -51,6 +51,7 @@ class Figures:
     investigations_closed: int = 0
     closed_within_target: int = 0
     closed_within_legal_limit: int = 0
+    closed_past_deadline: int = 0  # after the date in force without an extension, with a recorded reason
     headcount_start: int = 0
     headcount_end: int = 0
     leavers: int = 0
@@ -67,6 +68,7 @@ class Figures:
             "investigations_closed",
             "closed_within_target",
             "closed_within_legal_limit",
+            "closed_past_deadline",
             "headcount_start",
             "headcount_end",
             "leavers",
@@ -201,6 +203,7 @@ def _unit_figures(
         f = figures[unit_id]
         f.investigations_closed = row["closed"]
         f.closed_within_target, f.closed_within_legal_limit = row["within_target"], row["within_legal"]
+        f.closed_past_deadline = row["past_deadline"]
     months = list(_months(tertial.start, on))
     for unit_id, (supplements, consultants) in unit_supplement_costs(
         organisation=organisation, months=months, unit_ids=only

@@ -83,7 +83,8 @@ def test_capacity_scales_with_fte_and_absence(ladder):
     )
     assert loads[0].capacity == Decimal(22) * Decimal("0.50") * Decimal(15) / Decimal(30)
     assert loads[1].capacity == 12
-    assert loads[2].capacity == 0  # the specialist holds no own cases
+    # The specialist holds no own cases: 6 co-handled cases (specialist_co_capacity) at the co-handling share.
+    assert loads[2].capacity == Decimal(3) and loads[2].holds_no_cases
 
 
 @time_machine.travel(datetime.datetime(2024, 6, 14, 9), tick=False)

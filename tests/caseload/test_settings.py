@@ -24,6 +24,7 @@ def _form(**over):
         "co_handler_target_percent": 90,
         "closed_per_month_target": 2,
         "specialists_hold_no_cases": "on",
+        "specialist_co_capacity": 6,
         "max_days_ahead": 400,
         "case_number_pattern": DEFAULT_PATTERN,
         "handover_window_days": 14,

@@ -52,6 +52,7 @@ def test_unit_figures_match_the_hand_computed_tertial(world):
     assert utredning["investigations_closed"] == 3
     assert utredning["share_closed_within_target"] == 33.3
     assert utredning["share_closed_within_legal_limit"] == 66.7
+    assert utredning["closed_past_deadline"] == 1  # c5: past its legal deadline 2026-08-01, no extension
     assert (utredning["leavers"], utredning["average_headcount"], utredning["turnover"]) == (1, 5.0, 20.0)
     assert utredning["level_distribution"] == [
         {"level": 1, "name": "Nivå 1", "count": 1},
@@ -129,6 +130,7 @@ def test_csv_has_one_escaped_row_per_unit(world):
     utredning = next(r for r in rows if r["unit"] == "Utredning")
     assert (utredning["employees"], utredning["co_handler_coverage"], utredning["q3_mean"]) == ("5", "75.0", "5.00")
     assert (utredning["level_1"], utredning["level_none"], utredning["consultant_cost"]) == ("1", "2", "0.00")
+    assert utredning["closed_past_deadline"] == "1"
 
 
 def test_department_head_sees_only_their_departments(world):

@@ -52,7 +52,7 @@ def test_board_shows_queue_and_each_workers_situation(queue, django_assert_max_n
     queue_html = html.split('id="queue-table"', 1)[1].split("</table>", 1)[0]
     assert queue_html.index("Q-ACUTE") < queue_html.index("Q-0")  # acute first
     # Q-0 was opened on 24 November 2025: six full weeks before today (8 January).
-    assert '<td>Q-0</td><td class="text-end">1</td>' in queue_html
+    assert '>Q-0</a></td><td class="text-end">1</td>' in queue_html  # a link to the case for the manager
     assert ">6<" in queue_html
     workers = html.split('id="workers-table"', 1)[1].split("</table>", 1)[0]
     bob_row = workers.split("Bob Testsson", 1)[1].split("</tr>", 1)[0]
@@ -237,6 +237,8 @@ def test_saving_a_row_checks_the_level_rules_and_warns_about_overload(queue):
     """A level-1 main handler without a co-handler is refused when the row is saved (not first at
     confirmation), in the row; a save that puts someone over capacity is kept, with a warning in the row."""
     w = queue
+    # Carol (the specialist) co-handles nothing here, so the new colleague cannot be main of every case.
+    CaseloadSettings.objects.filter(organisation=w.org).update(specialist_co_capacity=0)
     erik = worker(w.unit, "erik", level=1)
     _post(w, "alice", "proposal_make")
     rows = {r.case.number: r for r in ProposedAllocation.objects.select_related("case")}
@@ -300,12 +302,17 @@ def test_the_board_has_jump_links_and_lists_the_proposal_in_queue_order(queue):
 
 
 def test_a_specialist_co_handling_cases_is_not_shown_as_overloaded(queue):
-    """Specialists hold no own cases (capacity 0): their co-handled cases are no overload on the board."""
+    """Specialists hold no own cases: their co-handled cases count against their co-handling capacity (6 cases
+    at the share 0.5: 3.0), no overload; with a co-handling capacity of 0 the room reads "no own cases"."""
     w = queue
     sara = worker(w.unit, "sara", level=4)
     case(w.unit, "S-1", main=w.bob, co=sara, start=datetime.date(2025, 12, 1))
     html = _board(w)
     row = html.split('id="workers-table"', 1)[1].split("Sara", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="text-end">3,0</td><td class="text-end">2,5</td>' in row  # capacity, room
+    assert "över kapaciteten" not in row
+    CaseloadSettings.objects.filter(organisation=w.org).update(specialist_co_capacity=0)
+    row = _board(w).split('id="workers-table"', 1)[1].split("Sara", 1)[1].split("</tr>", 1)[0]
     assert "Specialister har inga egna ärenden" in row
     assert "över kapaciteten" not in row
 

@@ -6,13 +6,14 @@ import time_machine
 from django.urls import reverse
 
 from caseload.meeting import services
-from caseload.models import ProposedAllocation
+from caseload.models import CaseloadSettings, ProposedAllocation
 from caseload.services import case_assign
 from tests.caseload.meeting.test_board import _meeting, queue  # noqa: F401
 
 
 def test_follow_up_after_confirmation_and_acute_redistribution(queue):  # noqa: F811
     w = queue
+    CaseloadSettings.objects.filter(organisation=w.org).update(specialist_co_capacity=0)  # two workers with capacity
     meeting = _meeting(w)
     services.proposal_make(organisation=w.org, actor=w.alice, meeting=meeting)
     plan = {"Q-0": (w.bob, None), "Q-1": (w.dora, w.bob)}
