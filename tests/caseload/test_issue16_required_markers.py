@@ -27,9 +27,7 @@ def test_extension_special_reason_is_marked_required(ladder):
 
 def test_reassignment_reason_says_when_it_is_required(ladder):
     c = case(ladder.unit, "M-2", main=ladder.bob)
-    page = html_lib.unescape(
-        ladder.client("alice").get(reverse("caseload:case_assign", args=[c.pk])).content.decode()
-    )
+    page = html_lib.unescape(ladder.client("alice").get(reverse("caseload:case_assign", args=[c.pk])).content.decode())
     assert _label(page, "id_reason") == "Skäl"
     assert "Krävs när ärendet redan har en huvudhandläggare (omfördelning)." in page
 
