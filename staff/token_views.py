@@ -60,7 +60,8 @@ def token_revoke(request, pk: int):
     token = get_for_org(ApiToken, organisation=request.organisation, pk=pk, staff=request.get_staff())
     if request.POST.get("confirm") != "1":
         question = _(
-            "Do you really want to revoke the token %(name)s? Scripts and systems that use it lose their access at once."
+            "Do you really want to revoke the token %(name)s? "
+            "Scripts and systems that use it lose their access at once."
         ) % {"name": token.name}
         context = {
             "title": _("Revoke API token"),
