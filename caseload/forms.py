@@ -28,6 +28,16 @@ class StyledForm(forms.Form):
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+def required_by_service(field: forms.Field) -> forms.Field:
+    """A field the service requires (with its own message) but the form leaves optional: it shows the marker.
+
+    `_form_fields.html` marks `field.required` or this flag with the same asterisk; the form keeps
+    required=False so an empty or blank value reaches the service and gets the service's Swedish message.
+    """
+    field.required_by_service = True
+    return field
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -39,7 +49,11 @@ class AssignForm(StyledForm):
     main = forms.ModelChoiceField(label=_("Main handler"), queryset=StaffMember.objects.none())
     co = forms.ModelChoiceField(label=_("Co-handler"), queryset=StaffMember.objects.none(), required=False)
     reason = forms.CharField(
-        label=_("Reason"), max_length=300, required=False, validators=[validate_no_identity_number]
+        label=_("Reason"),
+        max_length=300,
+        required=False,
+        validators=[validate_no_identity_number],
+        help_text=_("Required when the case already has a main handler (a reassignment)."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -65,11 +79,13 @@ class CloseForm(StyledForm):
 
 class ExtensionForm(StyledForm):
     new_deadline = forms.DateField(label=_("New date"), widget=DateInput())
-    reason = forms.CharField(
-        label=_("Special reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        validators=[validate_no_identity_number],
+    reason = required_by_service(
+        forms.CharField(
+            label=_("Special reason"),
+            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+            validators=[validate_no_identity_number],
+        )
     )
 
 

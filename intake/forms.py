@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from caseload.forms import DateInput, StyledForm
+from caseload.forms import DateInput, StyledForm, required_by_service
 from staff.identity_numbers import validate_no_identity_number
 from staff.models import Unit
 
@@ -54,11 +54,13 @@ class DecisionForm(StyledForm):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        validators=[validate_no_identity_number],
+    reason = required_by_service(
+        forms.CharField(
+            label=_("Reason"),
+            widget=forms.Textarea(attrs={"rows": 3}),
+            required=False,
+            validators=[validate_no_identity_number],
+        )
     )
     decided_on = forms.DateField(label=_("Decision date"), widget=DateInput())
     investigation_unit = forms.ModelChoiceField(

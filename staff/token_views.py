@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -58,6 +58,19 @@ def token_list(request):
 @require_POST
 def token_revoke(request, pk: int):
     token = get_for_org(ApiToken, organisation=request.organisation, pk=pk, staff=request.get_staff())
+    if request.POST.get("confirm") != "1":
+        question = _(
+            "Do you really want to revoke the token %(name)s? "
+            "Scripts and systems that use it lose their access at once."
+        ) % {"name": token.name}
+        context = {
+            "title": _("Revoke API token"),
+            "question": question,
+            "confirm_label": _("Revoke"),
+            "button_class": "danger",
+            "cancel_url": reverse("staff:api_tokens"),
+        }
+        return render(request, "confirm.html", context)
     services.api_token_revoke(organisation=request.organisation, token=token)
     messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
     return redirect("staff:api_tokens")

@@ -372,14 +372,16 @@ class ExitInterview(TenantModel):
         ]
 
 
-# Seed 002, Bilaga 7 ("Sammanställning avslutssamtal"), verbatim: Swedish source text, asked as written.
+# Seed 002, Bilaga 7 ("Sammanställning avslutssamtal"): Swedish source text, asked as written except that
+# question 3 names "kommunen" (the source's "staden/stadsdelen" fits one city only) and question 6 ends its
+# first sentence with a question mark. Answers are stored by question number, so the wording may change.
 EXIT_QUESTIONS = (
     "Vad är orsaken till att du valt att säga upp din anställning?",
     "Vad händer närmast? Ny anställning/studier/annat?",
-    "Hur länge har du arbetat i staden/stadsdelen?",
+    "Hur länge har du arbetat i kommunen?",
     "Hur lång yrkeserfarenhet har du?",
     "Hur väl stämmer arbetsuppgifter, roll m.m. överens med dina förväntningar vid anställningstillfället?",
-    "Har du kunnat genomföra ditt uppdrag som socialsekreterare/biståndshandläggare. "
+    "Har du kunnat genomföra ditt uppdrag som socialsekreterare/biståndshandläggare? "
     "Vad har fungerat bra och vad har fungerat mindre bra?",
     "Hur har du upplevt dina utvecklingsmöjligheter?",
     "Hur har samarbetet inom enheten fungerat? Kollegor, andra enheter, organisationen i stort?",

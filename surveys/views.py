@@ -150,8 +150,9 @@ def round_export(request, pk: int):
     response.write("\ufeff")
     writer = csv.writer(response, delimiter=";")
     header = [_("Level"), _("Name"), _("Invited"), _("Respondents"), _("Response rate (%)")]
-    for key, _label in QUESTIONS:
-        header += [f"{key} {_('mean')}"] + [f"{key} = {v}" for v in range(1, 6)]
+    for number, _question in enumerate(QUESTIONS, start=1):
+        header += [_("Question %(n)s mean") % {"n": number}]
+        header += [_("Question %(n)s = %(value)s") % {"n": number, "value": v} for v in range(1, 6)]
     header += [_("Employees"), _("Open cases"), _("Cases per employee"), _("Weighted cases")]
     writer.writerow(header)
     kinds = {"organisation": _("Organisation"), "department": _("Department"), "unit": _("Unit")}

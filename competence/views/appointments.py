@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -46,6 +47,18 @@ def appointment_renew(request, pk: int):
     if not selectors.may_assess(access=request.access, member=appointment.staff):
         raise PermissionDenied
     audit.note(request, appointment.staff)
+    if request.POST.get("confirm") != "1":
+        question = _("Do you really want to renew the appointment of %(name)s (now until %(end)s)?") % {
+            "name": appointment.staff.full_name,
+            "end": appointment.end,
+        }
+        context = {
+            "title": _("Renew appointment"),
+            "question": question,
+            "confirm_label": _("Renew"),
+            "cancel_url": reverse("competence:appointments"),
+        }
+        return render(request, "confirm.html", context)
     try:
         renewal = services.appointment_renew(organisation=org, appointment=appointment, by=request.get_staff())
     except ValidationError as exc:

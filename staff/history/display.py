@@ -158,9 +158,24 @@ def _format(value, f: models.Field, names: dict) -> str:
     return str(value)
 
 
+# Management commands whose stored reason ("manage.py seed_demo") is shown in plain Swedish.
+COMMAND_REASONS = {"seed_demo": gettext_lazy("demo data")}
+COMMAND_PREFIX = "manage.py "
+
+
+def _reason_shown(reason: str) -> str:
+    """The stored reason as a reader sees it: a management command by what it did or its name, not manage.py."""
+    if not reason.startswith(COMMAND_PREFIX):
+        return reason
+    command = reason.removeprefix(COMMAND_PREFIX)
+    if command in COMMAND_REASONS:
+        return str(COMMAND_REASONS[command])
+    return _("command %(name)s") % {"name": command}
+
+
 def _who(row) -> tuple[str, str]:
     user = row.history_user
-    reason = row.history_change_reason or ""
+    reason = _reason_shown(row.history_change_reason or "")
     if user is None:
         return _("The system"), reason
     staff = getattr(user, "staff", None)

@@ -63,7 +63,7 @@ def test_appointments_page_and_renew_button(world, ladder, django_assert_max_num
     assert "Carol Testsson" in html and "1 av 4 tjänster" in html
     appointment = Appointment.objects.get(staff=world.carol)
     assert world.client("dave").post(reverse("competence:appointment_renew", args=[appointment.pk])).status_code == 403
-    response = client.post(reverse("competence:appointment_renew", args=[appointment.pk]))
+    response = client.post(reverse("competence:appointment_renew", args=[appointment.pk]), {"confirm": "1"})
     assert response.status_code == 302 and Appointment.objects.filter(renewal_of=appointment).count() == 1
 
 

@@ -90,7 +90,7 @@ def test_token_page_shows_key_once_and_revokes(world):
     assert f"stb_{token.prefix}_" in html
     # Listing it again never shows the key.
     assert f"stb_{token.prefix}_" not in client.get(reverse("staff:api_tokens")).content.decode()
-    client.post(reverse("staff:api_token_revoke", args=[token.pk]))
+    client.post(reverse("staff:api_token_revoke", args=[token.pk]), {"confirm": "1"})
     token.refresh_from_db()
     assert token.revoked_at is not None
 
@@ -103,7 +103,7 @@ def test_token_name_is_required(world):
 
 def test_cannot_revoke_a_colleagues_token(world):
     token, _key = api_token_create(organisation=world.org, staff=world.erin, name="x")
-    response = world.client("frank").post(reverse("staff:api_token_revoke", args=[token.pk]))
+    response = world.client("frank").post(reverse("staff:api_token_revoke", args=[token.pk]), {"confirm": "1"})
     assert response.status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
