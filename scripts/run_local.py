@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = os.environ.get("PORT", "8000")
+PORT = os.environ.setdefault("PORT", "8000")  # the worker and beat inherit it: their e-mails link here too
 PY = sys.executable
 CELERY = [PY, "-m", "celery", "-A", "config"]
 
