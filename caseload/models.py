@@ -199,8 +199,9 @@ class CaseloadSettings(models.Model):
 
     @classmethod
     def for_org(cls, organisation) -> CaseloadSettings:
-        obj, _created = cls.objects.get_or_create(organisation=organisation)
-        return obj
+        from staff.history.reasons import settings_row
+
+        return settings_row(cls, organisation)
 
 
 class Investigation(TenantModel):

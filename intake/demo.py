@@ -6,8 +6,8 @@ import datetime
 
 from django.utils import timezone
 
-from staff.demo import DemoContext
-from staff.models import StaffMember
+from staff.demo import DemoContext, ensure_login
+from staff.models import Role, StaffMember
 
 from .models import IntakeItem, IntakeSettings
 
@@ -28,7 +28,11 @@ ITEMS = [
 def seed(ctx: DemoContext) -> None:
     org = ctx.organisation
     unit = ctx.units.get("intake")
-    if unit is None or IntakeItem.objects.filter(organisation=org).exists():
+    if unit is None:
+        return
+    # a social worker of the intake unit: the login that makes pre-assessments and decisions
+    ensure_login(ctx, "intake-worker", unit=unit, role=Role.SOCIAL_WORKER)
+    if IntakeItem.objects.filter(organisation=org).exists():
         return
     registrar = ctx.logins.get("administrator") or StaffMember.objects.filter(organisation=org, unit=unit).first()
     if registrar is None:
@@ -37,6 +41,7 @@ def seed(ctx: DemoContext) -> None:
     now = timezone.localtime()
     for n, (ago, kind, reason, acute, decided) in enumerate(ITEMS):
         received = (now - datetime.timedelta(days=ago)).replace(hour=8 + n, minute=15, second=0, microsecond=0)
+        received = min(received, now.replace(second=0, microsecond=0) - datetime.timedelta(minutes=5))  # never later
         on = received.date()
         assessed = kind == IntakeItem.Kind.REPORT and ago > 0
         IntakeItem.objects.create(

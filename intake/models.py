@@ -27,8 +27,9 @@ class IntakeSettings(models.Model):
 
     @classmethod
     def for_org(cls, organisation) -> IntakeSettings:
-        obj, _created = cls.objects.get_or_create(organisation=organisation)
-        return obj
+        from staff.history.reasons import settings_row
+
+        return settings_row(cls, organisation)
 
 
 class IntakeItem(TenantModel):

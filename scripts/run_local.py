@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = os.environ.get("PORT", "8000")
+PORT = os.environ.setdefault("PORT", "8000")  # the worker and beat inherit it: their e-mails link here too
 PY = sys.executable
 CELERY = [PY, "-m", "celery", "-A", "config"]
 
@@ -25,7 +25,7 @@ procs = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in commands.items()
 print(
     f"\nStabil runs at http://127.0.0.1:{PORT}/\n"
     "Demo logins (password stabil-demo): manager, assistant-manager, worker, specialist, depthead, hr,\n"
-    "admin, administrator (Demo kommun) and other-manager (Grannby kommun).\n"
+    "admin, administrator, intake-worker (Demo kommun) and other-manager (Grannby kommun).\n"
     "Ctrl-C stops the web server, the Celery worker and beat.\n",
     flush=True,
 )

@@ -149,6 +149,31 @@ def _login(username: str, member: StaffMember) -> None:
     member.save(update_fields=["user"])
 
 
+def ensure_login(ctx: DemoContext, username: str, *, unit: Unit, role: str) -> StaffMember | None:
+    """Give the first of `unit`'s people in `role` without a login the demo login `username`, once.
+
+    For logins added after a demo database was seeded: the next `seed_demo` adds them, later runs nothing.
+    """
+    if username in ctx.logins or User.objects.filter(username=username).exists():
+        return ctx.logins.get(username)
+    member = (
+        StaffMember.objects.filter(
+            organisation=ctx.organisation,
+            unit=unit,
+            user__isnull=True,
+            employment_end__isnull=True,
+            roles__role=role,
+            roles__unit=unit,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if member is not None:
+        _login(username, member)
+        ctx.logins[username] = member
+    return member
+
+
 class _People:
     def __init__(self, ctx: DemoContext, name_offset: int = 0):
         self.ctx = ctx

@@ -43,8 +43,9 @@ from .tertials import STOCKHOLM, Tertial, default_window
 
 
 def survey_settings_get(*, organisation: Organisation) -> SurveySettings:
-    settings, _created = SurveySettings.objects.get_or_create(organisation=organisation)
-    return settings
+    from staff.history.reasons import settings_row
+
+    return settings_row(SurveySettings, organisation)
 
 
 @transaction.atomic

@@ -19,8 +19,9 @@ from ..models import Appointment, IntroductionItem, LadderLevel, LadderSettings,
 
 def ladder_settings(*, organisation: Organisation) -> LadderSettings:
     """The organisation's ladder rules, created with DOMAIN.md's defaults on first use."""
-    settings, _created = LadderSettings.objects.get_or_create(organisation=organisation)
-    return settings
+    from staff.history.reasons import settings_row
+
+    return settings_row(LadderSettings, organisation)
 
 
 def levels_on(

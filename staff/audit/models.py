@@ -176,8 +176,9 @@ class AccessLogSettings(models.Model):
 
     @classmethod
     def for_org(cls, organisation) -> AccessLogSettings:
-        found, _created = cls.objects.get_or_create(organisation=organisation)
-        return found
+        from staff.history.reasons import settings_row
+
+        return settings_row(cls, organisation)
 
 
 class AccessReview(TenantModel):

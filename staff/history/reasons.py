@@ -70,3 +70,26 @@ def connect() -> None:
     pre_create_historical_record.connect(_before_history_row, dispatch_uid="history_reason")
     task_prerun.connect(_task_started, dispatch_uid="history_task_started", weak=False)
     task_postrun.connect(_task_finished, dispatch_uid="history_task_finished", weak=False)
+
+
+def settings_row(model, organisation):
+    """The organisation's settings row of `model`, created with its defaults on first use.
+
+    The creation is the system's, not the visitor's: a first GET of a settings page must not write a history
+    row naming the person who happened to open it (issue 16). Later saves of the row name their person.
+    """
+    from django.db import IntegrityError, transaction
+
+    found = model.objects.filter(organisation=organisation).first()
+    if found is not None:
+        return found
+    created = model(organisation=organisation)
+    created._history_user = None
+    try:
+        with transaction.atomic():
+            created.save(force_insert=True)
+    except IntegrityError:  # created by a concurrent first read
+        return model.objects.get(organisation=organisation)
+    finally:
+        del created._history_user
+    return created

@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from caseload.models import Assignment, Case, Investigation, ReviewForm
 from intake.models import IntakeItem
 from staff.audit.services import access_log_purge
-from staff.history.reasons import change_reason
+from staff.history.reasons import change_reason, settings_row
 from staff.models import Absence, ApiToken, Notification, Organisation, StaffMember
 from staff.signin_limits import SignInFailure
 
@@ -32,8 +32,7 @@ REASON = "Gallring"
 
 
 def retention_settings_get(*, organisation: Organisation) -> RetentionSettings:
-    obj, _created = RetentionSettings.objects.get_or_create(organisation=organisation)
-    return obj
+    return settings_row(RetentionSettings, organisation)
 
 
 @transaction.atomic
