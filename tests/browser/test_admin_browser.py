@@ -65,6 +65,11 @@ def test_hr_creates_uses_and_revokes_an_api_token(page, live_server, demo):
 
     page.get_by_role("button", name="Återkalla Statistikexport").click()
     page.wait_for_load_state("networkidle")
+    assert ApiToken.objects.get(name="Statistikexport").revoked_at is None  # first the question, nothing revoked
+    assert "Statistikexport" in page.locator("#confirm-question").inner_text()
+    assert_accessible(page)
+    page.get_by_role("button", name="Återkalla", exact=True).click()
+    page.wait_for_load_state("networkidle")
     assert ApiToken.objects.get(name="Statistikexport").revoked_at is not None
     page.reload()
     assert page.get_by_role("textbox", name="Ny token").count() == 0  # the key is never shown again
