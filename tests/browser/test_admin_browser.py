@@ -67,6 +67,7 @@ def test_hr_creates_uses_and_revokes_an_api_token(page, live_server, demo):
     page.wait_for_load_state("networkidle")
     assert ApiToken.objects.get(name="Statistikexport").revoked_at is None  # first the question, nothing revoked
     assert "Statistikexport" in page.locator("#confirm-question").inner_text()
+    assert page.get_by_role("link", name="Avbryt").count() == 1  # the way back, in Swedish
     assert_accessible(page)
     page.get_by_role("button", name="Återkalla", exact=True).click()
     page.wait_for_load_state("networkidle")
