@@ -5,10 +5,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.forms import DateInput
+from staff.formtools import validate_sane_date
 from staff.identity_numbers import validate_no_identity_number
 from staff.models import StaffMember
 
 from .models import EXIT_QUESTIONS, QUESTIONS, SCALE_LABELS, ExitInterview, RhythmStep, SurveySettings
+from .selectors.plans import PlanState
 
 SCALE_CHOICES = [(str(v), f"{v} – {label}") for v, label in SCALE_LABELS.items()]
 OUT_OF_SCALE = _("Choose a value from 1 to 5.")
@@ -44,7 +46,25 @@ class ActionPlanForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         validators=[validate_no_identity_number],
     )
-    follow_up_on = forms.DateField(label=_("Follow-up date"), widget=DateInput())
+    follow_up_on = forms.DateField(label=_("Follow-up date"), widget=DateInput(), validators=[validate_sane_date])
+
+
+class ActionPlanEditForm(ActionPlanForm):
+    """The plan read again: its actions and follow-up date, and the follow-up itself (outcome, closed)."""
+
+    outcome = forms.CharField(
+        label=_("Outcome of the follow-up"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_identity_number],
+        help_text=_("What came of the agreed actions, as discussed with the person. Required to close the plan."),
+    )
+    closed = forms.BooleanField(label=_("Close the plan: the follow-up is done"), required=False)
+
+
+class ActionPlanFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("Show"), choices=PlanState.choices, required=False)
 
 
 class RhythmStepForm(forms.Form):

@@ -296,12 +296,40 @@ class ActionPlan(TenantModel):
     offered_by = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="+")
     actions = models.TextField(_("agreed actions"), max_length=3000)
     follow_up_on = models.DateField(_("follow-up date"))
+    outcome = models.TextField(_("outcome of the follow-up"), max_length=3000, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("action plan")
         verbose_name_plural = _("action plans")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True, closed_by__isnull=True)
+                | Q(closed_at__isnull=False, closed_by__isnull=False),
+                name="survey_action_plan_closed_with_closer",
+            )
+        ]
+        # The daily reminder scans the open plans by their follow-up date.
+        indexes = [
+            models.Index(
+                fields=["organisation", "follow_up_on"],
+                condition=Q(closed_at__isnull=True),
+                name="survey_action_plan_open_due",
+            )
+        ]
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def is_overdue(self, today) -> bool:
+        """Open past its follow-up date (the follow-up day itself is not overdue: it is due)."""
+        return self.closed_at is None and self.follow_up_on < today
 
 
 class RhythmStep(TenantModel):

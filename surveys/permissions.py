@@ -14,6 +14,12 @@ def sees_individual_answers(access, unit: Unit) -> bool:
     return access.manages_unit(unit)
 
 
+def sees_action_plan(access, plan) -> bool:
+    """A plan tells that its person answered 1 or 2: as private as the answer, so the managers of the
+    answer's unit only (department heads, HR and organisation admins see aggregates, never a plan)."""
+    return access.manages_unit(plan.answer.unit_id)
+
+
 def sees_unit_results(access, unit: Unit) -> bool:
     return (
         access.manages_unit(unit)

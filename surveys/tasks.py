@@ -13,6 +13,7 @@ import os
 import time
 
 from celery import shared_task
+from celery.schedules import crontab
 from django.utils import timezone
 
 from staff.models import Organisation
@@ -29,6 +30,11 @@ FAN_OUT_CHUNK = int(os.environ.get("SURVEYS_FAN_OUT_CHUNK", "500"))
 
 BEAT_SCHEDULE = {
     "surveys-schedule": {"task": "surveys.tasks.surveys_tick_all", "schedule": BEAT_SECONDS},
+    # Daily, Europe/Stockholm: an open action plan reminds its owner on its follow-up date (once).
+    "surveys-action-plan-reminders": {
+        "task": "surveys.tasks.action_plan_reminders_all",
+        "schedule": crontab(hour=7, minute=10),
+    },
 }
 
 
@@ -105,3 +111,16 @@ def surveys_remind_chunk(
 ) -> int:
     """Remind one chunk of invitations (ids) in one transaction; each stage is claimed once."""
     return _chunk(self, "remind", organisation_id=organisation_id, round_id=round_id, ids=ids, now=now, pause=pause)
+
+
+@shared_task
+def action_plan_reminders_all(*, today: str | None = None) -> int:
+    return fan_out(action_plan_reminders, today=today)
+
+
+@shared_task(acks_late=True)
+def action_plan_reminders(*, organisation_id: int, today: str | None = None) -> int:
+    """Remind the owners of the organisation's open plans whose follow-up date has come (idempotent)."""
+    organisation = Organisation.objects.get(pk=organisation_id)
+    day = datetime.date.fromisoformat(today) if today else timezone.localdate()
+    return services.action_plan_reminders_send(organisation=organisation, today=day)

@@ -1,4 +1,5 @@
-"""Survey pages: answer, own history, results (unit, comparison, CSV), action plans, baseline, exits, settings."""
+"""Survey pages: answer, own history, results (unit, comparison, CSV), action plans (offer, list, read, edit and
+follow up), baseline, exits, settings."""
 
 from __future__ import annotations
 
@@ -23,6 +24,8 @@ from staff.permissions import staff_required
 
 from . import selectors, services
 from .forms import (
+    ActionPlanEditForm,
+    ActionPlanFilterForm,
     ActionPlanForm,
     AnswerForm,
     BaselineUploadForm,
@@ -37,6 +40,7 @@ from .permissions import (
     ORGANISATION_VIEWERS,
     RESULT_VIEWERS,
     result_viewer,
+    sees_action_plan,
     sees_all_exits,
     sees_individual_answers,
     sees_unit_results,
@@ -113,6 +117,7 @@ def results_home(request):
             "units": units,
             "may_export": access.has_any(*ORGANISATION_VIEWERS),
             "may_admin": access.has_any(*ORGANISATION_VIEWERS),
+            "may_follow_plans": bool(access.managed_unit_ids),
         },
     )
 
@@ -268,6 +273,86 @@ def action_plan(request, pk: int):
                 reverse("surveys:unit_results", args=[answer_obj.unit_id]) + f"?round={answer_obj.round_id}"
             )
     return render(request, "surveys/action_plan.html", {"answer": answer_obj, "form": form})
+
+
+PLAN_SORTS = {
+    "follow_up": "follow_up_on",
+    "name": "staff__last_name",
+    "unit": "answer__unit__name",
+    "round": "answer__round__opens_at",
+    "offered": "created_at",
+    "closed": "closed_at",
+}
+
+
+@staff_required(Role.UNIT_MANAGER, Role.ASSISTANT_MANAGER)
+def action_plans(request):
+    """The action plans of the units the person manages: open, overdue, closed or all, sorted and paged."""
+    org = request.organisation
+    unit_ids = request.access.managed_unit_ids
+    form = ActionPlanFilterForm(request.GET or None)
+    valid = not form.is_bound or form.is_valid()
+    state = (form.cleaned_data.get("state") if form.is_bound and valid else "") or selectors.PlanState.OPEN
+    today = timezone.localdate()
+    sort, order_by = sort_param(request, PLAN_SORTS, "follow_up")
+    plans = selectors.action_plans(organisation=org, unit_ids=unit_ids, state=state, today=today)
+    page = paginate(request, plans.order_by(order_by, "pk"))
+    audit.note(request, [(plan.answer_id, plan.answer.unit_id) for plan in page], kind="survey_answer")
+    return render(
+        request,
+        "surveys/action_plans.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": sort,
+            "state": state,
+            "states": selectors.PlanState,
+            "counts": selectors.action_plan_counts(organisation=org, unit_ids=unit_ids, today=today),
+            "today": today,
+        },
+        status=200 if valid else 400,
+    )
+
+
+def _plan_for(request, pk: int):
+    """The plan, for the managers of its answer's unit only (another organisation's: 404; another unit's: 403)."""
+    plan = selectors.action_plan_get(organisation=request.organisation, pk=pk)
+    if not sees_action_plan(request.access, plan):
+        raise PermissionDenied
+    audit.note(request, [(plan.answer_id, plan.answer.unit_id)], kind="survey_answer")
+    return plan
+
+
+@staff_required(Role.UNIT_MANAGER, Role.ASSISTANT_MANAGER)
+def action_plan_detail(request, pk: int):
+    plan = _plan_for(request, pk)
+    return render(
+        request, "surveys/action_plan_detail.html", {"plan": plan, "answer": plan.answer, "today": timezone.localdate()}
+    )
+
+
+@staff_required(Role.UNIT_MANAGER, Role.ASSISTANT_MANAGER)
+def action_plan_edit(request, pk: int):
+    plan = _plan_for(request, pk)
+    initial = {
+        "actions": plan.actions,
+        "follow_up_on": plan.follow_up_on,
+        "outcome": plan.outcome,
+        "closed": plan.is_closed,
+    }
+    form = ActionPlanEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_plan_update(
+                organisation=request.organisation, plan=plan, changed_by=request.get_staff(), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            closed = form.cleaned_data["closed"]
+            messages.success(request, _("The action plan is closed.") if closed else _("The action plan is saved."))
+            return redirect("surveys:action_plan_detail", pk=plan.pk)
+    return render(request, "surveys/action_plan_edit.html", {"plan": plan, "form": form})
 
 
 @staff_required(*ORGANISATION_VIEWERS)

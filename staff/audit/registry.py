@@ -91,6 +91,10 @@ LOGGED: dict[str, Logged] = {
     "surveys:my_survey": OWN,  # the worker's own answers: naming one would tell who has answered an open round
     "surveys:unit_results": Logged("survey_answer"),
     "surveys:action_plan": Logged("survey_answer", pk="pk"),
+    # A plan's page notes its answer (the plan's id is in url_ids): "who read answer X" finds plan readers too.
+    "surveys:action_plans": Logged("survey_answer"),
+    "surveys:action_plan_detail": Logged("survey_answer"),
+    "surveys:action_plan_edit": Logged("survey_answer"),
     "surveys:round_results": Logged("report"),
     "surveys:round_export": Logged("report", channel="export"),
     "surveys:exits": Logged("exit_interview"),

@@ -1,7 +1,8 @@
 """Reads of the survey app: aggregates with suppression (the HR API calls these), trends, exits, turnover.
 
 rounds.py: rounds and answers; results.py: aggregates, suppression, trends; leaving.py: exits and
-turnover; rhythm.py: the yearly rhythm. Everything is imported here, so callers use `selectors.x`.
+turnover; rhythm.py: the yearly rhythm; plans.py: action plans. Everything is imported here, so callers
+use `selectors.x`.
 
 Anonymity: above the unit manager only aggregates of closed rounds leave this package, each with at
 least the round's `min_respondents` respondents, and suppression is computed per viewer class
@@ -17,6 +18,12 @@ from .leaving import (
     leaving_candidates,
     leaving_reasons_per_year,
     turnover,
+)
+from .plans import (
+    PlanState,
+    action_plan_counts,
+    action_plan_get,
+    action_plans,
 )
 from .results import (
     ORGANISATION_WIDE,
@@ -52,6 +59,7 @@ from .rounds import (
 __all__ = [
     "ORGANISATION_WIDE",
     "Cell",
+    "PlanState",
     "DepartmentResult",
     "QuestionStats",
     "RhythmRow",
@@ -59,6 +67,9 @@ __all__ = [
     "TertialResults",
     "Turnover",
     "Viewer",
+    "action_plan_counts",
+    "action_plan_get",
+    "action_plans",
     "answer_get",
     "baselines",
     "derivable_cells",

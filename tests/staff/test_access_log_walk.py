@@ -52,6 +52,18 @@ def _queued(w):
     return Case.objects.filter(organisation=w.org, number="ALFA-Q").first() or case(w.unit, "ALFA-Q")
 
 
+def _plan(w, o):
+    """The action plan offered after Bob's flagged answer, made once."""
+    from surveys.models import ActionPlan
+
+    plan, _ = ActionPlan.objects.get_or_create(
+        organisation=w.org,
+        answer=o.answer,
+        defaults={"staff": w.bob, "offered_by": w.alice, "actions": "Färre ärenden", "follow_up_on": "2026-04-01"},
+    )
+    return plan
+
+
 VISITS: dict[str, Visit] = {
     "api-me": Visit("bob", ids=BOB_ID),
     "staff:my_page": Visit("bob", ids=BOB_ID),
@@ -121,6 +133,9 @@ VISITS: dict[str, Visit] = {
     "surveys:my_survey": Visit("bob", ids=BOB_ID),
     "surveys:unit_results": Visit("alice", UNIT, lambda w, o: {o.answer.pk}, data=lambda w, o: {"round": o.round.pk}),
     "surveys:action_plan": Visit("alice", lambda w, o: {"pk": o.answer.pk}, lambda w, o: {o.answer.pk}),
+    "surveys:action_plans": Visit("alice", lambda w, o: _plan(w, o) and {}, lambda w, o: {o.answer.pk}),
+    "surveys:action_plan_detail": Visit("alice", lambda w, o: {"pk": _plan(w, o).pk}, lambda w, o: {o.answer.pk}),
+    "surveys:action_plan_edit": Visit("alice", lambda w, o: {"pk": _plan(w, o).pk}, lambda w, o: {o.answer.pk}),
     "surveys:round_results": Visit("erin", lambda w, o: {"pk": o.round.pk}),
     "surveys:round_export": Visit("erin", lambda w, o: {"pk": o.round.pk}),
     "surveys:exits": Visit("erin", ids=lambda w, o: {o.exit_interview.pk}),

@@ -29,6 +29,18 @@ def _beta_answer(w) -> Answer:
     return answer
 
 
+def _beta_plan(w):
+    from surveys.models import ActionPlan
+
+    answer = _beta_answer(w)
+    plan, _ = ActionPlan.objects.get_or_create(
+        organisation=w.other_org,
+        answer=answer,
+        defaults={"staff": w.charlie, "offered_by": w.charlie, "actions": "Beta", "follow_up_on": "2027-01-20"},
+    )
+    return plan
+
+
 CASES = {
     "surveys:answer": Outsider("bob", lambda w: {"pk": _beta_round(w).pk}),
     "surveys:round_results": Outsider("erin", lambda w: {"pk": _beta_round(w).pk}),
@@ -41,6 +53,13 @@ CASES = {
         data=lambda w: {"step": 1, "done_on": "2026-04-20", "year": 2026},
     ),
     "surveys:action_plan": Outsider("alice", lambda w: {"pk": _beta_answer(w).pk}),
+    "surveys:action_plan_detail": Outsider("alice", lambda w: {"pk": _beta_plan(w).pk}),
+    "surveys:action_plan_edit": Outsider(
+        "alice",
+        lambda w: {"pk": _beta_plan(w).pk},
+        method="post",
+        data=lambda w: {"actions": "Alfa", "follow_up_on": "2099-01-20"},
+    ),
     "surveys:round_edit": Outsider("erin", lambda w: {"pk": _beta_round(w).pk}),
 }
 

@@ -32,7 +32,7 @@ COLUMNS = (
     ("caseload.ReviewEntry", ("stands", "still_needed", "interventions", "decisions")),
     ("intake.IntakeItem", ("case_number", "decision_reason")),
     ("surveys.Answer", ("m1", "m2", "m3")),
-    ("surveys.ActionPlan", ("actions",)),
+    ("surveys.ActionPlan", ("actions", "outcome")),
     ("surveys.RhythmStep", ("note",)),
     ("surveys.ExitInterview", ("answers",)),  # JSON: each answer is checked on its own
     ("competence.Assessment", ("motivation", "override_reason")),
