@@ -31,7 +31,7 @@ def seed(ctx: DemoContext) -> None:
     if unit is None:
         return
     # a social worker of the intake unit: the login that makes pre-assessments and decisions
-    ensure_login(ctx, "intake-worker", unit=unit, role=Role.SOCIAL_WORKER)
+    assessor = ensure_login(ctx, "intake-worker", unit=unit, role=Role.SOCIAL_WORKER)
     if IntakeItem.objects.filter(organisation=org).exists():
         return
     registrar = ctx.logins.get("administrator") or StaffMember.objects.filter(organisation=org, unit=unit).first()
@@ -55,6 +55,8 @@ def seed(ctx: DemoContext) -> None:
             due_date=on + datetime.timedelta(days=days),
             protection_assessed_at=received + datetime.timedelta(hours=2) if assessed else None,
             protection_needed=False if assessed else None,
+            protection_outcome="Inget omedelbart skydd: barnet är tryggt hos vårdnadshavare." if assessed else "",
+            protection_assessed_by=assessor if assessed else None,
             decision=IntakeItem.Decision.NOT_OPENED if decided else IntakeItem.Decision.PENDING,
             decided_on=on + datetime.timedelta(days=10) if decided else None,
             decision_reason="Ingen aktuell oro efter samtal med vårdnadshavare och skola." if decided else "",

@@ -9,7 +9,7 @@ from caseload.forms import DateInput, StyledForm, required_by_service
 from staff.identity_numbers import validate_no_identity_number
 from staff.models import Unit
 
-from .models import IntakeItem
+from .models import IntakeItem, IntakeSettings
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -45,6 +45,15 @@ class ProtectionForm(StyledForm):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
+    outcome = required_by_service(
+        forms.CharField(
+            label=_("Outcome (short)"),
+            max_length=200,
+            required=False,
+            help_text=_("What was assessed and done, in a few words: never a name or a personal identity number."),
+            validators=[validate_no_identity_number],
+        )
+    )
 
 
 class DecisionForm(StyledForm):
@@ -71,3 +80,13 @@ class DecisionForm(StyledForm):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["investigation_unit"].queryset = units
+
+
+class IntakeSettingsForm(forms.ModelForm):
+    class Meta:
+        model = IntakeSettings
+        fields = ["pre_assessment_days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        StyledForm.style(self)

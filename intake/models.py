@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.tenancy import TenantModel
@@ -16,7 +18,16 @@ class IntakeSettings(models.Model):
     organisation = models.OneToOneField(
         "staff.Organisation", on_delete=models.CASCADE, related_name="intake_settings", editable=False
     )
-    pre_assessment_days = models.PositiveSmallIntegerField(_("pre-assessment due after (days)"), default=14)
+    pre_assessment_days = models.PositiveSmallIntegerField(
+        _("pre-assessment due after (days)"),
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_(
+            "The law (Socialtjänstlagen) says 14 days: the pre-assessment is decided within 14 days of the day "
+            "the report was received. The due date is the day received plus these days (1 to 30). A change "
+            "applies to reports and applications registered after it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("intake settings")
@@ -70,6 +81,15 @@ class IntakeItem(TenantModel):
     due_date = models.DateField(_("pre-assessment due"), null=True, blank=True)
     protection_assessed_at = models.DateTimeField(_("immediate-protection assessment"), null=True, blank=True)
     protection_needed = models.BooleanField(_("immediate protection needed"), null=True, blank=True)
+    protection_outcome = models.CharField(
+        _("outcome of the immediate-protection assessment"),
+        max_length=200,
+        blank=True,
+        help_text=_("A short text: never a name or a personal identity number."),
+    )
+    protection_assessed_by = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, default=Decision.PENDING)
     decided_on = models.DateField(_("decided"), null=True, blank=True)
     decision_reason = models.TextField(_("reason for the decision"), blank=True)
@@ -100,5 +120,17 @@ class IntakeItem(TenantModel):
             raise ValidationError({"decided_on": _("The decision cannot be dated before the report was received.")})
 
     @property
+    def protection_applies(self) -> bool:
+        """An acute item, and every report about a child, gets an immediate-protection assessment."""
+        return self.acute or (self.kind == self.Kind.REPORT and self.about_child)
+
+    @property
     def needs_protection_assessment(self) -> bool:
-        return self.kind == self.Kind.REPORT and self.about_child and self.protection_assessed_at is None
+        return self.protection_applies and self.protection_assessed_at is None
+
+    @property
+    def protection_late(self) -> bool:
+        """The assessment is made on the day the report arrives: recorded on a later day, it was late."""
+        if self.protection_assessed_at is None or self.received_at is None:
+            return False
+        return timezone.localtime(self.protection_assessed_at).date() > timezone.localtime(self.received_at).date()

@@ -1,4 +1,4 @@
-"""Reads of intake: the queue (overdue first) and the overdue pre-assessments panel of the unit dashboard."""
+"""Reads of intake: the queue (acute first, then overdue) and the unit dashboard's overdue pre-assessments."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from .models import IntakeItem
 
 def intake_get(*, organisation: Organisation, pk) -> IntakeItem:
     return get_for_org(
-        IntakeItem.objects.select_related("unit", "investigation__case"), organisation=organisation, pk=pk
+        IntakeItem.objects.select_related("unit", "investigation__case", "protection_assessed_by"),
+        organisation=organisation,
+        pk=pk,
     )
 
 
@@ -27,7 +29,8 @@ def intake_queue(
     show: str = "pending",
     order_by: str | None = None,
 ) -> QuerySet[IntakeItem]:
-    """Items of the given units: pending ones overdue first, then by due date; decided ones newest first."""
+    """Items of the given units. Pending ones: acute first (a chosen column sorts within acute and the rest),
+    then overdue, then by due date and arrival. Decided ones newest first."""
     qs = IntakeItem.objects.filter(organisation=organisation, unit_id__in=unit_ids).select_related("unit")
     if search:
         qs = qs.filter(case_number__icontains=search.strip())
@@ -37,7 +40,7 @@ def intake_queue(
             .annotate(
                 overdue=Case(When(due_date__lt=today, then=Value(0)), default=Value(1), output_field=IntegerField())
             )
-            .order_by(*([order_by, "pk"] if order_by else ["overdue", "due_date", "received_at", "pk"]))
+            .order_by("-acute", *([order_by, "pk"] if order_by else ["overdue", "due_date", "received_at", "pk"]))
         )
     decided = qs.exclude(decision=IntakeItem.Decision.PENDING)
     return decided.order_by(*([order_by, "pk"] if order_by else ["-decided_on", "-pk"]))
@@ -54,7 +57,7 @@ def overdue_panel(*, organisation: Organisation, unit: Unit, today: datetime.dat
     qs = overdue_pre_assessments(organisation=organisation, today=today).filter(
         Q(unit=unit) | Q(unit__department_id=unit.department_id)
     )
-    items = list(qs.select_related("unit").order_by("due_date", "pk")[:20])
+    items = list(qs.select_related("unit").order_by("-acute", "due_date", "pk")[:20])
     total = len(items) if len(items) < 20 else qs.count()
     cases = cases_shown(organisation=organisation, numbers=[i.case_number for i in items])
     return {"template": "intake/_overdue_panel.html", "items": items, "cases": cases, "total": total, "today": today}

@@ -83,18 +83,33 @@ def _check_assessor(actor: StaffMember, item: IntakeItem) -> None:
 
 @transaction.atomic
 def intake_assess_protection(
-    *, organisation: Organisation, actor: StaffMember, item: IntakeItem, needed: bool
+    *, organisation: Organisation, actor: StaffMember, item: IntakeItem, needed: bool, outcome: str
 ) -> IntakeItem:
-    """Record the immediate-protection assessment of a report about a child (due the same day)."""
+    """Record the immediate-protection assessment (made on the day the report arrives): who, when, the outcome.
+
+    An acute item gets it before its pre-assessment decision (`intake_decide`); so does every report about a
+    child. Recorded on a later day than the report arrived, the item shows it as late."""
     check_same_org(organisation, actor, item)
     item = IntakeItem.objects.select_for_update().select_related("unit").get(organisation=organisation, pk=item.pk)
     _check_assessor(actor, item)
-    if not (item.kind == IntakeItem.Kind.REPORT and item.about_child):
-        raise ValidationError(_("Only a report about a child needs an immediate-protection assessment."))
+    if not item.protection_applies:
+        raise ValidationError(
+            _("Only an acute item or a report about a child needs an immediate-protection assessment.")
+        )
     if item.protection_assessed_at is not None:
         raise ValidationError(_("The immediate-protection assessment is already recorded."))
+    refuse_identity_numbers(outcome=outcome)
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": _("Describe the outcome of the assessment in a few words.")})
+    max_length = IntakeItem._meta.get_field("protection_outcome").max_length
+    if len(outcome) > max_length:
+        raise ValidationError({"outcome": _("Keep the outcome to at most %(n)s characters.") % {"n": max_length}})
     item.protection_assessed_at, item.protection_needed = timezone.now(), needed
-    item.save(update_fields=["protection_assessed_at", "protection_needed"])
+    item.protection_outcome, item.protection_assessed_by = outcome, actor
+    item.save(
+        update_fields=["protection_assessed_at", "protection_needed", "protection_outcome", "protection_assessed_by"]
+    )
     return item
 
 
@@ -116,6 +131,18 @@ def intake_decide(
     _check_assessor(actor, item)
     if item.decision != IntakeItem.Decision.PENDING:
         raise ValidationError(_("This item is already decided."))
+    if item.acute and item.protection_assessed_at is None:
+        raise ValidationError(
+            {
+                "open_investigation": ValidationError(
+                    _(
+                        "An acute item gets its immediate-protection assessment before the decision: "
+                        "record the assessment first."
+                    ),
+                    code="protection_assessment_missing",
+                )
+            }
+        )
     refuse_identity_numbers(reason=reason)
     errors = {}
     reason = (reason or "").strip()
@@ -154,3 +181,14 @@ def intake_decide(
     item.full_clean(exclude=["organisation", "unit", "registered_by", "investigation", "decided_by"])
     item.save()
     return item
+
+
+def intake_settings_update(*, organisation: Organisation, settings: IntakeSettings, **fields) -> IntakeSettings:
+    """Save the organisation's intake settings (the pre-assessment's days, 1 to 30); the change history names
+    the person. Due dates already stored stay: a change applies to items registered after it."""
+    check_same_org(organisation, settings)
+    for name, value in fields.items():
+        setattr(settings, name, value)
+    settings.full_clean(exclude=["organisation"])
+    settings.save()
+    return settings

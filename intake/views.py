@@ -5,17 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff import audit
 from staff.dates import days_left_text
 from staff.formtools import apply_errors, paginate, sort_param
-from staff.models import Unit
+from staff.history.display import Source, history_for_request
+from staff.models import Role, Unit
 from staff.permissions import staff_required
 
 from . import selectors, services
-from .forms import DecisionForm, ProtectionForm, RegisterForm
+from .forms import DecisionForm, IntakeSettingsForm, ProtectionForm, RegisterForm
+from .models import IntakeSettings
 
 SORTS = {"case": "case_number", "received": "received_at", "due": "due_date", "": ""}
 
@@ -92,15 +95,13 @@ def detail(request, pk: int):
     decision = DecisionForm(prefix="d", units=units, initial={"decided_on": timezone.localdate()})
     if request.method == "POST":
         actor = request.get_staff()
+        assessing = request.POST.get("form") == "protection" or "p-needed" in request.POST
         try:
-            if "p-needed" in request.POST:
+            if assessing:
                 protection = ProtectionForm(request.POST, prefix="p")
                 if protection.is_valid():
                     services.intake_assess_protection(
-                        organisation=request.organisation,
-                        actor=actor,
-                        item=item,
-                        needed=protection.cleaned_data["needed"],
+                        organisation=request.organisation, actor=actor, item=item, **protection.cleaned_data
                     )
                     messages.success(request, _("The immediate-protection assessment is recorded."))
                     return redirect("intake:detail", pk=item.pk)
@@ -113,7 +114,7 @@ def detail(request, pk: int):
                     messages.success(request, _("The decision is recorded."))
                     return redirect("intake:detail", pk=item.pk)
         except ValidationError as exc:
-            apply_errors(protection if "p-needed" in request.POST else decision, exc)
+            apply_errors(protection if assessing else decision, exc)
     today = timezone.localdate()
     days_left = (item.due_date - today).days if item.due_date else None
     return render(
@@ -126,5 +127,25 @@ def detail(request, pk: int):
             "days_left": days_left,
             "days_left_text": "" if days_left is None else days_left_text(days_left),
             "may_assess": services.may_assess(staff=request.get_staff(), unit=item.unit),
+            "protection_overdue": item.needs_protection_assessment
+            and today > timezone.localtime(item.received_at).date(),
         },
     )
+
+
+@staff_required(Role.ORG_ADMIN)
+def settings_edit(request):
+    """The organisation's intake settings: the days within which a pre-assessment is decided."""
+    current = IntakeSettings.for_org(request.organisation)
+    form = IntakeSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.intake_settings_update(organisation=request.organisation, settings=current, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The intake settings are saved."))
+            return redirect(reverse("intake:settings"))
+    history = history_for_request(request, [Source(IntakeSettings, {}, _("Intake settings"), created_values=False)])
+    context = {"form": form, "title": _("Intake settings"), "submit": _("Save"), "history": history}
+    return render(request, "caseload/form.html", context)

@@ -136,6 +136,7 @@ NOT_PERSONAL: dict[str, str] = {
     "competence:training_add_catalogue": SETTINGS,
     "competence:setup_default": SETTINGS,
     "caseload:settings": SETTINGS,
+    "intake:settings": SETTINGS,
     "caseload:case_create": "an empty form; the new case's page logs",
     "caseload:feed_token_regenerate": "replaces the calendar address of a unit",
     "caseload:unit_feed": "meeting dates of a unit's allocation cycle",

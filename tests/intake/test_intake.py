@@ -68,13 +68,13 @@ def test_report_in_a_case_with_a_running_investigation_is_linked(world):
 def test_immediate_protection_assessment_is_recorded_once(world):
     report = item(world.intake_unit, by=world.grace)
     url = reverse("intake:detail", args=[report.pk])
-    assert world.client("heidi").post(url, {"p-needed": "0"}).status_code == 302
+    assert world.client("heidi").post(url, {"p-needed": "0", "p-outcome": "Tryggt hemma"}).status_code == 302
     report.refresh_from_db()
     assert report.protection_needed is False and report.protection_assessed_at == timezone.now()
     from intake.services import intake_assess_protection
 
     with pytest.raises(Exception, match="redan registrerad"):
-        intake_assess_protection(organisation=world.org, actor=world.heidi, item=report, needed=True)
+        intake_assess_protection(organisation=world.org, actor=world.heidi, item=report, needed=True, outcome="Igen")
 
 
 def test_decision_to_open_creates_the_case_and_the_investigation(world):

@@ -53,7 +53,9 @@ def test_the_demo_has_an_intake_worker_who_can_make_the_pre_assessment(db):
     response = client.get(reverse("intake:detail", args=[item.pk]))
     assert response.status_code == 200 and response.context["may_assess"]
     assert 'name="p-needed"' in response.content.decode()
-    response = client.post(reverse("intake:detail", args=[item.pk]), {"p-needed": "0"})
+    response = client.post(
+        reverse("intake:detail", args=[item.pk]), {"p-needed": "0", "p-outcome": "Inget omedelbart skydd behövs"}
+    )
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.protection_assessed_at is not None and item.protection_needed is False

@@ -30,7 +30,7 @@ COLUMNS = (
     ("caseload.MeetingCycle", ("wrap_up_notes",)),
     ("caseload.ReviewForm", ("comment",)),
     ("caseload.ReviewEntry", ("stands", "still_needed", "interventions", "decisions")),
-    ("intake.IntakeItem", ("case_number", "decision_reason")),
+    ("intake.IntakeItem", ("case_number", "decision_reason", "protection_outcome")),
     ("surveys.Answer", ("m1", "m2", "m3")),
     ("surveys.ActionPlan", ("actions", "outcome")),
     ("surveys.RhythmStep", ("note",)),
