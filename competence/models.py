@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from staff.tenancy import TenantModel
 
@@ -41,10 +42,74 @@ class LadderSettings(TenantModel):
     eligible_soon_months = models.PositiveSmallIntegerField(
         _("'eligible soon' window (months)"), default=3, validators=[MinValueValidator(1), MaxValueValidator(24)]
     )
+    renewal_notice_weeks = models.PositiveSmallIntegerField(
+        _("remind of a renewal decision ahead (weeks)"),
+        default=4,
+        validators=[MaxValueValidator(26)],
+        help_text=_(
+            "The managers are reminded, and the appointment is listed as due, this many weeks before the date "
+            "by which the renewal must be decided (0 = on that date)."
+        ),
+    )
+    mentor_min_months = models.PositiveSmallIntegerField(
+        _("shortest mentorship (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text=_("Every new employee gets a mentor for 6–12 months (Vision 80). A shorter period is warned of."),
+    )
+    mentor_max_months = models.PositiveSmallIntegerField(
+        _("longest mentorship (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text=_("A longer mentorship is warned of, not refused."),
+    )
+    reflection_intensive_months = models.PositiveSmallIntegerField(
+        _("months with frequent reflection sessions"),
+        default=4,
+        validators=[MaxValueValidator(24)],
+        help_text=_("Reflection sessions are held more often during a new employee's first months (Kiruna: 4)."),
+    )
+    reflection_intensive_per_month = models.PositiveSmallIntegerField(
+        _("reflection sessions per month in the first months"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("Kiruna: twice a month."),
+    )
+    reflection_total_months = models.PositiveSmallIntegerField(
+        _("reflection sessions during (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+        help_text=_("Reflection sessions are planned for this many months from the start (Kiruna: one year)."),
+    )
+    reflection_later_per_month = models.PositiveSmallIntegerField(
+        _("reflection sessions per month after the first months"),
+        default=1,
+        validators=[MaxValueValidator(4)],
+        help_text=_("Kiruna: once a month (0 = none after the first months)."),
+    )
 
     class Meta:
         verbose_name = _("ladder settings")
         verbose_name_plural = _("ladder settings")
+
+    def clean(self) -> None:
+        errors = {}
+        if (
+            self.mentor_min_months is not None
+            and self.mentor_max_months is not None
+            and self.mentor_min_months > self.mentor_max_months
+        ):
+            errors["mentor_max_months"] = _("The longest mentorship cannot be shorter than the shortest.")
+        if (
+            self.reflection_intensive_months is not None
+            and self.reflection_total_months is not None
+            and self.reflection_intensive_months > self.reflection_total_months
+        ):
+            errors["reflection_intensive_months"] = _(
+                "The months with frequent sessions cannot be more than the months with sessions in all."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 SETTINGS_FIELDS = (
@@ -54,6 +119,13 @@ SETTINGS_FIELDS = (
     "specialist_posts",
     "pro_rata_by_fte",
     "eligible_soon_months",
+    "renewal_notice_weeks",
+    "mentor_min_months",
+    "mentor_max_months",
+    "reflection_intensive_months",
+    "reflection_intensive_per_month",
+    "reflection_total_months",
+    "reflection_later_per_month",
 )
 
 
@@ -341,3 +413,37 @@ class PlannedTraining(TenantModel):
     def clean(self) -> None:
         if self.status == self.Status.COMPLETED and not self.completed_on:
             raise ValidationError({"completed_on": _("Give the date the training was completed.")})
+
+
+class Onboarding(TenantModel):
+    """What creating a social worker started: level 1 from the employment start, the introduction plan (with its
+    reflection sessions) from the template, and a request for a mentor. Each step can be undone from the person
+    page; the change history keeps who undid what and when."""
+
+    class Step(models.TextChoices):
+        DONE = "done", pgettext_lazy("onboarding step", "Done")
+        SKIPPED = "skipped", pgettext_lazy("onboarding step", "Not possible")
+        REMOVED = "removed", pgettext_lazy("onboarding step", "Removed")
+
+    class MentorRequest(models.TextChoices):
+        ASKED = "asked", _("Asked for")
+        DISMISSED = "dismissed", _("Not asked for")
+
+    staff = models.OneToOneField("staff.StaffMember", on_delete=models.CASCADE, related_name="onboarding")
+    placement = models.ForeignKey(
+        LevelPlacement, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("placement")
+    )
+    placement_step = models.CharField(_("level 1 from the start"), max_length=10, choices=Step.choices)
+    plan_step = models.CharField(_("introduction plan"), max_length=10, choices=Step.choices)
+    mentor_request = models.CharField(
+        _("mentor"), max_length=10, choices=MentorRequest.choices, default=MentorRequest.ASKED
+    )
+    created_by = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("start as a new social worker")
+        verbose_name_plural = _("starts as new social workers")
+        indexes = [models.Index(fields=["organisation", "mentor_request"])]

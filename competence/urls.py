@@ -14,6 +14,7 @@ urlpatterns = [
     path("ladder/staff/<int:pk>/introduction/", people.introduction_create, name="introduction_create"),
     path("ladder/staff/<int:pk>/mentor/", people.mentor_add, name="mentor_add"),
     path("ladder/staff/<int:pk>/trainings/", people.training_add, name="training_add"),
+    path("ladder/staff/<int:pk>/start/<slug:step>/undo/", people.onboarding_undo, name="onboarding_undo"),
     path("ladder/introduction/<int:pk>/done/", people.item_done, name="item_done"),
     path("ladder/reflections/<int:pk>/", people.reflection_attendance, name="reflection_attendance"),
     path("ladder/appointments/", appointments.appointments, name="appointments"),

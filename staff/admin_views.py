@@ -65,12 +65,21 @@ def staff_create(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         username = data.pop("username") or None
+        social_worker = data.pop("social_worker")
+        notes: list[str] = []
         try:
-            member = services.staff_member_create(organisation=org, username=username, **data)
+            if social_worker:
+                member, notes = services.social_worker_create(
+                    organisation=org, by=request.get_staff(), username=username, **data
+                )
+            else:
+                member = services.staff_member_create(organisation=org, username=username, **data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, _("%(name)s was added.") % {"name": member.full_name})
+            for note in notes:
+                messages.info(request, note)
             return redirect("staff:admin_staff_edit", pk=member.pk)
     return render(request, "staff/admin/staff_form.html", {"form": form, "title": _("Add a person")})
 

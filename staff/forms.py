@@ -40,11 +40,23 @@ class StaffMemberForm(forms.ModelForm):
             "profession_start": DateInput(),
         }
 
+    social_worker = forms.BooleanField(
+        label=_("New social worker"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Gives the person the social worker role in the unit, places them on ladder level 1 from the "
+            "employment start, creates their introduction plan from the template and asks for a mentor. Each of "
+            "these can be undone on the person's ladder page."
+        ),
+    )
+
     def __init__(self, *args, organisation, with_username=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation)
-        if not with_username:
+        if not with_username:  # editing: the login and the start as a new social worker belong to creation
             del self.fields["username"]
+            del self.fields["social_worker"]
 
 
 class RoleAssignmentForm(forms.Form):

@@ -64,6 +64,28 @@ def staff_member_create(
 
 
 @transaction.atomic
+def social_worker_create(
+    *,
+    organisation: Organisation,
+    by: StaffMember | None,
+    username: str | None = None,
+    password: str | None = None,
+    **fields: Any,
+) -> tuple[StaffMember, list[str]]:
+    """A new social worker: the staff record, the social worker role in their unit, and what the other apps start
+    for a new social worker (`staff.onboarding`: level 1, the introduction plan, a mentor request).
+
+    Returns the person and the lines that say what was started or could not be."""
+    from . import onboarding
+
+    if fields.get("unit") is None:
+        raise ValidationError({"unit": _("A social worker works in a unit: choose one.")})
+    member = staff_member_create(organisation=organisation, username=username, password=password, **fields)
+    role_assign(organisation=organisation, member=member, role=Role.SOCIAL_WORKER, actor=by, unit=member.unit)
+    return member, onboarding.run(organisation=organisation, member=member, by=by)
+
+
+@transaction.atomic
 def staff_member_update(*, member: StaffMember, **fields: Any) -> StaffMember:
     check_same_org(member.organisation, fields.get("unit"))
     for name, value in fields.items():

@@ -25,6 +25,7 @@ __all__ = [
     "levels_on",
     "next_level",
 ]
+from .onboarding import mentor_requests, mentorship_length_warning, onboarding_of  # noqa: E402
 from .people import (  # noqa: E402
     appointments,
     expiring_appointments,
@@ -32,6 +33,7 @@ from .people import (  # noqa: E402
     may_assess,
     overdue_introduction_items,
     people_per_level_per_unit,
+    renewal_decisions_due,
     specialists,
     staff_for_viewer,
     staff_ladder_details,
@@ -48,8 +50,12 @@ __all__ += [
     "expiring_appointments",
     "level_history",
     "may_assess",
+    "mentor_requests",
+    "mentorship_length_warning",
+    "onboarding_of",
     "overdue_introduction_items",
     "people_per_level_per_unit",
+    "renewal_decisions_due",
     "specialists",
     "staff_for_viewer",
     "staff_ladder_details",

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, When
 from django.utils.translation import gettext as _
 
 from staff.access import Access
@@ -20,11 +20,12 @@ from ..models import (
     Appointment,
     Assessment,
     IntroductionItem,
+    LadderSettings,
     LevelPlacement,
     Mentorship,
     PlannedTraining,
 )
-from .ladder import ladder_levels
+from .ladder import ladder_levels, ladder_settings
 
 
 def visible_unit_ids(*, access: Access) -> frozenset[int] | None:
@@ -254,8 +255,48 @@ def expiring_appointments(
     return qs.order_by("end")
 
 
-def appointments(*, organisation: Organisation, unit_ids: frozenset[int] | None) -> QuerySet[Appointment]:
-    qs = Appointment.objects.filter(organisation=organisation).select_related("staff", "staff__unit", "renewal")
+def renewal_due_filter(*, settings: LadderSettings, on: datetime.date) -> Q:
+    """Appointments whose renewal decision is due on `on`: from `renewal_notice_weeks` before the date the
+    decision must be made by, until the appointment ends, unless renewed already."""
+    notice_until = on + datetime.timedelta(weeks=settings.renewal_notice_weeks)
+    return Q(renewal_due__lte=notice_until, end__gte=on, renewal__isnull=True)
+
+
+def renewal_decisions_due(
+    *,
+    organisation: Organisation,
+    on: datetime.date,
+    unit_ids: frozenset[int] | None = None,
+    settings: LadderSettings | None = None,
+) -> QuerySet[Appointment]:
+    """The appointments whose renewal is to be decided now (the reminders' and the overview's list)."""
+    settings = settings or ladder_settings(organisation=organisation)
+    qs = (
+        Appointment.objects.filter(organisation=organisation)
+        .filter(renewal_due_filter(settings=settings, on=on))
+        .select_related("staff")
+    )
+    if unit_ids is not None:
+        qs = qs.filter(staff__unit_id__in=unit_ids)
+    return qs.order_by("renewal_due", "pk")
+
+
+def appointments(
+    *, organisation: Organisation, unit_ids: frozenset[int] | None, on: datetime.date
+) -> QuerySet[Appointment]:
+    """Every appointment, latest end first, each with `decision_due` (the renewal is to be decided now)."""
+    settings = ladder_settings(organisation=organisation)
+    qs = (
+        Appointment.objects.filter(organisation=organisation)
+        .select_related("staff", "staff__unit", "renewal")
+        .annotate(
+            decision_due=Case(
+                When(renewal_due_filter(settings=settings, on=on), then=True),
+                default=False,
+                output_field=BooleanField(),
+            )
+        )
+    )
     if unit_ids is not None:
         qs = qs.filter(staff__unit_id__in=unit_ids)
     return qs.order_by("-end")

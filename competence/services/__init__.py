@@ -17,6 +17,12 @@ from .ladder import (
     supplement_rate_add,
     training_create,
 )
+from .onboarding import (
+    onboarding_mentor_dismiss,
+    onboarding_placement_remove,
+    onboarding_plan_remove,
+    onboarding_start,
+)
 from .placements import (
     appointment_create,
     appointment_renew,
@@ -37,6 +43,10 @@ __all__ = [
     "ladder_setup_default",
     "may_tick",
     "mentor_assign",
+    "onboarding_mentor_dismiss",
+    "onboarding_placement_remove",
+    "onboarding_plan_remove",
+    "onboarding_start",
     "placement_promote",
     "placement_start",
     "reflection_attendance_set",

@@ -17,13 +17,14 @@ from ..dates import add_months
 from ..models import (
     IntroductionItem,
     IntroductionTemplateItem,
+    LadderSettings,
     Mentorship,
     PlannedTraining,
     ReflectionSession,
     ResponsibleRole,
     Training,
 )
-from ..selectors import unit_managers
+from ..selectors import ladder_settings, unit_managers
 from .base import save_validated
 
 
@@ -116,21 +117,29 @@ def mentor_assign(
     return save_validated(Mentorship(organisation=organisation, staff=staff, mentor=mentor, start=start, end=end))
 
 
-def reflection_dates(start: datetime.date) -> list[datetime.date]:
-    """Twice a month for the first 4 months, then monthly up to one year (Kiruna)."""
+def _sessions_in_month(first: datetime.date, per_month: int) -> list[datetime.date]:
+    """`per_month` sessions spread over four weeks from `first` (twice a month: the 1st and the 15th day)."""
+    return [first + datetime.timedelta(days=k * 28 // per_month) for k in range(per_month)]
+
+
+def reflection_dates(start: datetime.date, settings: LadderSettings) -> list[datetime.date]:
+    """The organisation's cadence (Kiruna: twice a month for the first 4 months, then monthly up to one year):
+    `reflection_intensive_per_month` sessions in each of the first `reflection_intensive_months` months,
+    then `reflection_later_per_month` in each month up to `reflection_total_months`."""
     dates = []
-    for month in range(4):
-        first = add_months(start, month)
-        dates += [first, first + datetime.timedelta(days=14)]
-    dates += [add_months(start, month) for month in range(4, 12)]
+    for month in range(settings.reflection_total_months):
+        intensive = month < settings.reflection_intensive_months
+        per_month = settings.reflection_intensive_per_month if intensive else settings.reflection_later_per_month
+        dates += _sessions_in_month(add_months(start, month), per_month)
     return dates
 
 
 @transaction.atomic
 def reflection_sessions_plan(*, organisation: Organisation, staff: StaffMember, start: datetime.date) -> int:
     check_same_org(organisation, staff)
+    settings = ladder_settings(organisation=organisation)
     created = 0
-    for day in reflection_dates(start):
+    for day in reflection_dates(start, settings):
         created += int(ReflectionSession.objects.get_or_create(organisation=organisation, staff=staff, on=day)[1])
     return created
 

@@ -18,7 +18,14 @@ from staff.tenancy import check_same_org
 
 from ..dates import add_months
 from ..models import Appointment, Assessment, LadderLevel, LevelPlacement
-from ..selectors import eligibility, ladder_levels, ladder_settings, next_level, unit_managers
+from ..selectors import (
+    eligibility,
+    ladder_levels,
+    ladder_settings,
+    next_level,
+    renewal_decisions_due,
+    unit_managers,
+)
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -43,10 +50,12 @@ def placement_start(
     level: LadderLevel,
     start: datetime.date,
     end: datetime.date | None = None,
+    plan: bool = True,
 ) -> LevelPlacement:
     """Put a person on the ladder (on hiring), or record a past period (with an end) as history.
 
-    A new level-1 employee gets an introduction plan and reflection sessions from the template.
+    A new level-1 employee gets an introduction plan and reflection sessions from the template (`plan=False`:
+    the caller makes them, as `onboarding_start` does).
     """
     from .introduction import introduction_plan_create, reflection_sessions_plan
 
@@ -60,7 +69,7 @@ def placement_start(
     placement.full_clean()
     placement.save()
     levels = ladder_levels(organisation=organisation)
-    if end is None and levels and level.pk == levels[0].pk:
+    if plan and end is None and levels and level.pk == levels[0].pk:
         introduction_plan_create(organisation=organisation, staff=staff, start=start)
         reflection_sessions_plan(organisation=organisation, staff=staff, start=start)
     return placement
@@ -214,13 +223,11 @@ def appointment_renew(*, organisation: Organisation, appointment: Appointment, b
 
 
 def appointment_renewal_reminders(*, organisation: Organisation, today: datetime.date | None = None) -> int:
-    """Remind the managers of each unit with an appointment due for a renewal decision; once per person."""
+    """Remind the managers of each unit with an appointment due for a renewal decision; once per person.
+
+    Due from `renewal_notice_weeks` before the date the decision must be made by (DOMAIN.md §3)."""
     today = today or timezone.localdate()
-    due = (
-        Appointment.objects.filter(organisation=organisation, renewal_due__lte=today, end__gte=today)
-        .filter(renewal__isnull=True)
-        .select_related("staff")
-    )
+    due = renewal_decisions_due(organisation=organisation, on=today)
     created = 0
     for appointment in due:
         for manager in unit_managers(unit_id=appointment.staff.unit_id):

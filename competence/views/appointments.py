@@ -24,7 +24,7 @@ def appointments(request):
     today = timezone.localdate()
     settings = selectors.ladder_settings(organisation=org)
     unit_ids = selectors.visible_unit_ids(access=request.access)
-    page = paginate(request, selectors.appointments(organisation=org, unit_ids=unit_ids))
+    page = paginate(request, selectors.appointments(organisation=org, unit_ids=unit_ids, on=today))
     audit.note(request, [appointment.staff for appointment in page])
     return render(
         request,

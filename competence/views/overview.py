@@ -35,8 +35,13 @@ def overview(request):
                 organisation=org, unit_ids=unit_ids, on=today, months=settings.renewal_notice_months
             ),
             "report": report,
+            "renewals_due": selectors.renewal_decisions_due(
+                organisation=org, on=today, unit_ids=unit_ids, settings=settings
+            )[:50],
+            "mentor_requests": selectors.mentor_requests(organisation=org, unit_ids=unit_ids)[:50],
             "overdue": selectors.overdue_introduction_items(organisation=org, on=today, unit_ids=unit_ids)[:50],
             "chart": selectors.level_history(organisation=org, unit_ids=unit_ids, today=today),
+            "today": today,
         },
     )
 

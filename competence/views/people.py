@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from staff import audit
@@ -17,9 +22,12 @@ from staff.permissions import staff_required
 from staff.tenancy import get_for_org
 
 from .. import selectors, services
+from ..dates import add_months
 from ..forms import ItemDoneForm, MentorForm, PlaceForm, PromoteForm, TrainingPlanForm
 from ..models import IntroductionItem, LadderLevel, ReflectionSession
 from .common import LADDER_VIEWERS, float_param, int_param, save_form
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 @staff_required(*LADDER_VIEWERS)
@@ -76,12 +84,28 @@ def _staff_page(request, member, **forms):
         "history": history_for_request(request, history_sources.ladder_member(member)),
         **selectors.staff_ladder_details(member=member),
     }
+    settings = selectors.ladder_settings(organisation=org)
+    for mentorship in context["mentorships"]:
+        mentorship.length_warning = selectors.mentorship_length_warning(
+            settings=settings, start=mentorship.start, end=mentorship.end
+        )
+    onboarding = selectors.onboarding_of(member=member)
+    context.update(
+        onboarding=onboarding,
+        may_undo=_may_undo(request, member),
+        mentor_asked=bool(
+            onboarding and onboarding.mentor_request == onboarding.MentorRequest.ASKED and not context["mentorships"]
+        ),
+        mentor_guideline=(settings.mentor_min_months, settings.mentor_max_months),
+    )
     if can_assess:
+        start = max(member.employment_start, today)
         context.update(
             place_form=forms.get("place_form") or PlaceForm(levels=levels, initial={"start": member.employment_start}),
             mentor_form=forms.get("mentor_form")
             or MentorForm(
-                mentors=StaffMember.objects.filter(organisation=org, employment_end__isnull=True).exclude(pk=member.pk)
+                mentors=StaffMember.objects.filter(organisation=org, employment_end__isnull=True).exclude(pk=member.pk),
+                initial={"start": start, "end": add_months(start, settings.mentor_max_months) - ONE_DAY},
             ),
             training_form=forms.get("training_form") or TrainingPlanForm(organisation=org),
         )
@@ -175,17 +199,86 @@ def introduction_create(request, pk: int):
 @require_POST
 @staff_required()
 def mentor_add(request, pk: int):
+    """Save the mentor; a length outside the organisation's guideline (6–12 months) is warned of, not refused."""
     org = request.organisation
     member = _assessable(request, pk)
-    return save_form(
+    form = MentorForm(request.POST, mentors=StaffMember.objects.filter(organisation=org, employment_end__isnull=True))
+    response = save_form(
         request,
-        MentorForm(request.POST, mentors=StaffMember.objects.filter(organisation=org, employment_end__isnull=True)),
+        form,
         services.mentor_assign,
         staff=member,
         message=_("The mentor was saved."),
         success=redirect("competence:staff_detail", pk=member.pk),
-        failure=lambda form: _staff_page(request, member, mentor_form=form),
+        failure=lambda bound: _staff_page(request, member, mentor_form=bound),
     )
+    if response.status_code == 302:
+        warning = selectors.mentorship_length_warning(
+            settings=selectors.ladder_settings(organisation=org),
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+        )
+        if warning:
+            messages.warning(request, warning)
+    return response
+
+
+def _may_undo(request, member: StaffMember) -> bool:
+    """The unit's managers, and the organisation admin who creates people, undo a new social worker's start."""
+    return request.access.is_org_admin or selectors.may_assess(access=request.access, member=member)
+
+
+ONBOARDING_UNDO = {
+    "placement": (
+        services.onboarding_placement_remove,
+        _lazy("Remove the automatic placement"),
+        _lazy("Do you really want to remove the placement of %(name)s on level 1 from %(date)s?"),
+    ),
+    "plan": (
+        services.onboarding_plan_remove,
+        _lazy("Remove the automatic introduction plan"),
+        _lazy(
+            "Do you really want to remove the introduction plan of %(name)s? Open items and reflection sessions "
+            "without attendance are removed; items already done stay."
+        ),
+    ),
+    "mentor": (
+        services.onboarding_mentor_dismiss,
+        _lazy("Stop asking for a mentor"),
+        _lazy("Do you really want to stop asking for a mentor for %(name)s?"),
+    ),
+}
+
+
+@require_POST
+@staff_required()
+def onboarding_undo(request, pk: int, step: str):
+    """Undo one step of a new social worker's start, after a confirmation page (POST without confirm=1)."""
+    org = request.organisation
+    member = selectors.staff_for_viewer(organisation=org, access=request.access, pk=pk)
+    if not _may_undo(request, member):
+        raise PermissionDenied
+    onboarding = selectors.onboarding_of(member=member)
+    if onboarding is None or step not in ONBOARDING_UNDO:
+        raise Http404
+    audit.note(request, member)
+    service, title, question = ONBOARDING_UNDO[step]
+    if request.POST.get("confirm") != "1":
+        context = {
+            "title": title,
+            "question": question % {"name": member.full_name, "date": member.employment_start.isoformat()},
+            "confirm_label": _("Remove") if step != "mentor" else _("Stop asking"),
+            "button_class": "danger",
+            "cancel_url": reverse("competence:staff_detail", args=[member.pk]),
+        }
+        return render(request, "confirm.html", context)
+    try:
+        service(organisation=org, onboarding=onboarding)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Done: the change is in the history below."))
+    return redirect("competence:staff_detail", pk=member.pk)
 
 
 @require_POST

@@ -55,6 +55,7 @@ LOGGED: dict[str, Logged] = {
     "competence:introduction_create": STAFF,
     "competence:mentor_add": STAFF,
     "competence:training_add": STAFF,
+    "competence:onboarding_undo": STAFF,
     "competence:item_done": Logged("staff"),
     "competence:reflection_attendance": Logged("staff"),
     "competence:appointments": Logged("staff"),

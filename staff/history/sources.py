@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from caseload.models import Assignment, Case, CaseloadSettings, CycleSettings, Investigation
-from competence.models import Appointment, LadderLevel, LadderSettings, LevelPlacement, SupplementRate
+from competence.models import Appointment, LadderLevel, LadderSettings, LevelPlacement, Onboarding, SupplementRate
 from staff.models import Organisation
 from staff.retention.models import RetentionSettings
 from surveys.models import SurveySettings
@@ -25,6 +25,7 @@ def ladder_member(member) -> list[Source]:
     return [
         Source(LevelPlacement, {"staff_id": member.pk}, _("Ladder level"), hide=("staff",)),
         Source(Appointment, {"staff_id": member.pk}, _("Specialist appointment"), hide=("staff", "renewal_of")),
+        Source(Onboarding, {"staff_id": member.pk}, _("Start as a new social worker"), hide=("staff", "placement")),
     ]
 
 

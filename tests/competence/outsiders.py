@@ -43,6 +43,9 @@ CASES = {
     "competence:introduction_create": Outsider("alice", CHARLIE, method="post"),
     "competence:mentor_add": Outsider("alice", CHARLIE, method="post", data=lambda w: {"mentor": w.carol.pk}),
     "competence:training_add": Outsider("alice", CHARLIE, method="post"),
+    "competence:onboarding_undo": Outsider(
+        "frank", lambda w: {"pk": w.charlie.pk, "step": "placement"}, method="post", data=lambda w: {"confirm": "1"}
+    ),
     "competence:item_done": Outsider("alice", _item, method="post", data=lambda w: {"done_on": "2026-01-01"}),
     "competence:reflection_attendance": Outsider("alice", _session, method="post", data=lambda w: {"attended": "1"}),
     "competence:appointment_renew": Outsider("alice", _appointment, method="post"),

@@ -43,9 +43,11 @@ def test_renewal_continues_the_appointment(world, ladder):
 
 
 def test_reminders_once_per_manager_from_the_notice_date(world, ladder):
-    assert appointment_renewal_reminders(organisation=world.org, today=datetime.date(2026, 8, 31)) == 0
-    assert appointment_renewal_reminders(organisation=world.org, today=datetime.date(2026, 9, 1)) == 2
-    assert appointment_renewal_reminders(organisation=world.org, today=datetime.date(2026, 9, 2)) == 0
+    # Carol decides by 2026-09-01; the reminder goes out renewal_notice_weeks (4) before: on 2026-08-04.
+    assert appointment_renewal_reminders(organisation=world.org, today=datetime.date(2026, 8, 3)) == 0
+    assert appointment_renewal_reminders(organisation=world.org, today=datetime.date(2026, 8, 4)) == 2
+    assert appointment_renewal_reminders(organisation=world.org, today=datetime.date(2026, 8, 5)) == 0
+    assert appointment_renewal_reminders(organisation=world.org, today=datetime.date(2026, 9, 1)) == 0
     assert set(Notification.objects.values_list("recipient__user__username", flat=True)) == {"alice", "ivan"}
     assert Notification.objects.filter(subject__contains="Carol Testsson").count() == 2
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from competence.models import LadderLevel, LadderSettings, LevelPlacement, SupplementRate
 from competence.selectors import eligibility, ladder_levels, ladder_settings, levels_on, supplement_report
 from competence.services import ladder_level_save, placement_promote, placement_start
+from tests.competence.settings_data import NEW_DEFAULTS
 from tests.factories import StaffMemberFactory
 
 KROKOM = [
@@ -89,6 +90,7 @@ def test_org_admin_edits_rules_and_others_are_refused(world, ladder):
             "renewal_notice_months": "6",
             "specialist_posts": "5",
             "eligible_soon_months": "3",
+            **NEW_DEFAULTS,
         },
     )
     assert response.status_code == 302
@@ -102,6 +104,7 @@ def test_org_admin_edits_rules_and_others_are_refused(world, ladder):
             "renewal_notice_months": "6",
             "specialist_posts": "5",
             "eligible_soon_months": "3",
+            **NEW_DEFAULTS,
         },
     )
     assert bad.status_code == 400

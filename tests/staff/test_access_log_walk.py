@@ -36,6 +36,16 @@ def _level(w, number: int) -> int:
     return LadderLevel.objects.get(organisation=w.org, number=number).pk
 
 
+def _bob_started(w) -> dict:
+    """Bob as a social worker started on creation (an Onboarding row), for undoing the mentor request."""
+    from competence.models import Onboarding
+
+    Onboarding.objects.get_or_create(
+        organisation=w.org, staff=w.bob, defaults={"placement_step": "skipped", "plan_step": "skipped"}
+    )
+    return {"pk": w.bob.pk, "step": "mentor"}
+
+
 BOB = lambda w, o: {"pk": w.bob.pk}  # noqa: E731
 BOB_ID = lambda w, o: {w.bob.pk}  # noqa: E731
 UNIT = lambda w, o: {"pk": w.unit.pk}  # noqa: E731
@@ -94,6 +104,7 @@ VISITS: dict[str, Visit] = {
         "alice", BOB, BOB_ID, "post", lambda w, o: {"mentor": w.carol.pk, "start": "2026-03-01", "end": "2026-09-01"}
     ),
     "competence:training_add": Visit("alice", BOB, BOB_ID, "post", also=400),  # the record with the form's errors
+    "competence:onboarding_undo": Visit("alice", lambda w, o: _bob_started(w), BOB_ID, "post"),  # the question
     "competence:item_done": Visit(
         "alice", lambda w, o: {"pk": o.intro_item.pk}, BOB_ID, "post", lambda w, o: {"done_on": "2026-03-01"}
     ),

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from caseload.models import Case, CaseloadSettings
-from competence.models import LadderSettings
+from competence.models import SETTINGS_FIELDS, LadderSettings
 from staff.forms import OrganisationSettingsForm
 from staff.history import sources
 from staff.history.display import history_page
@@ -113,7 +113,8 @@ def test_case_page_queries_do_not_grow_with_the_history(ladder, django_assert_nu
 def test_long_history_is_paginated_newest_first(world):
     client = world.client("frank")
     for posts in range(1, 26):
-        data = {f: getattr(LadderSettings(organisation=world.org), f) for f in ("level1_supplement_months",)}
+        defaults = LadderSettings(organisation=world.org)
+        data = {f: getattr(defaults, f) for f in SETTINGS_FIELDS if f != "pro_rata_by_fte"}
         data.update(
             appointment_months=24,
             renewal_notice_months=4,
