@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('competence', '0003_onboarding_mentor_renewal_reflection_settings'),
-        ('history', '0011_historicalcaseloadsettings_specialist_co_capacity'),
+        ('history', '0012_intake_settings_pre_assessment_days_range'),
         ('staff', '0009_signin_failures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
