@@ -111,6 +111,9 @@ class Assignment(TenantModel):
         indexes = [models.Index(fields=["organisation", "staff", "end"])]
 
 
+CAPACITY_LEVELS = 4  # CaseloadSettings.capacity_level_1 .. capacity_level_4; a level above 4 takes level 4's
+
+
 class CaseloadSettings(models.Model):
     """Every caseload rule and number of DOMAIN.md sections 5 as an organisation setting (created on demand)."""
 
@@ -137,11 +140,39 @@ class CaseloadSettings(models.Model):
     top_weight = models.PositiveSmallIntegerField(
         _("highest complexity weight"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
+    # Capacity per ladder level (DOMAIN.md section 5): the weighted load a full-time worker of the level may
+    # carry, scaled by FTE and absence (caseload.selectors.load.worker_capacity). Seed 001: new workers about
+    # 10-12 cases; seed 002: a guide of 20-22 in child and youth work; level 4 is the specialist, no own cases.
     capacity_level_1 = models.PositiveSmallIntegerField(
-        _("capacity of a level-1 worker (cases)"), default=12, validators=[MinValueValidator(1), MaxValueValidator(100)]
+        _("capacity at level 1 (weighted cases)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Newly employed, and everyone not yet placed on the ladder: about 10-12 cases. A case counts at its"
+            " complexity weight; scaled by FTE and absence."
+        ),
     )
-    capacity_other = models.PositiveSmallIntegerField(
-        _("capacity of other workers (cases)"), default=22, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    capacity_level_2 = models.PositiveSmallIntegerField(
+        _("capacity at level 2 (weighted cases)"),
+        default=22,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("After the introduction: the guide of 20-22 cases per worker. Scaled by FTE and absence."),
+    )
+    capacity_level_3 = models.PositiveSmallIntegerField(
+        _("capacity at level 3 (weighted cases)"),
+        default=22,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Experienced workers, who may carry more than the guide. Scaled by FTE and absence."),
+    )
+    capacity_level_4 = models.PositiveSmallIntegerField(
+        _("capacity at level 4 and above (weighted own cases)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Specialist social workers hold no own cases: 0. While specialists hold no own cases, a specialist's"
+            " capacity is the co-handling capacity below instead. A ladder whose level 4 (or higher) holds own"
+            " cases sets it here."
+        ),
     )
     co_handler_fraction = models.DecimalField(
         _("share of a co-handled case in the load"),
@@ -202,6 +233,10 @@ class CaseloadSettings(models.Model):
         from staff.history.reasons import settings_row
 
         return settings_row(cls, organisation)
+
+    def capacity_for_level(self, number: int) -> int:
+        """The settings' capacity of a ladder level at full time (a level above 4 takes level 4's)."""
+        return getattr(self, f"capacity_level_{min(max(number, 1), CAPACITY_LEVELS)}")
 
 
 class Investigation(TenantModel):

@@ -1,6 +1,7 @@
 """Caseload navigation: workers land on their caseload, managers on their unit's dashboard."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff.models import CASE_WORKER_ROLES
@@ -29,3 +30,11 @@ def start_page(request):
     if access.has_any(*CASE_WORKER_ROLES):
         return (20, reverse("caseload:my_caseload"))
     return None
+
+
+def unit_panels(request, unit):
+    """The unit page's load against capacity: the one measure, as on the unit's dashboard."""
+    from .selectors import unit_loads
+
+    loads = unit_loads(organisation=request.organisation, unit=unit, today=timezone.localdate())
+    return [{"template": "caseload/_unit_load_panel.html", "loads": loads, "unit": unit}] if loads else []

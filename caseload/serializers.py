@@ -31,15 +31,28 @@ class CaseRowSerializer(serializers.Serializer):
 
 
 class WorkerLoadSerializer(serializers.Serializer):
+    """The one measure of load, as every page shows it: the weighted load against capacity, with the case count."""
+
     staff_id = serializers.IntegerField()
     name = serializers.CharField()
-    level = serializers.IntegerField(allow_null=True)
-    capacity = serializers.FloatField()
-    main_cases = serializers.IntegerField()
-    co_cases = serializers.IntegerField()
-    load = serializers.FloatField()
-    weighted_load = serializers.FloatField()
-    percent = serializers.IntegerField(allow_null=True)
+    level = serializers.IntegerField(allow_null=True, help_text="Ladder level on the day; null: not placed (level 1).")
+    capacity = serializers.FloatField(
+        help_text="Weighted cases the worker may carry this month: the level's capacity x FTE x (1 - absence)."
+    )
+    main_cases = serializers.IntegerField(help_text="Open cases as main handler.")
+    co_cases = serializers.IntegerField(help_text="Open cases as co-handler.")
+    cases = serializers.IntegerField(help_text="Open cases held (main_cases + co_cases): the case count shown.")
+    load = serializers.FloatField(
+        help_text="Weighted load: main-handled cases at their complexity weight plus the co-handling share of the"
+        " co-handled cases' weight. The one measure of load, compared with capacity."
+    )
+    weighted_load = serializers.FloatField(help_text="Deprecated: the same value as load.")
+    percent = serializers.FloatField(
+        allow_null=True,
+        help_text="load / capacity in per cent as the pages show it: whole per cent, one decimal near 100 rounded"
+        " away from 100 (100.04 is 100.1, 99.96 is 99.9); null without capacity.",
+    )
+    over_capacity = serializers.BooleanField(help_text="load > capacity, compared exactly (never the rounded share).")
     closed_this_month = serializers.IntegerField()
 
 

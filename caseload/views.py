@@ -265,7 +265,7 @@ def unit_load_csv(request, pk: int):
             _("Main"),
             _("Co"),
             _("Load"),
-            _("Weighted"),
+            _("Cases"),
             _("Capacity"),
             _("Share"),
             _("Closed this month"),
@@ -279,9 +279,9 @@ def unit_load_csv(request, pk: int):
                 w.main_cases,
                 w.co_cases,
                 f"{float(w.load):g}".replace(".", ","),
-                f"{float(w.weighted_load):g}".replace(".", ","),
+                w.cases,
                 f"{w.capacity:.1f}".replace(".", ","),
-                "" if w.percent is None else w.percent,
+                "" if w.percent is None else f"{w.percent:f}".replace(".", ","),
                 w.closed_this_month,
             ]
         )

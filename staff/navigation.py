@@ -3,7 +3,10 @@
 An app's `nav.py` may define:
 - `items(request) -> list[NavItem]`: links for the signed-in person (already role-filtered);
 - `start_page(request) -> tuple[int, str] | None`: (priority, url) of the person's start page;
-  the highest priority across apps wins, so a later app can give a role a richer start page.
+  the highest priority across apps wins, so a later app can give a role a richer start page;
+- `unit_panels(request, unit) -> list[dict]`: sections of the unit page (`/units/<id>/`), each a dict with
+  "template" and that template's context (caseload adds its load against capacity), for someone who may view
+  the unit. Staff never imports those apps.
 """
 
 from __future__ import annotations
@@ -52,3 +55,11 @@ def start_url(request) -> str | None:
             if candidate and (best is None or candidate[0] > best[0]):
                 best = candidate
     return best[1] if best else None
+
+
+def unit_panels(request, unit) -> list[dict]:
+    panels: list[dict] = []
+    for module in _nav_modules():
+        if hasattr(module, "unit_panels"):
+            panels.extend(module.unit_panels(request, unit))
+    return panels

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from . import audit
 from .models import Department, GroupMembership, Role
-from .navigation import start_url
+from .navigation import start_url, unit_panels
 from .permissions import staff_required
 from .selectors import (
     department_get,
@@ -58,11 +58,8 @@ def unit_detail(request, pk: int):
 
         raise PermissionDenied
     people = unit_staff(unit=unit)
-    return render(
-        request,
-        "staff/unit_detail.html",
-        {"unit": unit, "people": people, "span": span_of_control(unit=unit), "groups": unit.groups.all()},
-    )
+    context = {"unit": unit, "people": people, "span": span_of_control(unit=unit), "groups": unit.groups.all()}
+    return render(request, "staff/unit_detail.html", context | {"panels": unit_panels(request, unit)})
 
 
 @staff_required()

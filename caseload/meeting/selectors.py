@@ -8,15 +8,14 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch
 
-from competence.selectors import levels_on
 from staff.models import Absence, Organisation, StaffMember, Unit
 from staff.tenancy import get_for_org
 
 from ..allocation.cycle import Cycle
 from ..models import Case, CaseloadSettings
 from ..rules import rule_level
-from ..selectors import unit_case_workers, worker_loads
-from ..selectors.load import absent_share, base_capacity
+from ..selectors import WorkerLoad, unit_case_workers, worker_loads
+from ..selectors.load import absent_share
 from .models import CycleSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation
 
 
@@ -87,10 +86,10 @@ class WorkerSituation:
     duty_days: list[datetime.date] = field(default_factory=list)
     interests: int = 0
 
-    cases: Decimal = Decimal(0)  # case count as on the unit's overview: main cases + co fraction x co cases
     fraction: Decimal = Decimal("0.5")  # the organisation's co-handling share (as WorkerLoad.fraction)
     load_after: Decimal | None = None  # weighted load with the proposal as it stands
     placed: bool = True
+    measure: WorkerLoad | None = None  # the one measure of load, as the other pages show it (caseload/_load.html)
 
     @property
     def free(self) -> Decimal:
@@ -115,19 +114,30 @@ class WorkerSituation:
 def worker_situations(
     *, organisation: Organisation, unit: Unit, cycle: Cycle, meeting: MeetingCycle | None
 ) -> list[WorkerSituation]:
-    """Each worker's weighted load, capacity (FTE and absence in the cycle), level, duty and absence."""
+    """Each worker's load against capacity (the one measure, worker_loads, with capacity for the cycle: FTE and
+    absence in its five weeks), level, duty and absence in the allocation week."""
     settings = CaseloadSettings.for_org(organisation)
     start = cycle.allocation_monday
     staff = list(unit_case_workers(organisation=organisation, unit=unit, on=start))
     ids = [s.pk for s in staff]
+    cycle_absences = list(
+        Absence.objects.filter(
+            organisation=organisation, staff_id__in=ids, start__lte=cycle.ends, end__gte=cycle.starts
+        )
+    )
     loads = {
-        w.staff.pk: w for w in worker_loads(organisation=organisation, staff=staff, today=start, settings=settings)
+        w.staff.pk: w
+        for w in worker_loads(
+            organisation=organisation,
+            staff=staff,
+            today=start,
+            settings=settings,
+            absences=cycle_absences,
+            period=(cycle.starts, cycle.ends),
+        )
     }
-    levels = levels_on(organisation=organisation, on=start, staff_ids=ids)
     absences: dict[int, list[Absence]] = {}
-    for a in Absence.objects.filter(
-        organisation=organisation, staff_id__in=ids, start__lte=cycle.ends, end__gte=cycle.starts
-    ):
+    for a in cycle_absences:
         absences.setdefault(a.staff_id, []).append(a)
     duty: dict[int, list[datetime.date]] = {}
     if meeting is not None:
@@ -143,24 +153,21 @@ def worker_situations(
     week = cycle.allocation_week
     result = []
     for s in staff:
-        level = levels.get(s.pk)
-        own = absences.get(s.pk, [])
-        share = absent_share(own, cycle.starts, cycle.ends)
-        capacity = (Decimal(base_capacity(level, settings)) * s.fte * (1 - share)).quantize(Decimal("0.1"))
-        absent = absent_share(own, week.monday, week.friday) >= 1
+        measure = loads[s.pk]
+        level = measure.level
         result.append(
             WorkerSituation(
                 staff=s,
                 level=rule_level(level),
                 placed=level is not None,
                 is_specialist=bool(level and level.is_specialist),
-                capacity=capacity,
-                load=loads[s.pk].weighted_load,
-                cases=loads[s.pk].load,
-                fraction=loads[s.pk].fraction,
-                absent=absent,
+                capacity=measure.capacity,
+                load=measure.load,
+                fraction=measure.fraction,
+                absent=absent_share(absences.get(s.pk, []), week.monday, week.friday) >= 1,
                 duty_days=sorted(duty.get(s.pk, [])),
                 interests=interest_counts.get(s.pk, 0),
+                measure=measure,
             )
         )
     return result

@@ -13,6 +13,7 @@ from .pages import (
     running_investigation,
     unit_case_workers,
     unit_dashboard,
+    unit_loads,
 )
 
 __all__ = [
@@ -33,5 +34,6 @@ __all__ = [
     "unit_closed_investigations",
     "unit_co_handler_counts",
     "unit_dashboard",
+    "unit_loads",
     "worker_loads",
 ]

@@ -6,7 +6,7 @@ import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -18,7 +18,7 @@ from competence.selectors import levels_on
 from staff.models import Absence, Organisation, StaffMember
 
 from ..models import Assignment, Case, CaseloadSettings, Investigation
-from ..rules import is_new
+from ..rules import rule_level
 
 
 def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -38,19 +38,64 @@ def absent_share(absences: Iterable[Absence], start: datetime.date, end: datetim
 
 
 def base_capacity(level: LadderLevel | None, settings: CaseloadSettings) -> Decimal:
-    """The weighted load a worker of this level may carry at full time (load = main + co share x co cases).
+    """The weighted load a full-time worker of this level may carry: the settings' capacity of the level
+    (``capacity_level_1`` .. ``capacity_level_4``; a person not placed on the ladder is level 1).
 
     A specialist who holds no own cases only co-handles: their capacity is their co-handling capacity at the
-    co-handling share, so the engine, the board and the unit page all let them co-handle that many cases."""
+    co-handling share, so the engine, the board and the unit pages all let them co-handle that many cases."""
     if level is not None and level.is_specialist and settings.specialists_hold_no_cases:
         return Decimal(settings.specialist_co_capacity) * Decimal(settings.co_handler_fraction)
-    if is_new(level):  # level 1, or not placed on the ladder yet
-        return Decimal(settings.capacity_level_1)
-    return Decimal(settings.capacity_other)
+    return Decimal(settings.capacity_for_level(rule_level(level)))
+
+
+CAPACITY_PLACES = Decimal("0.01")  # the allocation engine's precision (allocation.model.LOAD_SCALE)
+
+
+def worker_capacity(
+    *,
+    level: LadderLevel | None,
+    fte: Decimal,
+    absences: Iterable[Absence],
+    start: datetime.date,
+    end: datetime.date,
+    settings: CaseloadSettings,
+) -> Decimal:
+    """The one capacity function (dashboard, unit page, board, allocation engine, own page): the level's
+    capacity x FTE x (1 - share of the period lost to absence, weighted by extent), in hundredths."""
+    share = absent_share(absences, start, end)
+    return (base_capacity(level, settings) * Decimal(fte) * (1 - share)).quantize(CAPACITY_PLACES, ROUND_HALF_UP)
+
+
+NEAR_CAPACITY = (Decimal("99.5"), Decimal("100.5"))  # where a whole-number share could read as "at capacity"
+
+
+def load_percent(load: Decimal, capacity: Decimal) -> Decimal | None:
+    """The share of capacity as shown: whole per cent, but one decimal near 100 % rounded away from 100, so a
+    load over capacity never reads "100 %" (100.04 reads 100.1) and one under it never does either (99.96
+    reads 99.9). Only an exact 100 reads 100. None without capacity."""
+    if not capacity:
+        return None
+    exact = Decimal(load) * 100 / Decimal(capacity)
+    if exact == 100 or not NEAR_CAPACITY[0] <= exact < NEAR_CAPACITY[1]:
+        return exact.quantize(Decimal(1), ROUND_HALF_UP)
+    return exact.quantize(Decimal("0.1"), ROUND_DOWN if exact < 100 else ROUND_UP)
+
+
+def plain(value: Decimal) -> Decimal:
+    """A load or capacity for display: its hundredths without trailing zeros (19.99, 2.5, 12), never rounded
+    further, so the figures beside a share near 100 % read as exactly as the share is compared."""
+    value = Decimal(value).quantize(CAPACITY_PLACES, ROUND_HALF_UP)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
 
 
 @dataclass
 class WorkerLoad:
+    """The one measure of load (DOMAIN.md section 5): the weighted load against capacity, with the case count.
+
+    load = main-handled cases at their complexity weight + the co-handling share x co-handled cases at theirs;
+    capacity = worker_capacity(); percent = load_percent(load, capacity); cases = open cases held (main + co).
+    """
+
     staff: StaffMember
     level: LadderLevel | None
     capacity: Decimal
@@ -64,18 +109,28 @@ class WorkerLoad:
 
     @property
     def load(self) -> Decimal:
-        return Decimal(self.main_cases) + self.fraction * self.co_cases
+        return Decimal(self.main_weight) + Decimal(self.fraction) * self.co_weight
 
     @property
-    def weighted_load(self) -> Decimal:
-        return Decimal(self.main_weight) + self.fraction * self.co_weight
+    def load_shown(self) -> Decimal:
+        return plain(self.load)
 
     @property
-    def percent(self) -> int | None:
-        return round(self.load * 100 / self.capacity) if self.capacity else None
+    def capacity_shown(self) -> Decimal:
+        return plain(self.capacity)
+
+    @property
+    def cases(self) -> int:
+        return self.main_cases + self.co_cases
+
+    @property
+    def percent(self) -> Decimal | None:
+        return load_percent(self.load, self.capacity)
 
     @property
     def overloaded(self) -> bool:
+        """The exact load against the exact capacity (never the rounded share). Without capacity (absent the
+        whole period, or a specialist who holds no own cases and co-handles none) an own case is an overload."""
         return self.load > self.capacity if self.capacity else self.main_cases > 0
 
     @property
@@ -88,12 +143,14 @@ class WorkerLoad:
             "staff_id": self.staff.pk,
             "name": self.staff.full_name,
             "level": self.level.number if self.level else None,
-            "capacity": float(round(self.capacity, 1)),
+            "capacity": float(self.capacity),
             "main_cases": self.main_cases,
             "co_cases": self.co_cases,
+            "cases": self.cases,
             "load": float(self.load),
-            "weighted_load": float(self.weighted_load),
-            "percent": self.percent,
+            "weighted_load": float(self.load),
+            "percent": None if self.percent is None else float(self.percent),
+            "over_capacity": self.overloaded,
             "closed_this_month": self.closed_this_month,
         }
 
@@ -106,14 +163,16 @@ def worker_loads(
     settings: CaseloadSettings,
     absences: Iterable[Absence] | None = None,
     assignments: Iterable[Assignment] | None = None,
+    period: tuple[datetime.date, datetime.date] | None = None,
 ) -> list[WorkerLoad]:
-    """Load against capacity for the given people in four queries, whatever the number of cases.
+    """The one measure of load for the given people in four queries, whatever the number of cases.
 
-    A caller that already holds the people's absences (any that overlap this month) or their current
-    assignments (with `case` loaded) passes them and saves those queries ("my caseload" does).
+    Capacity is for ``period`` (default: the month of ``today``; the allocation board passes its cycle), the
+    level the one on ``today``. A caller that already holds the people's absences (any that overlap the period)
+    or their current assignments (with `case` loaded) passes them and saves those queries ("my caseload" does).
     """
     ids = [s.pk for s in staff]
-    start, end = month_bounds(today)
+    start, end = period or month_bounds(today)
     levels = levels_on(organisation=organisation, on=today, staff_ids=ids)
     if absences is None:
         absences = Absence.objects.filter(organisation=organisation, staff_id__in=ids, start__lte=end, end__gte=start)
@@ -124,7 +183,9 @@ def worker_loads(
     loads = {}
     for s in staff:
         level = levels.get(s.pk)
-        capacity = base_capacity(level, settings) * s.fte * (1 - absent_share(by_staff.get(s.pk, []), start, end))
+        capacity = worker_capacity(
+            level=level, fte=s.fte, absences=by_staff.get(s.pk, []), start=start, end=end, settings=settings
+        )
         co_only = bool(level is not None and level.is_specialist and settings.specialists_hold_no_cases)
         loads[s.pk] = WorkerLoad(
             staff=s, level=level, capacity=capacity, fraction=settings.co_handler_fraction, co_only=co_only
@@ -151,9 +212,13 @@ def worker_loads(
             load.main_cases, load.main_weight = r["n"], r["w"] or 0
         else:
             load.co_cases, load.co_weight = r["n"], r["w"] or 0
+    month_start, month_end = month_bounds(today)
     closed = (
         Investigation.objects.filter(
-            organisation=organisation, closed_by_handler_id__in=ids, closed_on__gte=start, closed_on__lte=end
+            organisation=organisation,
+            closed_by_handler_id__in=ids,
+            closed_on__gte=month_start,
+            closed_on__lte=month_end,
         )
         .values("closed_by_handler_id")
         .annotate(n=Count("id"))

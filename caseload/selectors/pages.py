@@ -160,7 +160,7 @@ class UnitDashboard:
         return {
             "labels": [w.staff.full_name for w in self.loads],
             "load": [float(w.load) for w in self.loads],
-            "capacity": [float(round(w.capacity, 1)) for w in self.loads],
+            "capacity": [float(w.capacity) for w in self.loads],
         }
 
 
@@ -196,10 +196,19 @@ def overdue_investigations(*, organisation: Organisation, today: datetime.date) 
     )
 
 
+def unit_loads(
+    *, organisation: Organisation, unit: Unit, today: datetime.date, settings: CaseloadSettings | None = None
+) -> list[WorkerLoad]:
+    """The one measure of load of each case worker of the unit this month (the dashboard, its CSV and API, and
+    the unit page), in a constant number of queries."""
+    settings = settings or CaseloadSettings.for_org(organisation)
+    workers = list(unit_case_workers(organisation=organisation, unit=unit, on=today))
+    return worker_loads(organisation=organisation, staff=workers, today=today, settings=settings)
+
+
 def unit_dashboard(*, organisation: Organisation, unit: Unit, today: datetime.date) -> UnitDashboard:
     settings = CaseloadSettings.for_org(organisation)
-    workers = list(unit_case_workers(organisation=organisation, unit=unit, on=today))
-    loads = worker_loads(organisation=organisation, staff=workers, today=today, settings=settings)
+    loads = unit_loads(organisation=organisation, unit=unit, today=today, settings=settings)
     risky_qs = at_risk_investigations(organisation=organisation, unit=unit, today=today, settings=settings)
     # The total rides along as a window count: one query at every size (no extra COUNT when the list is cut).
     shown = list(risky_qs.annotate(total=Window(Count("pk")))[:AT_RISK_SHOWN])

@@ -419,6 +419,9 @@ def caseload_settings_update(*, organisation: Organisation, settings: CaseloadSe
         raise ValidationError({"second_warning_day": _("The second warning must come after the first.")})
     if settings.target_days > settings.legal_months * 31:
         raise ValidationError({"target_days": _("The target cannot lie beyond the legal limit.")})
+    if not settings.specialists_hold_no_cases and not settings.capacity_level_4:
+        message = _("Specialists hold own cases: give level 4 a capacity above 0, or let them hold none.")
+        raise ValidationError({"capacity_level_4": message})
     settings.full_clean(exclude=["organisation"])
     settings.save()
     return settings

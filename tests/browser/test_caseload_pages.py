@@ -50,3 +50,20 @@ def test_manager_sees_dashboard_with_at_risk_investigations(page, live_server, d
     assert page.get_by_label("Medhandläggare").is_visible()
     assert page.locator("#id_main option").count() > 5
     assert_accessible(page)
+
+
+def test_manager_sees_the_same_load_on_the_unit_page_as_on_the_dashboard(page, live_server, demo):
+    """One measure of load (issue 16): the unit page shows each worker's load as the dashboard does."""
+    login(page, live_server, "manager")
+    dashboard = page.url
+    first = page.locator("#load-table tbody tr").first
+    name = first.locator("th").inner_text()
+    measure = first.locator(".load-measure").inner_text()
+    assert " av " in measure and "%" in measure and "ärende" in measure
+    unit_id = dashboard.rstrip("/").rsplit("/", 1)[1]
+    page.goto(f"{live_server.url}/units/{unit_id}/")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("heading", name="Belastning mot kapacitet").is_visible()
+    row = page.locator("#unit-load-table tbody tr", has_text=name)
+    assert row.locator(".load-measure").inner_text() == measure
+    assert_accessible(page)

@@ -55,8 +55,8 @@ def test_my_caseload_sorts_by_urgency_and_shows_load_and_absence(ladder):
     assert rows.index("LATE") < rows.index("WARN") < rows.index("CALM")
     assert "DONE" not in rows
     assert "Över lagstadgad tid" in rows and "Varning" in rows and "I fas" in rows
-    # Load: 2 as main + 0.5 × 1 as co against 22 (level 2, full time, no absence in June).
-    assert "2,5 av 22,0 ärenden" in html
+    # Load: 2 as main + 0.5 × 1 as co (all weight 1) against 22 (level 2, full time, no absence in June).
+    assert "2,5 av 22 (11 %) · 3 ärenden" in html
     assert "1 av målet 2 utredningar" in html
     assert "Semester: 1 juli 2024–21 juli 2024 (100 %)" in html
 

@@ -19,7 +19,9 @@ def _form(**over):
         "chain_window_days": 30,
         "top_weight": 3,
         "capacity_level_1": 12,
-        "capacity_other": 22,
+        "capacity_level_2": 22,
+        "capacity_level_3": 22,
+        "capacity_level_4": 0,
         "co_handler_fraction": "0.5",
         "co_handler_target_percent": 90,
         "closed_per_month_target": 2,
@@ -35,12 +37,12 @@ def _form(**over):
 
 def test_org_admin_changes_settings_and_they_apply(world):
     url = reverse("caseload:settings")
-    assert world.client("frank").post(url, _form(capacity_other=18, target_days=80)).status_code == 302
+    assert world.client("frank").post(url, _form(capacity_level_2=18, target_days=80)).status_code == 302
     settings = CaseloadSettings.objects.get(organisation=world.org)
-    assert (settings.capacity_other, settings.target_days) == (18, 80)
+    assert (settings.capacity_level_2, settings.target_days) == (18, 80)
     c = case(world.unit, "SET-1", start=datetime.date(2024, 1, 1))
     assert c.investigations.get().target_date == datetime.date(2024, 3, 21)
-    assert not CaseloadSettings.objects.filter(organisation=world.other_org, capacity_other=18).exists()
+    assert not CaseloadSettings.objects.filter(organisation=world.other_org, capacity_level_2=18).exists()
 
 
 def test_bad_settings_are_refused(world):

@@ -46,7 +46,7 @@ def test_specialist_load_is_their_co_handled_cases_not_x_of_zero(ladder):
     assert "av 0,0 ärenden" not in load
     assert "3 ärenden som medhandläggare (en specialist har inga egna ärenden)" in load
     bob = ladder.client("bob").get(reverse("caseload:my_caseload")).content.decode()
-    assert "3 av 22,0 ärenden" in bob.split('id="load-heading"', 1)[1]  # other workers as before
+    assert "3 av 22 (14 %) · 3 ärenden" in bob.split('id="load-heading"', 1)[1]  # other workers: cases held
 
 
 def test_survey_trend_heading_is_plural(world):

@@ -20,7 +20,7 @@ def full(cycle):
     """Capacity 2 each: Bob carries 2 (full), Dora (level 3) 1; Carol (specialist) co-handles only.
     One acute case of weight 2 is waiting: it fits nowhere."""
     settings = CaseloadSettings.for_org(cycle.org)
-    settings.capacity_other = 2
+    settings.capacity_level_2 = settings.capacity_level_3 = 2
     settings.save()
     cycle.dora = worker(cycle.unit, "dora", level=3)
     case(cycle.unit, "BOB-1", main=cycle.bob, start=OPEN, weight=2)

@@ -27,7 +27,7 @@ def _post(w, name, action, data=None, follow=True):
 def queue(cycle):
     """Bob (level 2) and Dora (level 3) with capacity 2 each; five cases waiting, one acute and heavy."""
     settings = CaseloadSettings.for_org(cycle.org)
-    settings.capacity_other = 2
+    settings.capacity_level_2 = settings.capacity_level_3 = 2
     settings.save()
     cycle.dora = worker(cycle.unit, "dora", level=3)
     cycle.cases = [
@@ -56,11 +56,11 @@ def test_board_shows_queue_and_each_workers_situation(queue, django_assert_max_n
     assert ">6<" in queue_html
     workers = html.split('id="workers-table"', 1)[1].split("</table>", 1)[0]
     bob_row = workers.split("Bob Testsson", 1)[1].split("</tr>", 1)[0]
-    assert ">1,0<" in bob_row  # load: half of weight 2
-    assert ">1,0<" in bob_row.split(">1,0<", 1)[1]  # capacity 2 at 50 %
+    # Load: half of weight 2; capacity 2 at 50 %; one case.
+    assert "1 av 1 (100 %) · 1 ärende<" in bob_row
     dora_row = workers.split("Dora", 1)[1].split("</tr>", 1)[0]
-    assert ">2,0<" in dora_row  # main of a weight-2 case
-    assert ">1,2<" in dora_row  # 14 of 35 days absent: 2 * 0.6
+    # Main of a weight-2 case; 14 of 35 days absent: capacity 2 * 0.6.
+    assert "2 av 1,2 (167 %) · 1 ärende" in dora_row and "över kapaciteten" in dora_row
     assert "Frånvarande" in html
     # The board's queries do not grow with the queue.
     with django_assert_max_num_queries(50) as ctx:
@@ -309,7 +309,8 @@ def test_a_specialist_co_handling_cases_is_not_shown_as_overloaded(queue):
     case(w.unit, "S-1", main=w.bob, co=sara, start=datetime.date(2025, 12, 1))
     html = _board(w)
     row = html.split('id="workers-table"', 1)[1].split("Sara", 1)[1].split("</tr>", 1)[0]
-    assert '<td class="text-end">3,0</td><td class="text-end">2,5</td>' in row  # capacity, room
+    assert "0,5 av 3 (17 %) · 1 ärende som medhandläggare" in row  # load of capacity
+    assert '<td class="text-end">2,5</td>' in row  # room
     assert "över kapaciteten" not in row
     CaseloadSettings.objects.filter(organisation=w.org).update(specialist_co_capacity=0)
     row = _board(w).split('id="workers-table"', 1)[1].split("Sara", 1)[1].split("</tr>", 1)[0]

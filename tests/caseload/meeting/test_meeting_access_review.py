@@ -18,7 +18,7 @@ QUEUE = 25  # above the default threshold of 20 distinct cases within 60 minutes
 @pytest.fixture
 def big_queue(cycle):
     settings = CaseloadSettings.for_org(cycle.org)
-    settings.capacity_other = 20
+    settings.capacity_level_2 = settings.capacity_level_3 = 20
     settings.save()
     cycle.dora = worker(cycle.unit, "dora", level=3)
     cycle.cases = [case(cycle.unit, f"M-{n}", start=datetime.date(2025, 12, 1)) for n in range(QUEUE)]

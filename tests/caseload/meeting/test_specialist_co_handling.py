@@ -23,7 +23,7 @@ OPEN = datetime.date(2025, 11, 3)
 def crew(cycle):
     """Eve (level 1) has room; Bob (level 2) is full; Carol (the specialist) co-handles `co_cases` cases."""
     settings = CaseloadSettings.for_org(cycle.org)
-    settings.capacity_other = 1
+    settings.capacity_level_2 = settings.capacity_level_3 = 1
     settings.specialist_co_capacity = 6
     settings.save()
     cycle.eve = worker(cycle.unit, "eve", level=1)
