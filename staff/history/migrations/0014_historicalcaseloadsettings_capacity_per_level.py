@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('history', '0011_historicalcaseloadsettings_specialist_co_capacity'),
+        ('history', '0013_history_onboarding_mentor_renewal_reflection_settings'),
     ]
 
     operations = [

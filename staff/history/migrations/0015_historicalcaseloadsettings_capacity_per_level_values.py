@@ -11,6 +11,6 @@ def copy_level_2(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("history", "0012_historicalcaseloadsettings_capacity_per_level")]
+    dependencies = [("history", "0014_historicalcaseloadsettings_capacity_per_level")]
 
     operations = [migrations.RunPython(copy_level_2, migrations.RunPython.noop)]
