@@ -12,11 +12,14 @@ from competence.selectors import levels_on
 from staff.models import Absence, Organisation, StaffMember, Unit
 from staff.tenancy import get_for_org
 
+from ..allocation.acute import place_least_loaded
 from ..allocation.cycle import Cycle
+from ..allocation.model import Reason
 from ..models import Case, CaseloadSettings
 from ..rules import rule_level
 from ..selectors import unit_case_workers, worker_loads
 from ..selectors.load import absent_share, base_capacity
+from . import engine
 from .models import CycleSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation
 
 
@@ -295,3 +298,41 @@ def over_capacity_after_proposal(
     )
     with_load_after_proposal(situations, proposals(organisation=organisation, meeting=meeting))
     return [(s.staff.full_name, s.load_after, s.capacity) for s in situations if s.staff.pk in ids and s.over_after]
+
+
+@dataclass
+class AllocateNow:
+    """Who "allocate now" proposes for one waiting case: the least loaded who may take it (DOMAIN.md
+    section 7, issue 16: an acute case is always allocated, over capacity if need be), and who that puts
+    over capacity: [(name, weighted load with the case, capacity)]."""
+
+    main: StaffMember
+    co: StaffMember | None
+    over: list[tuple[str, Decimal, Decimal]]
+
+
+def allocate_now(*, organisation: Organisation, case: Case, today: datetime.date) -> AllocateNow | None:
+    """The least loaded eligible main handler (load relative to capacity after taking the case) and a
+    co-handler, from this week's situation of the case's unit. None when the case is not waiting, the unit
+    has no allocation cycle, or nobody may take it."""
+    settings = cycle_settings(organisation=organisation, unit=case.unit)
+    if settings is None or case.status != Case.Status.AWAITING_ALLOCATION:
+        return None
+    situations = worker_situations(
+        organisation=organisation, unit=case.unit, cycle=settings.rules.cycle_on(today), meeting=None
+    )
+    workers = engine.workers(situations)
+    queued = engine.queued_cases(organisation, [QueueRow(case, weeks_waited(case, today), [])])[0]
+    loads = {w.id: w.load_units for w in workers}
+    placed = place_least_loaded(queued, workers, loads, engine.allocation_rules(CaseloadSettings.for_org(organisation)))
+    if placed is None:
+        return None
+    staff = {s.staff.pk: s.staff for s in situations}
+    over = [
+        (staff[c.worker_id].full_name, c.load_after, c.capacity)
+        for c in (placed.main, placed.co)
+        if c is not None and Reason.OVER_CAPACITY in c.reasons
+    ]
+    return AllocateNow(
+        main=staff[placed.main.worker_id], co=staff[placed.co.worker_id] if placed.co else None, over=over
+    )

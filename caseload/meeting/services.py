@@ -17,13 +17,13 @@ from staff.models import CASE_WORKER_ROLES, Organisation, RoleAssignment, StaffM
 from staff.services import Message, notify_many
 from staff.tenancy import check_same_org
 
-from ..allocation import AllocationRules, QueuedCase, Worker, propose
+from ..allocation import propose
 from ..allocation.acute import place_acute_over_capacity
 from ..allocation.cycle import Cycle, validate_cycle_rules
-from ..models import Assignment, Case, CaseloadSettings
+from ..models import Case, CaseloadSettings
 from ..services import case_assign
 from ..services.cases import handler_levels_check, is_unit_manager
-from . import selectors
+from . import engine, selectors
 from .models import CycleSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation, new_feed_token
 
 PROPOSAL_SECONDS = 2.0
@@ -145,26 +145,6 @@ def duty_set(
     return removed
 
 
-def allocation_rules(settings: CaseloadSettings) -> AllocationRules:
-    """The engine's rules from the organisation's caseload settings."""
-    return AllocationRules(
-        co_fraction=Decimal(settings.co_handler_fraction),
-        new_max_main_weight=max(1, settings.top_weight - 1),
-        specialists_never_main=settings.specialists_hold_no_cases,
-    )
-
-
-def _earlier_handlers(organisation: Organisation, cases: list[Case]) -> dict[str, set[int]]:
-    """Workers who handled a case with the same number before (continuity)."""
-    numbers = {c.number for c in cases}
-    result: dict[str, set[int]] = {}
-    for number, staff_id in Assignment.objects.filter(organisation=organisation, case__number__in=numbers).values_list(
-        "case__number", "staff_id"
-    ):
-        result.setdefault(number, set()).add(staff_id)
-    return result
-
-
 def _reasons(p) -> str:
     """The engine's reasons per role, as ProposedAllocation.reason_lines reads them: "main=a+b;co=c;notes=d"."""
     parts = [(role, choice.reasons) for role, choice in (("main", p.main), ("co", p.co)) if choice]
@@ -190,32 +170,9 @@ def proposal_make(
     cycle = _cycle_of(meeting)
     queue = selectors.allocation_queue(organisation=organisation, unit=meeting.unit, on=meeting.allocation_monday)
     situations = selectors.worker_situations(organisation=organisation, unit=meeting.unit, cycle=cycle, meeting=meeting)
-    earlier = _earlier_handlers(organisation, [r.case for r in queue])
-    cases = [
-        QueuedCase(
-            id=r.case.pk,
-            number=r.case.number,
-            weight=r.case.weight,
-            acute=r.case.acute,
-            interested=frozenset(p.pk for p in r.interested),
-            earlier_handlers=frozenset(earlier.get(r.case.number, ())),
-            weeks_waited=r.weeks_waited,
-        )
-        for r in queue
-    ]
-    workers = [
-        Worker(
-            id=s.staff.pk,
-            level=s.level,
-            capacity=s.capacity,
-            load=s.load,
-            is_specialist=s.is_specialist,
-            on_duty=bool(s.duty_days),
-            absent=s.absent,
-        )
-        for s in situations
-    ]
-    rules = allocation_rules(settings)
+    cases = engine.queued_cases(organisation, queue)
+    workers = engine.workers(situations)
+    rules = engine.allocation_rules(settings)
     # An acute case is always allocated: over capacity, to the least loaded who may take it, if need be.
     result = place_acute_over_capacity(propose(cases, workers, rules, time_limit=time_limit), cases, workers, rules)
     waited = {r.case.pk: r.weeks_waited for r in queue}

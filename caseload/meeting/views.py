@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +28,7 @@ from ..selectors import unit_case_workers
 from . import reviews, selectors, services
 from .forms import AdjustForm, CycleSettingsForm, DutyForm, ReviewFormForm, WrapUpForm
 from .models import CycleSettings, ProposedAllocation, ReviewForm
+from .texts import over_capacity_warning
 
 FEED_CYCLES_BACK, FEED_CYCLES_AHEAD = 2, 10
 
@@ -333,16 +334,7 @@ def proposal_make(request, pk: int):
             ):
                 messages.warning(
                     request,
-                    _(
-                        "The acute case %(number)s is allocated over capacity: with the proposal %(name)s gets a"
-                        " weighted load of %(load)s, capacity %(capacity)s."
-                    )
-                    % {
-                        "number": row.case.number,
-                        "name": name,
-                        "load": number_format(load, 1),
-                        "capacity": number_format(capacity, 1),
-                    },
+                    over_capacity_warning(number=row.case.number, acute=True, name=name, load=load, capacity=capacity),
                 )
         return _("The engine's proposal is ready. Adjust it and confirm.")
 
@@ -374,8 +366,7 @@ def proposal_adjust(request, pk: int):
         ):
             messages.warning(
                 request,
-                _("Note: with the proposal %(name)s gets a weighted load of %(load)s, capacity %(capacity)s.")
-                % {"name": name, "load": number_format(load, 1), "capacity": number_format(capacity, 1)},
+                over_capacity_warning(number=row.case.number, acute=False, name=name, load=load, capacity=capacity),
                 extra_tags=tag,
             )
         return ""
