@@ -19,7 +19,7 @@ from staff.tenancy import check_same_org
 
 from ..allocation import propose
 from ..allocation.acute import place_acute_over_capacity
-from ..allocation.cycle import Cycle, validate_cycle_rules
+from ..allocation.cycle import AllocationPoint, Cycle, validate_cycle_rules
 from ..models import Case, CaseloadSettings
 from ..services import case_assign
 from ..services.cases import handler_levels_check, is_unit_manager
@@ -71,19 +71,23 @@ def feed_token_regenerate(*, organisation: Organisation, actor: StaffMember, set
     return settings
 
 
-def meeting_cycle_ensure(*, organisation: Organisation, unit: Unit, cycle: Cycle) -> tuple[MeetingCycle, bool]:
+def meeting_cycle_ensure(
+    *, organisation: Organisation, unit: Unit, cycle: Cycle | AllocationPoint
+) -> tuple[MeetingCycle, bool]:
+    """The row of a cycle's meeting, or of a later week's allocation point (a Cycle means its meeting)."""
+    point = cycle if isinstance(cycle, AllocationPoint) else cycle.point(1)
     created = False
     try:
         with transaction.atomic():
             meeting, created = MeetingCycle.objects.get_or_create(
                 organisation=organisation,
                 unit=unit,
-                allocation_monday=cycle.allocation_monday,
-                defaults={"ends": cycle.ends},
+                allocation_monday=point.allocation_monday,
+                defaults={"ends": point.ends, "week": point.week},
             )
     except IntegrityError:  # created concurrently
         meeting = MeetingCycle.objects.get(
-            organisation=organisation, unit=unit, allocation_monday=cycle.allocation_monday
+            organisation=organisation, unit=unit, allocation_monday=point.allocation_monday
         )
     return meeting, created
 
@@ -160,22 +164,30 @@ def _snapshot(situations) -> dict[str, list[str]]:
 def proposal_make(
     *, organisation: Organisation, actor: StaffMember, meeting: MeetingCycle, time_limit: float = PROPOSAL_SECONDS
 ) -> list[ProposedAllocation]:
-    """Run the engine over the queue and store its proposal (replacing an earlier unconfirmed one)."""
+    """Run the engine over the queue and store its proposal (replacing an earlier unconfirmed one).
+
+    At the cycle's meeting the whole queue goes in; at a later week's point the cases carried over into it
+    (DOMAIN.md section 7) and any acute case waiting. Either way a carried-over case is marked where from."""
     check_same_org(organisation, actor, meeting)
     _require_manager(actor, meeting.unit)
     meeting = MeetingCycle.objects.select_for_update().get(pk=meeting.pk)
     if meeting.confirmed_at:
         raise ValidationError(_("This allocation is already confirmed."))
     settings = CaseloadSettings.for_org(organisation)
-    cycle = _cycle_of(meeting)
-    queue = selectors.allocation_queue(organisation=organisation, unit=meeting.unit, on=meeting.allocation_monday)
-    situations = selectors.worker_situations(organisation=organisation, unit=meeting.unit, cycle=cycle, meeting=meeting)
+    point = _point_of(meeting)
+    queue = selectors.allocation_queue(
+        organisation=organisation, unit=meeting.unit, on=meeting.allocation_monday, point=meeting.allocation_monday
+    )
+    if meeting.week > 1:
+        queue = [r for r in queue if r.carried_from is not None or r.case.acute]
+    situations = selectors.worker_situations(organisation=organisation, unit=meeting.unit, cycle=point, meeting=meeting)
     cases = engine.queued_cases(organisation, queue)
     workers = engine.workers(situations)
     rules = engine.allocation_rules(settings)
     # An acute case is always allocated: over capacity, to the least loaded who may take it, if need be.
     result = place_acute_over_capacity(propose(cases, workers, rules, time_limit=time_limit), cases, workers, rules)
     waited = {r.case.pk: r.weeks_waited for r in queue}
+    carried = {r.case.pk: r.carried_from.meeting_id for r in queue if r.carried_from is not None}
     ProposedAllocation.objects.filter(organisation=organisation, cycle=meeting).delete()
     rows = [
         ProposedAllocation(
@@ -187,6 +199,7 @@ def proposal_make(
             co_id=p.co_id,
             reasons=_reasons(p)[:200],
             weeks_waited=waited[p.case_id],
+            carried_from_id=carried.get(p.case_id),
         )
         for p in result.cases
     ]
@@ -199,9 +212,9 @@ def proposal_make(
     return rows
 
 
-def _cycle_of(meeting: MeetingCycle) -> Cycle:
+def _point_of(meeting: MeetingCycle) -> AllocationPoint:
     settings = CycleSettings.objects.get(organisation_id=meeting.organisation_id, unit_id=meeting.unit_id)
-    return settings.rules.cycle_on(meeting.allocation_monday)
+    return settings.rules.point_on(meeting.allocation_monday)
 
 
 @transaction.atomic
@@ -280,7 +293,7 @@ def proposal_confirm(*, organisation: Organisation, actor: StaffMember, meeting:
     if not rows:
         raise ValidationError(_("There is no proposal to confirm. Make a proposal first."))
     situations = selectors.worker_situations(
-        organisation=organisation, unit=meeting.unit, cycle=_cycle_of(meeting), meeting=meeting
+        organisation=organisation, unit=meeting.unit, cycle=_point_of(meeting), meeting=meeting
     )
     involved = {pk for r in rows for pk in (r.main_id, r.co_id) if pk}
     changes = _capacity_changes(meeting, situations, involved)

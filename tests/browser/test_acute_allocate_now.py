@@ -22,7 +22,7 @@ def _least_loaded_main(unit):
     cases), the one whose weighted load with the case is the lowest share of their capacity."""
     settings = CycleSettings.objects.get(unit=unit)
     situations = selectors.worker_situations(
-        organisation=unit.organisation, unit=unit, cycle=settings.rules.cycle_on(timezone.localdate()), meeting=None
+        organisation=unit.organisation, unit=unit, cycle=settings.rules.point_on(timezone.localdate()), meeting=None
     )
     never_main = CaseloadSettings.for_org(unit.organisation).specialists_hold_no_cases
     eligible = [s for s in situations if not s.absent and not (s.is_specialist and never_main) and s.capacity > 0]

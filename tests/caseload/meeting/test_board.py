@@ -62,8 +62,8 @@ def test_board_shows_queue_and_each_workers_situation(queue, django_assert_max_n
     assert ">2,0<" in dora_row  # main of a weight-2 case
     assert ">1,2<" in dora_row  # 14 of 35 days absent: 2 * 0.6
     assert "Frånvarande" in html
-    # The board's queries do not grow with the queue.
-    with django_assert_max_num_queries(50) as ctx:
+    # The board's queries do not grow with the queue (the weekly carry-over adds a fixed three or four).
+    with django_assert_max_num_queries(54) as ctx:
         _board(w)
     first = len(ctx.captured_queries)
     for n in range(10):
