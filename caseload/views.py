@@ -21,6 +21,8 @@ from staff.selectors import unit_get
 
 from . import reading, selectors, services
 from .forms import AssignForm, CaseCreateForm, CloseForm, ExtensionForm, OpenInvestigationForm, SettingsForm
+from .meeting import selectors as meeting_selectors
+from .meeting.texts import over_capacity_warning
 
 
 class PurposeRequired(Exception):
@@ -139,6 +141,18 @@ def case_assign(request, pk: int):
         "co": current["co"].staff_id if "co" in current else None,
         "version": case.version,
     }
+    # "Allocate now" (a case waiting for allocation): the least loaded who may take it, over capacity if
+    # need be, with a warning naming the load. The manager saves it or chooses otherwise.
+    suggestion = (
+        None if current else meeting_selectors.allocate_now(organisation=request.organisation, case=case, today=today)
+    )
+    warnings = []
+    if suggestion is not None:
+        initial |= {"main": suggestion.main.pk, "co": suggestion.co.pk if suggestion.co else None}
+        warnings = [
+            over_capacity_warning(number=case.number, acute=case.acute, name=name, load=load, capacity=capacity)
+            for name, load, capacity in suggestion.over
+        ]
 
     def save(data):
         services.case_assign(
@@ -153,7 +167,8 @@ def case_assign(request, pk: int):
         return case.get_absolute_url(), _("The handlers of case %(number)s are saved.") % {"number": case.number}
 
     form = AssignForm(request.POST or None, workers=workers, initial=initial)
-    return _form_page(request, form, save, template="caseload/assign.html", context={"case": case, "detail": detail})
+    context = {"case": case, "detail": detail, "suggestion": suggestion, "over_capacity": warnings}
+    return _form_page(request, form, save, template="caseload/assign.html", context=context)
 
 
 def _running_or_404(case):

@@ -58,6 +58,12 @@ class CycleRules:
         """Every cycle that overlaps the dates first..last (inclusive), in order."""
         return [self.cycle(n) for n in range(self.number_on(first), self.number_on(last) + 1)]
 
+    def point_on(self, day: datetime.date) -> AllocationPoint:
+        """The allocation point of the week a date falls in: the meeting in the allocation week, else that
+        week's point for the cases carried over from the week before."""
+        cycle = self.cycle_on(day)
+        return cycle.point(cycle.week_of(day))
+
     def next_meeting(self, now: datetime.datetime) -> Cycle:
         """The cycle of the first allocation meeting starting at or after ``now`` (an aware datetime)."""
         cycle = self.cycle_on(now.astimezone(self.zone).date())
@@ -155,6 +161,69 @@ class Cycle:
         week = (day - self.allocation_monday).days // 7
         return "allocation" if week == 0 else f"work-{week}"
 
+    def week_of(self, day: datetime.date) -> int:
+        """1 for the allocation week, 2 .. period_weeks for the work weeks."""
+        if day not in self:
+            raise ValueError(f"{day} is not in cycle {self.number}")
+        return (day - self.allocation_monday).days // 7 + 1
+
+    def point(self, week: int) -> AllocationPoint:
+        return AllocationPoint(cycle=self, week=week)
+
     def is_review_week(self, day: datetime.date) -> bool:
         """True in the week before the next cycle's allocation week (this cycle's last work week)."""
         return day in self.rules.cycle(self.number + 1).review_week
+
+
+@dataclass(frozen=True)
+class AllocationPoint:
+    """The Monday of one week of a cycle where cases are allocated (seed 000: "Om inte alla ärenden kan
+    fördelas sparas dessa som inte är akuta till veckan därpå").
+
+    Week 1 is the allocation meeting of the cycle, with the whole queue. In each following week the
+    non-acute cases left over the week before are allocated again (and any acute case waiting); after the
+    last week the next cycle's meeting takes them. Reads like a Cycle where the board and the worker
+    situations need one: capacity counts absence from this Monday to the end of the cycle.
+    """
+
+    cycle: Cycle
+    week: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.week <= self.cycle.rules.period_weeks:
+            raise ValueError(f"week {self.week} is not in a {self.cycle.rules.period_weeks}-week cycle")
+
+    @property
+    def rules(self) -> CycleRules:
+        return self.cycle.rules
+
+    @property
+    def is_meeting(self) -> bool:
+        return self.week == 1
+
+    @property
+    def allocation_monday(self) -> datetime.date:
+        return self.cycle.allocation_monday + datetime.timedelta(weeks=self.week - 1)
+
+    @property
+    def starts(self) -> datetime.date:
+        return self.allocation_monday
+
+    @property
+    def ends(self) -> datetime.date:
+        return self.cycle.ends
+
+    @property
+    def allocation_week(self) -> Week:
+        return Week(self.allocation_monday)
+
+    @property
+    def meeting_start(self) -> datetime.datetime:
+        return self.cycle._at(self.allocation_monday, self.rules.meeting_time)
+
+    @property
+    def next(self) -> AllocationPoint:
+        """The point a case left over here is carried over to: next week, or the next cycle's meeting."""
+        if self.week < self.rules.period_weeks:
+            return self.cycle.point(self.week + 1)
+        return self.rules.cycle(self.cycle.number + 1).point(1)

@@ -59,10 +59,20 @@ class CycleSettings(TenantModel):
 
 
 class MeetingCycle(TenantModel):
-    """One cycle of a unit: its allocation Monday, the proposal's confirmation and the Friday wrap-up."""
+    """One allocation point of a unit: the cycle's meeting (week 1) with its proposal, confirmation and
+    Friday wrap-up, or a later week's point for the cases carried over from the week before."""
 
     unit = models.ForeignKey("staff.Unit", on_delete=models.CASCADE, related_name="meeting_cycles")
     allocation_monday = models.DateField(_("allocation Monday"))
+    week = models.PositiveSmallIntegerField(
+        _("week of the cycle"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_PERIOD_WEEKS)],
+        help_text=_(
+            "1: the allocation meeting. 2 and on: the week's allocation point for the non-acute cases carried"
+            " over from the week before."
+        ),
+    )
     ends = models.DateField(_("last day"))
     proposed_at = models.DateTimeField(null=True, blank=True)
     # The engine proved that no allocation within the unit's rules scores better (else: the best it found
@@ -133,6 +143,8 @@ class ProposedAllocation(TenantModel):
     co = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reasons = models.CharField(max_length=200, blank=True)  # "main=interest+load;co=load;notes=no_co_handler"
     weeks_waited = models.PositiveSmallIntegerField(default=0)
+    # The earlier allocation point that left the case over (None: new to the queue at this point).
+    carried_from = models.ForeignKey(MeetingCycle, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     adjusted = models.BooleanField(default=False)
     confirmed = models.BooleanField(default=False)
 

@@ -11,11 +11,14 @@ from django.db.models import Count, Prefetch
 from staff.models import Absence, Organisation, StaffMember, Unit
 from staff.tenancy import get_for_org
 
-from ..allocation.cycle import Cycle
+from ..allocation.acute import place_least_loaded
+from ..allocation.cycle import AllocationPoint, Cycle
+from ..allocation.model import Reason
 from ..models import Case, CaseloadSettings
 from ..rules import rule_level
 from ..selectors import WorkerLoad, unit_case_workers, worker_loads
 from ..selectors.load import absent_share
+from . import engine
 from .models import CycleSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation
 
 
@@ -27,6 +30,56 @@ def board_cycle(settings: CycleSettings, today: datetime.date) -> Cycle:
     """The cycle whose allocation week is this week, or else the next one."""
     cycle = settings.rules.cycle_on(today)
     return cycle if today in cycle.allocation_week else settings.rules.cycle(cycle.number + 1)
+
+
+def board_point(
+    *, organisation: Organisation, unit: Unit, settings: CycleSettings, today: datetime.date
+) -> AllocationPoint:
+    """The allocation point the board works on: the meeting in the allocation week; in a later week of the
+    cycle that week's point when cases are carried over into it (or it has been worked on); else the next
+    cycle's meeting (board_cycle)."""
+    point = settings.rules.point_on(today)
+    if not point.is_meeting and (
+        MeetingCycle.objects.filter(organisation=organisation, unit=unit, allocation_monday=point.allocation_monday)
+        .exclude(week=1)
+        .exists()
+        or carried_over_into(organisation=organisation, unit=unit, monday=point.allocation_monday)
+    ):
+        return point
+    return board_cycle(settings, today).point(1)
+
+
+@dataclass(frozen=True)
+class CarriedFrom:
+    """The earlier allocation point that left a case over: its week of the cycle and its Monday (as on
+    MeetingCycle, so a template reads both alike)."""
+
+    meeting_id: int
+    week: int
+    allocation_monday: datetime.date
+
+
+def carried_over_into(*, organisation: Organisation, unit: Unit, monday: datetime.date) -> dict[int, CarriedFrom]:
+    """{case id: where from} for the cases carried over into the allocation point of the week of ``monday``
+    (DOMAIN.md section 7: non-acute cases that cannot be allocated are carried over to the next week): not
+    acute, still awaiting allocation, and left over by the latest confirmed point before that week. A case
+    allocated in between (allocate now, say) no longer awaits allocation. One query."""
+    latest: dict[int, tuple[str, CarriedFrom]] = {}
+    rows = (
+        ProposedAllocation.objects.filter(
+            organisation=organisation,
+            cycle__unit=unit,
+            cycle__confirmed_at__isnull=False,
+            cycle__allocation_monday__lt=monday,
+            case__status=Case.Status.AWAITING_ALLOCATION,
+            case__acute=False,
+        )
+        .order_by("cycle__allocation_monday")
+        .values_list("case_id", "outcome", "cycle_id", "cycle__week", "cycle__allocation_monday")
+    )
+    for case_id, outcome, meeting_id, week, day in rows:
+        latest[case_id] = (outcome, CarriedFrom(meeting_id, week, day))
+    return {k: v for k, (outcome, v) in latest.items() if outcome == ProposedAllocation.Outcome.CARRIED_OVER}
 
 
 def meeting_cycle_for(*, organisation: Organisation, unit: Unit, cycle: Cycle) -> MeetingCycle | None:
@@ -45,6 +98,7 @@ class QueueRow:
     weeks_waited: int
     interested: list[StaffMember]
     mine: bool = False
+    carried_from: CarriedFrom | None = None
 
 
 def queued_case(*, organisation: Organisation, unit: Unit, pk: int) -> Case:
@@ -60,19 +114,24 @@ def queued_case(*, organisation: Organisation, unit: Unit, pk: int) -> Case:
     return found
 
 
-def allocation_queue(*, organisation: Organisation, unit: Unit, on: datetime.date, viewer=None) -> list[QueueRow]:
-    """Investigations awaiting allocation, acute first, then the longest waiting (two queries)."""
+def allocation_queue(
+    *, organisation: Organisation, unit: Unit, on: datetime.date, viewer=None, point: datetime.date | None = None
+) -> list[QueueRow]:
+    """Investigations awaiting allocation, acute first, then those carried over into the allocation point of
+    the week of ``point`` (marked with where from), then the longest waiting (two queries, three with a point)."""
     interests = Prefetch("interests", queryset=Interest.objects.select_related("staff").order_by("staff__last_name"))
     cases = (
         Case.objects.filter(organisation=organisation, unit=unit, status=Case.Status.AWAITING_ALLOCATION)
         .prefetch_related(interests)
         .order_by("-acute", "opened_on", "number")
     )
+    carried = carried_over_into(organisation=organisation, unit=unit, monday=point) if point else {}
     rows = []
     for c in cases:
         people = [i.staff for i in c.interests.all()]
-        rows.append(QueueRow(c, weeks_waited(c, on), people, mine=viewer is not None and viewer in people))
-    return rows
+        mine = viewer is not None and viewer in people
+        rows.append(QueueRow(c, weeks_waited(c, on), people, mine=mine, carried_from=carried.get(c.pk)))
+    return sorted(rows, key=lambda r: (not r.case.acute, r.carried_from is None))  # stable: then longest waiting
 
 
 @dataclass
@@ -112,10 +171,11 @@ class WorkerSituation:
 
 
 def worker_situations(
-    *, organisation: Organisation, unit: Unit, cycle: Cycle, meeting: MeetingCycle | None
+    *, organisation: Organisation, unit: Unit, cycle: Cycle | AllocationPoint, meeting: MeetingCycle | None
 ) -> list[WorkerSituation]:
-    """Each worker's load against capacity (the one measure, worker_loads, with capacity for the cycle: FTE and
-    absence in its five weeks), level, duty and absence in the allocation week."""
+    """Each worker's load against capacity (the one measure, worker_loads, with capacity for the cycle, or from
+    a later week's allocation point to the cycle's end: FTE and absence in that period), level, duty and absence
+    in the point's week."""
     settings = CaseloadSettings.for_org(organisation)
     start = cycle.allocation_monday
     staff = list(unit_case_workers(organisation=organisation, unit=unit, on=start))
@@ -176,11 +236,13 @@ def worker_situations(
 def proposals(*, organisation: Organisation, meeting: MeetingCycle | None) -> list[ProposedAllocation]:
     if meeting is None:
         return []
-    return list(
+    rows = (
         ProposedAllocation.objects.filter(organisation=organisation, cycle=meeting)
-        .select_related("case", "main", "co")
-        .order_by("-case__acute", "case__opened_on", "case__number")  # as the queue: acute, then longest waiting
+        .select_related("case", "main", "co", "carried_from")
+        .order_by("-case__acute", "case__opened_on", "case__number")
     )
+    # as the queue: acute, then carried over from an earlier point, then the longest waiting
+    return sorted(rows, key=lambda r: (not r.case.acute, r.carried_from_id is None))
 
 
 def meeting_get(*, organisation: Organisation, pk) -> MeetingCycle:
@@ -220,7 +282,7 @@ def cycle_follow_ups(*, organisation: Organisation, unit: Unit, limit: int = 6) 
 
     settings = CaseloadSettings.for_org(organisation)
     meetings = list(
-        MeetingCycle.objects.filter(organisation=organisation, unit=unit, confirmed_at__isnull=False)
+        MeetingCycle.objects.filter(organisation=organisation, unit=unit, week=1, confirmed_at__isnull=False)
         .order_by("-allocation_monday")
         .prefetch_related(Prefetch("proposals", queryset=ProposedAllocation.objects.select_related("case")))[:limit]
     )
@@ -298,7 +360,45 @@ def over_capacity_after_proposal(
         return []
     settings = CycleSettings.objects.get(organisation=organisation, unit=unit)
     situations = worker_situations(
-        organisation=organisation, unit=unit, cycle=settings.rules.cycle_on(meeting.allocation_monday), meeting=meeting
+        organisation=organisation, unit=unit, cycle=settings.rules.point_on(meeting.allocation_monday), meeting=meeting
     )
     with_load_after_proposal(situations, proposals(organisation=organisation, meeting=meeting))
     return [(s.staff.full_name, s.load_after, s.capacity) for s in situations if s.staff.pk in ids and s.over_after]
+
+
+@dataclass
+class AllocateNow:
+    """Who "allocate now" proposes for one waiting case: the least loaded who may take it (DOMAIN.md
+    section 7, issue 16: an acute case is always allocated, over capacity if need be), and who that puts
+    over capacity: [(name, weighted load with the case, capacity)]."""
+
+    main: StaffMember
+    co: StaffMember | None
+    over: list[tuple[str, Decimal, Decimal]]
+
+
+def allocate_now(*, organisation: Organisation, case: Case, today: datetime.date) -> AllocateNow | None:
+    """The least loaded eligible main handler (load relative to capacity after taking the case) and a
+    co-handler, from this week's situation of the case's unit. None when the case is not waiting, the unit
+    has no allocation cycle, or nobody may take it."""
+    settings = cycle_settings(organisation=organisation, unit=case.unit)
+    if settings is None or case.status != Case.Status.AWAITING_ALLOCATION:
+        return None
+    situations = worker_situations(
+        organisation=organisation, unit=case.unit, cycle=settings.rules.point_on(today), meeting=None
+    )
+    workers = engine.workers(situations)
+    queued = engine.queued_cases(organisation, [QueueRow(case, weeks_waited(case, today), [])])[0]
+    loads = {w.id: w.load_units for w in workers}
+    placed = place_least_loaded(queued, workers, loads, engine.allocation_rules(CaseloadSettings.for_org(organisation)))
+    if placed is None:
+        return None
+    staff = {s.staff.pk: s.staff for s in situations}
+    over = [
+        (staff[c.worker_id].full_name, c.load_after, c.capacity)
+        for c in (placed.main, placed.co)
+        if c is not None and Reason.OVER_CAPACITY in c.reasons
+    ]
+    return AllocateNow(
+        main=staff[placed.main.worker_id], co=staff[placed.co.worker_id] if placed.co else None, over=over
+    )

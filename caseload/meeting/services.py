@@ -17,13 +17,13 @@ from staff.models import CASE_WORKER_ROLES, Organisation, RoleAssignment, StaffM
 from staff.services import Message, notify_many
 from staff.tenancy import check_same_org
 
-from ..allocation import AllocationRules, QueuedCase, Worker, propose
+from ..allocation import propose
 from ..allocation.acute import place_acute_over_capacity
-from ..allocation.cycle import Cycle, validate_cycle_rules
-from ..models import Assignment, Case, CaseloadSettings
+from ..allocation.cycle import AllocationPoint, Cycle, validate_cycle_rules
+from ..models import Case, CaseloadSettings
 from ..services import case_assign
 from ..services.cases import handler_levels_check, is_unit_manager
-from . import selectors
+from . import engine, selectors
 from .models import CycleSettings, DutyDay, Interest, MeetingCycle, ProposedAllocation, new_feed_token
 
 PROPOSAL_SECONDS = 2.0
@@ -71,19 +71,23 @@ def feed_token_regenerate(*, organisation: Organisation, actor: StaffMember, set
     return settings
 
 
-def meeting_cycle_ensure(*, organisation: Organisation, unit: Unit, cycle: Cycle) -> tuple[MeetingCycle, bool]:
+def meeting_cycle_ensure(
+    *, organisation: Organisation, unit: Unit, cycle: Cycle | AllocationPoint
+) -> tuple[MeetingCycle, bool]:
+    """The row of a cycle's meeting, or of a later week's allocation point (a Cycle means its meeting)."""
+    point = cycle if isinstance(cycle, AllocationPoint) else cycle.point(1)
     created = False
     try:
         with transaction.atomic():
             meeting, created = MeetingCycle.objects.get_or_create(
                 organisation=organisation,
                 unit=unit,
-                allocation_monday=cycle.allocation_monday,
-                defaults={"ends": cycle.ends},
+                allocation_monday=point.allocation_monday,
+                defaults={"ends": point.ends, "week": point.week},
             )
     except IntegrityError:  # created concurrently
         meeting = MeetingCycle.objects.get(
-            organisation=organisation, unit=unit, allocation_monday=cycle.allocation_monday
+            organisation=organisation, unit=unit, allocation_monday=point.allocation_monday
         )
     return meeting, created
 
@@ -145,26 +149,6 @@ def duty_set(
     return removed
 
 
-def allocation_rules(settings: CaseloadSettings) -> AllocationRules:
-    """The engine's rules from the organisation's caseload settings."""
-    return AllocationRules(
-        co_fraction=Decimal(settings.co_handler_fraction),
-        new_max_main_weight=max(1, settings.top_weight - 1),
-        specialists_never_main=settings.specialists_hold_no_cases,
-    )
-
-
-def _earlier_handlers(organisation: Organisation, cases: list[Case]) -> dict[str, set[int]]:
-    """Workers who handled a case with the same number before (continuity)."""
-    numbers = {c.number for c in cases}
-    result: dict[str, set[int]] = {}
-    for number, staff_id in Assignment.objects.filter(organisation=organisation, case__number__in=numbers).values_list(
-        "case__number", "staff_id"
-    ):
-        result.setdefault(number, set()).add(staff_id)
-    return result
-
-
 def _reasons(p) -> str:
     """The engine's reasons per role, as ProposedAllocation.reason_lines reads them: "main=a+b;co=c;notes=d"."""
     parts = [(role, choice.reasons) for role, choice in (("main", p.main), ("co", p.co)) if choice]
@@ -180,45 +164,30 @@ def _snapshot(situations) -> dict[str, list[str]]:
 def proposal_make(
     *, organisation: Organisation, actor: StaffMember, meeting: MeetingCycle, time_limit: float = PROPOSAL_SECONDS
 ) -> list[ProposedAllocation]:
-    """Run the engine over the queue and store its proposal (replacing an earlier unconfirmed one)."""
+    """Run the engine over the queue and store its proposal (replacing an earlier unconfirmed one).
+
+    At the cycle's meeting the whole queue goes in; at a later week's point the cases carried over into it
+    (DOMAIN.md section 7) and any acute case waiting. Either way a carried-over case is marked where from."""
     check_same_org(organisation, actor, meeting)
     _require_manager(actor, meeting.unit)
     meeting = MeetingCycle.objects.select_for_update().get(pk=meeting.pk)
     if meeting.confirmed_at:
         raise ValidationError(_("This allocation is already confirmed."))
     settings = CaseloadSettings.for_org(organisation)
-    cycle = _cycle_of(meeting)
-    queue = selectors.allocation_queue(organisation=organisation, unit=meeting.unit, on=meeting.allocation_monday)
-    situations = selectors.worker_situations(organisation=organisation, unit=meeting.unit, cycle=cycle, meeting=meeting)
-    earlier = _earlier_handlers(organisation, [r.case for r in queue])
-    cases = [
-        QueuedCase(
-            id=r.case.pk,
-            number=r.case.number,
-            weight=r.case.weight,
-            acute=r.case.acute,
-            interested=frozenset(p.pk for p in r.interested),
-            earlier_handlers=frozenset(earlier.get(r.case.number, ())),
-            weeks_waited=r.weeks_waited,
-        )
-        for r in queue
-    ]
-    workers = [
-        Worker(
-            id=s.staff.pk,
-            level=s.level,
-            capacity=s.capacity,
-            load=s.load,
-            is_specialist=s.is_specialist,
-            on_duty=bool(s.duty_days),
-            absent=s.absent,
-        )
-        for s in situations
-    ]
-    rules = allocation_rules(settings)
+    point = _point_of(meeting)
+    queue = selectors.allocation_queue(
+        organisation=organisation, unit=meeting.unit, on=meeting.allocation_monday, point=meeting.allocation_monday
+    )
+    if meeting.week > 1:
+        queue = [r for r in queue if r.carried_from is not None or r.case.acute]
+    situations = selectors.worker_situations(organisation=organisation, unit=meeting.unit, cycle=point, meeting=meeting)
+    cases = engine.queued_cases(organisation, queue)
+    workers = engine.workers(situations)
+    rules = engine.allocation_rules(settings)
     # An acute case is always allocated: over capacity, to the least loaded who may take it, if need be.
     result = place_acute_over_capacity(propose(cases, workers, rules, time_limit=time_limit), cases, workers, rules)
     waited = {r.case.pk: r.weeks_waited for r in queue}
+    carried = {r.case.pk: r.carried_from.meeting_id for r in queue if r.carried_from is not None}
     ProposedAllocation.objects.filter(organisation=organisation, cycle=meeting).delete()
     rows = [
         ProposedAllocation(
@@ -230,6 +199,7 @@ def proposal_make(
             co_id=p.co_id,
             reasons=_reasons(p)[:200],
             weeks_waited=waited[p.case_id],
+            carried_from_id=carried.get(p.case_id),
         )
         for p in result.cases
     ]
@@ -242,9 +212,9 @@ def proposal_make(
     return rows
 
 
-def _cycle_of(meeting: MeetingCycle) -> Cycle:
+def _point_of(meeting: MeetingCycle) -> AllocationPoint:
     settings = CycleSettings.objects.get(organisation_id=meeting.organisation_id, unit_id=meeting.unit_id)
-    return settings.rules.cycle_on(meeting.allocation_monday)
+    return settings.rules.point_on(meeting.allocation_monday)
 
 
 @transaction.atomic
@@ -323,7 +293,7 @@ def proposal_confirm(*, organisation: Organisation, actor: StaffMember, meeting:
     if not rows:
         raise ValidationError(_("There is no proposal to confirm. Make a proposal first."))
     situations = selectors.worker_situations(
-        organisation=organisation, unit=meeting.unit, cycle=_cycle_of(meeting), meeting=meeting
+        organisation=organisation, unit=meeting.unit, cycle=_point_of(meeting), meeting=meeting
     )
     involved = {pk for r in rows for pk in (r.main_id, r.co_id) if pk}
     changes = _capacity_changes(meeting, situations, involved)

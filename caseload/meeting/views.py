@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +28,7 @@ from ..selectors import unit_case_workers
 from . import reviews, selectors, services
 from .forms import AdjustForm, CycleSettingsForm, DutyForm, ReviewFormForm, WrapUpForm
 from .models import CycleSettings, ProposedAllocation, ReviewForm
+from .texts import over_capacity_warning
 
 FEED_CYCLES_BACK, FEED_CYCLES_AHEAD = 2, 10
 
@@ -160,18 +161,25 @@ def _board_context(request, unit):
     settings = selectors.cycle_settings(organisation=organisation, unit=unit)
     if settings is None:
         return {"unit": unit, "settings": None}
-    cycle = selectors.board_cycle(settings, today)
-    meeting = selectors.meeting_cycle_for(organisation=organisation, unit=unit, cycle=cycle)
+    # This week's allocation point when cases are carried over into it, else the cycle's meeting.
+    point = selectors.board_point(organisation=organisation, unit=unit, settings=settings, today=today)
+    meeting = selectors.meeting_cycle_for(organisation=organisation, unit=unit, cycle=point)
     viewer = request.get_staff()
     rows = selectors.proposals(organisation=organisation, meeting=meeting)
+    queue = selectors.allocation_queue(
+        organisation=organisation, unit=unit, on=today, viewer=viewer, point=point.allocation_monday
+    )
     return {
         "unit": unit,
         "settings": settings,
-        "cycle": cycle,
+        "cycle": point,
         "meeting": meeting,
-        "queue": selectors.allocation_queue(organisation=organisation, unit=unit, on=today, viewer=viewer),
+        "queue": queue,
+        # carried over into this point: waiting still, or in its proposal
+        "carried_into": {r.case.pk for r in queue if r.carried_from} | {r.case_id for r in rows if r.carried_from_id},
         "proposals": rows,
         "carried_over": [r for r in rows if r.outcome == ProposedAllocation.Outcome.CARRIED_OVER],
+        "carried_to": point.next,
         "flagged": [r for r in rows if r.outcome == ProposedAllocation.Outcome.FLAGGED],
         "adjusted_rows": sum(1 for r in rows if r.adjusted),
     }
@@ -190,6 +198,15 @@ def board(request, pk: int):
             organisation=request.organisation, unit=unit, cycle=context["cycle"], meeting=context["meeting"]
         )
         duty = {d: [s.staff for s in situations if d in s.duty_days] for d in _week_days(context["cycle"])}
+        cycle_meeting = (
+            context["meeting"]
+            if context["cycle"].is_meeting
+            else selectors.meeting_cycle_for(
+                organisation=request.organisation,
+                unit=unit,
+                cycle=selectors.board_cycle(context["settings"], timezone.localdate()),
+            )
+        )
         context |= {
             "messages": _row_messages(request, context["proposals"]),
             "situations": selectors.with_load_after_proposal(
@@ -200,12 +217,11 @@ def board(request, pk: int):
             "duty_roster": sorted(duty.items()),
             "duty_form": DutyForm(workers=workers),
             "workers": workers,
-            "review_status": reviews.review_status(organisation=request.organisation, meeting=context["meeting"])
-            if context["meeting"]
+            # the review forms and the Friday wrap-up belong to the cycle's meeting, also at a later week's point
+            "review_status": reviews.review_status(organisation=request.organisation, meeting=cycle_meeting)
+            if cycle_meeting
             else [],
-            "wrap_up_form": WrapUpForm(
-                initial={"notes": context["meeting"].wrap_up_notes if context["meeting"] else ""}
-            ),
+            "wrap_up_form": WrapUpForm(initial={"notes": cycle_meeting.wrap_up_notes if cycle_meeting else ""}),
         }
     # The case numbers shown: the queue to everyone, the proposal rows (and so carried over, flagged) to managers.
     shown = [r.case for r in context.get("queue", ())]
@@ -218,9 +234,21 @@ def _week_days(cycle):
 
 
 def _meeting(request, unit):
+    """The cycle's meeting: its review forms and Friday wrap-up."""
     settings = _settings_or_404(request, unit)
     cycle = selectors.board_cycle(settings, timezone.localdate())
     meeting, _created = services.meeting_cycle_ensure(organisation=request.organisation, unit=unit, cycle=cycle)
+    return meeting
+
+
+def _board_meeting(request, unit):
+    """The allocation point the board shows (the meeting, or this week's point for carried-over cases): its
+    duty, proposal and confirmation."""
+    settings = _settings_or_404(request, unit)
+    point = selectors.board_point(
+        organisation=request.organisation, unit=unit, settings=settings, today=timezone.localdate()
+    )
+    meeting, _created = services.meeting_cycle_ensure(organisation=request.organisation, unit=unit, cycle=point)
     return meeting
 
 
@@ -290,7 +318,7 @@ def interest_toggle(request, pk: int):
 @staff_required(*MANAGER_ROLES)
 def duty_set(request, pk: int):
     unit = _unit_for_manager(request, pk)
-    meeting = _meeting(request, unit)
+    meeting = _board_meeting(request, unit)
     workers = unit_case_workers(organisation=request.organisation, unit=unit, on=meeting.allocation_monday)
     form = DutyForm(request.POST, workers=workers)
     if not form.is_valid():
@@ -321,7 +349,7 @@ def duty_set(request, pk: int):
 @staff_required(*MANAGER_ROLES)
 def proposal_make(request, pk: int):
     unit = _unit_for_manager(request, pk)
-    meeting = _meeting(request, unit)
+    meeting = _board_meeting(request, unit)
 
     def made(rows: list[ProposedAllocation]) -> str:
         """The ready message, and a warning naming the load for each acute case placed over capacity."""
@@ -333,16 +361,7 @@ def proposal_make(request, pk: int):
             ):
                 messages.warning(
                     request,
-                    _(
-                        "The acute case %(number)s is allocated over capacity: with the proposal %(name)s gets a"
-                        " weighted load of %(load)s, capacity %(capacity)s."
-                    )
-                    % {
-                        "number": row.case.number,
-                        "name": name,
-                        "load": number_format(load, 1),
-                        "capacity": number_format(capacity, 1),
-                    },
+                    over_capacity_warning(number=row.case.number, acute=True, name=name, load=load, capacity=capacity),
                 )
         return _("The engine's proposal is ready. Adjust it and confirm.")
 
@@ -358,7 +377,7 @@ def proposal_make(request, pk: int):
 @staff_required(*MANAGER_ROLES)
 def proposal_adjust(request, pk: int):
     unit = _unit_for_manager(request, pk)
-    meeting = _meeting(request, unit)
+    meeting = _board_meeting(request, unit)
     workers = unit_case_workers(organisation=request.organisation, unit=unit, on=meeting.allocation_monday)
     form = AdjustForm(request.POST, workers=workers)
     if not form.is_valid():
@@ -374,8 +393,7 @@ def proposal_adjust(request, pk: int):
         ):
             messages.warning(
                 request,
-                _("Note: with the proposal %(name)s gets a weighted load of %(load)s, capacity %(capacity)s.")
-                % {"name": name, "load": number_format(load, 1), "capacity": number_format(capacity, 1)},
+                over_capacity_warning(number=row.case.number, acute=False, name=name, load=load, capacity=capacity),
                 extra_tags=tag,
             )
         return ""
@@ -399,7 +417,7 @@ def proposal_adjust(request, pk: int):
 @staff_required(*MANAGER_ROLES)
 def proposal_confirm(request, pk: int):
     unit = _unit_for_manager(request, pk)
-    meeting = _meeting(request, unit)
+    meeting = _board_meeting(request, unit)
     return _run(
         request,
         unit,

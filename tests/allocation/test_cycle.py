@@ -96,3 +96,19 @@ def test_period_must_be_sensible():
         rules(period_weeks=1)
 
     assert caught.value.message_dict == {"period_weeks": ["En cykel är mellan 2 och 12 veckor lång."]}
+
+
+def test_each_week_of_a_cycle_has_an_allocation_point_and_the_last_one_carries_to_the_next_meeting():
+    """Seed 000: non-acute cases left over are kept for the week after; week 1 is the meeting."""
+    r = rules()  # cycles from 5 January 2026: weeks 5, 12, 19, 26 January and 2 February; next 9 February
+    assert r.point_on(D(2026, 1, 11)).week == 1  # the allocation week's Sunday
+    second = r.point_on(D(2026, 1, 12))
+    assert (second.week, second.allocation_monday, second.is_meeting) == (2, D(2026, 1, 12), False)
+    assert second.ends == D(2026, 2, 8)  # capacity counts to the cycle's end
+    assert second.meeting_start == datetime.datetime(2026, 1, 12, 8, 30, tzinfo=STOCKHOLM)
+    last = r.point_on(D(2026, 2, 8))
+    assert last.week == 5
+    assert (last.next.week, last.next.allocation_monday, last.next.is_meeting) == (1, D(2026, 2, 9), True)
+    assert r.point_on(D(2026, 2, 9)) == last.next
+    with pytest.raises(ValueError):
+        r.cycle(0).point(6)

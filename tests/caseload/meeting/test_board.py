@@ -62,8 +62,8 @@ def test_board_shows_queue_and_each_workers_situation(queue, django_assert_max_n
     # Main of a weight-2 case; 14 of 35 days absent: capacity 2 * 0.6.
     assert "2 av 1,2 (167 %) · 1 ärende" in dora_row and "över kapaciteten" in dora_row
     assert "Frånvarande" in html
-    # The board's queries do not grow with the queue.
-    with django_assert_max_num_queries(50) as ctx:
+    # The board's queries do not grow with the queue (the weekly carry-over adds a fixed three or four).
+    with django_assert_max_num_queries(54) as ctx:
         _board(w)
     first = len(ctx.captured_queries)
     for n in range(10):

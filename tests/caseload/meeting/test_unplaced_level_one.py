@@ -33,7 +33,7 @@ def test_the_engine_keeps_an_unplaced_worker_to_the_level_one_rules(cycle):
     assert rows["HEAVY"].main_id != nina.pk
     assert all(r.co_id is not None for r in rows.values() if r.main_id == nina.pk)  # never alone
     situations = selectors.worker_situations(
-        organisation=w.org, unit=w.unit, cycle=services._cycle_of(meeting), meeting=meeting
+        organisation=w.org, unit=w.unit, cycle=services._point_of(meeting), meeting=meeting
     )
     situation = next(s for s in situations if s.staff == nina)
     assert situation.level == 1 and not situation.placed and situation.capacity == 12
