@@ -46,7 +46,7 @@ def test_manager_allocates_a_new_acute_case_now_after_the_meeting_is_confirmed(p
     new = case(unit, NUMBER, start=timezone.localdate(), weight=WEIGHT)
     Case.objects.filter(pk=new.pk).update(acute=True)
     settings = CaseloadSettings.for_org(unit.organisation)
-    settings.capacity_level_1 = settings.capacity_other = 1
+    settings.capacity_level_1 = settings.capacity_level_2 = settings.capacity_level_3 = 1
     settings.save()
     expected, load = _least_loaded_main(unit)
     assert load > expected.capacity  # nobody has room for it

@@ -62,7 +62,7 @@ def test_allocate_now_proposes_the_least_loaded_eligible_worker_and_names_the_lo
 def test_allocate_now_within_capacity_warns_of_nothing(confirmed):
     w = confirmed
     settings = CaseloadSettings.for_org(w.org)
-    settings.capacity_other = 10
+    settings.capacity_level_2 = settings.capacity_level_3 = 10
     settings.save()
     html = _assign_page(w).content.decode()
     # Bob 2 + 2 = 4 of 10 is less loaded than Dora 3 + 2 = 5 of 10.

@@ -32,7 +32,7 @@ def at(day: datetime.date, hour: int = 10):
 def unit(cycle):
     """Bob (level 2) and Dora (level 3) with room; LEFT and KEPT wait for the meeting of 12 January."""
     settings = CaseloadSettings.for_org(cycle.org)
-    settings.capacity_other = 6
+    settings.capacity_level_2 = settings.capacity_level_3 = 6
     settings.save()
     cycle.dora = worker(cycle.unit, "dora", level=3)
     cycle.left = case(cycle.unit, "LEFT", start=datetime.date(2025, 12, 15))
