@@ -1,4 +1,5 @@
-"""REST for HR: /api/v1/tertials/, /api/v1/reports/tertial/{id}/ (JSON or CSV) and /api/v1/turnover/."""
+"""REST for HR: /api/v1/tertials/, /api/v1/reports/tertial/{id}/ (JSON or CSV), /api/v1/turnover/ and
+/api/v1/span-of-control/."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rest_framework.views import APIView
 
 from staff.formtools import id_field, query_errors, query_value
 from staff.models import Department, Role
+from staff.selectors import organisation_structure
 from staff.tenancy import get_for_org
 
 from ..permissions import result_viewer
@@ -161,4 +163,28 @@ class TurnoverApi(APIView):
         return Response(s.TurnoverSerializer(data).data)
 
 
-__all__ = ["TertialListApi", "TertialReportApi", "TurnoverApi", "year_range"]
+class SpanOfControlApi(APIView):
+    """Today's span of control per manager, unit by unit (department heads: their own departments)."""
+
+    allowed_roles = REPORT_ROLES
+
+    @extend_schema(responses={200: s.SpanOfControlReportSerializer, **_errors(401, 403)})
+    def get(self, request):
+        access = request.access
+        departments = Department.objects.filter(organisation=request.organisation)
+        if not access.has_any(*HR_ROLES):
+            departments = departments.filter(pk__in=sorted(access.department_ids))
+        structure = organisation_structure(organisation=request.organisation, departments=departments)
+        units = [summary for _department, summaries in structure for summary in summaries]
+        over = {m.staff_id for u in units for m in u.span.over_limit}
+        data = {
+            "date": timezone.localdate(),
+            "limit": request.organisation.span_of_control_limit,
+            "guidance": _("Vision recommends 8–10 social workers per first-line manager."),
+            "managers_over_limit": len(over),
+            "units": units,
+        }
+        return Response(s.SpanOfControlReportSerializer(data).data)
+
+
+__all__ = ["SpanOfControlApi", "TertialListApi", "TertialReportApi", "TurnoverApi", "year_range"]

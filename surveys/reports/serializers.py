@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from staff.serializers import SpanOfControlSerializer
+
 
 def _dec(**kw):
     return serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=False, **kw)
@@ -121,3 +123,18 @@ class TurnoverSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     leavers = serializers.IntegerField()
     tertials = TurnoverTertialSerializer(many=True)
+
+
+class UnitSpanSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="unit.pk")
+    name = serializers.CharField(source="unit.name")
+    department_id = serializers.IntegerField(source="unit.department_id")
+    span_of_control = SpanOfControlSerializer(source="span")
+
+
+class SpanOfControlReportSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="the day counted: today")
+    limit = serializers.IntegerField(help_text="the organisation's span of control limit per manager (setting)")
+    guidance = serializers.CharField(help_text="Vision's guidance, 8–10 per first-line manager, as text")
+    managers_over_limit = serializers.IntegerField(min_value=0, help_text="distinct managers above the limit")
+    units = UnitSpanSerializer(many=True)
