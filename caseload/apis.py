@@ -60,7 +60,11 @@ class UnitOverviewApi(APIView):
                         "target_percent": data.coverage.target_percent,
                         "meets_target": data.coverage.meets_target,
                     },
-                    "span_of_control": data.span,
+                    "span_of_control": {
+                        "case_workers": data.span.case_workers,
+                        "managers": data.span.managers,
+                        "limit": data.span.limit,
+                    },
                     "awaiting_allocation": data.awaiting,
                 }
             ).data

@@ -2,8 +2,6 @@
 
 from rest_framework import serializers
 
-from staff.serializers import SpanOfControlSerializer
-
 
 class ExtensionSerializer(serializers.Serializer):
     new_deadline = serializers.DateField()
@@ -85,6 +83,12 @@ class CoverageSerializer(serializers.Serializer):
     meets_target = serializers.BooleanField(help_text="the exact share compared with the target")
 
 
+class SpanSerializer(serializers.Serializer):
+    case_workers = serializers.IntegerField()
+    managers = serializers.IntegerField()
+    limit = serializers.IntegerField()
+
+
 class UnitOverviewSerializer(serializers.Serializer):
     date = serializers.DateField()
     unit = UnitRefSerializer()
@@ -92,5 +96,5 @@ class UnitOverviewSerializer(serializers.Serializer):
     at_risk = AtRiskSerializer(many=True)
     at_risk_total = serializers.IntegerField()
     co_handler_coverage = CoverageSerializer()
-    span_of_control = SpanOfControlSerializer()
+    span_of_control = SpanSerializer()
     awaiting_allocation = serializers.IntegerField()

@@ -91,17 +91,17 @@ class SpanOfControl:
     """
 
     case_workers: int
-    managers: tuple[ManagerSpan, ...]
+    per_manager: tuple[ManagerSpan, ...]
     without_manager: int
     limit: int
 
     @property
-    def manager_count(self) -> int:
-        return len(self.managers)
+    def managers(self) -> int:
+        return len(self.per_manager)
 
     @property
     def over_limit(self) -> list[ManagerSpan]:
-        return [m for m in self.managers if m.exceeded]
+        return [m for m in self.per_manager if m.exceeded]
 
     @property
     def exceeded(self) -> bool:
@@ -165,7 +165,7 @@ def spans_of_control(
         rows = own + [(m, role_of[m], name) for name, m in others]
         result[unit_id] = SpanOfControl(
             case_workers=len(workers.get(unit_id, ())),
-            managers=tuple(ManagerSpan(m, name, role, len(reviewed_by.get(m, ())), limit) for m, role, name in rows),
+            per_manager=tuple(ManagerSpan(m, name, role, len(reviewed_by.get(m, ())), limit) for m, role, name in rows),
             without_manager=len(unreviewed.get(unit_id, ())),
             limit=limit,
         )

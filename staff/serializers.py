@@ -17,9 +17,9 @@ class ManagerSpanSerializer(serializers.Serializer):
 
 class SpanOfControlSerializer(serializers.Serializer):
     case_workers = serializers.IntegerField(min_value=0, help_text="social workers and specialists of the unit")
-    managers = serializers.IntegerField(source="manager_count", min_value=0, help_text="managers listed")
+    managers = serializers.IntegerField(min_value=0, help_text="managers listed in per_manager")
     limit = serializers.IntegerField(help_text="the organisation's span of control limit per manager")
-    per_manager = ManagerSpanSerializer(source="managers", many=True)
+    per_manager = ManagerSpanSerializer(many=True)
     without_manager = serializers.IntegerField(
         min_value=0, help_text="case workers with no manager recorded and no single unit manager to default to"
     )

@@ -20,8 +20,7 @@ from staff.selectors import organisation_structure
 from staff.tenancy import get_for_org
 
 from ..permissions import result_viewer
-from ..selectors import turnover
-from ..tertials import Tertial
+from ..selectors import year_turnover
 from . import serializers as s
 from .csv_export import TertialCsvRenderer
 from .tertial_ids import organisation_tertials, parse_tertial_id, parse_year, year_range
@@ -146,7 +145,8 @@ class TertialReportApi(APIView):
 
 
 class TurnoverApi(APIView):
-    """Leavers and turnover per tertial of a year (among the units' staff)."""
+    """A year's turnover (leavers / the mean daily headcount) and consultant months, and each tertial's (among
+    the units' staff), counted to today while the year runs."""
 
     allowed_roles = HR_ROLES
 
@@ -158,8 +158,7 @@ class TurnoverApi(APIView):
         today = timezone.localdate()
         raw = request.query_params.get("year")
         year = parse_year(raw, today=today) if raw is not None else today.year
-        rows = turnover(organisation=request.organisation, tertials=[Tertial(year, n) for n in (1, 2, 3)])
-        data = {"year": year, "leavers": sum(r.leavers for r in rows), "tertials": rows}
+        data = year_turnover(organisation=request.organisation, year=year, today=today)
         return Response(s.TurnoverSerializer(data).data)
 
 

@@ -42,7 +42,7 @@ def at_limit_and_over(world):
 
 
 def _by_name(span):
-    return {m.name: m for m in span.managers}
+    return {m.name: m for m in span.per_manager}
 
 
 def test_each_manager_is_flagged_over_the_limit_and_not_at_it(at_limit_and_over):
@@ -62,7 +62,7 @@ def test_a_manager_over_the_limit_is_flagged_even_when_the_average_is_within_it(
     world.org.save()
     _workers(world, LIMIT + 1, manager=world.ivan)
     span = span_of_control(unit=world.unit)
-    assert [(m.name, m.direct_reports, m.exceeded) for m in span.managers] == [
+    assert [(m.name, m.direct_reports, m.exceeded) for m in span.per_manager] == [
         ("Alice Testsson", 2, False),
         ("Ivan Testsson", LIMIT + 1, True),
     ]
@@ -97,7 +97,7 @@ def test_the_organisation_overview_flags_the_manager_for_hr(at_limit_and_over, d
 
 def test_without_a_recorded_manager_the_only_unit_manager_reviews(world):
     span = span_of_control(unit=world.unit)
-    assert [(m.name, m.direct_reports) for m in span.managers] == [("Alice Testsson", 2), ("Ivan Testsson", 0)]
+    assert [(m.name, m.direct_reports) for m in span.per_manager] == [("Alice Testsson", 2), ("Ivan Testsson", 0)]
 
 
 def test_with_two_unit_managers_and_none_recorded_the_workers_have_no_manager(world):
@@ -113,7 +113,7 @@ def test_a_recorded_manager_who_has_left_falls_back_to_the_unit_manager(world):
     world.ivan.save()
     _workers(world, 2, manager=world.ivan)
     span = span_of_control(unit=world.unit)
-    assert [(m.name, m.direct_reports) for m in span.managers] == [("Alice Testsson", 4)]
+    assert [(m.name, m.direct_reports) for m in span.per_manager] == [("Alice Testsson", 4)]
 
 
 def test_direct_reports_in_another_unit_count_for_the_manager(world):
@@ -187,12 +187,12 @@ def test_the_hr_api_shows_a_department_head_only_their_departments_and_refuses_w
     assert _api(world, "charlie").status_code == 403  # a unit manager, of Beta kommun
 
 
-def test_the_unit_overview_api_gives_the_span_per_manager(at_limit_and_over):
-    world = at_limit_and_over
+def test_the_unit_dashboard_flags_the_unit_when_one_manager_is_over(world):
+    """The caseload dashboard keeps its counts (its card is the load helpers'); the flag is per manager."""
+    world.org.span_of_control_limit = LIMIT
+    world.org.save()
+    _workers(world, LIMIT + 1, manager=world.ivan)  # the average, 6 / 2, is at the limit: ivan, 4, is over
     data = world.client("alice").get(reverse("caseload_api:unit_overview", args=[world.unit.pk])).json()
-    span = data["span_of_control"]
-    assert (span["case_workers"], span["managers"], span["limit"]) == (7, 2, LIMIT)
-    assert [(m["name"], m["exceeded"]) for m in span["per_manager"]] == [
-        ("Alice Testsson", False),
-        ("Ivan Testsson", True),
-    ]
+    assert data["span_of_control"] == {"case_workers": 6, "managers": 2, "limit": LIMIT}
+    html = world.client("alice").get(reverse("caseload:unit_dashboard", args=[world.unit.pk])).content.decode()
+    assert 'text-danger fw-bold">6 medarbetare, 2 chefer' in html
