@@ -40,7 +40,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from caseload.models import Case  # noqa: E402
+from caseload.models import Case, Investigation  # noqa: E402
 from staff.models import Department, Organisation, StaffMember, Unit  # noqa: E402
 from surveys.models import Answer, Invitation, SurveyRound  # noqa: E402
 from surveys.reports.serializers import TertialReportSerializer  # noqa: E402
@@ -125,6 +125,7 @@ def prepare(staff: int, cases: int, units: int, seed: int) -> tuple[Organisation
     for i, unit in enumerate(all_units):
         StaffMember.objects.filter(pk__in=people[i::units]).update(unit=unit)
         Case.objects.filter(pk__in=case_ids[i::units]).update(unit=unit)
+        Investigation.objects.filter(case_id__in=case_ids[i::units]).update(unit=unit)  # its copy of the unit
     tertial = Tertial.of(timezone.localdate()).previous()
     survey_round = round_ensure(organisation=org, tertial=tertial)
     # generate_load answered this round for one unit; answer it again over the units spread above.
