@@ -282,6 +282,8 @@ def seed_demo_kommun(today: datetime.date) -> DemoContext:
             extra["consultant_monthly_cost"] = Decimal("100000")
         elif index % 13 == 5:
             extra["employment_type"] = StaffMember.EmploymentType.TEMPORARY
+        if group == ctx.groups["16-20"]:
+            extra["manager"] = assistant  # the rest of the unit's case review is the unit manager's
         title = "Specialistsocionom" if level == 4 else "Socialsekreterare"
         employed = min(years, rng.uniform(0.2, 6)) if level > 1 else years
         member = people.add(unit=unit, title=title, years=years, employed_years=employed, **extra)

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, Organisation, Role, RoleAssignment, StaffMember, Unit
+from .models import MANAGER_ROLES, Department, Organisation, Role, RoleAssignment, StaffMember, Unit
 
 
 class DateInput(forms.DateInput):
@@ -33,6 +33,7 @@ class StaffMemberForm(forms.ModelForm):
             "employment_type",
             "consultant_monthly_cost",
             "leaving_reason",
+            "manager",
         ]
         widgets = {
             "employment_start": DateInput(),
@@ -54,6 +55,12 @@ class StaffMemberForm(forms.ModelForm):
     def __init__(self, *args, organisation, with_username=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(organisation=organisation)
+        self.fields["manager"].queryset = (
+            StaffMember.objects.filter(organisation=organisation, roles__role__in=sorted(MANAGER_ROLES))
+            .exclude(pk=self.instance.pk)
+            .distinct()
+            .order_by("last_name", "first_name")
+        )
         if not with_username:  # editing: the login and the start as a new social worker belong to creation
             del self.fields["username"]
             del self.fields["social_worker"]

@@ -175,6 +175,18 @@ class StaffMember(TenantModel):
         validators=[MinValueValidator(Decimal("0"))],
     )
     leaving_reason = models.CharField(_("leaving reason"), max_length=300, blank=True)
+    manager = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="direct_reports",
+        verbose_name=_("case-reviewing manager"),
+        help_text=_(
+            "The unit manager or assistant manager who case-reviews this person (span of control). "
+            "Empty: the manager of the person's unit."
+        ),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]

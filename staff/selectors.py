@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -14,6 +16,7 @@ from .models import (
     Department,
     GroupMembership,
     Organisation,
+    Role,
     RoleAssignment,
     StaffMember,
     Unit,
@@ -59,44 +62,118 @@ def unit_staff(*, unit: Unit, on: datetime.date | None = None) -> list[StaffMemb
 
 
 @dataclass(frozen=True)
-class SpanOfControl:
-    case_workers: int
-    managers: int
+class ManagerSpan:
+    """One manager and the social workers and specialists they case-review (their direct reports)."""
+
+    staff_id: int
+    name: str
+    role: str  # the manager role held in the unit shown (Role value)
+    direct_reports: int  # across every unit: the span is the person's, not the unit's
     limit: int
 
     @property
-    def per_manager(self) -> float | None:
-        return self.case_workers / self.managers if self.managers else None
+    def exceeded(self) -> bool:
+        """Over the organisation's limit: at the limit is within it."""
+        return self.direct_reports > self.limit
+
+    def get_role_display(self) -> str:
+        return Role(self.role).label
+
+
+@dataclass(frozen=True)
+class SpanOfControl:
+    """A unit's span of control, per manager (Vision measure 84).
+
+    A social worker's or specialist's manager is the one recorded on the person (`StaffMember.manager`,
+    while that person is employed and holds a manager role); without one, the unit's unit manager when it
+    has exactly one (or, with no unit manager, its only assistant manager). Case workers left with
+    neither count as `without_manager` and flag the unit.
+    """
+
+    case_workers: int
+    per_manager: tuple[ManagerSpan, ...]
+    without_manager: int
+    limit: int
+
+    @property
+    def managers(self) -> int:
+        return len(self.per_manager)
+
+    @property
+    def over_limit(self) -> list[ManagerSpan]:
+        return [m for m in self.per_manager if m.exceeded]
 
     @property
     def exceeded(self) -> bool:
-        return (
-            self.managers == 0
-            and self.case_workers > 0
-            or (self.per_manager is not None and self.per_manager > self.limit)
-        )
+        return bool(self.over_limit) or self.without_manager > 0
 
 
-def _count_roles(organisation: Organisation, unit_ids, on: datetime.date):
-    active = Q(staff__employment_start__lte=on) & (
-        Q(staff__employment_end__isnull=True) | Q(staff__employment_end__gte=on)
+def _active(prefix: str, on: datetime.date) -> Q:
+    return Q(**{f"{prefix}employment_start__lte": on}) & (
+        Q(**{f"{prefix}employment_end__isnull": True}) | Q(**{f"{prefix}employment_end__gte": on})
     )
-    rows = (
-        RoleAssignment.objects.filter(organisation=organisation, unit_id__in=unit_ids)
-        .filter(active)
-        .values("unit_id")
-        .annotate(
-            case_workers=Count("staff", filter=Q(role__in=CASE_WORKER_ROLES), distinct=True),
-            managers=Count("staff", filter=Q(role__in=MANAGER_ROLES), distinct=True),
+
+
+def spans_of_control(
+    *, organisation: Organisation, unit_ids: Iterable[int], on: datetime.date | None = None
+) -> dict[int, SpanOfControl]:
+    """{unit_id: SpanOfControl} on a day, in two queries whatever the number of units.
+
+    Both read the whole organisation's role rows (a manager's direct reports may sit in other units), one
+    row per case-worker or manager role: a few thousand small tuples in a city.
+    """
+    on = on or timezone.localdate()
+    roles = RoleAssignment.objects.filter(organisation=organisation, unit__isnull=False).filter(_active("staff__", on))
+    managers: dict[int, list[tuple[int, str, str]]] = defaultdict(list)  # unit -> (staff, role, name)
+    names: dict[int, str] = {}
+    role_of: dict[int, str] = {}  # a manager's role, the unit manager's first (for one shown outside their unit)
+    for unit_id, staff_id, role, first, last in (
+        roles.filter(role__in=sorted(MANAGER_ROLES))
+        .order_by("unit_id", "-role", "staff__last_name", "staff__first_name", "staff_id")
+        .values_list("unit_id", "staff_id", "role", "staff__first_name", "staff__last_name")
+    ):
+        names[staff_id] = f"{first} {last}"
+        if role == Role.UNIT_MANAGER or staff_id not in role_of:
+            role_of[staff_id] = role
+        managers[unit_id].append((staff_id, role, names[staff_id]))
+
+    def default_manager(unit_id: int) -> int | None:
+        heads = [m for m in managers[unit_id] if m[1] == Role.UNIT_MANAGER]
+        heads = heads or [m for m in managers[unit_id] if m[1] == Role.ASSISTANT_MANAGER]
+        return heads[0][0] if len(heads) == 1 else None
+
+    workers: dict[int, set[int]] = defaultdict(set)  # unit -> case workers
+    reviewed_by: dict[int, set[int]] = defaultdict(set)  # manager -> case workers
+    unit_reviewers: dict[int, set[int]] = defaultdict(set)  # unit -> managers reviewing its case workers
+    unreviewed: dict[int, set[int]] = defaultdict(set)
+    for unit_id, staff_id, recorded in roles.filter(role__in=sorted(CASE_WORKER_ROLES)).values_list(
+        "unit_id", "staff_id", "staff__manager_id"
+    ):
+        workers[unit_id].add(staff_id)
+        manager = recorded if recorded in names else default_manager(unit_id)
+        if manager is None:
+            unreviewed[unit_id].add(staff_id)
+        elif manager != staff_id:
+            reviewed_by[manager].add(staff_id)
+            unit_reviewers[unit_id].add(manager)
+    limit = organisation.span_of_control_limit
+    result = {}
+    for unit_id in unit_ids:
+        own = managers.get(unit_id, [])
+        listed = {m[0] for m in own}
+        others = sorted((names[m], m) for m in unit_reviewers.get(unit_id, ()) if m not in listed)
+        rows = own + [(m, role_of[m], name) for name, m in others]
+        result[unit_id] = SpanOfControl(
+            case_workers=len(workers.get(unit_id, ())),
+            per_manager=tuple(ManagerSpan(m, name, role, len(reviewed_by.get(m, ())), limit) for m, role, name in rows),
+            without_manager=len(unreviewed.get(unit_id, ())),
+            limit=limit,
         )
-    )
-    return {r["unit_id"]: (r["case_workers"], r["managers"]) for r in rows}
+    return result
 
 
 def span_of_control(*, unit: Unit, on: datetime.date | None = None) -> SpanOfControl:
-    on = on or timezone.localdate()
-    workers, managers = _count_roles(unit.organisation, [unit.pk], on).get(unit.pk, (0, 0))
-    return SpanOfControl(workers, managers, unit.organisation.span_of_control_limit)
+    return spans_of_control(organisation=unit.organisation, unit_ids=[unit.pk], on=on)[unit.pk]
 
 
 @dataclass(frozen=True)
@@ -123,12 +200,8 @@ def organisation_structure(
             )
         )
     )
-    counts = _count_roles(organisation, [u.pk for u in units], on)
-    limit = organisation.span_of_control_limit
+    spans = spans_of_control(organisation=organisation, unit_ids=[u.pk for u in units], on=on)
     by_department: dict[int, list[UnitSummary]] = {}
     for unit in units:
-        workers, managers = counts.get(unit.pk, (0, 0))
-        by_department.setdefault(unit.department_id, []).append(
-            UnitSummary(unit, unit.headcount, SpanOfControl(workers, managers, limit))
-        )
+        by_department.setdefault(unit.department_id, []).append(UnitSummary(unit, unit.headcount, spans[unit.pk]))
     return [(d, by_department.get(d.pk, [])) for d in departments.order_by("name")]

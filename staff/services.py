@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from .bulk import insert_new
 from .models import (
+    MANAGER_ROLES,
     REVEALING_ROLES,
     ApiToken,
     Department,
@@ -40,9 +41,10 @@ def staff_member_create(
     **fields: Any,
 ) -> StaffMember:
     """Create a staff record and, when a username is given, its login (unusable password if none)."""
-    check_same_org(organisation, fields.get("unit"))
+    check_same_org(organisation, fields.get("unit"), fields.get("manager"))
     member = StaffMember(organisation=organisation, **fields)
     member.full_clean(exclude=["user"])
+    _check_manager(member)
     if username:
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError({"username": _("That username is already taken.")})
@@ -87,16 +89,28 @@ def social_worker_create(
 
 @transaction.atomic
 def staff_member_update(*, member: StaffMember, **fields: Any) -> StaffMember:
-    check_same_org(member.organisation, fields.get("unit"))
+    check_same_org(member.organisation, fields.get("unit"), fields.get("manager"))
     for name, value in fields.items():
         setattr(member, name, value)
     member.full_clean(exclude=["user"])
+    _check_manager(member)
     member.save()
     if member.user_id:
         user = member.user
         user.first_name, user.last_name, user.email = member.first_name, member.last_name, member.email
         user.save(update_fields=["first_name", "last_name", "email"])
     return member
+
+
+def _check_manager(member: StaffMember) -> None:
+    """The case-reviewing manager is someone else who holds a unit manager or assistant manager role."""
+    manager = member.manager
+    if manager is None:
+        return
+    if manager.pk == member.pk and member.pk is not None:
+        raise ValidationError({"manager": _("A person cannot be their own manager.")})
+    if not manager.roles.filter(role__in=sorted(MANAGER_ROLES)).exists():
+        raise ValidationError({"manager": _("Choose a unit manager or an assistant manager.")})
 
 
 def _active_admins(organisation: Organisation):

@@ -355,21 +355,17 @@ def round_close(*, organisation: Organisation, survey_round: SurveyRound, now: d
 
 
 def snapshot_take(*, organisation: Organisation, survey_round: SurveyRound) -> list[UnitSnapshot]:
-    """Employees (active case workers), open and weighted cases, cases per employee per unit on the close
-    date, and the unit's department then (the round's structure, frozen)."""
-    from caseload.selectors import unit_case_counts
+    """Employees, open and weighted cases and cases per employee per unit on the close date, as
+    caseload.selectors.unit_cases_per_employee defines them (the HR report's figure too), and the unit's
+    department then (the round's structure, frozen)."""
+    from caseload.selectors import CasesPerEmployee, unit_cases_per_employee
 
     check_same_org(organisation, survey_round)
     on = _local(survey_round.closes_at).date()
-    counts = unit_case_counts(organisation=organisation, on=on)
-    employees: dict[int, int] = {}
-    for _staff_id, unit_id in _case_workers(organisation=organisation, on=on).items():
-        employees[unit_id] = employees.get(unit_id, 0) + 1
+    caseloads = unit_cases_per_employee(organisation=organisation, on=on)
     snapshots = []
     for unit in Unit.objects.filter(organisation=organisation):
-        c = counts.get(unit.pk, {"open_cases": 0, "weighted_cases": 0})
-        n = employees.get(unit.pk, 0)
-        per = (Decimal(c["open_cases"]) / n).quantize(Decimal("0.01"), ROUND_HALF_UP) if n else None
+        caseload = caseloads.get(unit.pk, CasesPerEmployee())
         snapshot, _created = UnitSnapshot.objects.update_or_create(
             organisation=organisation,
             round=survey_round,
@@ -377,10 +373,10 @@ def snapshot_take(*, organisation: Organisation, survey_round: SurveyRound) -> l
             defaults={
                 "department_id": unit.department_id,
                 "taken_on": on,
-                "employees": n,
-                "open_cases": c["open_cases"],
-                "weighted_cases": c["weighted_cases"],
-                "cases_per_employee": per,
+                "employees": caseload.case_workers,
+                "open_cases": caseload.open_cases,
+                "weighted_cases": caseload.weighted_cases,
+                "cases_per_employee": caseload.per_employee,
             },
         )
         snapshots.append(snapshot)

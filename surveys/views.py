@@ -158,7 +158,8 @@ def round_export(request, pk: int):
     for number, _question in enumerate(QUESTIONS, start=1):
         header += [_("Question %(n)s mean") % {"n": number}]
         header += [_("Question %(n)s = %(value)s") % {"n": number, "value": v} for v in range(1, 6)]
-    header += [_("Employees"), _("Open cases"), _("Cases per employee"), _("Weighted cases")]
+    header += [_("Employees (social workers and specialists)"), _("Open cases"), _("Cases per employee")]
+    header += [_("Weighted cases")]
     writer.writerow(header)
     kinds = {"organisation": _("Organisation"), "department": _("Department"), "unit": _("Unit")}
     rows = [results.organisation] if results.organisation else []
@@ -401,7 +402,13 @@ def exits(request):
     tertials = [current]
     for _i in range(5):
         tertials.insert(0, tertials[0].previous())
-    reasons = selectors.leaving_reasons_per_year(organisation=org) if sees_all_exits(access) else {}
+    sees_all = sees_all_exits(access)
+    reasons = selectors.leaving_reasons_per_year(organisation=org) if sees_all else {}
+    years, turnover = (
+        selectors.turnover_report(organisation=org, years=[today.year, today.year - 1], tertials=tertials, today=today)
+        if sees_all
+        else ([], [])
+    )
     page = paginate(request, interviews)
     audit.note(request, page)
     return render(
@@ -413,7 +420,8 @@ def exits(request):
             "query": query,
             "reasons": reasons,
             "reason_choices": ExitInterview.Reason.choices,
-            "turnover": selectors.turnover(organisation=org, tertials=tertials) if sees_all_exits(access) else [],
+            "years": years,
+            "turnover": turnover,
             "may_record": access.has_any(*EXIT_INTERVIEWERS),
         },
     )

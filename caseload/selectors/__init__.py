@@ -1,6 +1,12 @@
 """Reads of cases. Other apps (surveys, the HR API) count cases only through these functions."""
 
-from .counts import unit_case_counts, unit_closed_investigations, unit_co_handler_counts
+from .counts import (
+    CasesPerEmployee,
+    unit_case_counts,
+    unit_cases_per_employee,
+    unit_closed_investigations,
+    unit_co_handler_counts,
+)
 from .load import Coverage, WorkerLoad, co_handler_coverage, month_bounds, worker_loads
 from .pages import (
     CaseRow,
@@ -18,6 +24,7 @@ from .pages import (
 
 __all__ = [
     "CaseRow",
+    "CasesPerEmployee",
     "Coverage",
     "WorkerLoad",
     "at_risk_investigations",
@@ -30,6 +37,7 @@ __all__ = [
     "overdue_investigations",
     "running_investigation",
     "unit_case_counts",
+    "unit_cases_per_employee",
     "unit_case_workers",
     "unit_closed_investigations",
     "unit_co_handler_counts",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 
-from staff.models import Organisation
+from staff.models import CASE_WORKER_ROLES, Organisation, RoleAssignment
 
 from ..models import Case
 
@@ -33,6 +35,78 @@ def unit_case_counts(
         .annotate(open_cases=Count("id"), weighted_cases=Sum("weight"))
     )
     return {r["unit_id"]: {"open_cases": r["open_cases"], "weighted_cases": r["weighted_cases"] or 0} for r in rows}
+
+
+@dataclass(frozen=True)
+class CasesPerEmployee:
+    """Cases per employee of a unit on a day: the tertial figure of DOMAIN.md section 8 ("antal ärenden per
+    anställd på enhetsnivå"), the one definition behind every page, snapshot and API that shows it.
+
+    open cases: the unit's cases opened on or before the day and not closed by it, not those awaiting
+    allocation (unit_case_counts); employees: the people holding a social worker or specialist role in the
+    unit and employed that day (consultants among them), the people who hold cases: managers and
+    administrators are not counted. Two decimals, half up; None without employees.
+    """
+
+    open_cases: int = 0
+    weighted_cases: int = 0
+    case_workers: int = 0
+
+    def __add__(self, other: CasesPerEmployee) -> CasesPerEmployee:
+        return CasesPerEmployee(
+            self.open_cases + other.open_cases,
+            self.weighted_cases + other.weighted_cases,
+            self.case_workers + other.case_workers,
+        )
+
+    @staticmethod
+    def _per(numerator: int, denominator: int) -> Decimal | None:
+        if not denominator:
+            return None
+        return (Decimal(numerator) / denominator).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    @property
+    def per_employee(self) -> Decimal | None:
+        return self._per(self.open_cases, self.case_workers)
+
+    @property
+    def weighted_per_employee(self) -> Decimal | None:
+        return self._per(self.weighted_cases, self.case_workers)
+
+
+def unit_cases_per_employee(
+    *,
+    organisation: Organisation,
+    on: datetime.date,
+    unit_ids: Iterable[int] | None = None,
+    case_counts: dict[int, dict[str, int]] | None = None,
+) -> dict[int, CasesPerEmployee]:
+    """{unit_id: CasesPerEmployee} on a day, in two grouped queries (one when `case_counts`, the day's
+    unit_case_counts or unit_co_handler_counts, were already read). Units with neither cases nor case
+    workers are absent."""
+    counts = (
+        case_counts
+        if case_counts is not None
+        else unit_case_counts(organisation=organisation, on=on, unit_ids=unit_ids)
+    )
+    employed = Q(staff__employment_start__lte=on) & (
+        Q(staff__employment_end__isnull=True) | Q(staff__employment_end__gte=on)
+    )
+    workers = dict(
+        RoleAssignment.objects.filter(organisation=organisation, role__in=sorted(CASE_WORKER_ROLES))
+        .filter(employed, _units(unit_ids))
+        .values("unit_id")
+        .annotate(n=Count("staff_id", distinct=True))
+        .values_list("unit_id", "n")
+    )
+    return {
+        unit_id: CasesPerEmployee(
+            counts.get(unit_id, {}).get("open_cases", 0),
+            counts.get(unit_id, {}).get("weighted_cases", 0),
+            workers.get(unit_id, 0),
+        )
+        for unit_id in set(counts) | set(workers)
+    }
 
 
 def unit_co_handler_counts(

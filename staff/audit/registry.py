@@ -102,6 +102,7 @@ LOGGED: dict[str, Logged] = {
     "surveys:exit_new": Logged("staff"),
     "surveys_api:tertial_report": Logged("report"),
     "surveys_api:turnover": Logged("report"),
+    "surveys_api:span_of_control": Logged("report"),
 }
 
 SIGN_IN = "signing in and one's own account: no one else's data"

@@ -1,4 +1,5 @@
-"""REST for HR: /api/v1/tertials/, /api/v1/reports/tertial/{id}/ (JSON or CSV) and /api/v1/turnover/."""
+"""REST for HR: /api/v1/tertials/, /api/v1/reports/tertial/{id}/ (JSON or CSV), /api/v1/turnover/ and
+/api/v1/span-of-control/."""
 
 from __future__ import annotations
 
@@ -15,11 +16,11 @@ from rest_framework.views import APIView
 
 from staff.formtools import id_field, query_errors, query_value
 from staff.models import Department, Role
+from staff.selectors import organisation_structure
 from staff.tenancy import get_for_org
 
 from ..permissions import result_viewer
-from ..selectors import turnover
-from ..tertials import Tertial
+from ..selectors import year_turnover
 from . import serializers as s
 from .csv_export import TertialCsvRenderer
 from .tertial_ids import organisation_tertials, parse_tertial_id, parse_year, year_range
@@ -144,7 +145,8 @@ class TertialReportApi(APIView):
 
 
 class TurnoverApi(APIView):
-    """Leavers and turnover per tertial of a year (among the units' staff)."""
+    """A year's turnover (leavers / the mean daily headcount) and consultant months, and each tertial's (among
+    the units' staff), counted to today while the year runs."""
 
     allowed_roles = HR_ROLES
 
@@ -156,9 +158,32 @@ class TurnoverApi(APIView):
         today = timezone.localdate()
         raw = request.query_params.get("year")
         year = parse_year(raw, today=today) if raw is not None else today.year
-        rows = turnover(organisation=request.organisation, tertials=[Tertial(year, n) for n in (1, 2, 3)])
-        data = {"year": year, "leavers": sum(r.leavers for r in rows), "tertials": rows}
+        data = year_turnover(organisation=request.organisation, year=year, today=today)
         return Response(s.TurnoverSerializer(data).data)
 
 
-__all__ = ["TertialListApi", "TertialReportApi", "TurnoverApi", "year_range"]
+class SpanOfControlApi(APIView):
+    """Today's span of control per manager, unit by unit (department heads: their own departments)."""
+
+    allowed_roles = REPORT_ROLES
+
+    @extend_schema(responses={200: s.SpanOfControlReportSerializer, **_errors(401, 403)})
+    def get(self, request):
+        access = request.access
+        departments = Department.objects.filter(organisation=request.organisation)
+        if not access.has_any(*HR_ROLES):
+            departments = departments.filter(pk__in=sorted(access.department_ids))
+        structure = organisation_structure(organisation=request.organisation, departments=departments)
+        units = [summary for _department, summaries in structure for summary in summaries]
+        over = {m.staff_id for u in units for m in u.span.over_limit}
+        data = {
+            "date": timezone.localdate(),
+            "limit": request.organisation.span_of_control_limit,
+            "guidance": _("Vision recommends 8–10 social workers per first-line manager."),
+            "managers_over_limit": len(over),
+            "units": units,
+        }
+        return Response(s.SpanOfControlReportSerializer(data).data)
+
+
+__all__ = ["SpanOfControlApi", "TertialListApi", "TertialReportApi", "TurnoverApi", "year_range"]

@@ -13,6 +13,7 @@ from ..models import QUESTIONS
 
 STOCK = (
     "employees",
+    "case_workers",
     "open_cases",
     "cases_per_employee",
     "weighted_cases_per_employee",
@@ -22,8 +23,11 @@ STOCK = (
     "share_closed_within_legal_limit",
     "closed_past_deadline",
     "turnover",
+    "leavers",
+    "average_headcount",
     "supplement_cost",
     "consultant_cost",
+    "consultant_months",
 )
 
 

@@ -16,14 +16,20 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext
 
-from caseload.selectors import unit_closed_investigations, unit_co_handler_counts
+from caseload.selectors import (
+    CasesPerEmployee,
+    unit_cases_per_employee,
+    unit_closed_investigations,
+    unit_co_handler_counts,
+)
 from competence.models import LevelPlacement
 from competence.selectors import ladder_levels
+from competence.selectors.consultants import month_starts, unit_consultant_months
 from competence.selectors.supplements import unit_supplement_costs
 from staff.models import Organisation, StaffMember, Unit
 
 from ..models import Baseline, SurveyRound
-from ..selectors import Cell, TertialResults, Viewer, headcount_q, tertial_results
+from ..selectors import Cell, TertialResults, TurnoverCounts, Viewer, headcount_q, tertial_results, unit_turnover_counts
 from ..tertials import Tertial
 from .tertial_ids import status_of
 
@@ -52,9 +58,9 @@ class Figures:
     closed_within_target: int = 0
     closed_within_legal_limit: int = 0
     closed_past_deadline: int = 0  # after the date in force without an extension, with a recorded reason
-    headcount_start: int = 0
-    headcount_end: int = 0
-    leavers: int = 0
+    case_workers: int = 0  # the denominator of cases per employee (caseload.selectors.unit_cases_per_employee)
+    staff_turnover: TurnoverCounts = field(default_factory=TurnoverCounts)  # leavers and staff-days
+    consultant_months: Decimal = Decimal("0.00")
     levels: dict = field(default_factory=lambda: defaultdict(int))  # level number (None = no level) -> people
     supplement_cost: Decimal = Decimal("0.00")
     consultant_cost: Decimal = Decimal("0.00")
@@ -69,9 +75,9 @@ class Figures:
             "closed_within_target",
             "closed_within_legal_limit",
             "closed_past_deadline",
-            "headcount_start",
-            "headcount_end",
-            "leavers",
+            "case_workers",
+            "staff_turnover",
+            "consultant_months",
             "supplement_cost",
             "consultant_cost",
         ):
@@ -80,12 +86,16 @@ class Figures:
             self.levels[level] += n
 
     @property
+    def caseload(self) -> CasesPerEmployee:
+        return CasesPerEmployee(self.open_cases, self.weighted_cases, self.case_workers)
+
+    @property
     def cases_per_employee(self) -> Decimal | None:
-        return _ratio(self.open_cases, self.employees)
+        return self.caseload.per_employee
 
     @property
     def weighted_cases_per_employee(self) -> Decimal | None:
-        return _ratio(self.weighted_cases, self.employees)
+        return self.caseload.weighted_per_employee
 
     @property
     def co_handler_coverage(self) -> Decimal | None:
@@ -100,12 +110,17 @@ class Figures:
         return _percent(self.closed_within_legal_limit, self.investigations_closed)
 
     @property
-    def average_headcount(self) -> Decimal:
-        return (Decimal(self.headcount_start + self.headcount_end) / 2).quantize(Decimal("0.1"))
+    def leavers(self) -> int:
+        return self.staff_turnover.leavers
+
+    @property
+    def average_headcount(self) -> Decimal | None:
+        """The mean of the headcount on each day from the tertial's start to the reference date."""
+        return self.staff_turnover.average_headcount
 
     @property
     def turnover(self) -> Decimal | None:
-        return _percent(self.leavers, Decimal(self.headcount_start + self.headcount_end) / 2)
+        return self.staff_turnover.rate
 
 
 @dataclass
@@ -155,13 +170,6 @@ class TertialReport:
         return [u for d in self.departments for u in d.units]
 
 
-def _months(start: datetime.date, last: datetime.date) -> Iterable[datetime.date]:
-    month = start.replace(day=1)
-    while month <= last:
-        yield month
-        month = (month + datetime.timedelta(days=32)).replace(day=1)
-
-
 def _unit_figures(
     *, organisation: Organisation, tertial: Tertial, on: datetime.date, unit_ids: set[int]
 ) -> dict[int, Figures]:
@@ -174,41 +182,48 @@ def _unit_figures(
         .filter(Q(end__isnull=True) | Q(end__gte=on))
         .values("level__number")[:1]
     )
-    counts = (  # headcount, leavers and the level distribution: one grouped statement
+    counts = (  # headcount and the level distribution: one grouped statement
         StaffMember.objects.filter(organisation=organisation, unit_id__in=only)
         .annotate(level_number=level_on)
         .values("unit_id", "level_number")
-        .annotate(
-            employed=Count("id", filter=headcount_q(on)),
-            at_start=Count("id", filter=headcount_q(tertial.start)),
-            at_end=Count("id", filter=headcount_q(tertial.end)),
-            leavers=Count("id", filter=Q(employment_end__gte=tertial.start, employment_end__lte=tertial.end)),
-        )
+        .annotate(employed=Count("id", filter=headcount_q(on)))
         .order_by()
     )
     for row in counts:
         f = figures[row["unit_id"]]
-        f.headcount_start += row["at_start"]
-        f.headcount_end += row["at_end"]
-        f.leavers += row["leavers"]
         f.employees += row["employed"]
         if row["employed"]:
             f.levels[row["level_number"]] += row["employed"]
-    for unit_id, row in unit_co_handler_counts(organisation=organisation, on=on, unit_ids=only).items():
+    days = TurnoverCounts(days=(on - tertial.start).days + 1)  # a unit without staff still counts the days
+    turnover = unit_turnover_counts(organisation=organisation, start=tertial.start, last=on, unit_ids=only)
+    for unit_id, f in figures.items():
+        f.staff_turnover = turnover.get(unit_id, days)
+    case_counts = unit_co_handler_counts(organisation=organisation, on=on, unit_ids=only)
+    for unit_id, caseload in unit_cases_per_employee(
+        organisation=organisation, on=on, unit_ids=only, case_counts=case_counts
+    ).items():
         f = figures[unit_id]
-        f.open_cases, f.weighted_cases = row["open_cases"], row["weighted_cases"]
-        f.with_co_handler = row["with_co_handler"]
+        f.open_cases, f.weighted_cases, f.case_workers = (
+            caseload.open_cases,
+            caseload.weighted_cases,
+            caseload.case_workers,
+        )
+        f.with_co_handler = case_counts.get(unit_id, {}).get("with_co_handler", 0)
     closed = unit_closed_investigations(organisation=organisation, start=tertial.start, end=on, unit_ids=only)
     for unit_id, row in closed.items():
         f = figures[unit_id]
         f.investigations_closed = row["closed"]
         f.closed_within_target, f.closed_within_legal_limit = row["within_target"], row["within_legal"]
         f.closed_past_deadline = row["past_deadline"]
-    months = list(_months(tertial.start, on))
+    months = month_starts(tertial.start, on)
     for unit_id, (supplements, consultants) in unit_supplement_costs(
         organisation=organisation, months=months, unit_ids=only
     ).items():
         figures[unit_id].supplement_cost, figures[unit_id].consultant_cost = supplements, consultants
+    for unit_id, consultant_months in unit_consultant_months(
+        organisation=organisation, months=months, unit_ids=only
+    ).items():
+        figures[unit_id].consultant_months = consultant_months
     return figures
 
 

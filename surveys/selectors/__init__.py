@@ -13,11 +13,16 @@ never part of an aggregate.
 
 from .leaving import (
     Turnover,
+    TurnoverCounts,
+    YearTurnover,
     exit_interviews,
     headcount_q,
     leaving_candidates,
     leaving_reasons_per_year,
     turnover,
+    turnover_report,
+    unit_turnover_counts,
+    year_turnover,
 )
 from .plans import (
     PlanState,
@@ -66,6 +71,8 @@ __all__ = [
     "RoundNotClosed",
     "TertialResults",
     "Turnover",
+    "TurnoverCounts",
+    "YearTurnover",
     "Viewer",
     "action_plan_counts",
     "action_plan_get",
@@ -87,8 +94,11 @@ __all__ = [
     "rounds",
     "tertial_results",
     "turnover",
+    "turnover_report",
+    "unit_turnover_counts",
     "unit_answers",
     "unit_get",
     "unit_raw_cell",
     "unit_trend",
+    "year_turnover",
 ]

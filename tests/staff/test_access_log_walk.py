@@ -153,6 +153,7 @@ VISITS: dict[str, Visit] = {
     "surveys:exit_new": Visit("erin"),
     "surveys_api:tertial_report": Visit("erin", lambda w, o: {"tertial": "2026-T1"}),
     "surveys_api:turnover": Visit("erin"),
+    "surveys_api:span_of_control": Visit("erin"),
 }
 
 

@@ -216,6 +216,7 @@ def _pages(org: Organisation) -> dict[str, list[str]]:
             f"/api/v1/supplements/?month={datetime.date.today():%Y-%m}",
             "/api/v1/tertials/",
             "/api/v1/turnover/",
+            "/api/v1/span-of-control/",
         ],
         "admin": [
             *common,

@@ -73,14 +73,15 @@ def test_unit_page_shows_span_of_control_flag(world):
         member = StaffMemberFactory(organisation=world.org, unit=world.unit)
         RoleAssignmentFactory(staff=member, organisation=world.org, role=Role.SOCIAL_WORKER, unit=world.unit)
     html = world.client("alice").get(reverse("staff:unit_detail", args=[world.unit.pk])).content.decode()
-    # bob, carol and three more case workers, alice and ivan manage: 5 / 2 = 2.5 > 2.
-    assert "5 handläggare / 2 chefer" in html
-    assert "över 2 per chef" in html
+    # bob, carol and three more case workers, none with a manager recorded: alice, the unit manager, has 5 > 2.
+    assert "Alice Testsson (enhetschef):" in html
+    assert "5 handläggare – över gränsen 2" in html
 
 
-def test_span_of_control_says_one_manager_in_the_singular(world):
+def test_span_of_control_lists_a_lone_manager(world):
     from staff.models import RoleAssignment
 
     RoleAssignment.objects.filter(staff=world.ivan, unit=world.unit).delete()  # alice alone manages
     html = world.client("alice").get(reverse("staff:unit_detail", args=[world.unit.pk])).content.decode()
-    assert "2 handläggare / 1 chef" in html and "1 chefer" not in html
+    span = html.split("Kontrollspann</h2>")[1].split("</ul>")[0]
+    assert "Alice Testsson (enhetschef):" in span and "Ivan" not in span

@@ -1,7 +1,11 @@
 """A hand-computed tertial for the HR API tests: Alfa kommun, T2 2026 (May–August), viewed 15 Sep 2026.
 
-Utredning: alice, bob (level 1), carol (level 4), ivan, and nils (level 2, hired 1 July); lena left on
-30 June. Mottagning: grace, heidi and olga, a consultant from 16 August (60 000 SEK a month).
+Utredning: alice, bob (level 1), carol (level 4), ivan, and nils (level 2, social worker, hired 1 July); lena
+left on 30 June. Mottagning: grace, heidi and olga, a consultant from 16 August (60 000 SEK a month).
+Case workers (social workers and specialists) on 31 August: bob, carol, nils in Utredning; heidi in Mottagning.
+Employees' days in T2 (123 days): Utredning 4 × 123 + nils 62 + lena 61 = 615 (average headcount 5.0);
+Mottagning 2 × 123 = 246 (2.0): olga, a consultant, is in consultant months (16/31 of August = 0.52), not in
+turnover.
 
 Cases of Utredning open on 31 August: c1 (weight 3, co-handler), c2 (1, none), c3 (2, co-handler),
 c7 (1, co-handler, closed 5 September): 4 cases, weight 7, 3 with a co-handler.
@@ -17,7 +21,7 @@ import datetime
 from decimal import Decimal
 
 from competence.models import SupplementRate
-from staff.models import StaffMember
+from staff.models import Role, RoleAssignment, StaffMember
 from surveys.models import Answer, Baseline, Invitation, SurveyRound
 from surveys.services import round_schedule
 from surveys.tertials import Tertial
@@ -63,6 +67,7 @@ def build(world) -> dict:
         organisation=org, unit=unit, user=UserFactory(username="nils"), employment_start=D(2026, 7, 1)
     )
     place(nils, 2, start=D(2026, 7, 1))
+    RoleAssignment.objects.create(organisation=org, staff=nils, role=Role.SOCIAL_WORKER, unit=unit)
     lena = StaffMemberFactory(
         organisation=org, unit=unit, employment_start=D(2020, 1, 1), employment_end=D(2026, 6, 30)
     )

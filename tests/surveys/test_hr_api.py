@@ -45,9 +45,10 @@ def test_unit_figures_match_the_hand_computed_tertial(world):
     units = _by_name(data["departments"][0]["units"])
     utredning = units["Utredning"]
     assert utredning["employees"] == 5
+    assert utredning["case_workers"] == 3  # bob, carol, nils: alice and ivan manage
     assert utredning["open_cases"] == 4
-    assert utredning["cases_per_employee"] == 0.8
-    assert utredning["weighted_cases_per_employee"] == 1.4
+    assert utredning["cases_per_employee"] == 1.33  # 4 / 3
+    assert utredning["weighted_cases_per_employee"] == 2.33  # 7 / 3
     assert utredning["co_handler_coverage"] == 75.0
     assert utredning["investigations_closed"] == 3
     assert utredning["share_closed_within_target"] == 33.3
@@ -63,21 +64,25 @@ def test_unit_figures_match_the_hand_computed_tertial(world):
     ]
     assert utredning["supplement_cost"] == 2000.0 and utredning["consultant_cost"] == 0.0
     mottagning = units["Mottagning"]
-    assert (mottagning["employees"], mottagning["open_cases"], mottagning["cases_per_employee"]) == (3, 0, 0.0)
+    assert (mottagning["employees"], mottagning["case_workers"], mottagning["open_cases"]) == (3, 1, 0)
+    assert mottagning["cases_per_employee"] == 0.0
     assert mottagning["co_handler_coverage"] is None and mottagning["share_closed_within_target"] is None
-    assert (mottagning["average_headcount"], mottagning["turnover"]) == (2.5, 0.0)
+    assert (mottagning["average_headcount"], mottagning["turnover"]) == (2.0, 0.0)  # olga is a consultant
     assert mottagning["consultant_cost"] == 30967.74  # 60 000 × 16/31 days of August
+    assert mottagning["consultant_months"] == 0.52 and utredning["consultant_months"] == 0.0
 
 
 def test_department_and_organisation_sum_their_units(world):
     data = _report(world)
     dept = data["departments"][0]
     for block in (dept, data["organisation"]):
-        assert block["employees"] == 8 and block["open_cases"] == 4
-        assert block["cases_per_employee"] == 0.5 and block["weighted_cases_per_employee"] == 0.88  # 7/8
+        assert block["employees"] == 8 and block["case_workers"] == 4 and block["open_cases"] == 4
+        assert block["cases_per_employee"] == 1.0 and block["weighted_cases_per_employee"] == 1.75  # 7/4
         assert block["co_handler_coverage"] == 75.0 and block["investigations_closed"] == 3
-        assert (block["leavers"], block["average_headcount"], block["turnover"]) == (1, 7.5, 13.3)
+        # 861 employees' days / 123 days = 7.0; 1 / 7 = 14.3 %
+        assert (block["leavers"], block["average_headcount"], block["turnover"]) == (1, 7.0, 14.3)
         assert block["supplement_cost"] == 2000.0 and block["consultant_cost"] == 30967.74
+        assert block["consultant_months"] == 0.52
     assert data["organisation"]["name"] == "Alfa kommun" and dept["name"] == "Barn och unga"
 
 
@@ -217,6 +222,12 @@ def test_tertials_list_with_status_and_filters(world):
 def test_turnover_of_a_year_agrees_with_the_report(world):
     data = _get(world, "erin", reverse("surveys_api:turnover"), year=2026).json()
     t2 = next(t for t in data["tertials"] if t["tertial"] == "2026-T2")
-    assert (t2["leavers"], t2["average_headcount"], t2["rate"]) == (1, 7.5, 13.3)
+    assert (t2["leavers"], t2["average_headcount"], t2["rate"], t2["consultant_months"]) == (1, 7.0, 14.3, 0.52)
     assert data["year"] == 2026 and data["leavers"] == 1
+    # Counted to today, 15 September (258 days): six of the world's unit staff all along, nils from 1 July (77),
+    # lena to 30 June (181): 1 806 employees' days, 7.0 on average; 1 / 7 = 14.3 %. Olga is a consultant.
+    assert (data["counted_until"], data["average_headcount"], data["rate"]) == ("2026-09-15", 7.0, 14.3)
+    assert data["consultant_months"] == 1.52  # August 0.52 and September, a month counted whole
+    t3 = next(t for t in data["tertials"] if t["tertial"] == "2026-T3")
+    assert (t3["counted_until"], t3["leavers"], t3["consultant_months"]) == ("2026-09-15", 0, 1.0)
     assert _get(world, "dave", reverse("surveys_api:turnover")).status_code == 403

@@ -24,5 +24,10 @@ def test_round_csv_has_swedish_headers(world):
     header = text.lstrip("\ufeff").splitlines()[0].split(";")
     assert header[:5] == ["Nivå", "Namn", "Inbjudna", "Svarande", "Svarsfrekvens (%)"]
     assert header[5:11] == ["Fråga 1 medelvärde"] + [f"Fråga 1 = {v}" for v in range(1, 6)]
-    assert header[-4:] == ["Anställda", "Öppna ärenden", "Ärenden per anställd", "Viktade ärenden"]
+    assert header[-4:] == [
+        "Anställda (socialsekreterare och specialister)",
+        "Öppna ärenden",
+        "Ärenden per anställd",
+        "Viktade ärenden",
+    ]
     assert not any("mean" in cell or cell.startswith("q") for cell in header)
