@@ -1,5 +1,5 @@
 """Change history (django-simple-history) of cases, handlers, investigations, ladder placements, supplement
-amounts, specialist appointments and every settings model.
+amounts, specialist appointments, FTE periods, supplement terms and every settings model.
 
 The historical models live in this app, so their migrations do too. Each historical table carries
 `organisation_id` (the tenancy key; row-level security policies key on it), copied from the tracked row
@@ -12,9 +12,9 @@ from django.db import models
 from simple_history import register
 
 from caseload.models import Assignment, Case, CaseloadSettings, CycleSettings, Investigation
-from competence.models import Appointment, LadderLevel, LadderSettings, LevelPlacement, SupplementRate
+from competence.models import Appointment, LadderLevel, LadderSettings, LevelPlacement, PricingPeriod, SupplementRate
 from intake.models import IntakeSettings
-from staff.models import Organisation
+from staff.models import EmploymentExtent, Organisation
 from staff.retention.models import RetentionSettings
 from surveys.models import SurveySettings
 
@@ -42,6 +42,8 @@ TRACKED = (
     (Appointment, ["created_at"]),
     (LadderLevel, []),
     (LadderSettings, []),
+    (PricingPeriod, ["created_at"]),
+    (EmploymentExtent, ["created_at"]),
     (IntakeSettings, []),
     (SurveySettings, []),
     (RetentionSettings, []),
