@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from staff.formtools import validate_sane_date
 from staff.identity_numbers import guard_fields, validate_no_identity_number
 from staff.models import StaffMember
 
@@ -101,9 +102,27 @@ class ItemDoneForm(forms.Form):
 
 
 class LadderSettingsForm(OwnIds, forms.ModelForm):
+    valid_from = forms.DateField(
+        label=_("Supplement terms valid from"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_sane_date],
+        help_text=_(
+            "A change of the months on level 1 with supplement or of pro rata by FTE holds from this date on "
+            "(empty means today). Months before it keep the terms they had; a paid month that changes is "
+            "corrected in the next month's supplement report."
+        ),
+    )
+
     class Meta:
         model = LadderSettings
         fields = list(SETTINGS_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pro_rata_by_fte"].help_text = _(
+            "The supplement is paid in proportion to the FTE valid on each day (a half-time worker gets half)."
+        )
 
 
 class LevelForm(OwnIds, forms.ModelForm):

@@ -5,6 +5,7 @@ plans, mentors, reflection sessions and individual development plans.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -180,6 +181,90 @@ class SupplementRate(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "level", "valid_from"], name="supplement_rate_unique")
         ]
+
+
+# The first pricing period of an organisation runs "from the start": earlier than any month it prices.
+PRICING_BEGINNING = datetime.date(1, 1, 1)
+PRICING_FIELDS = ("pro_rata_by_fte", "level1_supplement_months")
+
+
+class PricingPeriod(TenantModel):
+    """The ladder settings that price a month (pro rata by FTE, months of level-1 supplement) from a date
+    on, until the next period; LadderSettings holds the values valid today. A month is priced with the
+    values valid on each of its days, so a change never rewrites a month before its valid-from date."""
+
+    valid_from = models.DateField(_("valid from"))
+    pro_rata_by_fte = models.BooleanField(_("supplement pro rata by FTE"))
+    level1_supplement_months = models.PositiveSmallIntegerField(
+        _("months on level 1 with supplement"), validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    created_by = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["valid_from"]
+        verbose_name = _("supplement terms")
+        verbose_name_plural = _("supplement terms")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "valid_from"], name="pricing_period_unique_per_org")
+        ]
+
+    @property
+    def from_the_start(self) -> bool:
+        return self.valid_from == PRICING_BEGINNING
+
+
+class SupplementMonth(TenantModel):
+    """A month whose supplement report was exported or approved: frozen. Its stored rows are what the
+    report shows from then on; a later change shows as a correction in the next month not frozen."""
+
+    class How(models.TextChoices):
+        EXPORTED = "exported", _("exported")
+        APPROVED = "approved", _("approved")
+
+    month = models.DateField(_("month"))
+    how = models.CharField(_("frozen by"), max_length=20, choices=How.choices)
+    frozen_at = models.DateTimeField(_("frozen"), auto_now_add=True)
+    frozen_by = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    terms = models.TextField(
+        _("amounts and terms in force"), blank=True, help_text=_("The rates and terms the month was priced with.")
+    )
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("frozen supplement month")
+        verbose_name_plural = _("frozen supplement months")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "month"], name="supplement_month_unique_per_org"),
+            models.CheckConstraint(condition=Q(month__day=1), name="supplement_month_first_day"),
+        ]
+
+
+class SupplementMonthRow(TenantModel):
+    """A row of a frozen month as it was exported: a person's days on a level at an FTE and the amount,
+    or a correction of an earlier frozen month (`corrects`, with the reasons) paid in this month."""
+
+    frozen_month = models.ForeignKey(SupplementMonth, on_delete=models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField(default=0)
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("staff.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    unit_name = models.CharField(_("unit"), max_length=200, blank=True)
+    level = models.ForeignKey(LadderLevel, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    days = models.PositiveSmallIntegerField(_("days"), default=0)
+    fte = models.DecimalField(_("FTE"), max_digits=3, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("amount (SEK)"), max_digits=12, decimal_places=2)
+    corrects = models.DateField(_("month corrected"), null=True, blank=True)
+    reasons = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["frozen_month_id", "position"]
+        verbose_name = _("frozen supplement row")
+        verbose_name_plural = _("frozen supplement rows")
+        indexes = [models.Index(fields=["organisation", "corrects"])]
 
 
 class LevelPlacement(TenantModel):

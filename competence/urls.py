@@ -21,6 +21,7 @@ urlpatterns = [
     path("ladder/appointments/<int:pk>/renew/", appointments.appointment_renew, name="appointment_renew"),
     path("ladder/supplements/", supplements.supplements, name="supplements"),
     path("ladder/supplements.csv", supplements.supplements_csv, name="supplements_csv"),
+    path("ladder/supplements/<str:month>/approve/", supplements.supplements_approve, name="supplements_approve"),
     path("ladder/settings/", settings.ladder_settings, name="settings"),
     path("ladder/settings/levels/", settings.level_add, name="level_add"),
     path("ladder/settings/levels/<int:pk>/", settings.level_edit, name="level_edit"),

@@ -25,7 +25,7 @@ from .forms import (
 from .formtools import apply_errors, paginate, query_id, sort_param
 from .models import Department, Group, Role, RoleAssignment, StaffMember, Unit
 from .permissions import staff_required
-from .selectors import staff_get
+from .selectors import employment_extents, staff_get
 from .tenancy import get_for_org
 
 admin_required = staff_required(Role.ORG_ADMIN)
@@ -93,6 +93,7 @@ def _edit_page(request, member, form, role_form=None, status: int = 200):
             "member": member,
             "title": member.full_name,
             "roles": member.roles.select_related("unit", "department"),
+            "extents": employment_extents(member=member),
             "role_form": role_form or RoleAssignmentForm(prefix="role", organisation=request.organisation),
         },
         status=status,
@@ -112,7 +113,7 @@ def staff_edit(request, pk: int):
         fields = {name: form.cleaned_data[name] for name in form.fields}
         member.refresh_from_db()
         try:
-            services.staff_member_update(member=member, **fields)
+            services.staff_member_update(member=member, by=request.get_staff(), **fields)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .formtools import validate_sane_date
 from .models import MANAGER_ROLES, Department, Organisation, Role, RoleAssignment, StaffMember, Unit
 
 
@@ -51,6 +52,16 @@ class StaffMemberForm(forms.ModelForm):
             "these can be undone on the person's ladder page."
         ),
     )
+    fte_valid_from = forms.DateField(
+        label=_("New FTE valid from"),
+        required=False,
+        widget=DateInput(),
+        validators=[validate_sane_date],
+        help_text=_(
+            "When the FTE changes: the first day of the new FTE. Empty means today. Months before it keep the "
+            "FTE they had; a paid month that changes is corrected in the next month's supplement report."
+        ),
+    )
 
     def __init__(self, *args, organisation, with_username=True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +75,16 @@ class StaffMemberForm(forms.ModelForm):
         if not with_username:  # editing: the login and the start as a new social worker belong to creation
             del self.fields["username"]
             del self.fields["social_worker"]
+        if self.instance.pk is None:
+            del self.fields["fte_valid_from"]  # a new person's FTE holds from the employment start
+        else:
+            self.order_fields(_after(list(self.fields), "fte", "fte_valid_from"))
+
+
+def _after(names: list[str], anchor: str, name: str) -> list[str]:
+    names.remove(name)
+    names.insert(names.index(anchor) + 1, name)
+    return names
 
 
 class RoleAssignmentForm(forms.Form):

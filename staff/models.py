@@ -229,6 +229,30 @@ class StaffMember(TenantModel):
         return whole_years_between(self.profession_start, on or timezone.localdate())
 
 
+FTE_VALIDATORS = [MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("1.00"))]
+
+
+class EmploymentExtent(TenantModel):
+    """A person's FTE (sysselsättningsgrad) from a date on, until the next period: the history behind
+    StaffMember.fte, which holds the value valid today. A month's supplements are priced with the FTE
+    valid on each of its days, so a change never rewrites a month before its valid-from date."""
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="extents")
+    fte = models.DecimalField(_("FTE"), max_digits=3, decimal_places=2, validators=FTE_VALIDATORS)
+    valid_from = models.DateField(_("valid from"))
+    created_by = models.ForeignKey(StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["staff_id", "valid_from"]
+        verbose_name = _("employment extent")
+        verbose_name_plural = _("employment extents")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "staff", "valid_from"], name="employment_extent_unique"),
+            models.CheckConstraint(condition=Q(fte__gt=0) & Q(fte__lte=1), name="employment_extent_fte_0_1"),
+        ]
+
+
 class GroupMembership(TenantModel):
     staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="group_memberships")
     group = models.ForeignKey(Group, on_delete=models.PROTECT, related_name="memberships")

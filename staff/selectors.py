@@ -14,6 +14,7 @@ from .models import (
     CASE_WORKER_ROLES,
     MANAGER_ROLES,
     Department,
+    EmploymentExtent,
     GroupMembership,
     Organisation,
     Role,
@@ -34,6 +35,18 @@ def department_get(*, organisation: Organisation, pk) -> Department:
 
 def staff_get(*, organisation: Organisation, pk) -> StaffMember:
     return get_for_org(StaffMember.objects.select_related("unit", "user"), organisation=organisation, pk=pk)
+
+
+def employment_extents(*, member: StaffMember) -> list[EmploymentExtent]:
+    """The person's FTE periods, oldest first, each with the day it ends (`until`, None for the open one)."""
+    periods = list(
+        EmploymentExtent.objects.filter(organisation_id=member.organisation_id, staff=member)
+        .select_related("created_by")
+        .order_by("valid_from")
+    )
+    for period, following in zip(periods, [*periods[1:], None], strict=False):
+        period.until = following.valid_from - datetime.timedelta(days=1) if following else None
+    return periods
 
 
 def active_staff(*, organisation: Organisation, on: datetime.date | None = None) -> QuerySet[StaffMember]:

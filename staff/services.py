@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -19,6 +21,7 @@ from .models import (
     REVEALING_ROLES,
     ApiToken,
     Department,
+    EmploymentExtent,
     Group,
     Notification,
     Organisation,
@@ -62,6 +65,9 @@ def staff_member_create(
         user.save()
         member.user = user
     member.save()
+    EmploymentExtent.objects.create(
+        organisation=organisation, staff=member, fte=member.fte, valid_from=member.employment_start
+    )
     return member
 
 
@@ -88,13 +94,28 @@ def social_worker_create(
 
 
 @transaction.atomic
-def staff_member_update(*, member: StaffMember, **fields: Any) -> StaffMember:
-    check_same_org(member.organisation, fields.get("unit"), fields.get("manager"))
+def staff_member_update(
+    *,
+    member: StaffMember,
+    fte_valid_from: datetime.date | None = None,
+    by: StaffMember | None = None,
+    today: datetime.date | None = None,
+    **fields: Any,
+) -> StaffMember:
+    """Save a staff record. A new FTE holds from `fte_valid_from` (default today) on: see
+    employment_extent_set. The other fields are corrections of the record."""
+    check_same_org(member.organisation, fields.get("unit"), fields.get("manager"), by)
+    fte = fields.pop("fte", member.fte)
+    held = member.fte
     for name, value in fields.items():
         setattr(member, name, value)
+    member.fte = fte
     member.full_clean(exclude=["user"])
     _check_manager(member)
+    member.fte = held
     member.save()
+    if fte != held or fte_valid_from is not None:
+        employment_extent_set(member=member, fte=fte, valid_from=fte_valid_from, by=by, today=today)
     if member.user_id:
         user = member.user
         user.first_name, user.last_name, user.email = member.first_name, member.last_name, member.email
@@ -111,6 +132,52 @@ def _check_manager(member: StaffMember) -> None:
         raise ValidationError({"manager": _("A person cannot be their own manager.")})
     if not manager.roles.filter(role__in=sorted(MANAGER_ROLES)).exists():
         raise ValidationError({"manager": _("Choose a unit manager or an assistant manager.")})
+
+
+def employment_extent_set(
+    *,
+    member: StaffMember,
+    fte: Decimal,
+    valid_from: datetime.date | None = None,
+    by: StaffMember | None = None,
+    today: datetime.date | None = None,
+) -> EmploymentExtent | None:
+    """The person works `fte` from `valid_from` (default today) on; later periods give way to it.
+
+    StaffMember.fte becomes the FTE valid today. A person without periods first gets one from the
+    employment start with the FTE held so far, so the days before `valid_from` keep it. A date later than
+    today, or before the employment start, is refused. Nothing is written when the FTE already holds.
+    """
+    today = today or timezone.localdate()
+    valid_from = valid_from or today
+    if valid_from > today:
+        raise ValidationError({"fte_valid_from": _("The FTE can change from today or an earlier date, not later.")})
+    if valid_from < member.employment_start:
+        raise ValidationError({"fte_valid_from": _("The FTE cannot change before the employment start.")})
+    org = member.organisation
+    StaffMember.objects.select_for_update().filter(organisation=org, pk=member.pk).first()
+    periods = list(EmploymentExtent.objects.filter(organisation=org, staff=member).order_by("valid_from"))
+    if not periods:
+        periods = [
+            EmploymentExtent.objects.create(
+                organisation=org, staff=member, fte=member.fte, valid_from=member.employment_start
+            )
+        ]
+    in_force = next((p for p in reversed(periods) if p.valid_from <= valid_from), None)
+    later = [p.pk for p in periods if p.valid_from > valid_from]
+    if in_force is not None and in_force.fte == fte and not later:
+        return None
+    EmploymentExtent.objects.filter(organisation=org, pk__in=later).delete()
+    extent = EmploymentExtent(organisation=org, staff=member, fte=fte, valid_from=valid_from, created_by=by)
+    if in_force is not None and in_force.valid_from == valid_from:
+        extent = in_force
+        extent.fte, extent.created_by = fte, by
+    extent.full_clean()
+    extent.save()
+    current = EmploymentExtent.objects.filter(organisation=org, staff=member, valid_from__lte=today).last()
+    member.fte = current.fte if current else fte
+    StaffMember.objects.filter(organisation=org, pk=member.pk).update(fte=member.fte)
+    return extent
 
 
 def _active_admins(organisation: Organisation):

@@ -29,6 +29,9 @@ class Outsider:
 NOT_OBJECT_URLS = {
     "password_reset_confirm",  # uidb64 + token: Django's own reset link
     "set_language",
+    # a month (YYYY-MM), not an object: the approval freezes the viewer's own organisation's month
+    # (tests/competence/test_supplement_months.py: the outsider's approval leaves Alfa's month open)
+    "competence:supplements_approve",
 }
 
 

@@ -30,6 +30,7 @@ from .placements import (
     placement_promote,
     placement_start,
 )
+from .supplements import may_freeze, supplement_month_exported, supplement_month_freeze
 
 __all__ = [
     "appointment_create",
@@ -42,6 +43,7 @@ __all__ = [
     "ladder_settings_update",
     "ladder_setup_default",
     "may_tick",
+    "may_freeze",
     "mentor_assign",
     "onboarding_mentor_dismiss",
     "onboarding_placement_remove",
@@ -51,6 +53,8 @@ __all__ = [
     "placement_start",
     "reflection_attendance_set",
     "reflection_sessions_plan",
+    "supplement_month_exported",
+    "supplement_month_freeze",
     "supplement_rate_add",
     "training_create",
     "training_plan_add",

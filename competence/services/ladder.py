@@ -16,11 +16,14 @@ from staff.models import Organisation, StaffMember
 from staff.tenancy import check_same_org
 
 from ..models import (
+    PRICING_BEGINNING,
+    PRICING_FIELDS,
     SETTINGS_FIELDS,
     IntroductionPhase,
     IntroductionTemplateItem,
     LadderLevel,
     LadderSettings,
+    PricingPeriod,
     ResponsibleRole,
     SupplementRate,
     Training,
@@ -30,12 +33,69 @@ from .base import save_validated
 
 
 @transaction.atomic
-def ladder_settings_update(*, organisation: Organisation, **fields: Any) -> LadderSettings:
+def ladder_settings_update(
+    *,
+    organisation: Organisation,
+    valid_from: datetime.date | None = None,
+    by: StaffMember | None = None,
+    today: datetime.date | None = None,
+    **fields: Any,
+) -> LadderSettings:
+    """Save the ladder rules. A changed term that prices a month (pro rata by FTE, months of level-1
+    supplement) holds from `valid_from` (default today) on: months before it keep the terms they had."""
+    check_same_org(organisation, by)
     settings = ladder_settings(organisation=organisation)
     for name in SETTINGS_FIELDS:
-        if name in fields:
+        if name in fields and name not in PRICING_FIELDS:
             setattr(settings, name, fields[name])
+    changed = {n: fields[n] for n in PRICING_FIELDS if n in fields and fields[n] != getattr(settings, n)}
+    if changed:
+        today = today or timezone.localdate()
+        for name, value in _pricing_terms_set(
+            organisation=organisation, settings=settings, valid_from=valid_from or today, by=by, today=today, **changed
+        ).items():
+            setattr(settings, name, value)
     return save_validated(settings)
+
+
+def _pricing_terms_set(
+    *,
+    organisation: Organisation,
+    settings: LadderSettings,
+    valid_from: datetime.date,
+    today: datetime.date,
+    by: StaffMember | None = None,
+    **changed: Any,
+) -> dict[str, Any]:
+    """The changed terms hold from `valid_from` on, in later periods too; returns the terms valid today.
+
+    The terms held so far are kept as the period "from the start" when the organisation has none yet.
+    """
+    if valid_from > today:
+        raise ValidationError({"valid_from": _("The terms can change from today or an earlier date, not later.")})
+    periods = list(PricingPeriod.objects.select_for_update().filter(organisation=organisation).order_by("valid_from"))
+    if not periods:
+        periods = [
+            save_validated(
+                PricingPeriod(
+                    organisation=organisation,
+                    valid_from=PRICING_BEGINNING,
+                    **{n: getattr(settings, n) for n in PRICING_FIELDS},
+                )
+            )
+        ]
+    in_force = next((p for p in reversed(periods) if p.valid_from <= valid_from), periods[0])
+    if in_force.valid_from != valid_from:
+        values = {n: getattr(in_force, n) for n in PRICING_FIELDS}
+        periods.append(PricingPeriod(organisation=organisation, valid_from=valid_from, created_by=by, **values))
+    for period in periods:
+        if period.valid_from >= valid_from:
+            for name, value in changed.items():
+                setattr(period, name, value)
+            save_validated(period)
+    current = [p for p in periods if p.valid_from <= today]
+    latest = max(current or periods, key=lambda p: p.valid_from)
+    return {n: getattr(latest, n) for n in PRICING_FIELDS}
 
 
 @transaction.atomic
@@ -171,7 +231,11 @@ def ladder_setup_default(*, organisation: Organisation, rates_from: datetime.dat
     Only what is missing is created, so it is safe to run again.
     """
     rates_from = rates_from or datetime.date(2015, 1, 1)
-    ladder_settings(organisation=organisation)
+    settings = ladder_settings(organisation=organisation)
+    if not PricingPeriod.objects.filter(organisation=organisation).exists():
+        PricingPeriod.objects.create(
+            organisation=organisation, valid_from=PRICING_BEGINNING, **{n: getattr(settings, n) for n in PRICING_FIELDS}
+        )
     if not LadderLevel.objects.filter(organisation=organisation).exists():
         for number, name, specialist, years, intro, amount, expectations in UMEA_LADDER:
             level = LadderLevel.objects.create(

@@ -19,6 +19,7 @@ from staff.history import sources as history_sources
 from staff.history.display import history_for_request
 from staff.models import Group, StaffMember, Unit
 from staff.permissions import staff_required
+from staff.selectors import employment_extents
 from staff.tenancy import get_for_org
 
 from .. import selectors, services
@@ -82,6 +83,7 @@ def _staff_page(request, member, **forms):
         "can_assess": can_assess,
         "today": today,
         "history": history_for_request(request, history_sources.ladder_member(member)),
+        "extents": employment_extents(member=member),
         **selectors.staff_ladder_details(member=member),
     }
     settings = selectors.ladder_settings(organisation=org)

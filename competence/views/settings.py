@@ -15,7 +15,7 @@ from staff.tenancy import get_for_org
 
 from .. import selectors, services
 from ..forms import LadderSettingsForm, LevelForm, RateForm, TemplateItemForm, TrainingForm
-from ..models import IntroductionTemplateItem, LadderLevel, SupplementRate, Training
+from ..models import IntroductionTemplateItem, LadderLevel, PricingPeriod, SupplementRate, Training
 from .common import save_form
 
 admin_required = staff_required(Role.ORG_ADMIN)
@@ -32,6 +32,7 @@ def _page(request, **forms):
         "training_form": forms.get("training_form") or TrainingForm(),
         "levels": LadderLevel.objects.filter(organisation=org),
         "rates": SupplementRate.objects.filter(organisation=org).select_related("level"),
+        "terms": PricingPeriod.objects.filter(organisation=org).select_related("created_by"),
         "template": IntroductionTemplateItem.objects.filter(organisation=org).select_related("responsible_person"),
         "trainings": Training.objects.filter(organisation=org),
         "history": history_for_request(request, history_sources.ladder_settings()),
@@ -44,9 +45,15 @@ def ladder_settings(request):
     if request.method == "POST":
         form = LadderSettingsForm(request.POST, instance=selectors.ladder_settings(organisation=request.organisation))
         if form.is_valid():
-            services.ladder_settings_update(organisation=request.organisation, **form.cleaned_data)
-            messages.success(request, _("The ladder settings were saved."))
-            return redirect("competence:settings")
+            try:
+                services.ladder_settings_update(
+                    organisation=request.organisation, by=request.get_staff(), **form.cleaned_data
+                )
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("The ladder settings were saved."))
+                return redirect("competence:settings")
         return _page(request, settings_form=form)
     return _page(request)
 

@@ -2,16 +2,25 @@ from __future__ import annotations
 
 import csv
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from staff.formtools import csv_cell, parse_month
 from staff.permissions import staff_required
 
-from .. import selectors
+from .. import selectors, services
+from ..models import SupplementMonth
 from .common import SUPPLEMENT_VIEWERS
+
+
+def _unit_ids(request):
+    return None if request.access.has_any("hr", "org_admin") else selectors.visible_unit_ids(access=request.access)
 
 
 def _report(request):
@@ -20,19 +29,20 @@ def _report(request):
     month = parse_month(raw) if raw else timezone.localdate().replace(day=1)
     if month is None:
         return raw, None, _("Give the month as YYYY-MM, for example 2026-03.")
-    unit_ids = None if request.access.has_any("hr", "org_admin") else selectors.visible_unit_ids(access=request.access)
-    return month, selectors.supplement_report(organisation=request.organisation, month=month, unit_ids=unit_ids), None
+    return (
+        month,
+        selectors.supplement_report(organisation=request.organisation, month=month, unit_ids=_unit_ids(request)),
+        None,
+    )
 
 
 @staff_required(*SUPPLEMENT_VIEWERS)
 def supplements(request):
     month, report, error = _report(request)
-    return render(
-        request,
-        "competence/supplements.html",
-        {"month": month, "report": report, "error": error},
-        status=400 if error else 200,
-    )
+    context = {"month": month, "report": report, "error": error}
+    if report is not None:
+        context["may_approve"] = report.frozen is None and services.may_freeze(month=month)
+    return render(request, "competence/supplements.html", context, status=400 if error else 200)
 
 
 @staff_required(*SUPPLEMENT_VIEWERS)
@@ -40,6 +50,12 @@ def supplements_csv(request):
     month, report, error = _report(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    if report.frozen is None and services.supplement_month_exported(
+        organisation=request.organisation, month=month, by=request.get_staff()
+    ):
+        report = selectors.supplement_report(
+            organisation=request.organisation, month=month, unit_ids=_unit_ids(request)
+        )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="tillagg-{month:%Y-%m}.csv"'
     response.write("\ufeff")
@@ -49,6 +65,9 @@ def supplements_csv(request):
         writer.writerow(
             [csv_cell(v) for v in (row.staff.full_name, row.unit_name, row.level, row.days, row.fte, row.amount)]
         )
+    for c in report.corrections:
+        label = _("Correction of %(month)s: %(reason)s") % {"month": f"{c.corrects:%Y-%m}", "reason": c.reason}
+        writer.writerow([csv_cell(v) for v in (c.staff.full_name, c.unit_name, label, "", "", c.amount)])
     for unit, amount in report.unit_totals:
         writer.writerow([csv_cell(v) for v in (_("Total"), unit, "", "", "", amount)])
     writer.writerow([csv_cell(v) for v in (_("Total"), "", "", "", "", report.total)])
@@ -57,3 +76,41 @@ def supplements_csv(request):
             [csv_cell(v) for v in (c.staff.full_name, c.staff.unit or "", _("Consultant"), c.months, "", c.cost)]
         )
     return response
+
+
+@require_POST
+@staff_required(*SUPPLEMENT_VIEWERS)
+def supplements_approve(request, month: str):
+    """Approve a month's report (after a confirmation page): the month is frozen from then on."""
+    first = parse_month(month)
+    if first is None:
+        raise Http404
+    back = f"{reverse('competence:supplements')}?month={first:%Y-%m}"
+    if request.POST.get("confirm") != "1":
+        question = _(
+            "Approve the supplement report for %(month)s? The month is then frozen: the report keeps its rows, "
+            "and a later change shows as a correction in the next month."
+        ) % {"month": f"{first:%Y-%m}"}
+        context = {
+            "title": _("Approve the supplement report"),
+            "question": question,
+            "confirm_label": _("Approve"),
+            "cancel_url": back,
+        }
+        return render(request, "confirm.html", context)
+    try:
+        _frozen, froze = services.supplement_month_freeze(
+            organisation=request.organisation, month=first, how=SupplementMonth.How.APPROVED, by=request.get_staff()
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if froze:
+            messages.success(
+                request, _("The supplement report for %(month)s is approved.") % {"month": f"{first:%Y-%m}"}
+            )
+        else:
+            messages.info(
+                request, _("The supplement report for %(month)s was already frozen.") % {"month": f"{first:%Y-%m}"}
+            )
+    return redirect(back)

@@ -62,6 +62,7 @@ LOGGED: dict[str, Logged] = {
     "competence:appointment_renew": Logged("staff"),
     "competence:supplements": Logged("report"),
     "competence:supplements_csv": Logged("report", channel="export"),
+    "competence:supplements_approve": Logged("report"),
     "competence-supplements": Logged("report"),
     # caseload
     "caseload:my_caseload": Logged("case"),

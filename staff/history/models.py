@@ -1,5 +1,6 @@
 """Change history (django-simple-history) of cases, handlers, investigations, ladder placements, supplement
-amounts, specialist appointments, a new social worker's start (level 1, plan, mentor) and every settings model.
+amounts, specialist appointments, a new social worker's start (level 1, plan, mentor), FTE periods, supplement
+terms and every settings model.
 
 The historical models live in this app, so their migrations do too. Each historical table carries
 `organisation_id` (the tenancy key; row-level security policies key on it), copied from the tracked row
@@ -12,9 +13,17 @@ from django.db import models
 from simple_history import register
 
 from caseload.models import Assignment, Case, CaseloadSettings, CycleSettings, Investigation
-from competence.models import Appointment, LadderLevel, LadderSettings, LevelPlacement, Onboarding, SupplementRate
+from competence.models import (
+    Appointment,
+    LadderLevel,
+    LadderSettings,
+    LevelPlacement,
+    Onboarding,
+    PricingPeriod,
+    SupplementRate,
+)
 from intake.models import IntakeSettings
-from staff.models import Organisation
+from staff.models import EmploymentExtent, Organisation
 from staff.retention.models import RetentionSettings
 from surveys.models import SurveySettings
 
@@ -43,6 +52,8 @@ TRACKED = (
     (LadderLevel, []),
     (LadderSettings, []),
     (Onboarding, ["created_at"]),
+    (PricingPeriod, ["created_at"]),
+    (EmploymentExtent, ["created_at"]),
     (IntakeSettings, []),
     (SurveySettings, []),
     (RetentionSettings, []),

@@ -5,8 +5,16 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from caseload.models import Assignment, Case, CaseloadSettings, CycleSettings, Investigation
-from competence.models import Appointment, LadderLevel, LadderSettings, LevelPlacement, Onboarding, SupplementRate
-from staff.models import Organisation
+from competence.models import (
+    Appointment,
+    LadderLevel,
+    LadderSettings,
+    LevelPlacement,
+    Onboarding,
+    PricingPeriod,
+    SupplementRate,
+)
+from staff.models import EmploymentExtent, Organisation
 from staff.retention.models import RetentionSettings
 from surveys.models import SurveySettings
 
@@ -26,6 +34,7 @@ def ladder_member(member) -> list[Source]:
         Source(LevelPlacement, {"staff_id": member.pk}, _("Ladder level"), hide=("staff",)),
         Source(Appointment, {"staff_id": member.pk}, _("Specialist appointment"), hide=("staff", "renewal_of")),
         Source(Onboarding, {"staff_id": member.pk}, _("Start as a new social worker"), hide=("staff", "placement")),
+        Source(EmploymentExtent, {"staff_id": member.pk}, _("FTE period"), hide=("staff", "created_by")),
     ]
 
 
@@ -34,6 +43,7 @@ def ladder_settings() -> list[Source]:
         Source(LadderSettings, {}, _("Ladder settings"), created_values=False),
         Source(LadderLevel, {}, _("Ladder level")),
         Source(SupplementRate, {}, _("Supplement amount")),
+        Source(PricingPeriod, {}, _("Supplement terms"), hide=("created_by",)),
     ]
 
 

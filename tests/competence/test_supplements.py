@@ -68,7 +68,7 @@ def test_month_with_level_change_and_amount_change(world, march):
 
 
 def test_pro_rata_by_fte_is_a_setting(world, march):
-    ladder_settings_update(organisation=world.org, pro_rata_by_fte=False)
+    ladder_settings_update(organisation=world.org, pro_rata_by_fte=False, valid_from=MARCH)  # issue 16: from a date
     rows = _rows(supplement_report(organisation=world.org, month=MARCH))
     assert rows[("Bob", 1)][2] == Decimal("483.87")
 
@@ -142,8 +142,9 @@ def test_outsider_sees_only_their_own_organisation(world, march):
 def test_page_and_csv_with_formula_escaping(world, march, django_assert_max_num_queries):
     StaffMember.objects.filter(pk=world.heidi.pk).update(first_name="=HYPERLINK(1)")
     client = world.client("erin")
-    # includes the access-log row and, on PostgreSQL, setting and resetting the organisation (row-level security)
-    with django_assert_max_num_queries(18):
+    # includes the access-log row and, on PostgreSQL, setting and resetting the organisation (row-level security);
+    # issue 16 adds the frozen months and the FTE periods (one query each, whatever the number of people)
+    with django_assert_max_num_queries(20):
         page = client.get(reverse("competence:supplements") + "?month=2026-03")
     html = page.content.decode()
     assert "587,10" in html

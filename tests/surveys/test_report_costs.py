@@ -41,7 +41,8 @@ def costs_world(world, ladder):  # noqa: F811 - the fixture imported above
             employment_start=datetime.date(*start),
             employment_end=datetime.date(*end) if end else None,
         )
-    ladder_settings_update(organisation=world.org, level1_supplement_months=5)  # bob's pay stops 31 January
+    # bob's pay stops 31 January (the terms hold from a date on, issue 16: from before the tertial)
+    ladder_settings_update(organisation=world.org, level1_supplement_months=5, valid_from=datetime.date(2025, 12, 1))
     return world
 
 
@@ -59,7 +60,7 @@ def _monthly(org, unit_ids):
 @pytest.mark.parametrize("pro_rata", [True, False])
 def test_one_pass_over_the_tertial_equals_the_sum_of_the_monthly_reports(costs_world, pro_rata):
     world = costs_world
-    ladder_settings_update(organisation=world.org, pro_rata_by_fte=pro_rata)
+    ladder_settings_update(organisation=world.org, pro_rata_by_fte=pro_rata, valid_from=datetime.date(2025, 12, 1))
     units = [world.unit.pk, world.intake_unit.pk]
 
     one_pass = unit_supplement_costs(organisation=world.org, months=MONTHS, unit_ids=units)

@@ -1,0 +1,84 @@
+"""Freezing a month's supplement report once it has been exported or approved (issue 16).
+
+A frozen month keeps its rows as they were exported: selectors/supplements.py shows them from then on,
+and a later change that would alter the month shows as a correction in the first month after it that is
+not frozen. Freezing is idempotent: the first export or approval of a month freezes it, later ones find
+it frozen. A month that has not begun cannot be frozen (nothing of it can have been paid).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from staff.models import Organisation, StaffMember
+from staff.tenancy import check_same_org
+
+from ..models import SupplementMonth, SupplementMonthRow
+from ..selectors.supplements import priced_months
+
+
+def may_freeze(*, month: datetime.date, today: datetime.date | None = None) -> bool:
+    return month.replace(day=1) <= (today or timezone.localdate())
+
+
+@transaction.atomic
+def supplement_month_freeze(
+    *,
+    organisation: Organisation,
+    month: datetime.date,
+    how: str,
+    by: StaffMember | None = None,
+    today: datetime.date | None = None,
+) -> tuple[SupplementMonth, bool]:
+    """(the frozen month, whether this call froze it). Stores the whole organisation's rows and the
+    corrections the month carries, with the amounts and terms in force, for the report to show later."""
+    check_same_org(organisation, by)
+    first = month.replace(day=1)
+    if not may_freeze(month=first, today=today):
+        raise ValidationError({"month": _("A month that has not begun cannot be approved or frozen.")})
+    found = SupplementMonth.objects.filter(organisation=organisation, month=first).first()
+    if found is not None:
+        return found, False
+    priced = priced_months(organisation=organisation, months=[first])[first]
+    try:
+        with transaction.atomic():
+            frozen = SupplementMonth.objects.create(
+                organisation=organisation, month=first, how=how, frozen_by=by, terms=priced.signature
+            )
+    except IntegrityError:  # frozen by a concurrent export
+        return SupplementMonth.objects.get(organisation=organisation, month=first), False
+    SupplementMonthRow.objects.bulk_create(
+        SupplementMonthRow(
+            organisation=organisation,
+            frozen_month=frozen,
+            position=position,
+            staff_id=row.staff_id,
+            unit_id=row.unit_id,
+            unit_name=row.unit_name,
+            level_id=row.level_id,
+            days=row.days,
+            fte=row.fte,
+            amount=row.amount,
+            corrects=row.corrects,
+            reasons=",".join(row.reasons),
+        )
+        for position, row in enumerate([*priced.rows, *priced.corrections])
+    )
+    return frozen, True
+
+
+def supplement_month_exported(
+    *, organisation: Organisation, month: datetime.date, by: StaffMember | None = None, today=None
+) -> SupplementMonth | None:
+    """An export (CSV or API) of a month that has begun freezes it: payroll may pay what was exported.
+    A month that has not begun is exported as a forecast and stays open."""
+    if not may_freeze(month=month, today=today):
+        return None
+    return supplement_month_freeze(
+        organisation=organisation, month=month, how=SupplementMonth.How.EXPORTED, by=by, today=today
+    )[0]

@@ -1,0 +1,55 @@
+"""Issue 16, item 2, in the browser: the admin changes a person's FTE from a date and sees the periods; HR
+approves last month (after a question) and a backdated change then shows as a correction this month."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from competence.models import SupplementMonth
+from staff.models import EmploymentExtent, StaffMember
+from tests.browser.conftest import assert_accessible, login
+
+
+def _months():
+    this = timezone.localdate().replace(day=1)
+    last = (this - datetime.timedelta(days=1)).replace(day=1)
+    return last, this
+
+
+def test_hr_approves_last_month_and_a_backdated_fte_change_is_corrected_this_month(page, live_server, demo):
+    last, this = _months()
+    login(page, live_server, "hr")
+    page.goto(f"{live_server.url}/ladder/supplements/?month={last:%Y-%m}")
+    page.get_by_role("button", name="Godkänn månaden").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text(f"Godkänna tilläggsrapporten för {last:%Y-%m}?").is_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Godkänn", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text(f"Tilläggsrapporten för {last:%Y-%m} är godkänd.").is_visible()
+    assert page.get_by_test_id("frozen").is_visible()
+    assert page.get_by_role("button", name="Godkänn månaden").count() == 0
+    assert_accessible(page)
+    frozen = SupplementMonth.objects.get(organisation__slug="demo", month=last)
+    paid = frozen.rows.filter(amount__gt=0, fte=Decimal("1.00"), staff__employment_start__lte=last)
+    person = StaffMember.objects.get(pk=paid.first().staff_id)
+    page.get_by_role("button", name="Logga ut").click()
+
+    login(page, live_server, "admin")
+    page.goto(f"{live_server.url}/admin/people/{person.pk}/")
+    page.locator("#id_fte").fill("0.50")
+    page.get_by_label("Ny sysselsättningsgrad gäller från").fill(f"{last:%Y-%m-%d}")
+    page.get_by_role("button", name="Spara", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("fte-periods").get_by_text("0,50").is_visible()
+    assert_accessible(page)
+    assert EmploymentExtent.objects.filter(staff=person, valid_from=last, fte=Decimal("0.50")).exists()
+    page.get_by_role("button", name="Logga ut").click()
+
+    login(page, live_server, "hr")
+    page.goto(f"{live_server.url}/ladder/supplements/?month={this:%Y-%m}")
+    corrections = page.get_by_test_id("corrections")
+    assert corrections.get_by_text(person.full_name).is_visible()
+    assert corrections.get_by_text("ändrad omfattning").is_visible()
+    assert_accessible(page)
