@@ -1,7 +1,8 @@
 """REST: GET /api/v1/supplements/?month=YYYY-MM, the monthly supplement report for payroll.
 
-A GET is an export: a month that has begun is frozen by it (competence/services/supplements.py), and the
-rows it returned are what the report gives from then on; corrections of earlier months are listed apart.
+A GET by HR or the organisation admin is payroll's export: a month that has ended is frozen by it
+(competence/services/supplements.py), and the rows it returned are what the report gives from then on;
+the running month is a preliminary report. Corrections of earlier months are listed apart.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class SupplementReportApi(APIView):
             raise exceptions.ValidationError({"month": [_("Give the month as YYYY-MM, for example 2026-03.")]})
         access = request.access
         unit_ids = None if access.has_any(Role.HR, Role.ORG_ADMIN) else selectors.visible_unit_ids(access=access)
-        services.supplement_month_exported(organisation=request.organisation, month=month, by=request.get_staff())
+        if access.has_any(*services.FREEZERS):
+            services.supplement_month_exported(organisation=request.organisation, month=month, by=request.get_staff())
         report = selectors.supplement_report(organisation=request.organisation, month=month, unit_ids=unit_ids)
         return Response(self.serializer_class(report).data)

@@ -30,7 +30,7 @@ from .placements import (
     placement_promote,
     placement_start,
 )
-from .supplements import may_freeze, supplement_month_exported, supplement_month_freeze
+from .supplements import FREEZERS, has_ended, may_freeze, supplement_month_exported, supplement_month_freeze
 
 __all__ = [
     "appointment_create",
@@ -43,6 +43,8 @@ __all__ = [
     "ladder_settings_update",
     "ladder_setup_default",
     "may_tick",
+    "FREEZERS",
+    "has_ended",
     "may_freeze",
     "mentor_assign",
     "onboarding_mentor_dismiss",

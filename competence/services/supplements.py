@@ -4,6 +4,12 @@ A frozen month keeps its rows as they were exported: selectors/supplements.py sh
 and a later change that would alter the month shows as a correction in the first month after it that is
 not frozen. Freezing is idempotent: the first export or approval of a month freezes it, later ones find
 it frozen. A month that has not begun cannot be frozen (nothing of it can have been paid).
+
+Who freezes: payroll's side, HR and the organisation admin, who see the whole organisation's report.
+Their export (CSV or API) freezes a month that has ended; the running month exports as a preliminary
+report and stays open, so a change later in the month is not a correction. Approving freezes a month
+that has begun (the person approving says it is ready). A unit manager's or a department head's export
+is of their part only and freezes nothing.
 """
 
 from __future__ import annotations
@@ -21,9 +27,17 @@ from staff.tenancy import check_same_org
 from ..models import SupplementMonth, SupplementMonthRow
 from ..selectors.supplements import priced_months
 
+FREEZERS = ("hr", "org_admin")
+
 
 def may_freeze(*, month: datetime.date, today: datetime.date | None = None) -> bool:
     return month.replace(day=1) <= (today or timezone.localdate())
+
+
+def has_ended(*, month: datetime.date, today: datetime.date | None = None) -> bool:
+    first = month.replace(day=1)
+    following = (first + datetime.timedelta(days=31)).replace(day=1)
+    return following <= (today or timezone.localdate())
 
 
 @transaction.atomic
@@ -75,9 +89,10 @@ def supplement_month_freeze(
 def supplement_month_exported(
     *, organisation: Organisation, month: datetime.date, by: StaffMember | None = None, today=None
 ) -> SupplementMonth | None:
-    """An export (CSV or API) of a month that has begun freezes it: payroll may pay what was exported.
-    A month that has not begun is exported as a forecast and stays open."""
-    if not may_freeze(month=month, today=today):
+    """Payroll's export (CSV or API) of a month that has ended freezes it: payroll may pay what was
+    exported. The running month is exported as a preliminary report, a month not begun as a forecast; both
+    stay open. The caller checks that the exporter is one of FREEZERS."""
+    if not has_ended(month=month, today=today):
         return None
     return supplement_month_freeze(
         organisation=organisation, month=month, how=SupplementMonth.How.EXPORTED, by=by, today=today

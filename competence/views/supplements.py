@@ -41,7 +41,10 @@ def supplements(request):
     month, report, error = _report(request)
     context = {"month": month, "report": report, "error": error}
     if report is not None:
-        context["may_approve"] = report.frozen is None and services.may_freeze(month=month)
+        context["month_running"] = services.may_freeze(month=month) and not services.has_ended(month=month)
+        context["may_approve"] = (
+            report.frozen is None and services.may_freeze(month=month) and request.access.has_any(*services.FREEZERS)
+        )
     return render(request, "competence/supplements.html", context, status=400 if error else 200)
 
 
@@ -50,8 +53,10 @@ def supplements_csv(request):
     month, report, error = _report(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
-    if report.frozen is None and services.supplement_month_exported(
-        organisation=request.organisation, month=month, by=request.get_staff()
+    if (
+        report.frozen is None
+        and request.access.has_any(*services.FREEZERS)
+        and services.supplement_month_exported(organisation=request.organisation, month=month, by=request.get_staff())
     ):
         report = selectors.supplement_report(
             organisation=request.organisation, month=month, unit_ids=_unit_ids(request)
@@ -79,9 +84,10 @@ def supplements_csv(request):
 
 
 @require_POST
-@staff_required(*SUPPLEMENT_VIEWERS)
+@staff_required(*services.FREEZERS)
 def supplements_approve(request, month: str):
-    """Approve a month's report (after a confirmation page): the month is frozen from then on."""
+    """Approve a month's report (after a confirmation page): the month is frozen from then on. Payroll's
+    side (HR, organisation admin) approves: the month is the whole organisation's."""
     first = parse_month(month)
     if first is None:
         raise Http404

@@ -55,7 +55,9 @@ def _add_people(world, ladder, count):
         placement_start(organisation=world.org, staff=member, level=ladder[2], start=datetime.date(2021, 1, 1))
 
 
-@pytest.mark.parametrize(("url_name", "budget"), [("competence:staff_list", 16), ("competence:overview", 30)])
+# overview: 30 before issue 16; the renewal decisions due and the open mentor requests (2), and the month's
+# supplements reading the frozen months and the FTE periods (2) are fixed look-ups
+@pytest.mark.parametrize(("url_name", "budget"), [("competence:staff_list", 16), ("competence:overview", 34)])
 def test_list_pages_do_not_grow_with_the_staff(world, ladder, url_name, budget):
     client = world.client("alice")
     url = reverse(url_name)

@@ -22,8 +22,9 @@ from competence.models import LevelPlacement, PricingPeriod, SupplementMonth
 from competence.selectors import supplement_report
 from competence.selectors.supplements import unit_supplement_costs
 from competence.services import ladder_settings_update, supplement_month_freeze
-from staff.models import EmploymentExtent, StaffMember
+from staff.models import EmploymentExtent, Role, RoleAssignment, StaffMember
 from staff.services import staff_member_update
+from tests.competence.settings_data import settings_form_data
 from tests.confirmation import confirmation_page
 from tests.factories import StaffMemberFactory
 
@@ -161,15 +162,7 @@ def test_fte_and_terms_cannot_change_from_a_future_date(world, ladder):
     assert "Sysselsättningsgraden kan ändras från i dag eller ett tidigare datum" in response.content.decode()
     world.heidi.refresh_from_db()
     assert world.heidi.fte == D("1.00") and not EmploymentExtent.objects.filter(staff=world.heidi).exists()
-    settings = {
-        "level1_supplement_months": "6",
-        "appointment_months": "24",
-        "renewal_notice_months": "4",
-        "specialist_posts": "4",
-        "pro_rata_by_fte": "on",
-        "eligible_soon_months": "3",
-        "valid_from": "2026-12-11",
-    }
+    settings = settings_form_data(level1_supplement_months="6", valid_from="2026-12-11")
     bad = client.post(reverse("competence:settings"), settings)
     assert bad.status_code == 400 and "Villkoren kan ändras från i dag" in bad.content.decode()
     assert PricingPeriod.objects.filter(organisation=world.org).count() == 1  # the default ladder's own
@@ -260,7 +253,14 @@ def test_api_shows_correction_rows_and_a_correction_is_paid_once(world, heidi):
     assert client.get("/api/v1/supplements/", {"month": "2026-11"}).status_code == 200  # the export freezes
     _fte(world, heidi, "0.50", NOV)
 
-    body = client.get("/api/v1/supplements/", {"month": "2026-12"}).json()  # exports and freezes December
+    running = client.get("/api/v1/supplements/", {"month": "2026-12"}).json()  # the running month: preliminary
+    assert running["frozen"] is None and not SupplementMonth.objects.filter(month=DEC).exists()
+    with time_machine.travel(datetime.datetime(2027, 1, 5, 10, tzinfo=datetime.UTC), tick=False):
+        _api_shows_correction_rows_and_a_correction_is_paid_once(world, heidi, world.client("erin"))
+
+
+def _api_shows_correction_rows_and_a_correction_is_paid_once(world, heidi, client):
+    body = client.get("/api/v1/supplements/", {"month": "2026-12"}).json()  # December has ended: frozen
     assert body["corrections"] == [
         {
             "staff_id": heidi.pk,
@@ -297,8 +297,36 @@ def test_a_month_not_yet_begun_is_exported_as_a_forecast_and_stays_open(world, h
     assert not SupplementMonth.objects.filter(organisation=world.org).exists()
 
 
+def test_payrolls_export_freezes_a_month_from_the_day_after_it_ends(world, heidi):
+    """The running month is a preliminary report: HR's export on 30 November leaves November open, on
+    1 December (and after) it freezes it."""
+    for day, frozen in ((datetime.date(2026, 11, 29), False), (datetime.date(2026, 11, 30), False)):
+        with time_machine.travel(datetime.datetime.combine(day, datetime.time(10), datetime.UTC), tick=False):
+            client = world.client("erin")  # signed in that day (a session from 10 December is idle-timed)
+            _csv(client, NOV)
+            page = client.get(reverse("competence:supplements"), {"month": "2026-11"}).content.decode()
+            assert "Månaden pågår: det här är en preliminär rapport." in page
+            assert client.get("/api/v1/supplements/", {"month": "2026-11"}).json()["frozen"] is None
+        assert SupplementMonth.objects.filter(month=NOV).exists() is frozen
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 10, tzinfo=datetime.UTC), tick=False):
+        _csv(world.client("erin"), NOV)
+    assert SupplementMonth.objects.get(organisation=world.org, month=NOV).how == "exported"
+
+
+def test_a_unit_managers_or_department_heads_export_freezes_nothing(world, heidi):
+    """They see their part of the report; freezing is the whole organisation's month, payroll's act."""
+    _csv(world.client("alice"), NOV)
+    assert world.client("dave").get("/api/v1/supplements/", {"month": "2026-11"}).status_code == 200
+    assert not SupplementMonth.objects.exists()
+    page = world.client("alice").get(reverse("competence:supplements"), {"month": "2026-11"}).content.decode()
+    url = reverse("competence:supplements_approve", args=["2026-11"])
+    assert url not in page
+    assert world.client("alice").post(url, {"confirm": "1"}).status_code == 403
+    assert not SupplementMonth.objects.exists()
+
+
 def test_approve_month_asks_first_then_freezes_it(world, heidi):
-    client = world.client("alice")  # a unit manager sees the report of her unit
+    client = world.client("erin")  # HR approves the organisation's month for payroll
     page = client.get(reverse("competence:supplements"), {"month": "2026-11"}).content.decode()
     url = reverse("competence:supplements_approve", args=["2026-11"])
     assert url in page
@@ -307,7 +335,7 @@ def test_approve_month_asks_first_then_freezes_it(world, heidi):
     response = client.post(url, {"confirm": "1"})
     assert response.status_code == 302 and response["Location"].endswith("?month=2026-11")
     frozen = SupplementMonth.objects.get(organisation=world.org, month=NOV)
-    assert (frozen.how, frozen.frozen_by) == ("approved", world.alice)
+    assert (frozen.how, frozen.frozen_by) == ("approved", world.erin)
     assert frozen.rows.filter(staff=heidi).exists()  # the whole organisation's month, not only her unit
     page = client.get(reverse("competence:supplements"), {"month": "2026-11"}).content.decode()
     assert "är låst" in page and url not in page
@@ -315,10 +343,11 @@ def test_approve_month_asks_first_then_freezes_it(world, heidi):
     client.post(reverse("competence:supplements_approve", args=["2027-01"]), {"confirm": "1"})
     assert not SupplementMonth.objects.filter(month=JAN).exists()
     assert client.post(reverse("competence:supplements_approve", args=["2026-13"])).status_code == 404
+    RoleAssignment.objects.create(organisation=world.other_org, staff=world.charlie, role=Role.HR)
     world.client("charlie").post(reverse("competence:supplements_approve", args=["2026-10"]), {"confirm": "1"})
     assert not SupplementMonth.objects.filter(organisation=world.org, month=datetime.date(2026, 10, 1)).exists()
     assert SupplementMonth.objects.filter(organisation=world.other_org, month=datetime.date(2026, 10, 1)).exists()
-    for name in ("bob", "grace"):
+    for name in ("bob", "grace", "alice", "dave"):
         assert world.client(name).post(url, {"confirm": "1"}).status_code == 403
 
 
