@@ -297,7 +297,7 @@ class ActionPlan(TenantModel):
     actions = models.TextField(_("agreed actions"), max_length=3000)
     follow_up_on = models.DateField(_("follow-up date"))
     outcome = models.TextField(_("outcome of the follow-up"), max_length=3000, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("action plan", "closed"), null=True, blank=True)
     closed_by = models.ForeignKey(
         "staff.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
