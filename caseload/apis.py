@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from staff import audit
+from staff.platform import audit
 from staff.selectors import unit_get
 
 from . import selectors

@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
-from staff.identity_numbers import validate_no_identity_number
+from staff.platform.identity_numbers import validate_no_identity_number
 
 DEFAULT_PATTERN = "[A-Za-zÅÄÖåäö][A-Za-zÅÄÖåäö0-9]{0,5}(-[A-ZÅÄÖ0-9]{1,4})*-[0-9]{1,10}"
 # The default until issue 15's review: it accepted hyphenated names. Organisations still on it move to the new one.

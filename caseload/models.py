@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from staff.tenancy import TenantModel
+from staff.platform.tenancy import TenantModel
 
 from .case_numbers import DEFAULT_PATTERN, MAX_LENGTH, validate_pattern
 
@@ -230,7 +230,7 @@ class CaseloadSettings(models.Model):
 
     @classmethod
     def for_org(cls, organisation) -> CaseloadSettings:
-        from staff.history.reasons import settings_row
+        from staff.platform.history.reasons import settings_row
 
         return settings_row(cls, organisation)
 

@@ -19,8 +19,8 @@ import datetime
 from django.db.models import Exists, OuterRef, Q
 
 from staff.access import Access
-from staff.audit.models import Purpose
 from staff.models import CASE_WORKER_ROLES, Absence, GroupMembership, Role
+from staff.platform.audit.models import Purpose
 
 from .models import Assignment, Case, CaseloadSettings
 

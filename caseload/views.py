@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff import audit
-from staff.audit.models import Purpose
-from staff.formtools import apply_errors, csv_cell, paginate
-from staff.history import sources as history_sources
-from staff.history.display import history_for_request
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Role, Unit
 from staff.permissions import staff_required
+from staff.platform import audit
+from staff.platform.audit.models import Purpose
+from staff.platform.formtools import apply_errors, csv_cell, paginate
+from staff.platform.history import sources as history_sources
+from staff.platform.history.display import history_for_request
 from staff.selectors import unit_get
 
 from . import reading, selectors, services

@@ -12,8 +12,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from staff.formtools import parse_month
 from staff.models import Role
+from staff.platform.formtools import parse_month
 
 from . import selectors, services
 from .serializers import SupplementReportSerializer

@@ -2,9 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from staff.formtools import validate_sane_date
-from staff.identity_numbers import guard_fields, validate_no_identity_number
 from staff.models import StaffMember
+from staff.platform.formtools import validate_sane_date
+from staff.platform.identity_numbers import guard_fields, validate_no_identity_number
 
 from .models import (
     SETTINGS_FIELDS,

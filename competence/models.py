@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from staff.tenancy import TenantModel
+from staff.platform.tenancy import TenantModel
 
 
 class LadderSettings(TenantModel):

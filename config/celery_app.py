@@ -28,11 +28,11 @@ def _merge_beat_schedules(sender, **kwargs):
     sender.conf.beat_schedule = schedule
 
 
-# Row-level security (staff/rls.py): a task that works on one organisation carries `organisation_id`
+# Row-level security (staff/platform/rls.py): a task that works on one organisation carries `organisation_id`
 # and runs with it set; every task ends with no organisation set. On SQLite these do nothing.
 @signals.task_prerun.connect
 def _set_organisation(task=None, kwargs=None, **extra):
-    from staff import rls
+    from staff.platform import rls
 
     organisation_id = (kwargs or {}).get("organisation_id")
     rls.activate(organisation_id)
@@ -40,6 +40,6 @@ def _set_organisation(task=None, kwargs=None, **extra):
 
 @signals.task_postrun.connect
 def _reset_organisation(**extra):
-    from staff import rls
+    from staff.platform import rls
 
     rls.deactivate()

@@ -5,8 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from staff import mfa
 from staff import views as staff_views
+from staff.platform import mfa
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -21,7 +21,7 @@ urlpatterns = [
 ]
 
 # Domain apps' pages; each app owns its URL prefix inside its own urls.py.
-for _name in ("competence", "caseload", "intake", "surveys", "staff.retention"):
+for _name in ("competence", "caseload", "intake", "surveys", "staff.platform.retention"):
     try:
         importlib.import_module(f"{_name}.urls")
     except ModuleNotFoundError as exc:

@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from caseload.forms import DateInput, StyledForm, required_by_service
-from staff.identity_numbers import validate_no_identity_number
 from staff.models import Unit
+from staff.platform.identity_numbers import validate_no_identity_number
 
 from .models import IntakeItem, IntakeSettings
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from staff.tenancy import TenantModel
+from staff.platform.tenancy import TenantModel
 
 
 class IntakeSettings(models.Model):
@@ -38,7 +38,7 @@ class IntakeSettings(models.Model):
 
     @classmethod
     def for_org(cls, organisation) -> IntakeSettings:
-        from staff.history.reasons import settings_row
+        from staff.platform.history.reasons import settings_row
 
         return settings_row(cls, organisation)
 

@@ -7,7 +7,7 @@ import datetime
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from staff.models import Organisation, Unit
-from staff.tenancy import get_for_org
+from staff.platform.tenancy import get_for_org
 
 from .models import IntakeItem
 

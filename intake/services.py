@@ -13,9 +13,9 @@ from caseload import selectors as caseload_selectors
 from caseload import services as caseload_services
 from caseload.case_numbers import case_number_check
 from caseload.models import CaseloadSettings
-from staff.identity_numbers import refuse_identity_numbers
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
-from staff.tenancy import check_same_org
+from staff.platform.identity_numbers import refuse_identity_numbers
+from staff.platform.tenancy import check_same_org
 
 from .models import IntakeItem, IntakeSettings
 

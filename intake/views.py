@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff import audit
 from staff.dates import days_left_text
-from staff.formtools import apply_errors, paginate, sort_param
-from staff.history.display import Source, history_for_request
 from staff.models import Role, Unit
 from staff.permissions import staff_required
+from staff.platform import audit
+from staff.platform.formtools import apply_errors, paginate, sort_param
+from staff.platform.history.display import Source, history_for_request
 
 from . import selectors, services
 from .forms import DecisionForm, IntakeSettingsForm, ProtectionForm, RegisterForm

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .models import (
+from staff.models import (
     CASE_WORKER_ROLES,
     MANAGER_ROLES,
     Department,

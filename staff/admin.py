@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Absence, Department, Group, GroupMembership, Organisation, RoleAssignment, StaffMember, Unit
+from staff.models import Absence, Department, Group, GroupMembership, Organisation, RoleAssignment, StaffMember, Unit
 
 
 @admin.register(Organisation)

@@ -10,11 +10,8 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from staff.history import sources as history_sources
-from staff.history.display import history_for_request
-
-from . import audit, services
-from .forms import (
+from staff import services
+from staff.forms import (
     DepartmentForm,
     GroupForm,
     OrganisationSettingsForm,
@@ -22,11 +19,14 @@ from .forms import (
     StaffMemberForm,
     UnitForm,
 )
-from .formtools import apply_errors, paginate, query_id, sort_param
-from .models import Department, Group, Role, RoleAssignment, StaffMember, Unit
-from .permissions import staff_required
-from .selectors import employment_extents, staff_get
-from .tenancy import get_for_org
+from staff.models import Department, Group, Role, RoleAssignment, StaffMember, Unit
+from staff.permissions import staff_required
+from staff.platform import audit
+from staff.platform.formtools import apply_errors, paginate, query_id, sort_param
+from staff.platform.history import sources as history_sources
+from staff.platform.history.display import history_for_request
+from staff.platform.tenancy import get_for_org
+from staff.selectors import employment_extents, staff_get
 
 admin_required = staff_required(Role.ORG_ADMIN)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .apis import MeApi
+from staff.apis import MeApi
 
 urlpatterns = [
     path("me/", MeApi.as_view(), name="api-me"),

@@ -5,8 +5,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .api_base import IsStaffMember, StandardPagination, error_handler  # noqa: F401 - the public names
-from .permissions import current_staff
+from staff.permissions import current_staff
+from staff.platform.api_base import IsStaffMember, StandardPagination, error_handler  # noqa: F401 - the public names
 
 
 class MeApi(APIView):

@@ -9,7 +9,10 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import mfa, rls, schema  # noqa: F401 - registers the sign-in signal and the OpenAPI extension
+        from staff.platform import (
+            rls,
+            schema,  # noqa: F401 - registers the sign-in signal and the OpenAPI extension
+        )
 
         post_migrate.connect(rls.install_after_migrate, sender=self)
         _sane_dates_in_every_form()
@@ -21,7 +24,7 @@ def _sane_dates_in_every_form() -> None:
     Set once here for all forms, model forms included, instead of in each of the forty forms."""
     from django import forms
 
-    from .formtools import validate_sane_date
+    from staff.platform.formtools import validate_sane_date
 
     for field_class in (forms.DateField, forms.DateTimeField):
         if validate_sane_date not in field_class.default_validators:

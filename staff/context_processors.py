@@ -1,5 +1,5 @@
-from .navigation import nav_items
-from .permissions import current_staff
+from staff.navigation import nav_items
+from staff.permissions import current_staff
 
 
 def navigation(request):

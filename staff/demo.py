@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Department, Group, GroupMembership, Organisation, Role, RoleAssignment, StaffMember, Unit
+from staff.models import Department, Group, GroupMembership, Organisation, Role, RoleAssignment, StaffMember, Unit
 
 DEMO_PASSWORD = "stabil-demo"
 User = get_user_model()

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .formtools import validate_sane_date
-from .models import MANAGER_ROLES, Department, Organisation, Role, RoleAssignment, StaffMember, Unit
+from staff.models import MANAGER_ROLES, Department, Organisation, Role, RoleAssignment, StaffMember, Unit
+from staff.platform.formtools import validate_sane_date
 
 
 class DateInput(forms.DateInput):

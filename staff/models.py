@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .dates import whole_years_between
-from .tenancy import TenantModel
+from staff.dates import whole_years_between
+from staff.platform.tenancy import TenantModel
 
 
 class Organisation(models.Model):
@@ -433,8 +433,8 @@ class ApiToken(TenantModel):
         return f"{self.name} ({self.prefix}…)"
 
 
-# The access log (staff/audit/): models live in their own module, registered under the staff app.
-from .audit.models import AccessLogEntry, AccessLogSettings, AccessReview, SecurityEvent  # noqa: E402,F401
+# The access log (staff/platform/audit/): models live in their own module, registered under the staff app.
+from staff.platform.audit.models import AccessLogEntry, AccessLogSettings, AccessReview, SecurityEvent  # noqa: E402,F401
 
-# Sign-in limits (staff/signin_limits.py): failed sign-ins per username and address.
-from .signin_limits import SignInFailure  # noqa: E402,F401
+# Sign-in limits (staff/platform/signin_limits.py): failed sign-ins per username and address.
+from staff.platform.signin_limits import SignInFailure  # noqa: E402,F401

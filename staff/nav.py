@@ -3,8 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import Role
-from .navigation import NavItem
+from staff.models import Role
+from staff.navigation import NavItem
 
 
 def items(request):

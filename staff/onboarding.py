@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .models import Organisation, StaffMember
+from staff.models import Organisation, StaffMember
 
 Step = Callable[..., list[str]]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .models import (
+from staff.models import (
     CASE_WORKER_ROLES,
     MANAGER_ROLES,
     Department,
@@ -22,7 +22,7 @@ from .models import (
     StaffMember,
     Unit,
 )
-from .tenancy import get_for_org
+from staff.platform.tenancy import get_for_org
 
 
 def unit_get(*, organisation: Organisation, pk) -> Unit:

@@ -15,8 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .bulk import insert_new
-from .models import (
+from staff.models import (
     MANAGER_ROLES,
     REVEALING_ROLES,
     ApiToken,
@@ -30,7 +29,8 @@ from .models import (
     StaffMember,
     Unit,
 )
-from .tenancy import check_same_org
+from staff.platform.bulk import insert_new
+from staff.platform.tenancy import check_same_org
 
 User = get_user_model()
 
@@ -84,7 +84,7 @@ def social_worker_create(
     for a new social worker (`staff.onboarding`: level 1, the introduction plan, a mentor request).
 
     Returns the person and the lines that say what was started or could not be."""
-    from . import onboarding
+    from staff import onboarding
 
     if fields.get("unit") is None:
         raise ValidationError({"unit": _("A social worker works in a unit: choose one.")})
@@ -314,7 +314,7 @@ def notify(
             },
         )
     if created and email and recipient.email:
-        from .tasks import send_notification_email
+        from staff.tasks import send_notification_email
 
         org_id, pk = organisation.pk, notification.pk
         # robust: a broker that does not answer is logged, not a failed request; the row stays un-e-mailed and
@@ -370,7 +370,7 @@ def notify_many(*, organisation: Organisation, messages: Sequence[Message], emai
     created = insert_new(Notification, rows, unique=("organisation", "key"), returning=("pk", "recipient_id"))
     to_mail = sorted(pk for pk, recipient_id in created if emails[recipient_id])
     if email and to_mail:
-        from .tasks import send_notification_emails
+        from staff.tasks import send_notification_emails
 
         org_id = organisation.pk
         # robust, as in notify(): a silent broker leaves the rows un-e-mailed for the resend task.
@@ -390,7 +390,7 @@ def notification_mark_read(*, organisation: Organisation, recipient: StaffMember
 @transaction.atomic
 def api_token_create(*, organisation: Organisation, staff: StaffMember, name: str) -> tuple[ApiToken, str]:
     """Create a token for a person; returns (token, key). The key is not stored and cannot be shown again."""
-    from .authentication import hash_key, new_key
+    from staff.platform.authentication import hash_key, new_key
 
     check_same_org(organisation, staff)
     if staff.user_id is None:

@@ -13,9 +13,9 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 
-from .audit.services import emailed_reads
-from .bulk import claim
-from .models import Notification, Organisation
+from staff.models import Notification, Organisation
+from staff.platform.audit.services import emailed_reads
+from staff.platform.bulk import claim
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ RESEND_EVERY_SECONDS = float(os.environ.get("NOTIFICATION_RESEND_SECONDS", "300"
 RESEND_AFTER_SECONDS = float(os.environ.get("NOTIFICATION_RESEND_AFTER_SECONDS", "120"))
 RESEND_BATCH = 500  # notifications per queued e-mail task
 BEAT_SCHEDULE: dict = {
-    # Retention (gallring) of every organisation, at night: see staff/retention/tasks.py.
+    # Retention (gallring) of every organisation, at night: see staff/platform/retention/tasks.py.
     "retention-daily": {"task": "staff.retention.tasks.retention_all", "schedule": crontab(hour=2, minute=30)},
     "notification-emails-resend": {
         "task": "staff.tasks.notification_emails_resend_all",

@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import admin_views, token_views, views
-from .audit import urls as audit_urls
+from staff import admin_views, views
+from staff.platform import token_views
+from staff.platform.audit import urls as audit_urls
 
 app_name = "staff"
 

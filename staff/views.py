@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import audit
-from .models import Department, GroupMembership, Role
-from .navigation import start_url, unit_panels
-from .permissions import staff_required
-from .selectors import (
+from staff.models import Department, GroupMembership, Role
+from staff.navigation import start_url, unit_panels
+from staff.permissions import staff_required
+from staff.platform import audit
+from staff.selectors import (
     department_get,
     organisation_structure,
     span_of_control,
@@ -109,9 +109,9 @@ def healthz(request):
 
 @staff_required()
 def notifications(request):
-    from .formtools import paginate
-    from .models import Notification
-    from .services import notification_mark_read
+    from staff.models import Notification
+    from staff.platform.formtools import paginate
+    from staff.services import notification_mark_read
 
     staff = request.get_staff()
     if request.method == "POST":

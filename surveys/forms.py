@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.forms import DateInput
-from staff.formtools import validate_sane_date
-from staff.identity_numbers import validate_no_identity_number
 from staff.models import StaffMember
+from staff.platform.formtools import validate_sane_date
+from staff.platform.identity_numbers import validate_no_identity_number
 
 from .models import EXIT_QUESTIONS, QUESTIONS, SCALE_LABELS, ExitInterview, RhythmStep, SurveySettings
 from .selectors.plans import PlanState

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from staff.tenancy import TenantModel
+from staff.platform.tenancy import TenantModel
 
 SCALE = (1, 5)
 # The three statements of DOMAIN.md section 8 (seed 002), in the order they are asked.

@@ -21,11 +21,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from staff.bulk import claim, insert_new
-from staff.identity_numbers import refuse_identity_numbers
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
+from staff.platform.bulk import claim, insert_new
+from staff.platform.identity_numbers import refuse_identity_numbers
+from staff.platform.tenancy import check_same_org
 from staff.services import Message, notify, notify_many
-from staff.tenancy import check_same_org
 
 from .models import (
     EXIT_QUESTIONS,
@@ -43,7 +43,7 @@ from .tertials import STOCKHOLM, Tertial, default_window
 
 
 def survey_settings_get(*, organisation: Organisation) -> SurveySettings:
-    from staff.history.reasons import settings_row
+    from staff.platform.history.reasons import settings_row
 
     return settings_row(SurveySettings, organisation)
 

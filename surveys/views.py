@@ -15,12 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff import audit
-from staff.formtools import apply_errors, csv_cell, paginate, query_id, sort_param, year_or_none
-from staff.history import sources as history_sources
-from staff.history.display import history_for_request
 from staff.models import Role
 from staff.permissions import staff_required
+from staff.platform import audit
+from staff.platform.formtools import apply_errors, csv_cell, paginate, query_id, sort_param, year_or_none
+from staff.platform.history import sources as history_sources
+from staff.platform.history.display import history_for_request
 
 from . import selectors, services
 from .forms import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from staff.identity_numbers import validate_no_identity_number
 from staff.models import StaffMember
+from staff.platform.identity_numbers import validate_no_identity_number
 
 from ..allocation.cycle import MAX_PERIOD_WEEKS, MIN_PERIOD_WEEKS
 from ..forms import DateInput, StyledForm

@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from staff.tenancy import TenantModel
+from staff.platform.tenancy import TenantModel
 
 from ..allocation.cycle import MAX_PERIOD_WEEKS, MIN_PERIOD_WEEKS, CycleRules
 from ..allocation.explain import describe

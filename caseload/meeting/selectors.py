@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch
 
 from staff.models import Absence, Organisation, StaffMember, Unit
-from staff.tenancy import get_for_org
+from staff.platform.tenancy import get_for_org
 
 from ..allocation.acute import place_least_loaded
 from ..allocation.cycle import AllocationPoint, Cycle

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from staff.identity_numbers import refuse_identity_numbers
 from staff.models import CASE_WORKER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
+from staff.platform.identity_numbers import refuse_identity_numbers
+from staff.platform.tenancy import check_same_org
 from staff.services import Message, notify_many
-from staff.tenancy import check_same_org
 
 from ..allocation import propose
 from ..allocation.acute import place_acute_over_capacity

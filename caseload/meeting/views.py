@@ -15,12 +15,12 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from staff import audit, rls
-from staff.formtools import apply_errors
-from staff.history import sources as history_sources
-from staff.history.display import history_for_request
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES
 from staff.permissions import staff_required
+from staff.platform import audit, rls
+from staff.platform.formtools import apply_errors
+from staff.platform.history import sources as history_sources
+from staff.platform.history.display import history_for_request
 from staff.selectors import unit_get
 
 from ..allocation.ical import render_cycles

@@ -9,8 +9,8 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, Wind
 from django.db.models.functions import Concat
 
 from staff.models import CASE_WORKER_ROLES, Absence, Organisation, StaffMember, Unit
+from staff.platform.tenancy import get_for_org
 from staff.selectors import SpanOfControl, span_of_control
-from staff.tenancy import get_for_org
 
 from .. import deadlines
 from ..models import Assignment, Case, CaseEvent, CaseloadSettings, Investigation

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from competence.selectors import levels_on
-from staff.identity_numbers import refuse_identity_numbers
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, RoleAssignment, StaffMember, Unit
+from staff.platform.identity_numbers import refuse_identity_numbers
+from staff.platform.tenancy import check_same_org
 from staff.services import notify
-from staff.tenancy import check_same_org
 
 from .. import rules
 from ..case_numbers import case_number_check

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from staff.access import Access
 from staff.dates import latest_start_for, months_in
 from staff.models import MANAGER_ROLES, Absence, GroupMembership, Organisation, Role, StaffMember, Unit
-from staff.tenancy import get_for_org
+from staff.platform.tenancy import get_for_org
 
 from ..dates import add_months
 from ..models import (

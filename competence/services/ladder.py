@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff.identity_numbers import refuse_identity_numbers
 from staff.models import Organisation, StaffMember
-from staff.tenancy import check_same_org
+from staff.platform.identity_numbers import refuse_identity_numbers
+from staff.platform.tenancy import check_same_org
 
 from ..models import (
     PRICING_BEGINNING,

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from staff.models import Organisation, StaffMember
+from staff.platform.tenancy import check_same_org
 from staff.services import notify
-from staff.tenancy import check_same_org
 
 from ..models import IntroductionItem, IntroductionTemplateItem, Onboarding, ReflectionSession
 from ..selectors import ladder_levels, ladder_settings, unit_managers

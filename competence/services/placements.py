@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff.identity_numbers import refuse_identity_numbers
 from staff.models import MANAGER_ROLES, Organisation, Role, StaffMember
+from staff.platform.identity_numbers import refuse_identity_numbers
+from staff.platform.tenancy import check_same_org
 from staff.services import notify
-from staff.tenancy import check_same_org
 
 from ..dates import add_months
 from ..models import Appointment, Assessment, LadderLevel, LevelPlacement

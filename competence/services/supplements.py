@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff.models import Organisation, StaffMember
-from staff.tenancy import check_same_org
+from staff.platform.tenancy import check_same_org
 
 from ..models import SupplementMonth, SupplementMonthRow
 from ..selectors.supplements import priced_months

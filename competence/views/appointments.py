@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from staff import audit
-from staff.formtools import paginate
 from staff.permissions import staff_required
-from staff.tenancy import get_for_org
+from staff.platform import audit
+from staff.platform.formtools import paginate
+from staff.platform.tenancy import get_for_org
 
 from .. import selectors, services
 from ..models import Appointment

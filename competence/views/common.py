@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 
-from staff.formtools import apply_errors, query_id
 from staff.models import Role
+from staff.platform.formtools import apply_errors, query_id
 
 LADDER_VIEWERS = (Role.UNIT_MANAGER, Role.ASSISTANT_MANAGER, Role.DEPARTMENT_HEAD, Role.ORG_ADMIN)
 SUPPLEMENT_VIEWERS = (*LADDER_VIEWERS, Role.HR)

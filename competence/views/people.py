@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from staff import audit
-from staff.formtools import apply_errors, paginate, sort_param
-from staff.history import sources as history_sources
-from staff.history.display import history_for_request
 from staff.models import Group, StaffMember, Unit
 from staff.permissions import staff_required
+from staff.platform import audit
+from staff.platform.formtools import apply_errors, paginate, sort_param
+from staff.platform.history import sources as history_sources
+from staff.platform.history.display import history_for_request
+from staff.platform.tenancy import get_for_org
 from staff.selectors import employment_extents
-from staff.tenancy import get_for_org
 
 from .. import selectors, services
 from ..dates import add_months

@@ -6,12 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from staff.formtools import apply_errors
-from staff.history import sources as history_sources
-from staff.history.display import history_for_request
 from staff.models import Role
 from staff.permissions import staff_required
-from staff.tenancy import get_for_org
+from staff.platform.formtools import apply_errors
+from staff.platform.history import sources as history_sources
+from staff.platform.history.display import history_for_request
+from staff.platform.tenancy import get_for_org
 
 from .. import selectors, services
 from ..forms import LadderSettingsForm, LevelForm, RateForm, TemplateItemForm, TrainingForm

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from staff.formtools import csv_cell, parse_month
 from staff.permissions import staff_required
+from staff.platform.formtools import csv_cell, parse_month
 
 from .. import selectors, services
 from ..models import SupplementMonth

@@ -42,8 +42,8 @@ INSTALLED_APPS = [
     "intake",
     "surveys",
     # Change history of the apps above and retention (gallring); they read every domain app.
-    "staff.history",
-    "staff.retention",
+    "staff.platform.history",
+    "staff.platform.retention",
 ]
 
 MIDDLEWARE = [
@@ -55,15 +55,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "staff.middleware.PrivateNoStoreMiddleware",
+    "staff.platform.middleware.PrivateNoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "staff.middleware.TenantMiddleware",
-    "staff.audit.middleware.AccessLogMiddleware",
-    "staff.middleware.IdleTimeoutMiddleware",
-    "staff.mfa.MfaRequiredMiddleware",
+    "staff.platform.middleware.TenantMiddleware",
+    "staff.platform.audit.middleware.AccessLogMiddleware",
+    "staff.platform.middleware.IdleTimeoutMiddleware",
+    "staff.platform.mfa.MfaRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -111,7 +111,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Row-level security (staff/rls.py, docs/trust-rls.md): the web, worker and beat connect as a role
+    # Row-level security (staff/platform/rls.py, docs/trust-rls.md): the web, worker and beat connect as a role
     # that does not own the tables. DATABASE_ASSUME_ROLE switches to it after connecting (SET ROLE), for
     # when the login user is the owner; with a login of its own the app role needs no setting here.
     if env.str("DATABASE_ASSUME_ROLE", default=""):
@@ -121,7 +121,7 @@ DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    "staff.signin_limits.SignInLimitBackend",
+    "staff.platform.signin_limits.SignInLimitBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -135,7 +135,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:start"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sign-in limits (staff/signin_limits.py, docs/trust-signin.md): after AXES_FAILURE_LIMIT failures for a
+# Sign-in limits (staff/platform/signin_limits.py, docs/trust-signin.md): after AXES_FAILURE_LIMIT failures for a
 # username from one address, a wait from the last failure that doubles from LOGIN_DELAY_MINUTES up to
 # LOGIN_DELAY_MAX_MINUTES; and at most LOGIN_ADDRESS_FAILURES failures per address (any usernames) per
 # LOGIN_ADDRESS_WINDOW_MINUTES. django-axes records attempts and shows the lockout page; its own lockout is off.
@@ -189,18 +189,18 @@ SURVEYS_MIN_RESPONDENTS_FLOOR = env.int("SURVEYS_MIN_RESPONDENTS_FLOOR", default
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "staff.authentication.TokenAuthentication",
+        "staff.platform.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="600/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PERMISSION_CLASSES": ["staff.api_base.IsStaffMember"],
-    "DEFAULT_PAGINATION_CLASS": "staff.api_base.StandardPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["staff.platform.api_base.IsStaffMember"],
+    "DEFAULT_PAGINATION_CLASS": "staff.platform.api_base.StandardPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "staff.api_base.error_handler",
+    "EXCEPTION_HANDLER": "staff.platform.api_base.error_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "staff.api_base.FormatNegotiation",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "staff.platform.api_base.FormatNegotiation",
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -258,12 +258,12 @@ CONTENT_SECURITY_POLICY = {
     "form-action": "'self'",
     "frame-ancestors": "'none'",
 }
-# Sign out after inactivity: staff.middleware.IdleTimeoutMiddleware renews the session at most every
+# Sign out after inactivity: staff.platform.middleware.IdleTimeoutMiddleware renews the session at most every
 # few minutes, and it expires SESSION_COOKIE_AGE after the last renewal.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # A forged or missing CSRF token: a Swedish 403 page, recorded as a security event.
-CSRF_FAILURE_VIEW = "staff.audit.views.csrf_failure"
-# The client's address, for the sign-in lockout and the access log (staff.middleware.client_address):
+CSRF_FAILURE_VIEW = "staff.platform.audit.views.csrf_failure"
+# The client's address, for the sign-in lockout and the access log (staff.platform.middleware.client_address):
 # REMOTE_ADDR, or the address a reverse proxy in TRUSTED_PROXIES (addresses or networks, comma-separated)
 # put in X-Forwarded-For. ACCESS_LOG_TRUST_X_FORWARDED_FOR=true without TRUSTED_PROXIES (deprecated)
 # keeps its old meaning: the last X-Forwarded-For entry, whoever sent it.
@@ -274,7 +274,7 @@ try:
 except ValueError as exc:
     raise ImproperlyConfigured(f"Setting TRUSTED_PROXIES is malformed: {exc}") from exc
 ACCESS_LOG_TRUST_X_FORWARDED_FOR = env.bool("ACCESS_LOG_TRUST_X_FORWARDED_FOR", default=False)
-AXES_CLIENT_IP_CALLABLE = "staff.middleware.client_address"
+AXES_CLIENT_IP_CALLABLE = "staff.platform.middleware.client_address"
 SECURE_REFERRER_POLICY = "same-origin"
 
 LOGGING = {

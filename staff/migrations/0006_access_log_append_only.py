@@ -2,7 +2,7 @@
 
 A trigger refuses UPDATE and DELETE, except a DELETE in a transaction that ran
 `SELECT set_config('stabil.access_log_purge', 'on', true)`: the retention path,
-staff.audit.services.access_log_purge. TRUNCATE (the table owner's, as the test database's flush
+staff.platform.audit.services.access_log_purge. TRUNCATE (the table owner's, as the test database's flush
 uses) is not guarded: the application role should not own the tables (issue 8, row-level security).
 SQLite keeps the model-level guard only.
 """

@@ -14,10 +14,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from staff.formtools import id_field, query_errors, query_value
 from staff.models import Department, Role
+from staff.platform.formtools import id_field, query_errors, query_value
+from staff.platform.tenancy import get_for_org
 from staff.selectors import organisation_structure
-from staff.tenancy import get_for_org
 
 from ..permissions import result_viewer
 from ..selectors import year_turnover

@@ -7,7 +7,7 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
-from staff.formtools import csv_cell
+from staff.platform.formtools import csv_cell
 
 from ..models import QUESTIONS
 

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import pgettext_lazy
 
 from staff.models import Organisation
-from staff.tenancy import get_for_org
+from staff.platform.tenancy import get_for_org
 
 from ..models import ActionPlan
 

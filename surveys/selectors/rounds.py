@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from staff.models import Organisation, StaffMember, Unit
-from staff.tenancy import get_for_org
+from staff.platform.tenancy import get_for_org
 
 from ..models import ActionPlan, Answer, Baseline, SurveyRound
 

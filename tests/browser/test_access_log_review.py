@@ -3,8 +3,8 @@
 from django.utils import timezone
 
 from caseload.models import Case
-from staff.audit.models import AccessLogEntry, AccessReview, SecurityEvent
 from staff.models import Role, StaffMember, Unit
+from staff.platform.audit.models import AccessLogEntry, AccessReview, SecurityEvent
 from tests.browser.conftest import assert_accessible, login
 
 

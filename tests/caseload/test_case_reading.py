@@ -8,8 +8,8 @@ import time_machine
 from django.urls import reverse
 
 from caseload.models import CaseEvent
-from staff.audit.models import AccessLogEntry
 from staff.models import Absence, Group, GroupMembership
+from staff.platform.audit.models import AccessLogEntry
 from tests.caseload.factories import case, worker
 
 TODAY = datetime.date(2024, 6, 14)
@@ -280,7 +280,7 @@ def test_a_worker_does_not_see_colleagues_acute_reassignments_on_the_cycle_page(
     assert "D-1" in w.client("alice").get(url).content.decode()
     assert "D-1" not in w.client("bob").get(url).content.decode()
     # "Who read case X" finds the manager who saw the reassignment, not the worker who did not.
-    from staff.audit.selectors import readers_of
+    from staff.platform.audit.selectors import readers_of
 
     readers = {(r.actor_id, r.url_name) for r in readers_of(organisation=w.org, kind="case", object_id=w.dora_case.pk)}
     assert (w.alice.pk, "caseload:unit_cycle") in readers and (w.bob.pk, "caseload:unit_cycle") not in readers

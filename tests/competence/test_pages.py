@@ -13,7 +13,7 @@ from tests.factories import StaffMemberFactory
 def test_staff_list_filters_and_scope(world, ladder, django_assert_max_num_queries):
     client = world.client("alice")
     url = reverse("competence:staff_list")
-    # 16, plus setting and resetting the organisation for row-level security on PostgreSQL (staff/rls.py).
+    # 16, plus setting and resetting the organisation for row-level security on PostgreSQL (staff/platform/rls.py).
     with django_assert_max_num_queries(18):
         html = client.get(url).content.decode()
     assert "Testsson, Bob" in html and "Testsson, Carol" in html

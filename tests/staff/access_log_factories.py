@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from staff.audit.models import AccessLogEntry
+from staff.platform.audit.models import AccessLogEntry
 
 
 def log_row(world, reader: str, *, kind: str, object_id: int, unit, at: datetime.datetime, status: int = 200, **extra):

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from staff.audit.models import AccessLogEntry, AppendOnlyError
-from staff.audit.services import access_log_purge
+from staff.platform.audit.models import AccessLogEntry, AppendOnlyError
+from staff.platform.audit.services import access_log_purge
 from tests.caseload.factories import case
 from tests.staff.access_log_factories import log_row
 

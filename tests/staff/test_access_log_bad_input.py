@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from staff.audit.models import AccessLogEntry, AccessReview, SecurityEvent
+from staff.platform.audit.models import AccessLogEntry, AccessReview, SecurityEvent
 from staff.services import api_token_create
 from tests.caseload.factories import case
 

@@ -1,5 +1,5 @@
 """Issue 15, finding 8: every case number a page, an API response, a notification or an e-mail shows is
-found by "who read case X" (staff.audit.selectors.readers_of), in one INSERT per request."""
+found by "who read case X" (staff.platform.audit.selectors.readers_of), in one INSERT per request."""
 
 import datetime
 
@@ -14,8 +14,8 @@ from caseload.meeting.models import CycleSettings, MeetingCycle, ProposedAllocat
 from caseload.meeting.services import _notify_new_cases
 from caseload.services import deadline_reminders_send
 from staff import tasks
-from staff.audit.selectors import readers_of
 from staff.models import Notification
+from staff.platform.audit.selectors import readers_of
 from tests.caseload.factories import case, levels, place
 
 travel = time_machine.travel(datetime.datetime(2024, 6, 14, 9), tick=False)  # a Friday
@@ -167,7 +167,7 @@ def test_a_refused_request_is_no_reader_and_is_kept_as_a_refusal(world):
     assert world.client("charlie").get(url).status_code == 404
     assert world.client("dora").get(url).status_code == 200
     assert _readers(world, c) == {(dora.pk, "caseload:case_detail", "page")}
-    from staff.audit.selectors import refused_reads_of
+    from staff.platform.audit.selectors import refused_reads_of
 
     refused = refused_reads_of(organisation=world.org, kind="case", object_id=c.pk)
     assert sorted(r.status for r in refused if r.actor_id == world.bob.pk) == [403, 403]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.urls import reverse
 
-from staff.audit.models import AccessLogEntry, AccessLogSettings
+from staff.platform.audit.models import AccessLogEntry, AccessLogSettings
 from tests.staff.access_log_factories import log_row
 
 TZ = ZoneInfo("Europe/Stockholm")

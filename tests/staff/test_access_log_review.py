@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from staff.audit.models import AccessLogEntry, AccessLogSettings, AccessReview
+from staff.platform.audit.models import AccessLogEntry, AccessLogSettings, AccessReview
 from tests.staff.access_log_factories import log_row
 
 TZ = ZoneInfo("Europe/Stockholm")

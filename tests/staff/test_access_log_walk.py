@@ -11,9 +11,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from staff.audit.models import AccessLogEntry
-from staff.audit.registry import LOGGED, NOT_PERSONAL
 from staff.models import Department
+from staff.platform.audit.models import AccessLogEntry
+from staff.platform.audit.registry import LOGGED, NOT_PERSONAL
 from tests.outsiders import all_cases
 from tests.staff.access_log_world import alfa_objects, bob_role
 from tests.staff.test_outsider_404 import _patterns
@@ -161,7 +161,7 @@ VISITS: dict[str, Visit] = {
 def test_every_url_pattern_is_classified():
     names = {name for name, _pattern in _patterns()}
     unclassified = sorted(names - set(LOGGED) - set(NOT_PERSONAL))
-    assert not unclassified, f"Classify in staff/audit/registry.py (LOGGED or NOT_PERSONAL): {unclassified}"
+    assert not unclassified, f"Classify in staff/platform/audit/registry.py (LOGGED or NOT_PERSONAL): {unclassified}"
     assert not set(LOGGED) & set(NOT_PERSONAL)
     assert not (set(LOGGED) | set(NOT_PERSONAL)) - names, "the registry names URL patterns that do not exist"
 

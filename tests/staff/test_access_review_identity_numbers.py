@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from staff.audit.models import AccessReview
-from staff.audit.services import access_review_mark
+from staff.platform.audit.models import AccessReview
+from staff.platform.audit.services import access_review_mark
 from tests.staff.access_log_factories import log_row
 from tests.staff.test_access_log_review import URL, _flags, at, travel  # noqa: F401 - the fixture
 

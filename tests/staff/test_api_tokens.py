@@ -7,8 +7,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from staff.authentication import hash_key
 from staff.models import ApiToken
+from staff.platform.authentication import hash_key
 from staff.services import api_token_create, api_token_revoke
 
 

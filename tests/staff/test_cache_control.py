@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from staff.audit.registry import LOGGED
+from staff.platform.audit.registry import LOGGED
 from tests.staff.access_log_world import alfa_objects
 from tests.staff.test_access_log_walk import VISITS
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from staff.formtools import csv_cell
+from staff.platform.formtools import csv_cell
 
 
 @pytest.mark.parametrize(

@@ -107,7 +107,7 @@ def test_full_width_and_grouped_numbers_saved_before_are_reported(world):
 def test_the_newly_guarded_free_texts_and_the_ladder_history_are_scanned(world):
     from competence.models import LadderLevel, PlannedTraining, Training
     from competence.services import ladder_setup_default
-    from staff.audit.models import AccessReview
+    from staff.platform.audit.models import AccessReview
     from surveys.models import ExitInterview, RhythmStep
 
     ladder_setup_default(organisation=world.org)

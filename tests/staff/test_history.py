@@ -17,10 +17,10 @@ from django.urls import reverse
 from caseload.models import Case, CaseloadSettings
 from competence.models import SETTINGS_FIELDS, LadderSettings
 from staff.forms import OrganisationSettingsForm
-from staff.history import sources
-from staff.history.display import history_page
-from staff.history.reasons import change_reason, current_reason
 from staff.models import Organisation
+from staff.platform.history import sources
+from staff.platform.history.display import history_page
+from staff.platform.history.reasons import change_reason, current_reason
 from tests.caseload import conftest as caseload_conftest
 from tests.caseload.factories import case, worker
 
@@ -205,8 +205,8 @@ def test_reason_without_a_person(world):
 
 @pytest.mark.celery_worker
 def test_changes_made_by_a_celery_task_name_the_task(world, celery_worker):
-    from staff.retention.models import RetentionSettings
-    from staff.retention.tasks import retention_run
+    from staff.platform.retention.models import RetentionSettings
+    from staff.platform.retention.tasks import retention_run
 
     retention_run.delay(organisation_id=world.org.pk)
     celery_worker.wait_until(lambda: RetentionSettings.history.filter(organisation_id=world.org.pk).exists())

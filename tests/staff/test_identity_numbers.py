@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from staff.identity_numbers import contains_identity_number, luhn_valid, validate_no_identity_number
+from staff.platform.identity_numbers import contains_identity_number, luhn_valid, validate_no_identity_number
 
 
 def check_digit(nine: str) -> str:
@@ -200,7 +200,7 @@ def test_a_luhn_valid_phone_number_with_a_valid_date_is_refused_by_design():
 
 
 def test_full_width_and_spaced_numbers_report_their_spans_in_the_original_text():
-    from staff.identity_numbers import identity_number_spans
+    from staff.platform.identity_numbers import identity_number_spans
 
     text = "Ärende: \uff11\uff12\uff11\uff12\uff11\uff12-\uff11\uff12\uff11\uff12 och 19 12 12 12\u2009-\u20091212."
     spans = identity_number_spans(text)

@@ -6,9 +6,9 @@ import sys
 
 from django.urls import reverse
 
-from staff.history import sources
-from staff.history.display import history_page
 from staff.models import ApiToken
+from staff.platform.history import sources
+from staff.platform.history.display import history_page
 from staff.services import api_token_create
 from tests.confirmation import confirmation_page
 

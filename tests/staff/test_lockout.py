@@ -1,4 +1,4 @@
-"""The sign-in limits (staff/signin_limits.py) and the lockout behind the municipality's reverse proxy:
+"""The sign-in limits (staff/platform/signin_limits.py) and the lockout behind the municipality's reverse proxy:
 the client's address is the one the proxy put in X-Forwarded-For only when the request comes from a
 configured proxy (TRUSTED_PROXIES), so people behind one proxy do not share one lockout, and nobody can
 pick an address by sending the header."""
@@ -13,7 +13,7 @@ import time_machine
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from staff.audit.models import AccessLogEntry
+from staff.platform.audit.models import AccessLogEntry
 
 PROXY = "10.0.0.1"
 LIMIT = 5
@@ -198,7 +198,7 @@ def test_failures_are_forgotten_a_day_after_the_last_one(world):
 
 
 def test_typed_usernames_are_kept_only_as_long_as_they_count(world, password):
-    from staff.signin_limits import SignInFailure
+    from staff.platform.signin_limits import SignInFailure
 
     with time_machine.travel(T0, tick=False) as clock:
         _wrong("olle.typo")
@@ -216,7 +216,7 @@ def test_simultaneous_attempts_cannot_slip_past_the_limit(world):
     checked and starts the wait, the others wait their turn and are then refused unchecked."""
     from django.db import connection, connections
 
-    from staff.signin_limits import SignInFailure
+    from staff.platform.signin_limits import SignInFailure
 
     if connection.vendor == "sqlite":
         pytest.skip("SQLite serialises writers on the file; the PostgreSQL run checks the race")

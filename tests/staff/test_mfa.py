@@ -72,7 +72,7 @@ def test_enrolled_user_must_verify_at_next_sign_in_and_recovery_code_works_once(
     # The session API is refused with the stable error body until verified.
     api = client.get(reverse("api-me"))
     assert api.status_code == 403 and api.json()["error"]["code"] == "mfa_required"
-    from staff.mfa import _recovery_codes
+    from staff.platform.mfa import _recovery_codes
 
     code = _recovery_codes(world.erin.user)[1][0]
     ok = client.post(reverse("mfa_verify"), {"token": code, "next": reverse("staff:organisation_overview")})
@@ -140,7 +140,7 @@ ATTACKED = [("alice", True), ("alice", False), ("bob", True), ("bob", False)]
 
 def _enrolled(world, name):
     """A person with a confirmed authenticator app and ten recovery codes, as after their own set-up."""
-    from staff.mfa import _recovery_codes
+    from staff.platform.mfa import _recovery_codes
 
     user = world.people[name].user
     device = TOTPDevice.objects.create(user=user, name="Stabil", confirmed=True)
@@ -242,7 +242,7 @@ def test_a_session_from_before_the_set_up_is_asked_for_the_second_step_within_mi
     import time_machine
     from django.utils import timezone
 
-    from staff.mfa import MFA_RECHECK_SECONDS
+    from staff.platform.mfa import MFA_RECHECK_SECONDS
 
     attacker = _login(world, "bob", password)
     assert attacker.get(reverse("staff:my_page")).status_code == 200
@@ -441,7 +441,7 @@ def test_real_worker_emails_the_change_without_the_codes(world, password, celery
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row-level security is PostgreSQL's")
 def test_events_and_notices_are_written_under_row_level_security(world, password, request):
-    """As the web runs in production (the application role, staff/rls.py): the event and the notice are
+    """As the web runs in production (the application role, staff/platform/rls.py): the event and the notice are
     written in the person's organisation."""
     from staff.models import Notification, SecurityEvent
 

@@ -16,9 +16,9 @@ from caseload.models import Assignment, Case, CaseEvent, Investigation
 from competence.models import LevelPlacement
 from intake.models import IntakeItem
 from staff.models import Absence, Notification, StaffMember
-from staff.retention.models import RetentionRun, RetentionSettings
-from staff.retention.services import retention_apply, retention_settings_get, years_before
-from staff.signin_limits import SignInFailure
+from staff.platform.retention.models import RetentionRun, RetentionSettings
+from staff.platform.retention.services import retention_apply, retention_settings_get, years_before
+from staff.platform.signin_limits import SignInFailure
 from tests.caseload.factories import case, levels, place
 from tests.factories import TEST_PASSWORD, StaffMemberFactory, UserFactory
 from tests.intake.factories import item
@@ -160,7 +160,7 @@ def test_retention_removes_what_has_passed_its_time_and_nothing_else(world, old_
 
 @time_machine.travel(NOW, tick=False)
 def test_access_log_rows_past_their_time_are_removed_and_counted(world):
-    from staff.audit.models import AccessLogEntry
+    from staff.platform.audit.models import AccessLogEntry
     from tests.staff.access_log_factories import log_row
 
     def at(day):
@@ -265,12 +265,12 @@ def test_runs_are_listed_with_counts_without_n_plus_one(world, django_assert_max
 def test_the_daily_run_is_scheduled():
     from staff.tasks import BEAT_SCHEDULE
 
-    assert BEAT_SCHEDULE["retention-daily"]["task"] == "staff.retention.tasks.retention_all"
+    assert BEAT_SCHEDULE["retention-daily"]["task"] == "staff.platform.retention.tasks.retention_all"
 
 
 @pytest.mark.celery_worker
 def test_real_worker_runs_retention_for_every_organisation(world, celery_worker):
-    from staff.retention.tasks import retention_all
+    from staff.platform.retention.tasks import retention_all
 
     levels(world.org)
     today = datetime.date.today()

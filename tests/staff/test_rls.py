@@ -21,8 +21,8 @@ from django.urls import reverse
 
 from caseload.models import Case
 from intake.models import IntakeItem
-from staff import rls
 from staff.models import Department, Notification, Organisation, StaffMember, Unit
+from staff.platform import rls
 from staff.services import api_token_create
 from surveys.models import SurveyRound
 from tests.caseload.factories import case

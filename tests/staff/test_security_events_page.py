@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from staff.audit.models import AccessLogEntry, SecurityEvent
+from staff.platform.audit.models import AccessLogEntry, SecurityEvent
 
 URL = reverse("staff:security_events")
 

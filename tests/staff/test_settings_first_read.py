@@ -9,8 +9,8 @@ from django.urls import reverse
 from caseload.models import CaseloadSettings
 from competence.models import LadderSettings
 from intake.models import IntakeSettings
-from staff.audit.models import AccessLogSettings
-from staff.retention.models import RetentionSettings
+from staff.platform.audit.models import AccessLogSettings
+from staff.platform.retention.models import RetentionSettings
 from surveys.models import SurveySettings
 
 PAGES = (

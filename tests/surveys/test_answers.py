@@ -132,7 +132,7 @@ def test_the_access_log_does_not_tell_who_has_answered_an_open_round(world, open
     """HR and organisation admins read the access log: while the round is open, answering and reopening
     one's answer must leave no row naming an answer (nor the answer page at all: a POST there is an answer),
     and the worker's own survey page names only the worker."""
-    from staff.audit.models import AccessLogEntry
+    from staff.platform.audit.models import AccessLogEntry
 
     client = world.client("bob")
     client.get(reverse("surveys:answer", args=[open_round.pk]))

@@ -17,9 +17,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import F, Func, TextField
 
-from staff import rls
-from staff.identity_numbers import SQL_PREFILTER, contains_identity_number
 from staff.models import Organisation
+from staff.platform import rls
+from staff.platform.identity_numbers import SQL_PREFILTER, contains_identity_number
 
 # (model label, text fields): every stored text column that can hold case data.
 COLUMNS = (

@@ -321,7 +321,7 @@ def test_a_specialist_co_handling_cases_is_not_shown_as_overloaded(queue):
 def test_interest_takes_only_a_case_of_the_units_queue_and_tells_nothing_else(queue):
     """Another unit's queued case, an allocated case of the unit and an id of nobody get the same 404, and
     no access-log row names the case: the number was never shown."""
-    from staff.audit.models import AccessLogEntry
+    from staff.platform.audit.models import AccessLogEntry
 
     w = queue
     other_unit = case(w.intake_unit, "INTAKE-2", start=datetime.date(2026, 1, 2))

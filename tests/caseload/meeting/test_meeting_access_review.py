@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from caseload.models import Assignment, CaseloadSettings
-from staff.audit.models import AccessLogEntry
-from staff.audit.selectors import review_flags
+from staff.platform.audit.models import AccessLogEntry
+from staff.platform.audit.selectors import review_flags
 from tests.caseload.factories import case, worker
 
 MONTH = datetime.date(2026, 1, 1)

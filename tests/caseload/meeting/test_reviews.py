@@ -140,7 +140,7 @@ def test_real_worker_sends_each_reminder_once(ladder, celery_worker):
 
 
 def test_who_read_case_x_finds_the_manager_who_read_the_review_forms(cycle):
-    from staff.audit.selectors import readers_of
+    from staff.platform.audit.selectors import readers_of
 
     w = cycle
     bobs = case(w.unit, "R-9", main=w.bob, start=datetime.date(2025, 12, 1))

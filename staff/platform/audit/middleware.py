@@ -1,0 +1,149 @@
+"""Write the access log: one INSERT per request to a URL pattern that shows personal or case data."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+
+from staff.platform.audit import noted, stated_purpose
+from staff.platform.audit.registry import classify
+from staff.platform.middleware import client_address
+
+SESSION_COOKIE = settings.SESSION_COOKIE_NAME
+
+
+def url_ids(kwargs: dict) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(kwargs.items()) if str(v).isdigit())[:200]
+
+
+def _int_or_none(value) -> int | None:
+    return int(value) if str(value).isdigit() and len(str(value)) < 19 else None
+
+
+def _url_object(match, entry) -> tuple[str, int | None, int | None]:
+    object_id = _int_or_none(match.kwargs.get(entry.pk)) if entry.pk else None
+    return entry.kind, object_id, object_id if entry.kind == "unit" else None
+
+
+def access_rows(request, response, match, entry, staff) -> list:
+    """The log rows of one request: the objects the view noted, else the object named by the URL."""
+    from staff.platform.audit.models import AccessLogEntry
+
+    channel = entry.channel or ("api" if request.path.startswith("/api/") else "page")
+    common = {
+        "organisation_id": staff.organisation_id,
+        "at": timezone.now(),
+        "actor_id": staff.pk,
+        "user_id": request.user.pk,
+        "channel": channel,
+        "url_name": match.view_name[:100],
+        "url_ids": url_ids(match.kwargs),
+        "method": request.method[:8],
+        "status": response.status_code,
+        "address": client_address(request),
+        "purpose": stated_purpose(request),
+    }
+    notes = noted(request)
+    if not notes:
+        if entry.own_record:
+            notes = [(entry.kind, staff.pk, staff.unit_id)]
+        else:
+            notes = [_url_object(match, entry)]
+    elif entry.pk and not any(kind == entry.kind for kind, _i, _u in notes):
+        # e.g. a unit page that noted the case numbers it listed: the unit named by the URL is recorded too
+        notes = [_url_object(match, entry), *notes]
+    return [AccessLogEntry(kind=kind, object_id=oid, unit_id=unit_id, **common) for kind, oid, unit_id in notes]
+
+
+def _security_event(request, response, kind: str, *, organisation_id=None, user_id=None) -> None:
+    security_event_write(request, kind, status=response.status_code, organisation_id=organisation_id, user_id=user_id)
+
+
+def security_event_write(request, kind: str, *, status: int, organisation_id=None, user_id=None) -> None:
+    from staff.platform.audit.models import SecurityEvent
+
+    match = getattr(request, "resolver_match", None)
+    event = SecurityEvent(
+        kind=kind,
+        organisation_id=organisation_id,
+        user_id=user_id,
+        url_name=(match.view_name if match else "")[:100],
+        method=request.method[:8],
+        status=status,
+        address=client_address(request),
+    )
+    # INSERT without RETURNING: under row-level security (staff/platform/rls.py) a row of no organisation may be
+    # written but never read, and RETURNING would read it back.
+    fields = [f for f in SecurityEvent._meta.concrete_fields if not f.primary_key]
+    SecurityEvent.objects._insert([event], fields=fields, returning_fields=None)
+
+
+def _refused_token(request, response) -> None:
+    """A 401 to `Authorization: Token stb_<prefix>_...`: logged under the token's organisation."""
+    from staff.models import ApiToken
+
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    parts = header.split()
+    organisation_id = user_id = None
+    if len(parts) == 2 and parts[1].startswith("stb_") and parts[1].count("_") >= 2:
+        from staff.platform import rls
+        from staff.platform.authentication import hash_key
+
+        if rls.enabled():
+            # Under row-level security the token is visible only within its organisation, which the
+            # refused request's rolled-back transaction no longer holds: look it up by the key's hash.
+            rls.activate_for_token(hash_key(parts[1]))
+        prefix = parts[1].split("_")[1][:12]
+        token = ApiToken.objects.filter(prefix=prefix).select_related("staff").first()
+        if token is not None:
+            organisation_id, user_id = token.organisation_id, token.staff.user_id
+    _security_event(request, response, "token_refused", organisation_id=organisation_id, user_id=user_id)
+
+
+class AccessLogMiddleware:
+    """After the view: rows for the classified URL patterns, security events for refused requests.
+
+    Placed after the session, authentication and tenant middleware. A failed INSERT is not
+    swallowed: a page whose reading cannot be logged is not shown.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session_rejected = self._session_rejected(request)
+        response = self.get_response(request)
+        if session_rejected:
+            _security_event(request, response, "session_rejected")
+        user = getattr(request, "user", None)
+        authenticated = bool(user and user.is_authenticated)
+        if response.status_code == 401 and request.META.get("HTTP_AUTHORIZATION", "").startswith("Token "):
+            _refused_token(request, response)
+        match = getattr(request, "resolver_match", None)
+        entry = classify(match.view_name if match else None)
+        if entry is None or not authenticated:
+            return response
+        staff = request.get_staff() if hasattr(request, "get_staff") else None
+        if staff is None:
+            return response
+        from staff.platform import rls
+        from staff.platform.audit.models import AccessLogEntry
+
+        if response.status_code >= 400 and rls.enabled():
+            # A refused request rolled back the view's transaction, and with it an organisation an API
+            # token set inside it (row-level security, staff/platform/rls.py): set it again for the log row.
+            rls.activate(staff.organisation_id)
+        if not (entry.only_noted and not noted(request)):
+            AccessLogEntry.objects.bulk_create(access_rows(request, response, match, entry, staff))
+        return response
+
+    @staticmethod
+    def _session_rejected(request) -> bool:
+        """A session cookie the store does not know (tampered, made up or expired): signed out.
+
+        Checked before the view, so a sign-out (which empties the session) is not counted.
+        """
+        if SESSION_COOKIE not in request.COOKIES or not hasattr(request, "session"):
+            return False
+        request.session.get("_auth_user_id")  # loads the session, as the authentication would
+        return request.session.session_key is None

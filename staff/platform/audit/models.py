@@ -1,0 +1,208 @@
+"""The access log (logguppföljning): append-only rows of who read which personal or case data.
+
+Rows hold ids only: no names, no case text. The actor and unit are foreign keys without a database
+constraint, so a row outlives the person and the unit it names (the retention job decides that).
+On PostgreSQL a trigger refuses UPDATE and DELETE (migration 0006_access_log_append_only); the one
+sanctioned delete path is `staff.platform.audit.services.access_log_purge`.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from staff.platform.tenancy import TenantModel
+
+
+class AccessKind(models.TextChoices):
+    CASE = "case", _("Case")
+    INVESTIGATION = "investigation", _("Investigation")
+    INTAKE_ITEM = "intake_item", _("Intake item")
+    STAFF = "staff", _("Staff record")
+    SURVEY_ANSWER = "survey_answer", _("Individual survey answer")
+    EXIT_INTERVIEW = "exit_interview", _("Exit interview")
+    UNIT = "unit", _("Unit overview (people and cases)")
+    REPORT = "report", _("Report on people")
+    ACCESS_LOG = "access_log", _("Access log")
+
+
+class Channel(models.TextChoices):
+    PAGE = "page", _("Page")
+    API = "api", _("API")
+    EXPORT = "export", _("Export")
+    EMAIL = "email", _("E-mail")
+
+
+class Purpose(models.TextChoices):
+    """Why a case outside the reader's own was read: stated by the reader, recorded on the row."""
+
+    SUPERVISION = "supervision", _("Case supervision for the specialist's group")
+    HANDOVER = "handover", _("Handover from an absent or leaving handler")
+
+
+class AppendOnlyError(Exception):
+    """Access-log rows are never changed or deleted one by one."""
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are inserted, never changed or deleted one by one (PostgreSQL enforces it with a trigger)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name}: append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.verbose_name}: append-only")
+
+
+class AccessLogEntry(TenantModel, AppendOnlyModel):
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        "staff.StaffMember",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("reader"),
+    )
+    user_id = models.BigIntegerField(_("login id"), null=True)
+    kind = models.CharField(_("what"), max_length=20, choices=AccessKind.choices)
+    object_id = models.BigIntegerField(_("object id"), null=True)
+    unit = models.ForeignKey(
+        "staff.Unit",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    url_name = models.CharField(_("page"), max_length=100)
+    # The integer arguments of the URL, e.g. "pk=12": the ids asked for, also when they were refused.
+    url_ids = models.CharField(_("ids asked for"), max_length=200, blank=True)
+    method = models.CharField(max_length=8)
+    status = models.PositiveSmallIntegerField(_("status"))
+    address = models.GenericIPAddressField(_("address"), null=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("access-log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            models.Index(fields=["organisation", "at"], name="accesslog_org_at"),
+            models.Index(fields=["organisation", "actor", "at"], name="accesslog_org_actor_at"),
+            models.Index(fields=["organisation", "unit", "at"], name="accesslog_org_unit_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} staff {self.actor_id} {self.kind} {self.object_id} {self.status}"
+
+
+class SecurityEvent(AppendOnlyModel):
+    """A refused request that never reached a page: bad session, forged CSRF token, refused API token;
+    and every change to a person's two-step sign-in, or refused attempt at one (staff/platform/mfa.py).
+
+    The organisation is known only when the request named one (a signed-in person, a token's owner).
+    """
+
+    class Kind(models.TextChoices):
+        SESSION_REJECTED = "session_rejected", _("Unknown, expired or tampered session cookie")
+        CSRF_FAILURE = "csrf_failure", _("Forged or missing CSRF token")
+        TOKEN_REFUSED = "token_refused", _("API token refused")
+        MFA_ENROLLED = "mfa_enrolled", _("Two-step sign-in set up")
+        MFA_REPLACED = "mfa_replaced", _("Authenticator app replaced")
+        MFA_RECOVERY_CODES = "mfa_recovery_codes", _("New recovery codes made")
+        MFA_DISABLED = "mfa_disabled", _("Two-step sign-in switched off")
+        MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", _("Signed in with a recovery code")
+        MFA_REFUSED = "mfa_refused", _("Refused: second step of sign-in not done")
+
+    organisation = models.ForeignKey(
+        "staff.Organisation", on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    at = models.DateTimeField(default=timezone.now)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    user_id = models.BigIntegerField(null=True)
+    url_name = models.CharField(max_length=100, blank=True)
+    method = models.CharField(max_length=8)
+    status = models.PositiveSmallIntegerField()
+    address = models.GenericIPAddressField(null=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        indexes = [models.Index(fields=["organisation", "at"], name="securityevent_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.status}"
+
+
+class AccessLogSettings(models.Model):
+    """Per-organisation thresholds of the monthly review and the export; created on demand."""
+
+    organisation = models.OneToOneField(
+        "staff.Organisation", on_delete=models.CASCADE, related_name="access_log_settings", editable=False
+    )
+    burst_cases = models.PositiveSmallIntegerField(
+        _("many cases: number of distinct cases"),
+        default=20,
+        validators=[MinValueValidator(2), MaxValueValidator(1000)],
+        help_text=_("Flag a reader who opens at least this many different cases within the time below."),
+    )
+    burst_minutes = models.PositiveSmallIntegerField(
+        _("many cases: within minutes"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+    )
+    export_max_months = models.PositiveSmallIntegerField(
+        _("longest export period (months)"),
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+    )
+
+    class Meta:
+        verbose_name = _("access-log settings")
+        verbose_name_plural = _("access-log settings")
+
+    def __str__(self) -> str:
+        return f"access-log settings of organisation {self.organisation_id}"
+
+    @classmethod
+    def for_org(cls, organisation) -> AccessLogSettings:
+        from staff.platform.history.reasons import settings_row
+
+        return settings_row(cls, organisation)
+
+
+class AccessReview(TenantModel):
+    """A flag of the monthly review marked as reviewed. Log rows stay untouched: this is its own table."""
+
+    class Flag(models.TextChoices):
+        OUTSIDE_UNIT = "outside_unit", _("Case outside the reader's unit")
+        MANY_CASES = "many_cases", _("Many cases in a short time")
+        COLLEAGUE = "colleague", _("A colleague's staff record")
+
+    key = models.CharField(max_length=120)
+    month = models.DateField(_("month"))
+    flag = models.CharField(_("flag"), max_length=20, choices=Flag.choices)
+    comment = models.TextField(_("comment"), max_length=2000)
+    reviewed_by = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.PROTECT, related_name="+", verbose_name=_("reviewed by")
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+        verbose_name = _("access review")
+        verbose_name_plural = _("access reviews")
+        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="access_review_key_unique")]
+
+    def __str__(self) -> str:
+        return self.key

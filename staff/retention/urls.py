@@ -1,9 +1,0 @@
-from django.urls import path
-
-from . import views
-
-app_name = "retention"
-
-urlpatterns = [
-    path("retention/", views.retention, name="settings"),
-]
