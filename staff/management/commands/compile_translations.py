@@ -14,7 +14,7 @@ class Command(BaseCommand):
         count = 0
         # The project's, the apps' and nested apps' catalogues (staff/platform/history, staff/platform/retention).
         base = Path(settings.BASE_DIR)
-        patterns = ("locale/*/LC_MESSAGES/*.po", "*/locale/*/LC_MESSAGES/*.po", "*/*/locale/*/LC_MESSAGES/*.po")
+        patterns = ("locale/*/LC_MESSAGES/*.po", "*/locale/*/LC_MESSAGES/*.po", "*/*/*/locale/*/LC_MESSAGES/*.po")
         for po_path in sorted(p for pattern in patterns for p in base.glob(pattern)):
             if ".venv" in po_path.parts:
                 continue
