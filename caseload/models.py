@@ -115,7 +115,7 @@ CAPACITY_LEVELS = 4  # CaseloadSettings.capacity_level_1 .. capacity_level_4; a 
 
 
 class CaseloadSettings(models.Model):
-    """Every caseload rule and number of DOMAIN.md sections 5 as an organisation setting (created on demand)."""
+    """Every caseload rule and number of docs/domain.md sections 5 as an organisation setting (created on demand)."""
 
     organisation = models.OneToOneField(
         "staff.Organisation", on_delete=models.CASCADE, related_name="caseload_settings", editable=False
@@ -140,7 +140,7 @@ class CaseloadSettings(models.Model):
     top_weight = models.PositiveSmallIntegerField(
         _("highest complexity weight"), default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
-    # Capacity per ladder level (DOMAIN.md section 5): the weighted load a full-time worker of the level may
+    # Capacity per ladder level (docs/domain.md section 5): the weighted load a full-time worker of the level may
     # carry, scaled by FTE and absence (caseload.selectors.load.worker_capacity). Seed 001: new workers about
     # 10-12 cases; seed 002: a guide of 20-22 in child and youth work; level 4 is the specialist, no own cases.
     capacity_level_1 = models.PositiveSmallIntegerField(

@@ -1,4 +1,4 @@
-"""Who may read a case (DOMAIN.md section 2): social workers and specialists read their own cases.
+"""Who may read a case (docs/domain.md section 2): social workers and specialists read their own cases.
 
 - Those who may view the case's unit (its managers and administrators, its department head, organisation
   admins) read every case of it, as before.

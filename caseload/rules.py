@@ -16,7 +16,7 @@ NEW_LEVEL = 1  # the ladder's first level: the level of everyone not (yet) place
 
 def rule_level(level: LadderLevel | None) -> int:
     """The level number the caseload rules apply: a person with no placement on the day is level 1 for
-    capacity, the allocation engine, case assignment and the board until placed (DOMAIN.md section 5)."""
+    capacity, the allocation engine, case assignment and the board until placed (docs/domain.md section 5)."""
     return level.number if level is not None else NEW_LEVEL
 
 

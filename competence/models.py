@@ -19,7 +19,7 @@ from staff.platform.tenancy import TenantModel
 
 
 class LadderSettings(TenantModel):
-    """The organisation's ladder rules (DOMAIN.md §3 defaults), created on demand."""
+    """The organisation's ladder rules (docs/domain.md §3 defaults), created on demand."""
 
     organisation = models.OneToOneField(
         "staff.Organisation", on_delete=models.PROTECT, related_name="ladder_settings", editable=False

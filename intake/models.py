@@ -13,7 +13,7 @@ from staff.platform.tenancy import TenantModel
 
 
 class IntakeSettings(models.Model):
-    """Intake rules of DOMAIN.md section 6 as organisation settings (created on demand)."""
+    """Intake rules of docs/domain.md section 6 as organisation settings (created on demand)."""
 
     organisation = models.OneToOneField(
         "staff.Organisation", on_delete=models.CASCADE, related_name="intake_settings", editable=False

@@ -1,4 +1,4 @@
-"""Demo organisations for `manage.py seed_demo`: Demo kommun (as DOMAIN.md describes it) and Grannby kommun.
+"""Demo organisations for `manage.py seed_demo`: Demo kommun (as docs/domain.md describes it) and Grannby kommun.
 
 Other apps extend the demo in their own `demo.py` with `seed(ctx: DemoContext)`; each app's seed is
 idempotent on its own, so an old demo database picks up what newer apps add.

@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from staff.help import help_url
 from staff.models import Role
 from staff.navigation import NavItem
 
@@ -12,6 +13,7 @@ def items(request):
     result = [
         NavItem(_("My page"), reverse("staff:my_page"), order=90),
         NavItem(_("Notifications"), reverse("staff:notifications"), order=91),
+        NavItem(_("Help"), help_url(request), order=99),
     ]
     for unit_id in sorted(access.managed_unit_ids | access.unit_ids_with(Role.ADMINISTRATOR)):
         result.append(NavItem(_("My unit"), reverse("staff:unit_detail", args=[unit_id]), order=20))

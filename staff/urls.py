@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staff import admin_views, views
+from staff import admin_views, help, views
 from staff.platform import token_views
 from staff.platform.audit import urls as audit_urls
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("organisation/", views.organisation_overview, name="organisation_overview"),
     path("notifications/", views.notifications, name="notifications"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
+    *help.urlpatterns,
     *admin_views.urlpatterns,
     *token_views.urlpatterns,
     *audit_urls.urlpatterns,

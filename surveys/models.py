@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 from staff.platform.tenancy import TenantModel
 
 SCALE = (1, 5)
-# The three statements of DOMAIN.md section 8 (seed 002), in the order they are asked.
+# The three statements of docs/domain.md section 8 (seed 002), in the order they are asked.
 QUESTIONS = (
     ("q1", _("I have a good work situation.")),
     ("q2", _("I feel that I can do a good job.")),
@@ -53,7 +53,7 @@ def _score(verbose):
 
 
 class SurveySettings(models.Model):
-    """Per-organisation rules of the tertial survey (created on demand with DOMAIN.md's defaults)."""
+    """Per-organisation rules of the tertial survey (created on demand with docs/domain.md's defaults)."""
 
     organisation = models.OneToOneField(
         "staff.Organisation", on_delete=models.CASCADE, related_name="survey_settings", editable=False

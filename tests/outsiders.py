@@ -32,6 +32,8 @@ NOT_OBJECT_URLS = {
     # a month (YYYY-MM), not an object: the approval freezes the viewer's own organisation's month
     # (tests/competence/test_supplement_months.py: the outsider's approval leaves Alfa's month open)
     "competence:supplements_approve",
+    # a guide's name (docs/handbok/<name>.md), the same text in every organisation (tests/staff/test_help.py)
+    "staff:help_guide",
 }
 
 

@@ -1,4 +1,4 @@
-"""The allocation engine for the five-week cycle (DOMAIN.md section 7): plain dataclasses in and out.
+"""The allocation engine for the five-week cycle (docs/domain.md section 7): plain dataclasses in and out.
 
 - ``propose`` (solver.py): the proposal by HiGHS (highspy) on an aggregated model: optimal where it can
   prove it within the time limit, else the best found with its bound; ``propose_greedy``: the baseline.

@@ -1,4 +1,4 @@
-"""An acute case is always allocated (DOMAIN.md section 7): one the proposal could not place within
+"""An acute case is always allocated (docs/domain.md section 7): one the proposal could not place within
 capacity goes to the least loaded worker who may take it, over capacity, with the load said.
 
 The engine's optimum is over the hard capacity rule; this step runs after it, on the cases it left flagged,

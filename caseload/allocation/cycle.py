@@ -1,4 +1,4 @@
-"""The five-week allocation cycle (DOMAIN.md section 7, seed 000), computed from an anchor Monday.
+"""The five-week allocation cycle (docs/domain.md section 7, seed 000), computed from an anchor Monday.
 
 Cycle n starts on the allocation Monday ``anchor + n * period`` weeks (n may be negative) and lasts
 ``period_weeks`` weeks: the allocation week (meeting Monday 08:30, wrap-up Friday afternoon), then the work

@@ -74,7 +74,7 @@ class Worker:
 
 @dataclass(frozen=True)
 class AllocationRules:
-    """The per-organisation rules and preference weights (defaults from DOMAIN.md sections 3, 5 and 7).
+    """The per-organisation rules and preference weights (defaults from docs/domain.md sections 3, 5 and 7).
 
     Costs are integer points; the solver minimises their sum. Their order of magnitude encodes the
     priorities: an acute case left out (``acute_unplaced``) outweighs everything, a carried-over case

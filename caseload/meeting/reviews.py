@@ -1,4 +1,4 @@
-"""Review forms before the allocation meeting: reads, writes and the reminders (DOMAIN.md section 7)."""
+"""Review forms before the allocation meeting: reads, writes and the reminders (docs/domain.md section 7)."""
 
 from __future__ import annotations
 

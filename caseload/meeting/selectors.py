@@ -61,7 +61,7 @@ class CarriedFrom:
 
 def carried_over_into(*, organisation: Organisation, unit: Unit, monday: datetime.date) -> dict[int, CarriedFrom]:
     """{case id: where from} for the cases carried over into the allocation point of the week of ``monday``
-    (DOMAIN.md section 7: non-acute cases that cannot be allocated are carried over to the next week): not
+    (docs/domain.md section 7: non-acute cases that cannot be allocated are carried over to the next week): not
     acute, still awaiting allocation, and left over by the latest confirmed point before that week. A case
     allocated in between (allocate now, say) no longer awaits allocation. One query."""
     latest: dict[int, tuple[str, CarriedFrom]] = {}
@@ -368,7 +368,7 @@ def over_capacity_after_proposal(
 
 @dataclass
 class AllocateNow:
-    """Who "allocate now" proposes for one waiting case: the least loaded who may take it (DOMAIN.md
+    """Who "allocate now" proposes for one waiting case: the least loaded who may take it (docs/domain.md
     section 7, issue 16: an acute case is always allocated, over capacity if need be), and who that puts
     over capacity: [(name, weighted load with the case, capacity)]."""
 

@@ -167,7 +167,7 @@ def proposal_make(
     """Run the engine over the queue and store its proposal (replacing an earlier unconfirmed one).
 
     At the cycle's meeting the whole queue goes in; at a later week's point the cases carried over into it
-    (DOMAIN.md section 7) and any acute case waiting. Either way a carried-over case is marked where from."""
+    (docs/domain.md section 7) and any acute case waiting. Either way a carried-over case is marked where from."""
     check_same_org(organisation, actor, meeting)
     _require_manager(actor, meeting.unit)
     meeting = MeetingCycle.objects.select_for_update().get(pk=meeting.pk)

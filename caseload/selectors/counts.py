@@ -39,7 +39,7 @@ def unit_case_counts(
 
 @dataclass(frozen=True)
 class CasesPerEmployee:
-    """Cases per employee of a unit on a day: the tertial figure of DOMAIN.md section 8 ("antal ärenden per
+    """Cases per employee of a unit on a day: the tertial figure of docs/domain.md section 8 ("antal ärenden per
     anställd på enhetsnivå"), the one definition behind every page, snapshot and API that shows it.
 
     open cases: the unit's cases opened on or before the day and not closed by it, not those awaiting

@@ -90,7 +90,7 @@ def plain(value: Decimal) -> Decimal:
 
 @dataclass
 class WorkerLoad:
-    """The one measure of load (DOMAIN.md section 5): the weighted load against capacity, with the case count.
+    """The one measure of load (docs/domain.md section 5): the weighted load against capacity, with the case count.
 
     load = main-handled cases at their complexity weight + the co-handling share x co-handled cases at theirs;
     capacity = worker_capacity(); percent = load_percent(load, capacity); cases = open cases held (main + co).

@@ -104,7 +104,7 @@ def handler_levels_check(
     on: datetime.date,
     settings: CaseloadSettings,
 ) -> None:
-    """The level rules for a main handler (DOMAIN.md section 5): a specialist holds no own cases; a
+    """The level rules for a main handler (docs/domain.md section 5): a specialist holds no own cases; a
     level-1 worker is never main handler of a case of the highest weight and always has a co-handler."""
     level = levels_on(organisation=organisation, on=on, staff_ids=[main.pk]).get(main.pk)
     if level is not None and level.is_specialist and settings.specialists_hold_no_cases:
@@ -260,7 +260,7 @@ def investigation_open(
 
 def _acute_queued_notify(*, organisation: Organisation, investigation: Investigation, case: Case) -> None:
     """An acute investigation entered the allocation queue: each manager of the unit is told once, at once
-    (DOMAIN.md section 7: acute matters are allocated during the week, not left for the next meeting)."""
+    (docs/domain.md section 7: acute matters are allocated during the week, not left for the next meeting)."""
     managers = {
         ra.staff_id: ra.staff
         for ra in RoleAssignment.objects.filter(
@@ -294,7 +294,7 @@ def investigation_close(
     """Close an investigation with its date and outcome; optionally close the case and end its assignments.
 
     Closing after the date in force (the legal deadline, or an extension's new date) without an extension
-    decision covering it requires the reason for the overrun (DOMAIN.md section 5): it is stored and reported.
+    decision covering it requires the reason for the overrun (docs/domain.md section 5): it is stored and reported.
     """
     check_same_org(organisation, actor, investigation)
     investigation = (

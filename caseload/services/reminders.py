@@ -18,7 +18,7 @@ def _threshold(inv: Investigation, today: datetime.date, settings: CaseloadSetti
     """The most urgent threshold reached today, as (key, subject)."""
     number = inv.case.number
     if today > inv.deadline:
-        # The day after the date in force, with no extension covering it: a decision is missing (DOMAIN.md 5).
+        # The day after the date in force, with no extension covering it: a decision is missing (docs/domain.md 5).
         return (
             f"overrun-{inv.deadline.isoformat()}",
             _("Case %(number)s: the legal deadline %(date)s passed without an extension decision")

@@ -1,4 +1,4 @@
-"""Consultant months: how much of each month hired consultants worked, per unit (DOMAIN.md section 9)."""
+"""Consultant months: how much of each month hired consultants worked, per unit (docs/domain.md section 9)."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ from ..models import Appointment, IntroductionItem, LadderLevel, LadderSettings,
 
 
 def ladder_settings(*, organisation: Organisation) -> LadderSettings:
-    """The organisation's ladder rules, created with DOMAIN.md's defaults on first use."""
+    """The organisation's ladder rules, created with docs/domain.md's defaults on first use."""
     from staff.platform.history.reasons import settings_row
 
     return settings_row(LadderSettings, organisation)

@@ -225,7 +225,7 @@ def appointment_renew(*, organisation: Organisation, appointment: Appointment, b
 def appointment_renewal_reminders(*, organisation: Organisation, today: datetime.date | None = None) -> int:
     """Remind the managers of each unit with an appointment due for a renewal decision; once per person.
 
-    Due from `renewal_notice_weeks` before the date the decision must be made by (DOMAIN.md §3)."""
+    Due from `renewal_notice_weeks` before the date the decision must be made by (docs/domain.md §3)."""
     today = today or timezone.localdate()
     due = renewal_decisions_due(organisation=organisation, on=today)
     created = 0

@@ -25,7 +25,7 @@ def brute_force(cases: list[QueuedCase], workers: list[Worker], rules: Allocatio
 
 
 def hard_rule_violations(cases, workers, rules, proposal) -> list[str]:
-    """The hard rules restated from DOMAIN.md, in Decimals, without the engine's helpers."""
+    """The hard rules restated from docs/domain.md, in Decimals, without the engine's helpers."""
     by_id = {w.id: w for w in workers}
     added = {w.id: Decimal(0) for w in workers}
     found = []

@@ -1,4 +1,4 @@
-"""Issue 16 item 5 (DOMAIN.md sections 6 and 7): acute matters are taken at once. When an acute
+"""Issue 16 item 5 (docs/domain.md sections 6 and 7): acute matters are taken at once. When an acute
 investigation enters the allocation queue, the unit's managers are notified (once each), naming the case."""
 
 import datetime

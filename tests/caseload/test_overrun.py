@@ -1,4 +1,4 @@
-"""Issue 16 item 4 (DOMAIN.md section 5): an investigation past the legal date requires a recorded extension
+"""Issue 16 item 4 (docs/domain.md section 5): an investigation past the legal date requires a recorded extension
 decision with reason. Closing it after the date in force (the legal deadline, or the extension's new date)
 without an extension requires an overrun reason, which is stored, shown on the case and counted in reports.
 The day after the legal date without an extension, the main handler and the unit's managers are reminded once.

@@ -1,4 +1,4 @@
-"""What the ladder settings form posts: every rule at its DOMAIN.md default, changed where a test says."""
+"""What the ladder settings form posts: every rule at its docs/domain.md default, changed where a test says."""
 
 from __future__ import annotations
 

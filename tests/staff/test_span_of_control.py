@@ -1,4 +1,4 @@
-"""The span of control is flagged per manager, not as the unit's average (issue 16; DOMAIN.md section 1).
+"""The span of control is flagged per manager, not as the unit's average (issue 16; docs/domain.md section 1).
 
 A manager should case-review at most the organisation's limit (default 12, Vision measure 84): at the limit
 is within it, one more is over. Vision's 8–10 per first-line manager is shown as guidance. A case worker's

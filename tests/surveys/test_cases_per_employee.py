@@ -1,4 +1,4 @@
-"""Cases per employee has one definition for the pages and the HR API (issue 16; DOMAIN.md section 8).
+"""Cases per employee has one definition for the pages and the HR API (issue 16; docs/domain.md section 8).
 
 Open cases on the day / the unit's social workers and specialists employed that day
 (caseload.selectors.unit_cases_per_employee). Before, the survey pages divided by the case workers (3.76)

@@ -1,4 +1,4 @@
-"""Turnover per year and per tertial, and consultant months, in the UI and the HR API (issue 16; DOMAIN.md 9).
+"""Turnover per year and per tertial, and consultant months, in the UI and the HR API (issue 16; docs/domain.md 9).
 
 Turnover = leavers during the period / average headcount over it, where the average headcount is the mean of
 the headcount on each day of the period (the days each person was employed / the days). A leaver is counted

@@ -145,6 +145,8 @@ NOT_PERSONAL: dict[str, str] = {
     "caseload:unit_feed": "meeting dates of a unit's allocation cycle",
     "caseload:token_feed": "meeting dates of a unit's allocation cycle",
     "staff:accessibility": "the accessibility statement",
+    "staff:help": "the user guides (the repository's docs/handbok/)",
+    "staff:help_guide": "the user guides (the repository's docs/handbok/)",
     "retention:settings": "retention periods and counts of what was removed, no personal data",
     "intake:register": "an empty form; the new item's page logs",
     "surveys:admin": SETTINGS,

@@ -1,7 +1,7 @@
 """Retention (gallring): how long the organisation keeps closed cases, decided intake items and the staff
 records of people who left, and what each daily run removed.
 
-DOMAIN.md gives no numbers: the defaults are documented in docs/trust-history.md and every one is an
+docs/domain.md gives no numbers: the defaults are documented in docs/trust-history.md and every one is an
 organisation setting.
 """
 

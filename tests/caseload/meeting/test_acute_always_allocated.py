@@ -1,4 +1,4 @@
-"""Issue 16 item 5 (DOMAIN.md section 7): only non-acute cases that cannot be allocated are carried over.
+"""Issue 16 item 5 (docs/domain.md section 7): only non-acute cases that cannot be allocated are carried over.
 An acute case is always allocated: with no room left anywhere, to the least loaded worker who may take it,
 over capacity, with a warning naming the load; confirming gives it its handlers."""
 

@@ -1,6 +1,6 @@
 """Issue 16 item 5: after the meeting is confirmed, the manager allocates a new acute case now: the case page
 has "Fördela … nu", and its form proposes the least loaded worker who may take it, over capacity if need be
-(DOMAIN.md section 7: an acute case is always allocated), with a warning naming the load."""
+(docs/domain.md section 7: an acute case is always allocated), with a warning naming the load."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Issue 16 item 7 (DOMAIN.md sections 3 and 5): a level-4 specialist holds no own cases but may co-handle,
+"""Issue 16 item 7 (docs/domain.md sections 3 and 5): a level-4 specialist holds no own cases but may co-handle,
 and a level-1 worker always has a co-handler. Co-handling has a capacity of its own for specialists
 (`CaseloadSettings.specialist_co_capacity`, weighted co-handled cases), used by the engine, the board and
 the unit page alike: a free specialist is proposed as co-handler instead of the case being carried over.

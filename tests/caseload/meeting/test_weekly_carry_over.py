@@ -1,4 +1,4 @@
-"""Issue 16, the weekly carry-over (DOMAIN.md section 7, seed 000: "Om inte alla ärenden kan fördelas sparas
+"""Issue 16, the weekly carry-over (docs/domain.md section 7, seed 000: "Om inte alla ärenden kan fördelas sparas
 dessa som inte är akuta till veckan därpå"): a non-acute case the confirmed allocation leaves over is shown at
 the next week's allocation point, marked where from and first after the acute ones, and that point's proposal
 takes it. Not in the same week; not once it has been allocated in between; and from the cycle's last week to
