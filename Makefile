@@ -27,6 +27,7 @@ run: install compilemessages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 check: install compilemessages
 	$(BIN)/python manage.py makemigrations --check --dry-run

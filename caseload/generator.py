@@ -197,6 +197,8 @@ class LoadResult:
     staff: int
     cases: int
     logins: dict[str, str]  # role -> username of the first of its kind
+    workers: list[StaffMember]  # the case workers and specialists, for the survey rounds (surveys.generator)
+    levels: dict[int, LadderLevel]  # staff id -> the level each worker holds now
 
 
 def _level_numbers(count: int) -> list[int]:
@@ -216,9 +218,9 @@ def load_organisation(
     password_hash: str,
 ) -> LoadResult:
     """One organisation in bulk: departments of ten units, a manager and case workers per unit, HR, ladder
-    histories (a level-2+ worker first held the level below), cases with investigations and handlers, and two
-    survey rounds: the last tertial's closed with answers from about two thirds, the current one open.
-    At most half the cases are open, and at most OPEN_PER_WORKER per worker: the rest is closed history.
+    histories (a level-2+ worker first held the level below), cases with investigations and handlers (the survey
+    rounds come from `surveys.generator.load_rounds`, the app above). At most half the cases are open, and at
+    most OPEN_PER_WORKER per worker: the rest is closed history.
 
     Every worker, manager and HR person gets a login `<slug>-<role><n>` (the first also `<slug>-<role>`).
     """
@@ -322,8 +324,9 @@ def load_organisation(
     CycleSettings.objects.bulk_create(
         [CycleSettings(organisation=org, unit=unit, anchor=monday, period_weeks=5) for unit in unit_rows]
     )
-    _surveys(org, workers, placed, today=today, rng=rng)
-    return LoadResult(organisation=org, units=unit_rows, staff=len(people), cases=cases, logins=logins)
+    return LoadResult(
+        organisation=org, units=unit_rows, staff=len(people), cases=cases, logins=logins, workers=workers, levels=placed
+    )
 
 
 def _logins(org, slug, *, managers, workers, hr, placed, password_hash) -> dict[str, str]:
@@ -344,52 +347,6 @@ def _logins(org, slug, *, managers, workers, hr, placed, password_hash) -> dict[
     StaffMember.objects.bulk_update([m for _n, m in owners], ["user"], batch_size=2000)
     # worker0 is at level 1 (always co-handled); worker1 at level 2 is the typical social worker.
     return {"hr": f"{slug}-hr", "manager": f"{slug}-manager0", "worker": f"{slug}-worker{min(1, len(own) - 1)}"}
-
-
-def _surveys(org, workers, placed, *, today: datetime.date, rng: random.Random) -> None:
-    """The last tertial's round closed (two thirds answered), the current one open (a third answered so far)."""
-    from django.utils import timezone
-
-    from surveys.models import Answer, Invitation, SurveyRound
-    from surveys.tertials import Tertial, default_window
-
-    now = timezone.now()
-    current = Tertial.of(today)
-    opens_at, closes_at = default_window(current.previous())
-    rounds = [
-        (SurveyRound.Status.CLOSED, current.previous(), opens_at, closes_at, 0.67),
-        (SurveyRound.Status.OPEN, current, now - datetime.timedelta(days=1), now + datetime.timedelta(days=13), 0.3),
-    ]
-    for status, tertial, opens, closes, share in rounds:
-        survey_round = SurveyRound.objects.create(
-            organisation=org,
-            year=tertial.year,
-            tertial=tertial.number,
-            opens_at=opens,
-            closes_at=closes,
-            first_reminder_at=opens + datetime.timedelta(days=3),
-            final_reminder_at=closes - datetime.timedelta(days=2),
-            status=status,
-            opened_at=opens,
-            closed_at=closes if status == SurveyRound.Status.CLOSED else None,
-        )
-        insert_rows(
-            Invitation,
-            ["organisation_id", "round_id", "staff_id", "unit_id", "invited_at", "reminder_stage"],
-            [(org.pk, survey_round.pk, w.pk, w.unit_id, opens, 0) for w in workers],
-        )
-        insert_rows(
-            Answer,
-            ["organisation_id", "round_id", "staff_id", "unit_id", "q1", "q2", "q3", "m1", "m2", "m3"]
-            + ["created_at", "updated_at"],
-            [
-                (org.pk, survey_round.pk, w.pk, w.unit_id)
-                + (rng.choice([2, 3, 3, 4, 4, 5]), rng.choice([1, 2, 3, 3, 4, 5]), rng.choice([2, 3, 4, 4, 5]))
-                + ("", "", "", now, now)
-                for w in workers
-                if rng.random() < share
-            ],
-        )
 
 
 def analyse_loaded_tables() -> None:

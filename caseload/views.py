@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from caseload import trust
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Role, Unit
 from staff.permissions import staff_required
 from staff.platform import audit
 from staff.platform.audit.models import Purpose
 from staff.platform.formtools import apply_errors, csv_cell, paginate
-from staff.platform.history import sources as history_sources
 from staff.platform.history.display import history_for_request
 from staff.selectors import unit_get
 
@@ -107,7 +107,7 @@ def case_detail(request, pk: int):
             "detail": detail,
             "case": case,
             "is_manager": request.access.manages_unit(case.unit_id),
-            "history": history_for_request(request, history_sources.case(case)),
+            "history": history_for_request(request, trust.case_history(case)),
         },
     )
 
@@ -252,7 +252,7 @@ def settings_edit(request):
         return reverse("caseload:settings"), _("The caseload settings are saved.")
 
     form = SettingsForm(request.POST or None, instance=current)
-    history = history_for_request(request, history_sources.caseload_settings())
+    history = history_for_request(request, trust.caseload_settings_history())
     return _form_page(
         request, form, save, context={"title": _("Caseload settings"), "submit": _("Save"), "history": history}
     )

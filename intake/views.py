@@ -14,9 +14,9 @@ from staff.models import Role, Unit
 from staff.permissions import staff_required
 from staff.platform import audit
 from staff.platform.formtools import apply_errors, paginate, sort_param
-from staff.platform.history.display import Source, history_for_request
+from staff.platform.history.display import history_for_request
 
-from . import selectors, services
+from . import selectors, services, trust
 from .forms import DecisionForm, IntakeSettingsForm, ProtectionForm, RegisterForm
 from .models import IntakeSettings
 
@@ -129,6 +129,7 @@ def detail(request, pk: int):
             "may_assess": services.may_assess(staff=request.get_staff(), unit=item.unit),
             "protection_overdue": item.needs_protection_assessment
             and today > timezone.localtime(item.received_at).date(),
+            "history": history_for_request(request, trust.intake_item_history(item)),
         },
     )
 
@@ -146,6 +147,6 @@ def settings_edit(request):
         else:
             messages.success(request, _("The intake settings are saved."))
             return redirect(reverse("intake:settings"))
-    history = history_for_request(request, [Source(IntakeSettings, {}, _("Intake settings"), created_values=False)])
+    history = history_for_request(request, trust.intake_settings_history())
     context = {"form": form, "title": _("Intake settings"), "submit": _("Save"), "history": history}
     return render(request, "caseload/form.html", context)

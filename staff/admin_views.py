@@ -10,7 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from staff import services
+from staff import services, trust
 from staff.forms import (
     DepartmentForm,
     GroupForm,
@@ -23,7 +23,6 @@ from staff.models import Department, Group, Role, RoleAssignment, StaffMember, U
 from staff.permissions import staff_required
 from staff.platform import audit
 from staff.platform.formtools import apply_errors, paginate, query_id, sort_param
-from staff.platform.history import sources as history_sources
 from staff.platform.history.display import history_for_request
 from staff.platform.tenancy import get_for_org
 from staff.selectors import employment_extents, staff_get
@@ -95,6 +94,7 @@ def _edit_page(request, member, form, role_form=None, status: int = 200):
             "roles": member.roles.select_related("unit", "department"),
             "extents": employment_extents(member=member),
             "role_form": role_form or RoleAssignmentForm(prefix="role", organisation=request.organisation),
+            "history": history_for_request(request, trust.staff_record_history(member)),
         },
         status=status,
     )
@@ -214,7 +214,7 @@ def structure(request):
             "forms": forms_,
             "departments": departments,
             "groups": groups,
-            "history": history_for_request(request, history_sources.organisation()),
+            "history": history_for_request(request, trust.organisation_history()),
         },
     )
 

@@ -93,7 +93,7 @@ def accessibility_statement(request):
 @never_cache
 def healthz(request):
     """Database and broker status as JSON: 200 when both answer, 503 otherwise."""
-    from config.health import broker_status
+    from staff.platform.health import broker_status
 
     status = {"database": "ok", "broker": "ok"}
     try:

@@ -19,8 +19,8 @@ from staff.models import Role
 from staff.permissions import staff_required
 from staff.platform import audit
 from staff.platform.formtools import apply_errors, csv_cell, paginate, query_id, sort_param, year_or_none
-from staff.platform.history import sources as history_sources
 from staff.platform.history.display import history_for_request
+from surveys import trust
 
 from . import selectors, services
 from .forms import (
@@ -481,7 +481,7 @@ def survey_admin(request):
         {
             "form": form,
             "page": paginate(request, selectors.rounds(organisation=org)),
-            "history": history_for_request(request, history_sources.survey_settings()),
+            "history": history_for_request(request, trust.survey_settings_history()),
         },
     )
 

@@ -15,11 +15,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from caseload import trust
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES
 from staff.permissions import staff_required
 from staff.platform import audit, rls
 from staff.platform.formtools import apply_errors
-from staff.platform.history import sources as history_sources
 from staff.platform.history.display import history_for_request
 from staff.selectors import unit_get
 
@@ -89,7 +89,7 @@ def unit_cycle(request, pk: int):
         "settings": settings,
         "form": form,
         "is_manager": is_manager,
-        "history": history_for_request(request, history_sources.cycle_settings(unit)),
+        "history": history_for_request(request, trust.cycle_settings_history(unit)),
     }
     if settings is not None:
         current = settings.rules.cycle_on(today)

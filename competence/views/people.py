@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from competence import trust
 from staff.models import Group, StaffMember, Unit
 from staff.permissions import staff_required
 from staff.platform import audit
 from staff.platform.formtools import apply_errors, paginate, sort_param
-from staff.platform.history import sources as history_sources
 from staff.platform.history.display import history_for_request
 from staff.platform.tenancy import get_for_org
 from staff.selectors import employment_extents
@@ -82,7 +82,7 @@ def _staff_page(request, member, **forms):
         "timeline": selectors.staff_timeline(member=member),
         "can_assess": can_assess,
         "today": today,
-        "history": history_for_request(request, history_sources.ladder_member(member)),
+        "history": history_for_request(request, trust.ladder_member_history(member)),
         "extents": employment_extents(member=member),
         **selectors.staff_ladder_details(member=member),
     }

@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from competence import trust
 from staff.models import Role
 from staff.permissions import staff_required
 from staff.platform.formtools import apply_errors
-from staff.platform.history import sources as history_sources
 from staff.platform.history.display import history_for_request
 from staff.platform.tenancy import get_for_org
 
@@ -35,7 +35,7 @@ def _page(request, **forms):
         "terms": PricingPeriod.objects.filter(organisation=org).select_related("created_by"),
         "template": IntroductionTemplateItem.objects.filter(organisation=org).select_related("responsible_person"),
         "trainings": Training.objects.filter(organisation=org),
-        "history": history_for_request(request, history_sources.ladder_settings()),
+        "history": history_for_request(request, trust.ladder_settings_history()),
     }
     return render(request, "competence/settings.html", context, status=400 if forms else 200)
 

@@ -50,7 +50,7 @@ def test_reports_counts_and_ids_per_organisation_and_column_never_the_strings(wo
     assert f"Alfa kommun (organisation {world.org.pk}): found" in alfa
     assert f"caseload.Case.number: 1 row(s) with an identity number (ids {pnr_case.pk})" in alfa
     # the history keeps the number after a correction: reported by the case's id
-    assert f"history.HistoricalCase.number: 1 row(s) with an identity number (ids {pnr_case.pk})" in alfa
+    assert f"caseload.HistoricalCase.number: 1 row(s) with an identity number (ids {pnr_case.pk})" in alfa
     assert "caseload.Assignment.reason: 1 row(s) with an identity number (ids " in alfa
     assert f"intake.IntakeItem.decision_reason: 1 row(s) with an identity number (ids {report.pk})" in alfa
     assert (
@@ -154,7 +154,7 @@ def test_the_newly_guarded_free_texts_and_the_ladder_history_are_scanned(world):
     out, error = _run("--organisation", world.org.slug)
     for label, pk in (
         ("competence.LadderLevel.expectations", level.pk),
-        ("history.HistoricalLadderLevel.expectations", level.pk),
+        ("competence.HistoricalLadderLevel.expectations", level.pk),
         ("competence.Training.description", training.pk),
         ("competence.PlannedTraining.goal", planned.pk),
         ("staff.AccessReview.comment", review.pk),

@@ -7,9 +7,9 @@ import sys
 from django.urls import reverse
 
 from staff.models import ApiToken
-from staff.platform.history import sources
 from staff.platform.history.display import history_page
 from staff.services import api_token_create
+from staff.trust import organisation_history
 from tests.confirmation import confirmation_page
 
 
@@ -17,7 +17,7 @@ def _org_history_who(world, argv, monkeypatch):
     monkeypatch.setattr(sys, "argv", argv)
     world.org.span_of_control_limit = 7
     world.org.save()
-    page = history_page(organisation=world.org, sources=sources.organisation())
+    page = history_page(organisation=world.org, sources=organisation_history())
     return page.entries[0].who, page.entries[0].reason
 
 

@@ -285,3 +285,50 @@ def test_real_worker_runs_retention_for_every_organisation(world, celery_worker)
     run = RetentionRun.objects.get(organisation=world.org)
     assert (run.cases, run.assignments, run.investigations) == (1, 1, 1)
     assert RetentionRun.objects.get(organisation=world.other_org).cases == 0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_removed_intake_items_and_anonymised_staff_take_their_change_history_with_them(world, old_data):
+    old_item, new_item = old_data["old_item"], old_data["new_item"]
+    olle, nina = old_data["old_leaver"], old_data["new_leaver"]
+    olle.title = "Socialsekreterare"
+    olle.save()
+    assert IntakeItem.history.filter(id=old_item.pk).exists()
+    assert StaffMember.history.filter(id=olle.pk, first_name="Olle").count() >= 2
+    foreign_item = item(
+        world.other_unit,
+        "B-MOT",
+        by=world.charlie,
+        received=datetime.datetime(2018, 1, 10, 9, tzinfo=datetime.UTC),
+        decision="not_opened",
+        decided_on=datetime.date(2018, 1, 20),
+    )
+    before = {
+        "new_item": IntakeItem.history.filter(id=new_item.pk).count(),
+        "nina": StaffMember.history.filter(id=nina.pk).count(),
+        "foreign": IntakeItem.history.filter(id=foreign_item.pk).count(),
+    }
+
+    run = retention_apply(organisation=world.org, today=TODAY)
+
+    # The decided item's history goes with it, including the deletion row; the linked report of the old case too.
+    assert not IntakeItem.history.filter(id=old_item.pk).exists()
+    assert not IntakeItem.history.filter(case_number="A-2018").exists()
+    # The anonymised person's history held the name, e-mail and leaving reason: none of it is left.
+    assert not StaffMember.history.filter(id=olle.pk).exists()
+    assert not StaffMember.history.filter(first_name="Olle").exists()
+    # What stays keeps its history: the recent item, the recent leaver, the other organisation's old item.
+    assert IntakeItem.history.filter(id=new_item.pk).count() == before["new_item"]
+    assert StaffMember.history.filter(id=nina.pk).count() == before["nina"]
+    assert IntakeItem.history.filter(id=foreign_item.pk).count() == before["foreign"]
+    assert run.history_rows >= 3 + 2 + 2 + 2  # case, handler, investigation; two items (+, -); olle (+, ~, ~)
+
+
+def test_intake_reports_of_a_case_go_before_the_case_and_decided_items_after():
+    """The rules run in their declared order: a report linked to a case's investigation protects it, so the
+    reports go first, then the cases, then the other decided items."""
+    from staff.platform.retention.registry import rules
+
+    names = [rule.name for rule in rules()]
+    assert names.index("intake.trust.reports_of_closed_cases") < names.index("caseload.trust.closed_cases")
+    assert names.index("caseload.trust.closed_cases") < names.index("intake.trust.decided_items")

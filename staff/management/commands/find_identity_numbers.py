@@ -6,48 +6,20 @@ The forms refuse such text since the check came in; this finds what was saved be
 model and field: how many rows, and their ids. The strings themselves are never printed (the report may be
 pasted into a ticket). Case numbers (cases, intake items) that do not match the organisation's case-number
 pattern are reported the same way: they may be names. The history tables are scanned too, since a corrected
-case number or reason stays in the change history. Exits with status 1 if anything is found.
+case number or reason stays in the change history. Each app names what is scanned, in its trust.py
+(staff.platform.identity_scan). Exits with status 1 if anything is found.
 """
 
 from __future__ import annotations
 
 import regex
-from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import F, Func, TextField
 
 from staff.models import Organisation
-from staff.platform import rls
+from staff.platform import identity_scan, rls
 from staff.platform.identity_numbers import SQL_PREFILTER, contains_identity_number
-
-# (model label, text fields): every stored text column that can hold case data.
-COLUMNS = (
-    ("caseload.Case", ("number",)),
-    ("caseload.Assignment", ("reason",)),
-    ("caseload.Extension", ("reason",)),
-    ("caseload.CaseEvent", ("detail",)),
-    ("caseload.MeetingCycle", ("wrap_up_notes",)),
-    ("caseload.ReviewForm", ("comment",)),
-    ("caseload.ReviewEntry", ("stands", "still_needed", "interventions", "decisions")),
-    ("intake.IntakeItem", ("case_number", "decision_reason", "protection_outcome")),
-    ("surveys.Answer", ("m1", "m2", "m3")),
-    ("surveys.ActionPlan", ("actions", "outcome")),
-    ("surveys.RhythmStep", ("note",)),
-    ("surveys.ExitInterview", ("answers",)),  # JSON: each answer is checked on its own
-    ("competence.Assessment", ("motivation", "override_reason")),
-    ("competence.LadderLevel", ("expectations",)),
-    ("competence.Training", ("description",)),
-    ("competence.PlannedTraining", ("goal", "purpose")),
-    ("staff.AccessReview", ("comment",)),
-    # The change history of the tracked models with free text (extensions, review entries and intake items have
-    # no history table).
-    ("history.HistoricalCase", ("number",)),
-    ("history.HistoricalAssignment", ("reason",)),
-    ("history.HistoricalLadderLevel", ("expectations",)),
-)
-# (model label, field) of the case numbers checked against the organisation's pattern.
-CASE_NUMBERS = (("caseload.Case", "number"), ("intake.IntakeItem", "case_number"))
 
 
 class _Nfkc(Func):
@@ -76,8 +48,8 @@ def _texts(value) -> list:
 def identity_number_rows(organisation: Organisation) -> dict[str, list[int]]:
     """'app.Model.field' -> ids of the organisation's rows whose text holds an identity number."""
     found: dict[str, list[int]] = {}
-    for label, fields in COLUMNS:
-        model = apps.get_model(label)
+    for model, fields in identity_scan.scanned_texts():
+        label = model._meta.label
         for field in fields:
             # PostgreSQL narrows the rows to those with ten digits close together once normalised (full-width
             # digits count); Python decides. `id` is the row's own id, also in a history table (whose primary
@@ -96,10 +68,12 @@ def identity_number_rows(organisation: Organisation) -> dict[str, list[int]]:
 
 def outside_pattern_rows(organisation: Organisation) -> dict[str, list[int]]:
     """'app.Model.field' -> ids of the organisation's case numbers that do not match its pattern."""
-    pattern = apps.get_model("caseload.CaseloadSettings").for_org(organisation).case_number_pattern
+    pattern = identity_scan.pattern_for(organisation)
     found: dict[str, list[int]] = {}
-    for label, field in CASE_NUMBERS:
-        model = apps.get_model(label)
+    if pattern is None:
+        return found
+    for model, field in identity_scan.scanned_case_numbers():
+        label = model._meta.label
         rows = model._default_manager.filter(organisation=organisation).order_by("id")
         if connection.vendor == "postgresql":  # the pattern is PostgreSQL's syntax, matched there
             ids = list(rows.exclude(**{f"{field}__regex": f"^(?:{pattern})$"}).values_list("id", flat=True))

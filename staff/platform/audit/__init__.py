@@ -17,15 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-# Model label -> access kind; labels, not imports, so staff never imports the apps built on it.
-MODEL_KINDS = {
-    "caseload.case": "case",
-    "caseload.investigation": "investigation",
-    "intake.intakeitem": "intake_item",
-    "staff.staffmember": "staff",
-    "surveys.answer": "survey_answer",
-    "surveys.exitinterview": "exit_interview",
-}
+# Model label -> access kind: staff's own here, the other apps' registered from their trust.py (`model_kind`).
+MODEL_KINDS = {"staff.staffmember": "staff"}
+
+
+def model_kind(model, kind: str) -> None:
+    """`audit.note(request, obj)` on an instance of `model` records the access kind `kind`."""
+    MODEL_KINDS[model._meta.label_lower] = kind
+
 
 NOTES_ATTR = "_access_log_notes"
 PURPOSE_ATTR = "_access_log_purpose"

@@ -1,7 +1,9 @@
 """Retention (gallring): remove or anonymise what has passed the organisation's retention periods.
 
 `retention_apply` runs in one transaction per organisation and is idempotent: a second run the same day
-finds nothing left to do and adds nothing but zeros to that day's RetentionRun.
+finds nothing left to do and adds nothing but zeros to that day's RetentionRun. What is removed is declared
+by the apps that own it (`registry.rule` in their `trust.py`); the platform itself anonymises former staff
+and purges the access log.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from caseload.models import Assignment, Case, Investigation, ReviewForm
-from intake.models import IntakeItem
 from staff.models import Absence, ApiToken, Notification, Organisation, StaffMember
 from staff.platform.audit.services import access_log_purge
 from staff.platform.history.reasons import change_reason, settings_row
+from staff.platform.retention import registry
 from staff.platform.retention.models import AnonymisedStaff, RetentionRun, RetentionSettings
 from staff.platform.signin_limits import SignInFailure
 
@@ -63,36 +64,7 @@ class Counts:
     access_log_rows: int = 0
 
 
-def _delete_closed_cases(organisation: Organisation, cutoff: datetime.date, counts: Counts) -> None:
-    cases = Case.objects.filter(organisation=organisation, status=Case.Status.CLOSED, closed_on__lt=cutoff)
-    case_ids = list(cases.values_list("pk", flat=True))
-    if not case_ids:
-        return
-    counts.cases += len(case_ids)
-    counts.assignments += Assignment.objects.filter(organisation=organisation, case_id__in=case_ids).count()
-    counts.investigations += Investigation.objects.filter(organisation=organisation, case_id__in=case_ids).count()
-    # Reports linked to the case's investigations belong to the case file: they go with it.
-    linked, _by_model = IntakeItem.objects.filter(
-        organisation=organisation, investigation__case_id__in=case_ids
-    ).delete()
-    counts.intake_items += linked
-    Case.objects.filter(organisation=organisation, pk__in=case_ids).delete()
-    # Their change history goes too, including the rows the deletion itself just wrote.
-    for model, lookup in ((Case, "id__in"), (Assignment, "case_id__in"), (Investigation, "case_id__in")):
-        deleted, _by_model = model.history.filter(organisation_id=organisation.pk, **{lookup: case_ids}).delete()
-        counts.history_rows += deleted
-
-
-def _delete_intake_items(organisation: Organisation, cutoff: datetime.date, counts: Counts) -> None:
-    deleted, _by_model = (
-        IntakeItem.objects.filter(organisation=organisation, decided_on__lt=cutoff)
-        .exclude(decision=IntakeItem.Decision.PENDING)
-        .delete()
-    )
-    counts.intake_items += deleted
-
-
-def _anonymise(member: StaffMember, today: datetime.date) -> None:
+def _anonymise(member: StaffMember, today: datetime.date) -> int:
     user = member.user
     member.first_name = ANONYMISED_FIRST_NAME
     member.last_name = str(member.pk)
@@ -103,7 +75,8 @@ def _anonymise(member: StaffMember, today: datetime.date) -> None:
     Notification.objects.filter(organisation=member.organisation, recipient=member).delete()
     ApiToken.objects.filter(organisation=member.organisation, staff=member).delete()
     Absence.objects.filter(organisation=member.organisation, staff=member).delete()
-    ReviewForm.objects.filter(organisation=member.organisation, staff=member).exclude(comment="").update(comment="")
+    for hook in registry.anonymise_hooks():
+        hook(member)
     if user is not None:
         for model in (AccessAttempt, AccessLog, AccessFailureLog, SignInFailure):
             model.objects.filter(username=user.get_username()).delete()
@@ -115,6 +88,9 @@ def _anonymise(member: StaffMember, today: datetime.date) -> None:
         user.set_unusable_password()
         user.save()
     AnonymisedStaff.objects.create(organisation=member.organisation, staff=member, anonymised_on=today)
+    # The staff record's history held the name and e-mail: it goes, including the row the anonymising wrote.
+    deleted, _by_model = StaffMember.history.filter(organisation_id=member.organisation_id, id=member.pk).delete()
+    return deleted
 
 
 def _anonymise_former_staff(organisation: Organisation, cutoff: datetime.date, today: datetime.date, counts) -> None:
@@ -124,21 +100,23 @@ def _anonymise_former_staff(organisation: Organisation, cutoff: datetime.date, t
         .order_by("pk")
     )
     for member in members:
-        _anonymise(member, today)
+        counts.history_rows += _anonymise(member, today)
         counts.staff += 1
 
 
 @transaction.atomic
 def retention_apply(*, organisation: Organisation, today: datetime.date) -> RetentionRun:
-    """Remove closed cases, decided intake items and access-log rows past their time; anonymise staff who left
-    long ago."""
+    """Apply every app's retention rules (closed cases, decided intake items...) and purge access-log rows past
+    their time; anonymise staff who left long ago."""
     settings = RetentionSettings.objects.select_for_update().get(
         pk=retention_settings_get(organisation=organisation).pk
     )
     counts = Counts()
     with change_reason(REASON):
-        _delete_closed_cases(organisation, years_before(today, settings.closed_case_years), counts)
-        _delete_intake_items(organisation, years_before(today, settings.intake_item_years), counts)
+        for rule in registry.rules():
+            cutoff = years_before(today, getattr(settings, rule.period))
+            for name, value in rule.apply(organisation=organisation, cutoff=cutoff).items():
+                setattr(counts, name, getattr(counts, name) + value)
         _anonymise_former_staff(organisation, years_before(today, settings.former_staff_years), today, counts)
     log_cutoff = years_before(today, settings.access_log_years)
     counts.access_log_rows = access_log_purge(

@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 from staff.models import Role
 from staff.permissions import staff_required
 from staff.platform.formtools import apply_errors, paginate, sort_param
-from staff.platform.history import sources as history_sources
 from staff.platform.history.display import history_for_request
-from staff.platform.retention import selectors, services
+from staff.platform.retention import selectors, services, trust
 from staff.platform.retention.forms import RetentionSettingsForm
 
 
@@ -37,7 +36,7 @@ def retention(request):
             "form": form,
             "sort": sort,
             "page": paginate(request, selectors.runs(organisation=org, order=order)),
-            "history": history_for_request(request, history_sources.retention_settings()),
+            "history": history_for_request(request, trust.retention_settings_history()),
         },
         status=400 if form.errors else 200,
     )

@@ -1,4 +1,6 @@
-"""Fill new organisations "Lasttest S" with S case workers and C cases each (bulk inserts) for benchmarks."""
+"""Fill new organisations "Lasttest S" with S case workers and C cases each (bulk inserts) for benchmarks.
+
+It lives in surveys, the app at the top of the layers, because it fills every app below it too."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from django.utils import timezone
 
 from caseload.generator import LOAD_PASSWORD, STAFF_PER_UNIT, analyse_loaded_tables, load_organisation
 from staff.models import Organisation
+from surveys.generator import load_rounds
 
 
 class Command(BaseCommand):
@@ -56,6 +59,7 @@ class Command(BaseCommand):
                     rng=rng,
                     password_hash=password_hash,
                 )
+                load_rounds(result.organisation, result.workers, today=today, rng=rng)
             self.stdout.write(
                 f"{name}: {result.staff} staff in {len(result.units)} units, {cases} cases "
                 f"(first unit id {result.units[0].pk}); logins {', '.join(result.logins.values())}"
