@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from competence import trust
@@ -233,21 +233,21 @@ def _may_undo(request, member: StaffMember) -> bool:
 ONBOARDING_UNDO = {
     "placement": (
         services.onboarding_placement_remove,
-        _lazy("Remove the automatic placement"),
-        _lazy("Do you really want to remove the placement of %(name)s on level 1 from %(date)s?"),
+        gettext_lazy("Remove the automatic placement"),
+        gettext_lazy("Do you really want to remove the placement of %(name)s on level 1 from %(date)s?"),
     ),
     "plan": (
         services.onboarding_plan_remove,
-        _lazy("Remove the automatic introduction plan"),
-        _lazy(
+        gettext_lazy("Remove the automatic introduction plan"),
+        gettext_lazy(
             "Do you really want to remove the introduction plan of %(name)s? Open items and reflection sessions "
             "without attendance are removed; items already done stay."
         ),
     ),
     "mentor": (
         services.onboarding_mentor_dismiss,
-        _lazy("Stop asking for a mentor"),
-        _lazy("Do you really want to stop asking for a mentor for %(name)s?"),
+        gettext_lazy("Stop asking for a mentor"),
+        gettext_lazy("Do you really want to stop asking for a mentor for %(name)s?"),
     ),
 }
 
