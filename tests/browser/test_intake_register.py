@@ -18,7 +18,10 @@ def test_administrator_registers_a_report(page, live_server, demo):
     page.get_by_role("button", name="Registrera").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text("Registrerat i ärende MOT-TEST-42.").is_visible()
-    assert page.get_by_text("Väntar på förhandsbedömning").is_visible()
+    assert page.get_by_text("Väntar på förhandsbedömning", exact=True).is_visible()
+    # The item's change history names who registered it (the section is part of the page checked by axe).
+    assert page.get_by_role("heading", name="Ändringshistorik").is_visible()
+    assert page.get_by_text("Beslut: – → Väntar på förhandsbedömning").is_visible()
     assert page.get_by_role("heading", name="Beslut efter förhandsbedömning").count() == 0  # social workers decide
     assert_accessible(page)
     registered = IntakeItem.objects.get(case_number="MOT-TEST-42")
