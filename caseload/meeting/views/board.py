@@ -1,13 +1,12 @@
-"""Meeting pages: the unit's cycle and calendar feed, the allocation board and its actions. Thin."""
+"""The allocation board and its actions: interest, duty, the proposal (make, adjust, confirm), the wrap-up."""
 
 from __future__ import annotations
 
 import datetime
-import secrets
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,144 +14,16 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from caseload import trust
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES
 from staff.permissions import staff_required
-from staff.platform import audit, rls
-from staff.platform.formtools import apply_errors
-from staff.platform.history.display import history_for_request
-from staff.selectors import unit_get
+from staff.platform import audit
 
-from ..allocation.ical import render_cycles
-from ..selectors import unit_case_workers
-from . import reviews, selectors, services
-from .forms import AdjustForm, CycleSettingsForm, DutyForm, ReviewFormForm, WrapUpForm
-from .models import CycleSettings, ProposedAllocation, ReviewForm
-from .texts import over_capacity_warning
-
-FEED_CYCLES_BACK, FEED_CYCLES_AHEAD = 2, 10
-
-
-def _unit_for_viewer(request, pk):
-    unit = unit_get(organisation=request.organisation, pk=pk)
-    access = request.access
-    if not (access.may_view_unit(unit) or unit.pk in access.unit_ids_with(*CASE_WORKER_ROLES)):
-        raise PermissionDenied
-    return unit
-
-
-def _unit_for_manager(request, pk):
-    unit = unit_get(organisation=request.organisation, pk=pk)
-    if not request.access.manages_unit(unit.pk):
-        raise PermissionDenied
-    return unit
-
-
-def _settings_or_404(request, unit) -> CycleSettings:
-    settings = selectors.cycle_settings(organisation=request.organisation, unit=unit)
-    if settings is None:
-        raise Http404
-    return settings
-
-
-@staff_required()
-def unit_cycle(request, pk: int):
-    unit = _unit_for_viewer(request, pk)
-    settings = selectors.cycle_settings(organisation=request.organisation, unit=unit)
-    is_manager = request.access.manages_unit(unit.pk)
-    initial = (
-        {
-            "anchor": settings.anchor,
-            "period_weeks": settings.period_weeks,
-            "review_reminder_days": settings.review_reminder_days,
-        }
-        if settings
-        else {}
-    )
-    form = CycleSettingsForm(request.POST or None, initial=initial) if is_manager else None
-    if request.method == "POST":
-        if not is_manager:
-            raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.cycle_settings_save(
-                    organisation=request.organisation, actor=request.get_staff(), unit=unit, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("The cycle is saved."))
-                return redirect("caseload:unit_cycle", unit.pk)
-    today = timezone.localdate()
-    context = {
-        "unit": unit,
-        "settings": settings,
-        "form": form,
-        "is_manager": is_manager,
-        "history": history_for_request(request, trust.cycle_settings_history(unit)),
-    }
-    if settings is not None:
-        current = settings.rules.cycle_on(today)
-        follow_ups = selectors.cycle_follow_ups(organisation=request.organisation, unit=unit)
-        # The acute reassignments name colleagues' cases and their handler changes: for those who may view
-        # the unit only (a worker reads own cases, docs/caseload.md), and logged when shown.
-        may_view = request.access.may_view_unit(unit)
-        if may_view:
-            audit.note(request, [e.case for f in follow_ups for e in f.acute_reassignments])
-        context |= {
-            "current": current,
-            "phase": current.phase_on(today),
-            "upcoming": [settings.rules.cycle(current.number + k) for k in range(1, 4)],
-            "follow_ups": follow_ups,
-            "show_reassignments": may_view,
-            "feed_url": request.build_absolute_uri(reverse("caseload:unit_feed", args=[unit.pk])),
-        }
-        if is_manager:
-            context["token_url"] = request.build_absolute_uri(
-                reverse("caseload:token_feed", args=[unit.pk, settings.feed_token])
-            )
-    return render(request, "caseload/meeting/cycle.html", context)
-
-
-@require_POST
-@staff_required(*MANAGER_ROLES)
-def feed_token_regenerate(request, pk: int):
-    unit = _unit_for_manager(request, pk)
-    settings = _settings_or_404(request, unit)
-    services.feed_token_regenerate(organisation=request.organisation, actor=request.get_staff(), settings=settings)
-    messages.success(request, _("A new calendar address is made. The old one no longer works."))
-    return redirect("caseload:unit_cycle", unit.pk)
-
-
-def _feed_response(settings: CycleSettings) -> HttpResponse:
-    today = timezone.localdate()
-    current = settings.rules.number_on(today)
-    cycles = [settings.rules.cycle(n) for n in range(current - FEED_CYCLES_BACK, current + FEED_CYCLES_AHEAD)]
-    body = render_cycles(
-        cycles,
-        scope=f"org-{settings.organisation_id}-unit-{settings.unit_id}",
-        calendar_name=f"{settings.unit.name}: fördelning",
-        stamp=settings.updated_at,
-    )
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="fordelning.ics"'
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-@staff_required()
-def unit_feed(request, pk: int):
-    unit = _unit_for_viewer(request, pk)
-    return _feed_response(_settings_or_404(request, unit))
-
-
-def token_feed(request, unit: int, token: str):
-    """For calendar apps, which cannot sign in: the secret token in the address is the authentication."""
-    rls.activate_for_unit(unit)  # no one signed in: row-level security needs the unit's organisation
-    settings = CycleSettings.objects.select_related("unit").filter(unit_id=unit).first()
-    if settings is None or not secrets.compare_digest(settings.feed_token.encode(), token.encode()):
-        raise Http404
-    return _feed_response(settings)
+from ...selectors import unit_case_workers
+from .. import reviews, selectors, services
+from ..forms import AdjustForm, DutyForm, WrapUpForm
+from ..models import ProposedAllocation
+from ..texts import over_capacity_warning
+from .common import _meeting, _settings_or_404, _unit_for_manager, _unit_for_viewer
 
 
 def _board_context(request, unit):
@@ -231,14 +102,6 @@ def board(request, pk: int):
 
 def _week_days(cycle):
     return [cycle.allocation_monday + datetime.timedelta(days=d) for d in range(5)]
-
-
-def _meeting(request, unit):
-    """The cycle's meeting: its review forms and Friday wrap-up."""
-    settings = _settings_or_404(request, unit)
-    cycle = selectors.board_cycle(settings, timezone.localdate())
-    meeting, _created = services.meeting_cycle_ensure(organisation=request.organisation, unit=unit, cycle=cycle)
-    return meeting
 
 
 def _board_meeting(request, unit):
@@ -449,61 +312,4 @@ def wrap_up_save(request, pk: int):
             notes=form.cleaned_data["notes"],
         ),
         _("The wrap-up notes are saved."),
-    )
-
-
-@staff_required(*CASE_WORKER_ROLES)
-def review_form(request, pk: int):
-    unit = _unit_for_viewer(request, pk)
-    staff = request.get_staff()
-    if staff.unit_id != unit.pk:
-        raise PermissionDenied
-    meeting = _meeting(request, unit)
-    cases = reviews.review_cases(organisation=request.organisation, staff=staff)
-    audit.note(request, cases)  # the form lists the worker's own case numbers
-    existing = reviews.review_form_get(organisation=request.organisation, staff=staff, meeting=meeting)
-    entries = {e.case_id: e for e in existing.entries.all()} if existing else {}
-    initial = {"work_situation": existing.work_situation, "comment": existing.comment} if existing else {}
-    form = ReviewFormForm(
-        request.POST or None,
-        cases=cases,
-        situations=ReviewForm.Situation.choices,
-        entries=entries,
-        initial=initial,
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            reviews.review_form_submit(
-                organisation=request.organisation,
-                staff=staff,
-                meeting=meeting,
-                work_situation=form.cleaned_data["work_situation"],
-                comment=form.cleaned_data["comment"],
-                entries=form.entries(),
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, _("Your review form is submitted."))
-            return redirect("caseload:review_form", unit.pk)
-    return render(
-        request,
-        "caseload/meeting/review_form.html",
-        {"unit": unit, "form": form, "meeting": meeting, "existing": existing},
-    )
-
-
-@staff_required()
-def review_forms_read(request, pk: int):
-    """The unit manager reads the submitted review forms in the case review (ärendegenomgång)."""
-    unit = _unit_for_manager(request, pk)
-    meeting = _meeting(request, unit)
-    forms = reviews.submitted_review_forms(organisation=request.organisation, meeting=meeting)
-    audit.note(request, [entry.case for form in forms for entry in form.entries.all()])
-    status = reviews.review_status(organisation=request.organisation, meeting=meeting)
-    missing = [person for person, form in status if form is None]
-    return render(
-        request,
-        "caseload/meeting/review_forms_read.html",
-        {"unit": unit, "meeting": meeting, "forms": forms, "missing": missing},
     )
