@@ -8,9 +8,10 @@ assembles months, and keeps a paid month as it was paid:
   was exported for it (its stored rows, and the corrections already paid in later frozen months). So a
   backdated change of a frozen month shows once, in the first month after it that is not frozen, with the
   exact difference in kronor and what changed (FTE, terms, amounts, or level and employment).
-- A frozen month (its report exported as CSV or through the API, or approved: services/supplements.py)
-  shows its stored rows, its corrections included, whatever changes later. Freezing is for the whole
-  organisation: payroll pays one report, so a unit manager's export freezes the month for every unit.
+- A frozen month (exported by payroll, HR or the organisation admin, as CSV or through the API once it has
+  ended, or approved by them: services/supplements.py) shows its stored rows, its corrections included,
+  whatever changes later. Freezing is for the whole organisation: payroll pays one report. A unit manager's
+  or department head's export of her part freezes nothing, and the running month exports as preliminary.
 - Consultants are not on the payroll: their cost is listed, always computed from today's data.
 """
 
