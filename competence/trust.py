@@ -17,11 +17,11 @@ from competence.models import (
     SupplementRate,
     Training,
 )
-from staff.models import EmploymentExtent, StaffMember
 from staff.platform import identity_scan
 from staff.platform.audit.registry import OWN, SETTINGS, STAFF, Logged, access_log_pages
 from staff.platform.history.display import Source
 from staff.platform.history.registry import LEGACY, track
+from staff.trust import fte_periods_source, staff_record_source
 
 track(LevelPlacement, table=LEGACY)
 track(SupplementRate, table=LEGACY)
@@ -75,11 +75,11 @@ def ladder_member_history(member) -> list[Source]:
     """The person page of the ladder: the staff record (without its login link and leaving reason, which the
     organisation admin's page shows) and the ladder's own rows."""
     return [
-        Source(StaffMember, {"id": member.pk}, _("Staff record"), hide=("user", "leaving_reason")),
+        staff_record_source(member, hide=("user", "leaving_reason")),
         Source(LevelPlacement, {"staff_id": member.pk}, _("Ladder level"), hide=("staff",)),
         Source(Appointment, {"staff_id": member.pk}, _("Specialist appointment"), hide=("staff", "renewal_of")),
         Source(Onboarding, {"staff_id": member.pk}, _("Start as a new social worker"), hide=("staff", "placement")),
-        Source(EmploymentExtent, {"staff_id": member.pk}, _("FTE period"), hide=("staff", "created_by")),
+        fte_periods_source(member),
     ]
 
 

@@ -22,9 +22,15 @@ def organisation_history() -> list[Source]:
     return [Source(Organisation, {}, _("Organisation settings"), created_values=False)]
 
 
+def staff_record_source(member: StaffMember, *, hide: tuple[str, ...] = ("user",)) -> Source:
+    """The staff record itself (name, unit, employment, FTE, manager); the login link is never shown."""
+    return Source(StaffMember, {"id": member.pk}, _("Staff record"), hide=hide)
+
+
+def fte_periods_source(member: StaffMember) -> Source:
+    return Source(EmploymentExtent, {"staff_id": member.pk}, _("FTE period"), hide=("staff", "created_by"))
+
+
 def staff_record_history(member: StaffMember) -> list[Source]:
-    """The staff record itself (name, unit, employment, FTE, manager) and its FTE periods."""
-    return [
-        Source(StaffMember, {"id": member.pk}, _("Staff record"), hide=("user",)),
-        Source(EmploymentExtent, {"staff_id": member.pk}, _("FTE period"), hide=("staff", "created_by")),
-    ]
+    """The organisation admin's person page: the staff record and its FTE periods."""
+    return [staff_record_source(member), fte_periods_source(member)]

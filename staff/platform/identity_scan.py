@@ -16,9 +16,11 @@ from collections.abc import Callable
 
 from django.db import models
 
+from staff.platform.history import registry as history_registry
+
 _texts: list[tuple[type[models.Model], tuple[str, ...]]] = []
 _case_numbers: list[tuple[type[models.Model], str]] = []
-_pattern: list[Callable] = []
+_pattern: dict[str, Callable] = {}
 
 
 def texts(model: type[models.Model], *fields: str) -> None:
@@ -33,22 +35,23 @@ def case_numbers(model: type[models.Model], field: str) -> None:
 
 def case_number_pattern(pattern_of: Callable) -> None:
     """`pattern_of(organisation)` -> the organisation's case-number pattern (PostgreSQL regular expression)."""
-    _pattern[:] = [pattern_of]
+    _pattern["of"] = pattern_of
 
 
 def scanned_texts() -> list[tuple[type[models.Model], tuple[str, ...]]]:
     """(model, fields) of every scanned text, each model's fields together, then the historical tables."""
-    merged: dict[type[models.Model], list[str]] = {}
+    merged: dict[type[models.Model], dict[str, None]] = {}
     for model, fields in _texts:
-        merged.setdefault(model, []).extend(f for f in fields if f not in merged.get(model, []))
+        merged.setdefault(model, {}).update(dict.fromkeys(fields))  # each field once, in declared order
     found = [(model, tuple(fields)) for model, fields in merged.items()]
+    tracked = set(history_registry.tracked())
     for model, fields in list(found):
-        history = getattr(model, "history", None)
-        if history is not None:
-            names = {f.name for f in history.model._meta.fields}
+        if model in tracked:
+            historical = model.history.model
+            names = {f.name for f in historical._meta.fields}
             kept = tuple(f for f in fields if f in names)
             if kept:
-                found.append((history.model, kept))
+                found.append((historical, kept))
     return found
 
 
@@ -58,4 +61,4 @@ def scanned_case_numbers() -> list[tuple[type[models.Model], str]]:
 
 def pattern_for(organisation) -> str | None:
     """The organisation's case-number pattern; None when no app declares one."""
-    return _pattern[0](organisation) if _pattern else None
+    return _pattern["of"](organisation) if _pattern else None
