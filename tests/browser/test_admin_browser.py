@@ -37,6 +37,15 @@ def test_org_admin_adds_a_person_with_login_and_role(page, live_server, demo):
     assert RoleAssignment.objects.filter(staff=member, role="social_worker").exists()
     assert_accessible(page)
 
+    # The staff record's change history on the same page: who changed the title, from what to what.
+    page.get_by_label("Titel").fill("Socialsekreterare")
+    page.get_by_role("button", name="Spara").first.click()
+    page.wait_for_load_state("networkidle")
+    history = page.locator("#history")
+    assert history.get_by_text("Personakt: ändrad").first.is_visible()
+    assert history.get_by_text("– → Socialsekreterare").first.is_visible()
+    assert_accessible(page)
+
 
 def test_org_admin_gets_a_field_error_for_a_too_short_idle_time(page, live_server, demo):
     login(page, live_server, "admin")

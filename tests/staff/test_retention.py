@@ -332,3 +332,41 @@ def test_intake_reports_of_a_case_go_before_the_case_and_decided_items_after():
     names = [rule.name for rule in rules()]
     assert names.index("intake.trust.reports_of_closed_cases") < names.index("caseload.trust.closed_cases")
     assert names.index("caseload.trust.closed_cases") < names.index("intake.trust.decided_items")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_decided_items_and_leavers_go_the_day_after_their_period_not_on_it(world):
+    """Five years from the decision, two from the last day of employment (the defaults): a row past its period by
+    one day goes with its history; one exactly at it, or a day short of it, stays with its history."""
+    levels(world.org)
+    item_cutoff = years_before(TODAY, 5)  # 2019-06-01
+    received = datetime.datetime(2019, 1, 10, 9, tzinfo=datetime.UTC)
+    items = {
+        offset: item(
+            world.intake_unit,
+            f"M-{offset}",
+            by=world.grace,
+            received=received,
+            decision="not_opened",
+            decided_on=item_cutoff + datetime.timedelta(days=offset),
+        )
+        for offset in (-1, 0, 1)
+    }
+    staff_cutoff = years_before(TODAY, 2)  # 2022-06-01
+    leavers = {
+        offset: _leaver(world, f"leaver{offset + 1}", staff_cutoff + datetime.timedelta(days=offset))
+        for offset in (-1, 0, 1)
+    }
+
+    retention_apply(organisation=world.org, today=TODAY)
+
+    assert not IntakeItem.objects.filter(pk=items[-1].pk).exists()
+    assert not IntakeItem.history.filter(id=items[-1].pk).exists()
+    for offset in (0, 1):
+        assert IntakeItem.objects.filter(pk=items[offset].pk).exists()
+        assert IntakeItem.history.filter(id=items[offset].pk).exists()
+    assert StaffMember.objects.get(pk=leavers[-1].pk).first_name == "Gallrad"
+    assert not StaffMember.history.filter(id=leavers[-1].pk).exists()
+    for offset in (0, 1):
+        assert StaffMember.objects.get(pk=leavers[offset].pk).first_name == f"Leaver{offset + 1}"
+        assert StaffMember.history.filter(id=leavers[offset].pk).exists()
