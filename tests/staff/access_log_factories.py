@@ -7,6 +7,11 @@ import datetime
 from staff.platform.audit.models import AccessLogEntry
 
 
+def shown_ids(rows, kind: str | None = None) -> set[int]:
+    """The ids of every object the rows showed (of `kind`, if given): a row holds all of its request's."""
+    return {object_id for row in rows for k, object_id, _unit in row.shown() if kind is None or k == kind}
+
+
 def log_row(world, reader: str, *, kind: str, object_id: int, unit, at: datetime.datetime, status: int = 200, **extra):
     person = world.people[reader]
     return AccessLogEntry.objects.create(

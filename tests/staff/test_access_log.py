@@ -21,14 +21,18 @@ def _inserts(queries) -> list[str]:
     return [q["sql"] for q in queries if q["sql"].startswith("INSERT") and "accesslogentry" in q["sql"]]
 
 
-def test_a_list_page_writes_all_its_rows_in_one_insert(world):
+def test_a_list_page_writes_one_row_naming_all_it_showed_in_one_insert(world):
     client = world.client("frank")
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(reverse("staff:admin_staff_list")).status_code == 200
     assert len(_inserts(ctx.captured_queries)) == 1
-    rows = AccessLogEntry.objects.filter(url_name="staff:admin_staff_list")
-    assert {r.object_id for r in rows} == {p.pk for n, p in world.people.items() if n != "charlie"}
-    assert {(r.kind, r.actor_id) for r in rows} == {("staff", world.frank.pk)}
+    row = AccessLogEntry.objects.get(url_name="staff:admin_staff_list")
+    listed = {p.pk for n, p in world.people.items() if n != "charlie"}
+    assert {(kind, object_id) for kind, object_id, _unit in row.shown()} == {("staff", pk) for pk in listed}
+    assert (row.kind, row.actor_id) == ("staff", world.frank.pk) and row.object_id in listed
+    units = {str(p.unit_id) for n, p in world.people.items() if n != "charlie" and p.unit_id}
+    assert set(row.units_shown) == units
+    assert sum(row.units_shown.values()) == sum(1 for _k, _o, unit in row.shown() if unit is not None)
 
 
 def test_a_case_page_names_the_case_and_its_unit_and_nothing_else(world):

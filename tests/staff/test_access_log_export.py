@@ -52,6 +52,7 @@ def test_the_export_holds_the_periods_rows_with_ids_only(world):
             "200",
             "10.0.0.1",
             "",  # purpose: none stated
+            str(inside.pk),  # entry_id
         ]
     ]
     assert "Bob" not in response.content.decode("utf-8-sig")  # no names

@@ -1,4 +1,4 @@
-"""Write the access log: one INSERT per request to a URL pattern that shows personal or case data."""
+"""Write the access log: one row, in one INSERT, per request to a URL pattern that shows personal or case data."""
 
 from __future__ import annotations
 
@@ -25,24 +25,10 @@ def _url_object(match, entry) -> tuple[str, int | None, int | None]:
     return entry.kind, object_id, object_id if entry.kind == "unit" else None
 
 
-def access_rows(request, response, match, entry, staff) -> list:
-    """The log rows of one request: the objects the view noted, else the object named by the URL."""
-    from staff.platform.audit.models import AccessLogEntry
+def access_row(request, response, match, entry, staff):
+    """The one log row of a request: the objects the view noted, else the object named by the URL."""
+    from staff.platform.audit.models import AccessLogEntry, objects_and_units
 
-    channel = entry.channel or ("api" if request.path.startswith("/api/") else "page")
-    common = {
-        "organisation_id": staff.organisation_id,
-        "at": timezone.now(),
-        "actor_id": staff.pk,
-        "user_id": request.user.pk,
-        "channel": channel,
-        "url_name": match.view_name[:100],
-        "url_ids": url_ids(match.kwargs),
-        "method": request.method[:8],
-        "status": response.status_code,
-        "address": client_address(request),
-        "purpose": stated_purpose(request),
-    }
     notes = noted(request)
     if not notes:
         if entry.own_record:
@@ -52,7 +38,26 @@ def access_rows(request, response, match, entry, staff) -> list:
     elif entry.pk and not any(kind == entry.kind for kind, _i, _u in notes):
         # e.g. a unit page that noted the case numbers it listed: the unit named by the URL is recorded too
         notes = [_url_object(match, entry), *notes]
-    return [AccessLogEntry(kind=kind, object_id=oid, unit_id=unit_id, **common) for kind, oid, unit_id in notes]
+    kind, object_id, unit_id = notes[0]
+    objects_shown, units_shown = objects_and_units(notes)
+    return AccessLogEntry(
+        organisation_id=staff.organisation_id,
+        at=timezone.now(),
+        actor_id=staff.pk,
+        user_id=request.user.pk,
+        kind=kind,
+        object_id=object_id,
+        unit_id=unit_id,
+        objects_shown=objects_shown,
+        units_shown=units_shown,
+        channel=entry.channel or ("api" if request.path.startswith("/api/") else "page"),
+        url_name=match.view_name[:100],
+        url_ids=url_ids(match.kwargs),
+        method=request.method[:8],
+        status=response.status_code,
+        address=client_address(request),
+        purpose=stated_purpose(request),
+    )
 
 
 def _security_event(request, response, kind: str, *, organisation_id=None, user_id=None) -> None:
@@ -127,14 +132,13 @@ class AccessLogMiddleware:
         if staff is None:
             return response
         from staff.platform import rls
-        from staff.platform.audit.models import AccessLogEntry
 
         if response.status_code >= 400 and rls.enabled():
             # A refused request rolled back the view's transaction, and with it an organisation an API
             # token set inside it (row-level security, staff/platform/rls.py): set it again for the log row.
             rls.activate(staff.organisation_id)
         if not (entry.only_noted and not noted(request)):
-            AccessLogEntry.objects.bulk_create(access_rows(request, response, match, entry, staff))
+            access_row(request, response, match, entry, staff).save(force_insert=True)
         return response
 
     @staticmethod

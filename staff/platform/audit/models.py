@@ -1,9 +1,13 @@
 """The access log (logguppföljning): append-only rows of who read which personal or case data.
 
-Rows hold ids only: no names, no case text. The actor and unit are foreign keys without a database
-constraint, so a row outlives the person and the unit it names (the retention job decides that).
-On PostgreSQL a trigger refuses UPDATE and DELETE (migration 0006_access_log_append_only); the one
-sanctioned delete path is `staff.platform.audit.services.access_log_purge`.
+One row per request (or per e-mail sent): who, when, from where, the page and its status, and in
+`objects_shown` every object it showed, as {"case:12": 3, ...} (kind:id -> the object's unit id or null).
+`kind`, `object_id` and `unit_id` repeat the first of them (the object the URL named, if any), so a
+page about one object reads like a plain row. Rows hold ids only: no names, no case text. The
+actor and unit are foreign keys without a database constraint, so a row outlives the person and the
+unit it names (the retention job decides that). On PostgreSQL a trigger refuses UPDATE and DELETE
+(migration 0006_access_log_append_only); the one sanctioned delete path is
+`staff.platform.audit.services.access_log_purge`.
 """
 
 from __future__ import annotations
@@ -61,12 +65,28 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError(f"{self._meta.verbose_name}: append-only")
 
 
+def object_key(kind: str, object_id: int) -> str:
+    """The key of one object in `AccessLogEntry.objects_shown`: "case:12"."""
+    return f"{kind}:{object_id}"
+
+
+def split_key(key: str) -> tuple[str, int]:
+    kind, _sep, object_id = key.rpartition(":")
+    return kind, int(object_id)
+
+
 class AccessLogEntry(TenantModel, AppendOnlyModel):
+    # The composite indexes below all begin with the organisation: no single-column index of their own
+    # (the access log is the largest table; every index costs on each request that shows data).
+    organisation = models.ForeignKey(
+        "staff.Organisation", on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
     at = models.DateTimeField(_("when"), default=timezone.now)
     actor = models.ForeignKey(
         "staff.StaffMember",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         related_name="+",
         verbose_name=_("reader"),
@@ -78,10 +98,17 @@ class AccessLogEntry(TenantModel, AppendOnlyModel):
         "staff.Unit",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         null=True,
         related_name="+",
         verbose_name=_("unit"),
     )
+    # Every object the request showed: {"case:12": 3, "staff:7": null} (see object_key). On PostgreSQL a
+    # GIN index (migration 0014) answers "who read case 12" (`?` on the key) over years of rows.
+    objects_shown = models.JSONField(_("objects shown"), default=dict, blank=True)
+    # The units of those objects, {"3": 2} (unit id -> objects of it): the monthly review of a unit's
+    # manager finds the rows about her units with `?|`.
+    units_shown = models.JSONField(_("units of the objects"), default=dict, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     url_name = models.CharField(_("page"), max_length=100)
     # The integer arguments of the URL, e.g. "pk=12": the ids asked for, also when they were refused.
@@ -98,11 +125,39 @@ class AccessLogEntry(TenantModel, AppendOnlyModel):
         indexes = [
             models.Index(fields=["organisation", "at"], name="accesslog_org_at"),
             models.Index(fields=["organisation", "actor", "at"], name="accesslog_org_actor_at"),
-            models.Index(fields=["organisation", "unit", "at"], name="accesslog_org_unit_at"),
         ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} staff {self.actor_id} {self.kind} {self.object_id} {self.status}"
+
+    def save(self, *args, **kwargs):
+        if not self.objects_shown and self.object_id is not None:  # a row of one object, written as such
+            self.objects_shown, self.units_shown = objects_and_units([(self.kind, self.object_id, self.unit_id)])
+        super().save(*args, **kwargs)
+
+    def shown(self) -> list[tuple[str, int, int | None]]:
+        """(kind, id, unit id) of every object this row showed, in a stable order."""
+        return shown(self.objects_shown)
+
+
+def shown(objects: dict) -> list[tuple[str, int, int | None]]:
+    return sorted((*split_key(key), unit_id) for key, unit_id in (objects or {}).items())
+
+
+def objects_and_units(notes) -> tuple[dict, dict]:
+    """The `objects_shown` and `units_shown` columns for (kind, id, unit id) notes."""
+    objects: dict[str, int | None] = {}
+    units: dict[str, int] = {}
+    for kind, object_id, unit_id in notes:
+        if object_id is None:
+            continue
+        key = object_key(kind, object_id)
+        if key in objects:
+            continue
+        objects[key] = unit_id
+        if unit_id is not None:
+            units[str(unit_id)] = units.get(str(unit_id), 0) + 1
+    return objects, units
 
 
 class SecurityEvent(AppendOnlyModel):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff.models import Organisation, StaffMember
-from staff.platform.audit.models import AccessLogEntry, AccessLogSettings, AccessReview
+from staff.platform.audit.models import AccessLogEntry, AccessLogSettings, AccessReview, objects_and_units
 from staff.platform.identity_numbers import refuse_identity_numbers
 from staff.platform.tenancy import check_same_org
 
@@ -79,28 +79,34 @@ EMAILED = "staff:notification_email"  # the url_name of rows written when an e-m
 
 
 def emailed_reads(*, organisation_id: int, sent: list[tuple[int, int | None, list]]) -> None:
-    """The cases e-mails named: one row per (recipient, case), attributed to the recipient, in one INSERT.
+    """The cases e-mails named: one row per e-mail, attributed to the recipient, all in one INSERT.
 
     `sent` holds (recipient staff id, their login id, [(case id, unit id), ...]) per e-mail sent. No
     request: no address, method or status (0).
     """
     at = timezone.now()
-    rows = [
-        AccessLogEntry(
-            organisation_id=organisation_id,
-            at=at,
-            actor_id=staff_id,
-            user_id=user_id,
-            kind="case",
-            object_id=case_id,
-            unit_id=unit_id,
-            channel="email",
-            url_name=EMAILED,
-            method="",
-            status=0,
+    rows = []
+    for staff_id, user_id, refs in sent:
+        if not refs:
+            continue
+        objects_shown, units_shown = objects_and_units(("case", case_id, unit_id) for case_id, unit_id in refs)
+        first_case, first_unit = refs[0]
+        rows.append(
+            AccessLogEntry(
+                organisation_id=organisation_id,
+                at=at,
+                actor_id=staff_id,
+                user_id=user_id,
+                kind="case",
+                object_id=first_case,
+                unit_id=first_unit,
+                objects_shown=objects_shown,
+                units_shown=units_shown,
+                channel="email",
+                url_name=EMAILED,
+                method="",
+                status=0,
+            )
         )
-        for staff_id, user_id, refs in sent
-        for case_id, unit_id in refs
-    ]
     if rows:
         AccessLogEntry.objects.bulk_create(rows)

@@ -10,6 +10,7 @@ from caseload.models import Assignment, CaseloadSettings
 from staff.platform.audit.models import AccessLogEntry
 from staff.platform.audit.selectors import review_flags
 from tests.caseload.factories import case, worker
+from tests.staff.access_log_factories import shown_ids
 
 MONTH = datetime.date(2026, 1, 1)
 QUEUE = 25  # above the default threshold of 20 distinct cases within 60 minutes
@@ -41,7 +42,7 @@ def test_confirming_a_meeting_with_many_cases_is_no_burst(big_queue):
     assert "Fördelningen är fastställd" in _post(w, "proposal_confirm").content.decode()
     assert Assignment.objects.filter(case__in=w.cases).exists()
     # every case the meeting read is still in the log under the manager's name
-    read = set(AccessLogEntry.objects.filter(actor=w.alice, kind="case").values_list("object_id", flat=True))
+    read = shown_ids(AccessLogEntry.objects.filter(actor=w.alice), "case")
     assert {c.pk for c in w.cases} <= read
     assert _many_cases(w, "alice") == []
 
