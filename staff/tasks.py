@@ -42,7 +42,17 @@ BEAT_SCHEDULE: dict = {
         "task": "staff.tasks.notification_emails_resend_all",
         "schedule": RESEND_EVERY_SECONDS,
     },
+    # Expired sessions out of the session table (what `manage.py clearsessions` does), every night.
+    "sessions-clear-expired": {"task": "staff.tasks.sessions_clear_expired", "schedule": crontab(hour=3, minute=10)},
 }
+
+
+@shared_task(acks_late=True)
+def sessions_clear_expired() -> None:
+    """Delete the sessions past their expiry date: the session engine's own `clear_expired`."""
+    from importlib import import_module
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
 
 
 EMAIL_CLAIM_GROUP = 50

@@ -370,3 +370,19 @@ def test_decided_items_and_leavers_go_the_day_after_their_period_not_on_it(world
     for offset in (0, 1):
         assert StaffMember.objects.get(pk=leavers[offset].pk).first_name == f"Leaver{offset + 1}"
         assert StaffMember.history.filter(id=leavers[offset].pk).exists()
+
+
+def test_expired_sessions_are_cleared_every_night_and_live_ones_kept(world):
+    from django.contrib.sessions.models import Session
+
+    from staff.tasks import BEAT_SCHEDULE, sessions_clear_expired
+
+    assert BEAT_SCHEDULE["sessions-clear-expired"]["task"] == sessions_clear_expired.name
+    live = world.client("bob")  # a real sign-in's session
+    live.get(reverse("staff:start"))
+    now = timezone.now()
+    Session.objects.create(session_key="x" * 32, session_data="", expire_date=now - datetime.timedelta(seconds=1))
+    Session.objects.create(session_key="y" * 32, session_data="", expire_date=now + datetime.timedelta(minutes=5))
+    sessions_clear_expired()
+    keys = set(Session.objects.values_list("session_key", flat=True))
+    assert "x" * 32 not in keys and "y" * 32 in keys and live.session.session_key in keys
