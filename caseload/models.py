@@ -343,6 +343,27 @@ class CaseEvent(TenantModel):
         indexes = [models.Index(fields=["organisation", "case", "at"])]
 
 
+class CoverageFigure(TenantModel):
+    """The organisation's co-handler coverage as last counted: the comparison figure of every unit page.
+
+    Counting every open case grows with the organisation, so no page counts it: the beat does, every
+    CASELOAD_ORGANISATION_FIGURES_SECONDS (caseload.tasks.coverage_count_all), and a page reads this one
+    row, which works with or without Redis. The one exception is an organisation that has no row yet.
+    """
+
+    open_cases = models.PositiveIntegerField(_("open cases"))
+    with_co_handler = models.PositiveIntegerField(_("with a co-handler"))
+    counted_at = models.DateTimeField(_("counted at"))
+
+    class Meta:
+        verbose_name = _("organisation coverage figure")
+        verbose_name_plural = _("organisation coverage figures")
+        constraints = [models.UniqueConstraint(fields=["organisation"], name="coverage_figure_one_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.with_co_handler}/{self.open_cases} at {self.counted_at:%Y-%m-%d %H:%M}"
+
+
 from .meeting.models import (  # noqa: E402
     CycleSettings,
     DutyDay,
@@ -358,6 +379,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseloadSettings",
+    "CoverageFigure",
     "CycleSettings",
     "DutyDay",
     "Extension",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.schedules import crontab
+from django.conf import settings
 from django.utils import timezone
 
 from staff.models import Organisation
@@ -22,7 +23,24 @@ BEAT_SCHEDULE = {
         "task": "caseload.tasks.cycles_roll_forward_all",
         "schedule": crontab(hour=5, minute=45),
     },
+    # The organisation-wide coverage that unit pages compare with (caseload.models.CoverageFigure).
+    "caseload-coverage-count": {
+        "task": "caseload.tasks.coverage_count_all",
+        "schedule": float(max(settings.CASELOAD_ORGANISATION_FIGURES_SECONDS, 60)),
+    },
 }
+
+
+@shared_task
+def coverage_count_all() -> int:
+    return fan_out(coverage_count)
+
+
+@shared_task(acks_late=True)
+def coverage_count(*, organisation_id: int) -> None:
+    from .services import coverage_figure_count
+
+    coverage_figure_count(organisation=Organisation.objects.get(pk=organisation_id))
 
 
 @shared_task

@@ -13,6 +13,7 @@ from .cases import (
     investigation_close,
     investigation_open,
 )
+from .coverage import coverage_figure_count
 from .reminders import deadline_reminders_send
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "case_create",
     "case_report_linked",
     "caseload_settings_update",
+    "coverage_figure_count",
     "deadline_reminders_send",
     "extension_decide",
     "investigation_close",

@@ -182,7 +182,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Stabil <noreply@stabil.l
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://stabil"),
 }
-# How long organisation-wide comparison figures on unit pages are kept (caseload.selectors.load); 0 = never.
+# How often the beat counts the organisation-wide comparison figures of unit pages (caseload.models.CoverageFigure);
+# 0 = counted live on every page.
 CASELOAD_ORGANISATION_FIGURES_SECONDS = env.int("CASELOAD_ORGANISATION_FIGURES_SECONDS", default=300)
 # Survey anonymity: the fewest respondents any organisation may publish an aggregate with (docs/trust.md).
 SURVEYS_MIN_RESPONDENTS_FLOOR = env.int("SURVEYS_MIN_RESPONDENTS_FLOOR", default=5)

@@ -110,24 +110,31 @@ def test_dashboard_shows_at_risk_investigations_coverage_and_span(ladder):
 
 
 @time_machine.travel(datetime.datetime(2024, 6, 14, 9, 5), tick=False)
-def test_organisation_coverage_is_counted_once_per_period_and_says_when(ladder, settings):
-    """The unit's coverage is live; the organisation's comparison figure is cached per organisation (times in
-    Stockholm, UTC+2 in June)."""
+def test_organisation_coverage_is_the_beats_figure_and_says_when(ladder, settings):
+    """The unit's coverage is live; the organisation's comparison figure is the one the beat counted (times in
+    Stockholm, UTC+2 in June), read from one row whatever the organisation's size, with Redis or without."""
+    from caseload.tasks import BEAT_SCHEDULE, coverage_count
+
     settings.CASELOAD_ORGANISATION_FIGURES_SECONDS = 300
+    assert BEAT_SCHEDULE["caseload-coverage-count"]["schedule"] == 300
     w = ladder
     case(w.unit, "A", main=w.bob, co=w.carol, start=datetime.date(2024, 6, 1))
     client, url = w.client("alice"), reverse("caseload:unit_dashboard", args=[w.unit.pk])
-    client.get(url)
+    html = client.get(url).content.decode()
+    assert "Organisation: 100,0 %" in html and "räknad kl." not in html  # not counted by the beat yet: live
+    coverage_count(organisation_id=w.org.pk)  # the beat
     case(w.unit, "B", main=w.bob, start=datetime.date(2024, 6, 2))  # no co-handler
     html = client.get(url).content.decode()
     assert "1 av 2 öppna ärenden" in html  # the unit: live
-    assert "Organisation: 100,0 %" in html and "(räknad kl. 11:05)" in html  # cached, with the time counted
-    warm = _queries(client, url)
+    assert "Organisation: 100,0 %" in html and "(räknad kl. 11:05)" in html  # as counted, with the time counted
+    counted = _queries(client, url)
+    _grow(ladder, 12)
     cache.clear()
-    assert _queries(client, url) == warm + 1  # the organisation-wide count, only when not cached
+    assert _queries(client, url) == counted  # no count of the organisation's cases on the page, cache or not
     with time_machine.travel(datetime.datetime(2024, 6, 14, 9, 11), tick=False):
+        coverage_count(organisation_id=w.org.pk)
         html = client.get(url).content.decode()
-    assert "Organisation: 50,0 %" in html and "(räknad kl. 11:11)" in html
+    assert "Organisation: 92,8 %" in html and "(räknad kl. 11:11)" in html  # 13 of 14
 
 
 def test_dashboard_is_for_the_units_managers(ladder):
