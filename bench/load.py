@@ -1,7 +1,8 @@
 """Load test and floor benchmark against gunicorn + PostgreSQL + Redis on loopback (bench/stack.py).
 
     .venv/bin/python bench/load.py [--staff 300] [--cases 30000] [--organisations 3] [--steps 5,10,20,40,80]
-                                   [--step-seconds 40] [--floor-seconds 15] [--web-workers 2]
+                                   [--step-seconds 40] [--floor-seconds 15] [--floor-connections 2]
+                                   [--web-workers 2]
 
 1. Generates the organisations (manage.py generate_load) into a private PostgreSQL; gunicorn and the Celery
    worker connect as the application role, so row-level security is on (checked and printed from the database).
