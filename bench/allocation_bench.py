@@ -5,7 +5,7 @@
 
 Times the solver (HiGHS, one thread) and the greedy baseline in the same run and prints both objectives,
 their ratio, the solver's status (OPTIMAL = proven optimum), its proven lower bound and the time ratio
-solver/greedy.
+solver/greedy; fails if the solver's answer is worse than greedy's or below its own bound.
 """
 
 from __future__ import annotations
@@ -79,7 +79,13 @@ def main() -> None:
             for seed in range(args.seed, args.seed + 3):
                 print(run(cases, workers, seed, args.time_limit), flush=True)
         return
-    print(run(args.cases, args.workers, args.seed, args.time_limit, tuple(args.load_percent)))
+    result = run(args.cases, args.workers, args.seed, args.time_limit, tuple(args.load_percent))
+    print(result)
+    # A wrong answer, not a slow one, fails the run (CI): the solver starts from greedy's allocation, so it is
+    # never worse, and its proven bound is never above what it found.
+    assert result["solver_objective"] <= result["greedy_objective"], "the solver's proposal is worse than greedy's"
+    bound = result["lower_bound"]
+    assert bound is None or bound <= result["solver_objective"] * (1 + 1e-9) + 1e-6, "the bound is above the answer"
 
 
 if __name__ == "__main__":

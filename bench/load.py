@@ -1,12 +1,17 @@
 """Load test and floor benchmark against gunicorn + PostgreSQL + Redis on loopback (bench/stack.py).
 
     .venv/bin/python bench/load.py [--staff 300] [--cases 30000] [--organisations 3] [--steps 5,10,20,40,80]
-                                   [--step-seconds 40] [--floor-seconds 15] [--web-workers 2]
+                                   [--step-seconds 40] [--floor-seconds 15] [--floor-connections 2]
+                                   [--web-workers 2]
 
-1. Generates the organisations (manage.py generate_load) into a private PostgreSQL.
-2. Floor: "my caseload" against /bench/ping/ (a trivial authenticated view) on the same server, closed loop
-   with 4 client threads, alternating 2 × --floor-seconds each; prints requests per second and the ratio, and
-   sign-ins per second (the password hash is deliberately slow, so sign-ins are measured here, apart).
+1. Generates the organisations (manage.py generate_load) into a private PostgreSQL; gunicorn and the Celery
+   worker connect as the application role, so row-level security is on (checked and printed from the database).
+2. Floor, with wrk (a light C client: `apt-get install wrk`), each page for --floor-seconds, all pages twice
+   interleaved, --floor-connections connections = threads, the session cookie of a real sign-in:
+   /bench/ping/ (a trivial authenticated view), /accessibility/ (the site's layout only), "my caseload" as a
+   case worker and the unit dashboard as its manager; prints requests per second and each page's ratio to the
+   trivial view (any answer but 200 is counted and fails the run). Then sign-ins per second (Python requests,
+   4 threads: the password hash is deliberately slow, so sign-ins are measured here, apart).
 3. Locust (bench/locustfile.py), headless, one bounded run per step of users (each stops by itself after
    --step-seconds; the users start signed in: a session each, made in the database beforehand); prints
    throughput, p50/p95/p99 and error rate per step, the knee (the last step whose throughput still grew by
@@ -21,6 +26,8 @@ import csv
 import json
 import os
 import platform
+import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -31,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import requests  # noqa: E402
 
-from bench.stack import PY, ROOT, VAR, WEB_PORT, Stack, log, prepare, url  # noqa: E402
+from bench.stack import APP_ROLE, PY, ROOT, VAR, WEB_PORT, Stack, log, prepare, url  # noqa: E402
 
 
 def load() -> str:
@@ -49,25 +56,6 @@ def _session(username: str) -> requests.Session:
     )
     assert r.status_code == 302, r.status_code
     return s
-
-
-def closed_loop(sessions: list[requests.Session], path: str, seconds: float) -> tuple[int, int]:
-    """Requests completed and failed by len(sessions) threads, each sending the next when the last returns."""
-    done, failed = [0] * len(sessions), [0] * len(sessions)
-    end = time.monotonic() + seconds
-
-    def run(i: int) -> None:
-        while time.monotonic() < end:
-            r = sessions[i].get(url(path), timeout=30)
-            done[i] += 1
-            failed[i] += r.status_code != 200
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(sessions))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sum(done), sum(failed)
 
 
 def signins(usernames: list[str], seconds: float) -> float:
@@ -88,24 +76,57 @@ def signins(usernames: list[str], seconds: float) -> float:
     return sum(done) / seconds
 
 
-def floor(plan: dict, seconds: float) -> dict:
+# Counts every answer that is not 200 (a redirect to the sign-in page would otherwise count as a fast success).
+_WRK_STATUS = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) not200 = 0 end
+function response(status, headers, body) if status ~= 200 then not200 = not200 + 1 end end
+function done(summary, latency, requests)
+  local n = 0
+  for _, t in ipairs(threads) do n = n + t:get("not200") end
+  io.write(string.format("not200 %d\\n", n))
+end
+"""
+WRK_MISSING = "make load needs wrk (a light HTTP client) for the floor: apt-get install wrk"
+
+
+def wrk(path: str, session_id: str, seconds: int, connections: int) -> dict:
+    """Requests per second of one page by wrk: `connections` connections on as many threads, closed loop."""
+    script = VAR / "wrk-status.lua"
+    script.write_text(_WRK_STATUS)
+    cmd = [shutil.which("wrk") or "wrk", "-t", str(connections), "-c", str(connections), "-d", f"{seconds}s"]
+    cmd += ["--timeout", "30s", "-s", str(script), "-H", f"Cookie: sessionid={session_id}", url(path)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    requests_n = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"requests": requests_n, "not200": int(re.search(r"not200 (\d+)", out).group(1)), "seconds": seconds}
+
+
+def floor(plan: dict, seconds: float, connections: int) -> dict:
+    """Each page's requests per second (wrk) and its ratio to the trivial authenticated view."""
     org = plan["organisations"][0]
-    sessions = [_session(w) for w in org["workers"][1:5]]
-    for s in sessions:
-        s.get(url("/caseload/mine/"), timeout=30)
-    totals = {"/bench/ping/": [0, 0, 0.0], "/caseload/mine/": [0, 0, 0.0]}
+    manager, unit = org["managers"][0]
+    worker = _session(org["workers"][1]).cookies["sessionid"]
+    pages = {
+        "trivial view /bench/ping/": ("/bench/ping/", worker),
+        "layout only /accessibility/": ("/accessibility/", worker),
+        "my caseload (worker)": ("/caseload/mine/", worker),
+        "unit dashboard (manager)": (f"/caseload/units/{unit}/", _session(manager).cookies["sessionid"]),
+    }
+    for path, session_id in pages.values():  # signed in and 200 (not a redirect), warm
+        r = requests.get(url(path), cookies={"sessionid": session_id}, allow_redirects=False, timeout=30)
+        assert r.status_code == 200, (path, r.status_code)
+    totals = {name: {"requests": 0, "not200": 0, "seconds": 0} for name in pages}
     for _ in range(2):
-        for path, row in totals.items():
-            done, failed = closed_loop(sessions, path, seconds)
-            row[0] += done
-            row[1] += failed
-            row[2] += seconds
-    ping, mine = (totals[p][0] / totals[p][2] for p in ("/bench/ping/", "/caseload/mine/"))
+        for name, (path, session_id) in pages.items():
+            for key, value in wrk(path, session_id, max(1, round(seconds)), connections).items():
+                totals[name][key] += value
+    rps = {name: t["requests"] / t["seconds"] for name, t in totals.items()}
+    ping = rps["trivial view /bench/ping/"]
     return {
-        "ping_rps": round(ping, 1),
-        "caseload_rps": round(mine, 1),
-        "ratio": round(mine / ping, 2),
-        "failed": totals["/bench/ping/"][1] + totals["/caseload/mine/"][1],
+        "pages": {name: (round(r, 1), round(r / ping, 2)) for name, r in rps.items()},
+        "not200": sum(t["not200"] for t in totals.values()),
+        "connections": connections,
         "signins": round(signins(org["workers"][1:5], seconds), 1),
         "load": load(),
     }
@@ -178,9 +199,12 @@ def main() -> None:
     parser.add_argument("--steps", default="5,10,20,40,80")
     parser.add_argument("--step-seconds", type=int, default=40)
     parser.add_argument("--floor-seconds", type=float, default=15)
+    parser.add_argument("--floor-connections", type=int, default=2, help="wrk connections (= threads)")
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit(WRK_MISSING)
     lines = [
         f"# {time.strftime('%Y-%m-%d %H:%M')} {platform.platform()}, {os.cpu_count()} cores; gunicorn "
         f"{args.web_workers} workers x {args.threads} threads; PostgreSQL + Redis on loopback"
@@ -200,11 +224,24 @@ def main() -> None:
         )
         stack.web_start()
         stack.worker_start("worker", concurrency=1)
-        f = floor(plan, args.floor_seconds)
+        f = floor(plan, args.floor_seconds, args.floor_connections)
+        aims = {"my caseload (worker)": 0.35, "unit dashboard (manager)": 0.25}
+        per_page = f"2 x {args.floor_seconds:g} s per page"
+        out(f"floor (wrk, {f['connections']} connections = threads, {per_page}; load {f['load']}):")
+        for name, (rps, ratio) in f["pages"].items():
+            aim = f" (aim >= {aims[name]})" if name in aims else ""
+            out(f"  {name:<30}{rps:>8.1f} req/s   ratio to the trivial view {ratio:.2f}{aim}")
+        out(f"  answers other than 200: {f['not200']}; sign-ins {f['signins']}/s (4 threads)")
+        rls = stack.rls_check(plan["organisations"][0]["id"])
         out(
-            f"floor: my caseload {f['caseload_rps']} req/s, trivial authenticated view {f['ping_rps']} req/s, "
-            f"ratio {f['ratio']} (aim >= 0.5), {f['failed']} failed; sign-ins {f['signins']}/s (load {f['load']})"
+            f"row-level security: connections of the web and worker {rls['connections']}; "
+            f"{APP_ROLE} (super, bypassrls, tables owned) = {rls['role']}; {rls['policies']} tables with the policy; "
+            f"with no organisation set it sees "
+            f"{rls['unset']} of {rls['all']} cases, with organisation {plan['organisations'][0]['id']} set "
+            f"(count|organisations|id) {rls['set']}"
         )
+        if f["not200"] or rls["unset"] or set(rls["connections"]) != {APP_ROLE}:
+            sys.exit("floor: answers other than 200, or the web is not under row-level security (see above)")
         steps = []
         out(f"{'users':>6}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}  slowest p95 / load")
         for users in (int(u) for u in args.steps.split(",")):

@@ -1,8 +1,13 @@
 """A private production-like stack on loopback for the load test, the floor benchmark and the fault scripts.
 
-Its own PostgreSQL cluster (initdb in var/bench/pg, port 55432), its own Redis (port 6390), gunicorn with
-bench.settings, Celery workers and beat: so a restarted database or a stopped Redis never touches the
+Its own PostgreSQL cluster (initdb in /tmp/stabil-bench-pg, port 55432), its own Redis (port 6390), gunicorn
+with bench.settings, Celery workers and beat: so a restarted database or a stopped Redis never touches the
 PostgreSQL and Redis other work on the machine uses. Everything it starts it stops (by process id).
+
+As in production (docker-compose.yml, docs/trust-rls.md): `migrate`, `generate_load` and the checks run as the
+table owner `stabil`; gunicorn, the Celery workers and beat connect as the application role `stabil_app` (a
+login of its own that owns nothing, no BYPASSRLS), so row-level security applies to every request and task
+measured. `Stack.rls_check()` shows it from the database.
 """
 
 from __future__ import annotations
@@ -29,13 +34,16 @@ PG_PORT = int(os.environ.get("BENCH_PG_PORT", "55432"))
 REDIS_PORT = int(os.environ.get("BENCH_REDIS_PORT", "6390"))
 WEB_PORT = int(os.environ.get("BENCH_WEB_PORT", "8790"))
 PG_DIR = Path(os.environ.get("BENCH_PG_DIR", "/tmp/stabil-bench-pg"))  # noqa: S108 - the postgres user must own it
+OWNER, APP_ROLE = "stabil", "stabil_app"
 
 
 def env() -> dict[str, str]:
+    """The environment of the owner's commands (migrate, generate_load, shells); `app_env()` for the services."""
     e = dict(os.environ)
     e.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
-        DATABASE_URL=f"postgres://stabil@127.0.0.1:{PG_PORT}/stabil",
+        DATABASE_URL=f"postgres://{OWNER}@127.0.0.1:{PG_PORT}/stabil",
+        DATABASE_APP_ROLE=APP_ROLE,  # migrate grants it the table rights (staff/platform/rls.py)
         CELERY_BROKER_URL=f"redis://127.0.0.1:{REDIS_PORT}/0",
         EMAIL_FILE_PATH=str(VAR / "mail"),
         CONN_MAX_AGE="60",
@@ -44,7 +52,13 @@ def env() -> dict[str, str]:
         NOTIFICATION_RESEND_AFTER_SECONDS="3",
         PYTHONPATH=str(ROOT),
     )
+    e.pop("DATABASE_ASSUME_ROLE", None)
     return e
+
+
+def app_env() -> dict[str, str]:
+    """The environment of gunicorn, the workers and beat: connected as the application role, as in production."""
+    return {**env(), "DATABASE_URL": f"postgres://{APP_ROLE}@127.0.0.1:{PG_PORT}/stabil"}
 
 
 def _as_postgres(*args: str) -> list[str]:
@@ -71,16 +85,18 @@ class Stack:
         if os.geteuid() == 0:
             shutil.chown(PG_DIR, "postgres", "postgres")
         subprocess.run(  # noqa: S603
-            _as_postgres(
-                str(PG_BIN / "initdb"), "-D", str(PG_DIR / "data"), "-U", "stabil", "--auth=trust", "-E", "UTF8"
-            ),
+            _as_postgres(str(PG_BIN / "initdb"), "-D", str(PG_DIR / "data"), "-U", OWNER, "--auth=trust", "-E", "UTF8"),
             check=True,
             stdout=subprocess.DEVNULL,
         )
         self.pg_start()
         subprocess.run(  # noqa: S603
-            [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "stabil", "stabil"], check=True
+            [str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", OWNER, "stabil"], check=True
         )
+        # As docker/postgres/10-app-role.sh (trust authentication on loopback here, so no password).
+        self.sql(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS")
+        self.sql(f"GRANT CONNECT ON DATABASE stabil TO {APP_ROLE}")
+        self.sql(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
 
     def pg_ctl(self, action: str, *extra: str) -> None:
         options = f"-p {PG_PORT} -k {PG_DIR} -c listen_addresses=127.0.0.1 -c max_connections=100"
@@ -146,15 +162,44 @@ class Stack:
             time.sleep(0.3)
         raise RuntimeError(f"celery worker {name} not ready within {timeout} s")
 
-    def sql(self, query: str) -> str:
-        """One value or row from the stack's database (psql: much quicker than a Django shell)."""
+    def sql(self, *queries: str, user: str = OWNER) -> str:
+        """One value or row from the stack's database (psql: much quicker than a Django shell); with several
+        queries, one session and a line per result."""
+        commands = [arg for query in queries for arg in ("-c", query)]
         result = subprocess.run(  # noqa: S603
-            ["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "stabil", "-d", "stabil", "-tAc", query],  # noqa: S607
+            ["psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", user, "-d", "stabil", "-tA", *commands],  # noqa: S607
             capture_output=True,
             text=True,
             check=True,
         )
         return result.stdout.strip()
+
+    def rls_check(self, organisation_id: int) -> dict:
+        """Row-level security in the running stack: who the web's connections are, and what the application role
+        sees of the cases with no organisation set and with `organisation_id` set (only that one's rows)."""
+        seen = self.sql(
+            "SELECT count(*) FROM caseload_case",
+            f"SELECT set_config('stabil.organisation_id', '{organisation_id}', false)",
+            "SELECT count(*), count(DISTINCT organisation_id), max(organisation_id) FROM caseload_case",
+            user=APP_ROLE,
+        ).split("\n")
+        return {
+            "connections": dict(  # Django's connections (psql's carry application_name 'psql')
+                line.split("|")
+                for line in self.sql(
+                    "SELECT usename, count(*) FROM pg_stat_activity WHERE datname = 'stabil' AND "
+                    "application_name = '' GROUP BY usename"
+                ).splitlines()
+            ),
+            "role": self.sql(
+                f"SELECT rolsuper, rolbypassrls, (SELECT count(*) FROM pg_tables WHERE tableowner = '{APP_ROLE}') "
+                f"FROM pg_roles WHERE rolname = '{APP_ROLE}'"
+            ),
+            "policies": int(self.sql("SELECT count(*) FROM pg_policies WHERE policyname = 'stabil_tenant'")),
+            "unset": int(seen[0]),
+            "set": seen[2],
+            "all": int(self.sql("SELECT count(*) FROM caseload_case")),
+        }
 
     def beat_start(self, seconds: float = 2) -> None:
         schedule = VAR / "celerybeat-schedule"
@@ -173,7 +218,7 @@ class Stack:
     def start(self, name: str, cmd: list[str], extra_env: dict | None = None) -> subprocess.Popen:
         out = open(VAR / f"{name}.log", "ab")  # noqa: SIM115 - closed with the process
         proc = subprocess.Popen(  # noqa: S603
-            cmd, cwd=ROOT, env={**env(), **(extra_env or {})}, stdout=out, stderr=subprocess.STDOUT
+            cmd, cwd=ROOT, env={**app_env(), **(extra_env or {})}, stdout=out, stderr=subprocess.STDOUT
         )
         self.procs[name] = proc
         return proc
@@ -241,6 +286,7 @@ def prepare(stack: Stack, *, staff: int, cases: int, organisations: int = 1) -> 
         plan["organisations"].append(
             {
                 "slug": slug,
+                "id": int(org),
                 "hr": f"{slug}-hr",
                 "managers": [m.split(":") for m in managers],
                 "workers": workers,
