@@ -68,3 +68,21 @@ def test_my_caseload_reads_running_investigations_with_the_assignments(ladder, p
     assert rows.count("data-days-legal>") == 3  # N-01..N-03 have an investigation, N-00 and N-04 do not
     assert rows.count('<td colspan="3">') == 2  # the kind in place of the deadlines
     assert rows.count("Carol Testsson") == 3  # N-01, N-02, N-04
+
+
+@time_machine.travel(TODAY, tick=False)
+@pytest.mark.parametrize("page", ["mine", "dashboard"])
+def test_row_links_are_those_of_reverse(ladder, pages, page):
+    """Reversed once per table: every row's link is still reverse('caseload:case_detail', [pk]) of its case."""
+    import re
+
+    client, url = pages[page]
+    _cases(ladder, 0, 12)
+    html = client.get(url).content.decode()
+    table = html.split('id="my-cases"' if page == "mine" else 'id="at-risk"', 1)[1].split("</table>", 1)[0]
+    links = dict(re.findall(r'<a href="([^"]+)">(N-\d\d)</a>', table))
+    expected = {
+        reverse("caseload:case_detail", args=[c.pk]): c.number for c in Case.objects.filter(number__in=links.values())
+    }
+    assert links == expected
+    assert len(links) == (12 if page == "mine" else 9)  # the dashboard lists those with an investigation
