@@ -96,8 +96,17 @@ def _in_field_order(model, names: set[str]) -> tuple[str, ...]:
 SHOWN_CASE = _in_field_order(Case, {"id", "organisation_id", "number", "kind", "weight", "acute", "status", "unit_id"})
 SHOWN_INVESTIGATION = _in_field_order(
     Investigation,
-    {"id", "organisation_id", "case_id", "start_date", "target_date", "legal_deadline", "extended_until", "chained"}
-    | {"closed_on"},
+    {
+        "id",
+        "organisation_id",
+        "case_id",
+        "start_date",
+        "target_date",
+        "legal_deadline",
+        "extended_until",
+        "closed_on",
+        "chained",
+    },
 )
 
 
