@@ -287,6 +287,9 @@ class Investigation(TenantModel):
             models.Index(fields=["organisation", "closed_on", "target_date"]),
             models.Index(fields=["organisation", "closed_on", "legal_deadline"]),
             models.Index(fields=["organisation", "unit", "closed_on"]),
+            # Closed this month per worker (worker_loads: my caseload, the unit dashboard, the board): the
+            # workers' own closures, not a scan of every closure of the organisation in the month.
+            models.Index(fields=["organisation", "closed_by_handler", "closed_on"], name="caseload_inv_closed_by_idx"),
         ]
 
     def __str__(self) -> str:

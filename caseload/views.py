@@ -17,6 +17,7 @@ from staff.platform import audit
 from staff.platform.audit.models import Purpose
 from staff.platform.formtools import apply_errors, csv_cell, paginate
 from staff.platform.history.display import history_for_request
+from staff.platform.links import link_format
 from staff.selectors import unit_get
 
 from . import reading, selectors, services
@@ -68,7 +69,10 @@ def my_caseload(request):
     page = paginate(request, data.rows, per_page=50)
     audit.note(request, [row.case for row in page])
     supervises = bool(request.access.unit_ids_with(Role.SPECIALIST))
-    return render(request, "caseload/my_caseload.html", {"data": data, "page": page, "supervises": supervises})
+    case_link = link_format("caseload:case_detail")
+    rows = [(row, case_link(row.case.pk)) for row in page]
+    context = {"data": data, "page": page, "rows": rows, "supervises": supervises}
+    return render(request, "caseload/my_caseload.html", context)
 
 
 @staff_required(Role.SPECIALIST)
@@ -88,7 +92,10 @@ def unit_dashboard(request, pk: int):
         raise PermissionDenied
     data = selectors.unit_dashboard(organisation=request.organisation, unit=unit, today=timezone.localdate())
     audit.note(request, data.shown())
-    return render(request, "caseload/unit_dashboard.html", {"data": data, "unit": unit, "chart": data.chart_data()})
+    case_link = link_format("caseload:case_detail")
+    at_risk = [(d, case_link(d.investigation.case_id)) for d in data.at_risk]
+    context = {"data": data, "unit": unit, "chart": data.chart_data(), "at_risk": at_risk}
+    return render(request, "caseload/unit_dashboard.html", context)
 
 
 @staff_required()

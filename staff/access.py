@@ -17,7 +17,7 @@ from staff.models import (
 
 @dataclass(frozen=True)
 class Access:
-    staff: StaffMember
+    staff: StaffMember | None  # None in the navigation's role-only view (staff.navigation)
     roles: frozenset[str] = field(default_factory=frozenset)
     unit_roles: frozenset[tuple[str, int]] = field(default_factory=frozenset)
     department_ids: frozenset[int] = field(default_factory=frozenset)

@@ -160,14 +160,15 @@ def worker_loads(
     today: datetime.date,
     settings: CaseloadSettings,
     absences: Iterable[Absence] | None = None,
-    assignments: Iterable[Assignment] | None = None,
+    held: Iterable[tuple[int, str, int]] | None = None,
     period: tuple[datetime.date, datetime.date] | None = None,
 ) -> list[WorkerLoad]:
     """The one measure of load for the given people in four queries, whatever the number of cases.
 
     Capacity is for ``period`` (default: the month of ``today``; the allocation board passes its cycle), the
     level the one on ``today``. A caller that already holds the people's absences (any that overlap the period)
-    or their current assignments (with `case` loaded) passes them and saves those queries ("my caseload" does).
+    or their current assignments of open cases as ``held`` (staff id, role, case weight) passes them and saves
+    those queries ("my caseload" does).
     """
     ids = [s.pk for s in staff]
     start, end = period or month_bounds(today)
@@ -188,7 +189,7 @@ def worker_loads(
         loads[s.pk] = WorkerLoad(
             staff=s, level=level, capacity=capacity, fraction=settings.co_handler_fraction, co_only=co_only
         )
-    if assignments is None:
+    if held is None:
         rows = (
             Assignment.objects.filter(
                 organisation=organisation, staff_id__in=ids, end__isnull=True, case__status=Case.Status.OPEN
@@ -198,11 +199,11 @@ def worker_loads(
         )
     else:
         totals: dict[tuple[int, str], list[int]] = {}
-        for a in assignments:
-            if a.end is None and a.case.status == Case.Status.OPEN and a.staff_id in loads:
-                total = totals.setdefault((a.staff_id, a.role), [0, 0])
+        for staff_id, role, weight in held:
+            if staff_id in loads:
+                total = totals.setdefault((staff_id, role), [0, 0])
                 total[0] += 1
-                total[1] += a.case.weight
+                total[1] += weight
         rows = [{"staff_id": k[0], "role": k[1], "n": n, "w": w} for k, (n, w) in totals.items()]
     for r in rows:
         load = loads[r["staff_id"]]

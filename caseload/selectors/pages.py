@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models import Count, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Value, Window
 from django.db.models.functions import Concat
 
 from staff.models import CASE_WORKER_ROLES, Absence, Organisation, StaffMember, Unit
@@ -88,39 +88,71 @@ class MyCaseload:
     settings: CaseloadSettings
 
 
-def _running_by_case(organisation: Organisation, case_ids) -> dict[int, Investigation]:
-    return {
-        inv.case_id: inv
-        for inv in Investigation.objects.filter(organisation=organisation, case_id__in=case_ids, closed_on__isnull=True)
-    }
+def _in_field_order(model, names: set[str]) -> tuple[str, ...]:
+    """`names` in the model's column order, as Model.from_db takes the values of some of the fields."""
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in names)
+
+
+SHOWN_CASE = _in_field_order(Case, {"id", "organisation_id", "number", "kind", "weight", "acute", "status", "unit_id"})
+SHOWN_INVESTIGATION = _in_field_order(
+    Investigation,
+    {
+        "id",
+        "organisation_id",
+        "case_id",
+        "start_date",
+        "target_date",
+        "legal_deadline",
+        "extended_until",
+        "closed_on",
+        "chained",
+    },
+)
 
 
 def my_caseload(*, organisation: Organisation, staff: StaffMember, today: datetime.date) -> MyCaseload:
     """A worker's open cases as main and co-handler, most urgent first, with load and upcoming absences.
 
-    Seven queries whatever the caseload: settings, the current assignments of the worker's cases (theirs and
-    their partners' in one), running investigations, level, absences (this month's and upcoming in one),
-    investigations closed this month. The load is counted from the assignments already fetched.
+    Six queries whatever the caseload: settings, the current assignments of the worker's cases (theirs and
+    their partners', each with its case's running investigation, in one), level, absences (this month's and
+    upcoming in one), investigations closed this month. The load is counted from the assignments already
+    fetched. The rows are only shown: they are read as values, and the shown case and investigation are built
+    with the shown fields only (any other field would cost a query, which the query-count tests catch).
     """
     settings = CaseloadSettings.for_org(organisation)
     my_case_ids = Assignment.objects.filter(organisation=organisation, staff=staff, end__isnull=True).values("case_id")
-    current = list(
+    running = FilteredRelation("case__investigations", condition=Q(case__investigations__closed_on__isnull=True))
+    current = (
         Assignment.objects.filter(organisation=organisation, case_id__in=my_case_ids, end__isnull=True)
         .exclude(case__status=Case.Status.CLOSED)
-        .select_related("case")
-        .annotate(staff_name=Concat("staff__first_name", Value(" "), "staff__last_name"))
+        .annotate(running=running, staff_name=Concat("staff__first_name", Value(" "), "staff__last_name"))
+        .values_list(
+            "staff_id",
+            "role",
+            "staff_name",
+            *(f"case__{name}" if name != "id" else "case_id" for name in SHOWN_CASE),
+            *(f"running__{name}" for name in SHOWN_INVESTIGATION),
+        )
     )
-    mine = [a for a in current if a.staff_id == staff.pk]
-    partners = {a.case_id: a.staff_name for a in current if a.staff_id != staff.pk}
-    running = _running_by_case(organisation, [a.case_id for a in mine])
+    mine, partners = [], {}
+    for staff_id, role, name, *values in current:
+        case_values, investigation_values = values[: len(SHOWN_CASE)], values[len(SHOWN_CASE) :]
+        if staff_id != staff.pk:
+            partners[case_values[0]] = name
+            continue
+        case = Case.from_db(current.db, SHOWN_CASE, case_values)
+        investigation = None
+        if investigation_values[0] is not None:
+            investigation = Investigation.from_db(current.db, SHOWN_INVESTIGATION, investigation_values)
+        mine.append((case, role, investigation))
     rows = [
         CaseRow(
-            case=a.case,
-            role=a.role,
-            partner=partners.get(a.case_id),
-            deadline=deadlines.status_on(running[a.case_id], today, settings) if a.case_id in running else None,
+            case=case,
+            role=role,
+            partner=partners.get(case.pk),
+            deadline=deadlines.status_on(investigation, today, settings) if investigation else None,
         )
-        for a in mine
+        for case, role, investigation in mine
     ]
     rows.sort(key=lambda r: r.sort_key)
     month_start, _month_end = month_bounds(today)
@@ -129,8 +161,9 @@ def my_caseload(*, organisation: Organisation, staff: StaffMember, today: dateti
             "start", "pk"
         )
     )
+    held = [(staff.pk, role, case.weight) for case, role, _inv in mine if case.status == Case.Status.OPEN]
     load = worker_loads(
-        organisation=organisation, staff=[staff], today=today, settings=settings, absences=absences, assignments=mine
+        organisation=organisation, staff=[staff], today=today, settings=settings, absences=absences, held=held
     )[0]
     upcoming = [a for a in absences if a.end >= today][:10]
     return MyCaseload(rows, load, settings.closed_per_month_target, upcoming, settings)
