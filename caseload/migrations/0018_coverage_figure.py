@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('caseload', '0016_historical_models_from_history_app'),
+        ('caseload', '0017_investigation_closed_by_handler_index'),
         ('staff', '0014_access_log_one_row_per_request'),
     ]
 
