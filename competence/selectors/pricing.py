@@ -109,6 +109,7 @@ class Pricing:
                 .first()
             )
         self.lowest_level_id = lowest_level_id
+        self._priced: dict[tuple, list[Piece]] = {}  # price's pieces by what they depend on
 
     def fte_before_first(self, staff_id: int, fallback: Decimal) -> Decimal:
         return self.first_extent.get(staff_id, fallback)
@@ -126,10 +127,29 @@ class Pricing:
     ) -> list[Piece]:
         """The days [start, end] (within one month) on a level, split where an amount, the FTE or a term
         changes: one piece per FTE, in date order. The level-1 supplement stops after the months the
-        terms of each day allow, counted from the placement's start."""
-        rates = self.rates.get(level_id, [])
+        terms of each day allow, counted from the placement's start.
+
+        The pieces depend on the person only through their FTE periods, and on the placement's start only
+        on the lowest level, so people on the same level and days with the same FTE share one computation
+        (a unit of full-time staff on one level prices each month once). The list returned is shared: read it.
+        """
         extents = self.extents.get(staff_id, [])
         fte_before = self.fte_before_first(staff_id, fallback_fte)
+        key = (
+            level_id,
+            start,
+            end,
+            days_in_month,
+            placed if level_id == self.lowest_level_id else None,
+            ("staff", staff_id) if extents else str(fte_before),  # the FTE as written: 1.0 and 1.00 apart
+        )
+        pieces = self._priced.get(key)
+        if pieces is None:
+            pieces = self._priced[key] = self._price(level_id, extents, fte_before, placed, start, end, days_in_month)
+        return pieces
+
+    def _price(self, level_id, extents, fte_before, placed, start, end, days_in_month) -> list[Piece]:
+        rates = self.rates.get(level_id, [])
         cuts = {start}
         for periods in (rates, extents, self.terms):
             cuts.update(d for d, _value in periods if start < d <= end)
