@@ -267,9 +267,8 @@ def organisation_co_handler_coverage(*, organisation: Organisation, settings: Ca
     CASELOAD_ORGANISATION_FIGURES_SECONDS (`CoverageFigure`, one row: the same cost at any size, and no Redis
     needed); only an organisation the beat has not counted yet is counted here.
     """
-    if not django_settings.CASELOAD_ORGANISATION_FIGURES_SECONDS:  # 0: always counted live
-        return co_handler_coverage(organisation=organisation, settings=settings)
-    figure = CoverageFigure.objects.filter(organisation=organisation).first()
+    counted = django_settings.CASELOAD_ORGANISATION_FIGURES_SECONDS  # 0: always counted live
+    figure = CoverageFigure.objects.filter(organisation=organisation).first() if counted else None
     if figure is None:
         return co_handler_coverage(organisation=organisation, settings=settings)
     target = settings.co_handler_target_percent

@@ -27,7 +27,7 @@ def _url_object(match, entry) -> tuple[str, int | None, int | None]:
 
 def access_row(request, response, match, entry, staff):
     """The one log row of a request: the objects the view noted, else the object named by the URL."""
-    from staff.platform.audit.models import AccessLogEntry, objects_and_units
+    from staff.platform.audit.models import AccessLogEntry
 
     notes = noted(request)
     if not notes:
@@ -38,18 +38,12 @@ def access_row(request, response, match, entry, staff):
     elif entry.pk and not any(kind == entry.kind for kind, _i, _u in notes):
         # e.g. a unit page that noted the case numbers it listed: the unit named by the URL is recorded too
         notes = [_url_object(match, entry), *notes]
-    kind, object_id, unit_id = notes[0]
-    objects_shown, units_shown = objects_and_units(notes)
-    return AccessLogEntry(
+    return AccessLogEntry.showing(
+        notes,
         organisation_id=staff.organisation_id,
         at=timezone.now(),
         actor_id=staff.pk,
         user_id=request.user.pk,
-        kind=kind,
-        object_id=object_id,
-        unit_id=unit_id,
-        objects_shown=objects_shown,
-        units_shown=units_shown,
         channel=entry.channel or ("api" if request.path.startswith("/api/") else "page"),
         url_name=match.view_name[:100],
         url_ids=url_ids(match.kwargs),

@@ -135,6 +135,21 @@ class AccessLogEntry(TenantModel, AppendOnlyModel):
             self.objects_shown, self.units_shown = objects_and_units([(self.kind, self.object_id, self.unit_id)])
         super().save(*args, **kwargs)
 
+    @classmethod
+    def showing(cls, notes, **fields) -> AccessLogEntry:
+        """A row for the (kind, id, unit id) `notes` of one request or e-mail: all of them in `objects_shown`,
+        the first in `kind`, `object_id` and `unit_id`."""
+        kind, object_id, unit_id = notes[0]
+        objects_shown, units_shown = objects_and_units(notes)
+        return cls(
+            kind=kind,
+            object_id=object_id,
+            unit_id=unit_id,
+            objects_shown=objects_shown,
+            units_shown=units_shown,
+            **fields,
+        )
+
     def shown(self) -> list[tuple[str, int, int | None]]:
         """(kind, id, unit id) of every object this row showed, in a stable order."""
         return shown(self.objects_shown)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff.models import Organisation, StaffMember
-from staff.platform.audit.models import AccessLogEntry, AccessLogSettings, AccessReview, objects_and_units
+from staff.platform.audit.models import AccessLogEntry, AccessLogSettings, AccessReview
 from staff.platform.identity_numbers import refuse_identity_numbers
 from staff.platform.tenancy import check_same_org
 
@@ -85,28 +85,20 @@ def emailed_reads(*, organisation_id: int, sent: list[tuple[int, int | None, lis
     request: no address, method or status (0).
     """
     at = timezone.now()
-    rows = []
-    for staff_id, user_id, refs in sent:
-        if not refs:
-            continue
-        objects_shown, units_shown = objects_and_units(("case", case_id, unit_id) for case_id, unit_id in refs)
-        first_case, first_unit = refs[0]
-        rows.append(
-            AccessLogEntry(
-                organisation_id=organisation_id,
-                at=at,
-                actor_id=staff_id,
-                user_id=user_id,
-                kind="case",
-                object_id=first_case,
-                unit_id=first_unit,
-                objects_shown=objects_shown,
-                units_shown=units_shown,
-                channel="email",
-                url_name=EMAILED,
-                method="",
-                status=0,
-            )
+    rows = [
+        AccessLogEntry.showing(
+            [("case", case_id, unit_id) for case_id, unit_id in refs],
+            organisation_id=organisation_id,
+            at=at,
+            actor_id=staff_id,
+            user_id=user_id,
+            channel="email",
+            url_name=EMAILED,
+            method="",
+            status=0,
         )
+        for staff_id, user_id, refs in sent
+        if refs
+    ]
     if rows:
         AccessLogEntry.objects.bulk_create(rows)
