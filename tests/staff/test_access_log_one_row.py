@@ -157,3 +157,20 @@ def test_the_migration_keeps_every_existing_row_and_who_read_finds_them(world):
     with pytest.raises(IrreversibleError):
         migrate(BEFORE)
     migrate_to_latest()
+
+
+def test_who_read_a_case_never_finds_another_organisations_row_with_the_same_key(world):
+    the_case = case(world.unit, "ALFA-1", main=world.bob)
+    charlie = world.charlie  # Beta kommun
+    AccessLogEntry(
+        organisation=world.other_org,
+        actor=charlie,
+        kind="case",
+        object_id=the_case.pk,  # the same id, in another organisation's log
+        channel="page",
+        url_name="caseload:case_detail",
+        method="GET",
+        status=200,
+    ).save()
+    assert not readers_of(organisation=world.org, kind="case", object_id=the_case.pk).exists()
+    assert readers_of(organisation=world.other_org, kind="case", object_id=the_case.pk).get().actor_id == charlie.pk
