@@ -344,3 +344,17 @@ def test_a_real_worker_ends_the_leavers_of_each_organisation_under_its_own_organ
         (world.org.pk, bob.user_id),
         (world.other_org.pk, charlie.user_id),
     }
+
+
+def test_the_security_events_page_lists_the_end_with_its_reason_and_only_to_its_organisation(world):
+    bob = _leaves(world.bob, timezone.localdate() - datetime.timedelta(days=1))
+    leavers_access_end(organisation=world.org)
+    html = world.client("frank").get(reverse("staff:security_events")).content.decode()
+    table = html.split('id="security-events"', 1)[1].split("</table>", 1)[0]
+    assert "Åtkomst avslutad" in table and "Anställningen har upphört" in table and bob.full_name in table
+    beta_admin = StaffMemberFactory(organisation=world.other_org, unit=world.other_unit)
+    beta_admin.roles.create(organisation=world.other_org, role=Role.ORG_ADMIN)
+    client = Client()
+    client.force_login(beta_admin.user)
+    beta = client.get(reverse("staff:security_events")).content.decode()
+    assert "Åtkomst avslutad" not in beta.split('id="security-events"', 1)[1] and bob.full_name not in beta
