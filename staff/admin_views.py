@@ -25,7 +25,7 @@ from staff.platform import audit
 from staff.platform.formtools import apply_errors, paginate, query_id, sort_param
 from staff.platform.history.display import history_for_request
 from staff.platform.tenancy import get_for_org
-from staff.selectors import employment_extents, staff_get
+from staff.selectors import access_ended, employment_extents, staff_get
 
 admin_required = staff_required(Role.ORG_ADMIN)
 
@@ -93,6 +93,7 @@ def _edit_page(request, member, form, role_form=None, status: int = 200):
             "title": member.full_name,
             "roles": member.roles.select_related("unit", "department"),
             "extents": employment_extents(member=member),
+            "access_ended": access_ended(member=member),
             "role_form": role_form or RoleAssignmentForm(prefix="role", organisation=request.organisation),
             "history": history_for_request(request, trust.staff_record_history(member)),
         },
@@ -164,7 +165,7 @@ def staff_login_toggle(request, pk: int):
         messages.error(request, _("You cannot switch off your own login."))
     else:
         try:
-            services.login_set_active(member=member, active=active)
+            services.login_set_active(member=member, active=active, by=request.get_staff(), by_label="admin page")
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
         else:

@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from staff.models import MANAGER_ROLES, Department, Organisation, Role, RoleAssignment, StaffMember, Unit
@@ -7,6 +9,22 @@ from staff.platform.formtools import validate_sane_date
 
 class DateInput(forms.DateInput):
     input_type = "date"
+
+
+ENDED_MESSAGE = _("Your employment has ended, so you can no longer sign in. Ask your organisation admin.")
+
+
+class SignInForm(AuthenticationForm):
+    """The login page's form: a leaver's right password is answered with what happened, not "wrong password"
+    (staff.platform.signin_limits.EmploymentEndedBackend marks the request)."""
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            if getattr(self.request, "employment_ended", False):
+                raise ValidationError(ENDED_MESSAGE, code="employment_ended") from None
+            raise
 
 
 class StaffMemberForm(forms.ModelForm):

@@ -222,6 +222,11 @@ class StaffMember(TenantModel):
     def is_active_on(self, day: datetime.date) -> bool:
         return self.employment_start <= day and (self.employment_end is None or self.employment_end >= day)
 
+    def has_left(self, day: datetime.date | None = None) -> bool:
+        """Employment ended before `day` (default today in the organisation's time zone, TIME_ZONE): the end
+        date is the last day of employment, on which the person still works and signs in."""
+        return self.employment_end is not None and self.employment_end < (day or timezone.localdate())
+
     def years_of_experience(self, on: datetime.date | None = None) -> int:
         """Whole calendar years in the profession on `on`, counted to the day (see staff/dates.py)."""
         if not self.profession_start:
@@ -435,6 +440,9 @@ class ApiToken(TenantModel):
 
 # The access log (staff/platform/audit/): models live in their own module, registered under the staff app.
 from staff.platform.audit.models import AccessLogEntry, AccessLogSettings, AccessReview, SecurityEvent  # noqa: E402,F401
+
+# Each signed-in session's key by login (staff/platform/sessions.py): ending a person's access ends them all.
+from staff.platform.sessions import UserSession  # noqa: E402,F401
 
 # Sign-in limits (staff/platform/signin_limits.py): failed sign-ins per username and address.
 from staff.platform.signin_limits import SignInFailure  # noqa: E402,F401

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from staff.models import (
     CASE_WORKER_ROLES,
@@ -19,6 +20,7 @@ from staff.models import (
     Organisation,
     Role,
     RoleAssignment,
+    SecurityEvent,
     StaffMember,
     Unit,
 )
@@ -35,6 +37,38 @@ def department_get(*, organisation: Organisation, pk) -> Department:
 
 def staff_get(*, organisation: Organisation, pk) -> StaffMember:
     return get_for_org(StaffMember.objects.select_related("unit", "user"), organisation=organisation, pk=pk)
+
+
+@dataclass(frozen=True)
+class AccessEnded:
+    """When, why and by what (or whom) the person's access was last ended; from its SecurityEvent."""
+
+    at: datetime.datetime
+    reason: str
+    by: str  # a person's name, "the nightly job for leavers", or the label the caller gave
+
+
+def access_ended(*, member: StaffMember) -> AccessEnded | None:
+    """The last end of the person's access, or None (never ended, or switched on again since then: the event
+    stays in the security events but no longer describes the login)."""
+    if not member.user_id or (member.user and member.user.is_active):
+        return None
+    event = (
+        SecurityEvent.objects.filter(
+            organisation_id=member.organisation_id, kind=SecurityEvent.Kind.ACCESS_ENDED, user_id=member.user_id
+        )
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if event is None:
+        return None
+    from staff.services import NIGHTLY_JOB
+
+    by = _("the nightly job for leavers") if event.by_label == NIGHTLY_JOB else event.by_label
+    if event.actor_user_id:
+        actor = StaffMember.objects.filter(organisation_id=member.organisation_id, user_id=event.actor_user_id).first()
+        by = actor.full_name if actor else by
+    return AccessEnded(at=event.at, reason=event.get_reason_display(), by=by)
 
 
 def employment_extents(*, member: StaffMember) -> list[EmploymentExtent]:

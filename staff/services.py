@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +28,7 @@ from staff.models import (
     Organisation,
     Role,
     RoleAssignment,
+    SecurityEvent,
     StaffMember,
     Unit,
 )
@@ -33,6 +36,7 @@ from staff.platform.bulk import insert_new
 from staff.platform.tenancy import check_same_org
 
 User = get_user_model()
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -196,12 +200,97 @@ def _check_an_admin_remains(organisation: Organisation, staff_id: int) -> None:
 
 
 @transaction.atomic
-def login_set_active(*, member: StaffMember, active: bool) -> None:
+def login_set_active(*, member: StaffMember, active: bool, by: StaffMember | None = None, by_label: str = "") -> None:
+    """Switch a person's login on or off. Off ends their access at once (`access_end`: sessions, API tokens);
+    the last organisation admin who can sign in cannot be switched off. On is refused for a person whose
+    employment has ended: move the end date first."""
     if not member.user_id:
         return
-    if not active and RoleAssignment.objects.filter(staff=member, role=Role.ORG_ADMIN).exists():
+    if active:
+        if member.has_left():
+            raise ValidationError(
+                _("The employment ended on %(day)s: move the end date before you switch the login on again.")
+                % {"day": member.employment_end.isoformat()}
+            )
+        User.objects.filter(pk=member.user_id).update(is_active=True)
+        return
+    if RoleAssignment.objects.filter(staff=member, role=Role.ORG_ADMIN).exists():
         _check_an_admin_remains(member.organisation, member.pk)
-    User.objects.filter(pk=member.user_id).update(is_active=active)
+    access_end(member=member, reason=SecurityEvent.Reason.LOGIN_SWITCHED_OFF, by_label=by_label, by=by)
+
+
+@transaction.atomic
+def access_end(*, member: StaffMember, reason: str, by_label: str, by: StaffMember | None = None) -> bool:
+    """End a person's access at once: login inactive, every session deleted, every API token revoked, and a
+    SecurityEvent saying why (`reason`, a SecurityEvent.Reason), what (`by_label`) and who (`by`) ended it.
+
+    The person's records stay. Returns False, and records nothing, when there was nothing left to end."""
+    ended = _access_end(organisation=member.organisation, members=[member], reason=reason, by_label=by_label, by=by)
+    return bool(ended)
+
+
+NIGHTLY_JOB = "nightly job"  # the by_label of the beat job's events (staff.tasks.leavers_access_end)
+
+
+@transaction.atomic
+def leavers_access_end(*, organisation: Organisation, today: datetime.date | None = None) -> list[StaffMember]:
+    """The nightly job: end the access of everyone whose employment ended before `today` (the end date is
+    their last day) and whose login is still active or who still has a live API token. Idempotent: a second
+    run finds no one. A constant number of queries whatever the number of leavers."""
+    today = today or timezone.localdate()
+    live_token = ApiToken.objects.filter(organisation=organisation, staff=OuterRef("pk"), revoked_at__isnull=True)
+    leavers = (
+        StaffMember.objects.filter(organisation=organisation, employment_end__lt=today, user__isnull=False)
+        .filter(Q(user__is_active=True) | Exists(live_token))
+        .order_by("pk")
+    )
+    return _access_end(
+        organisation=organisation,
+        members=list(leavers),
+        reason=SecurityEvent.Reason.EMPLOYMENT_ENDED,
+        by_label=NIGHTLY_JOB,
+        by=None,
+    )
+
+
+def _access_end(
+    *, organisation: Organisation, members: Sequence[StaffMember], reason: str, by_label: str, by: StaffMember | None
+) -> list[StaffMember]:
+    """access_end for many people of one organisation in a fixed number of statements; returns those whose
+    access was ended (an active login or a live token). Runs in the caller's transaction."""
+    from staff.platform.sessions import sessions_end
+
+    check_same_org(organisation, *members, by)
+    if reason not in SecurityEvent.Reason.values:
+        raise ValueError(f"unknown reason {reason!r}")
+    by_user = {m.user_id: m for m in members if m.user_id}
+    if not by_user:
+        return []
+    # Locked: two runs at once (a retried task, the admin page and the job) cannot both record the end.
+    active = set(User.objects.select_for_update().filter(pk__in=by_user, is_active=True).values_list("pk", flat=True))
+    tokens = ApiToken.objects.filter(organisation=organisation, staff__in=by_user.values(), revoked_at__isnull=True)
+    with_tokens = set(tokens.values_list("staff__user_id", flat=True))
+    ended = [member for user_id, member in sorted(by_user.items()) if user_id in active or user_id in with_tokens]
+    sessions_end(by_user)
+    if not ended:
+        return []
+    now = timezone.now()
+    User.objects.filter(pk__in=active).update(is_active=False)
+    tokens.update(revoked_at=now)
+    actor = by.user_id if by is not None else None
+    event = {"organisation": organisation, "at": now, "reason": reason, "by_label": by_label[:100]}
+    SecurityEvent.objects.bulk_create(
+        SecurityEvent(kind=SecurityEvent.Kind.ACCESS_ENDED, user_id=m.user_id, actor_user_id=actor, status=0, **event)
+        for m in ended
+    )
+    admin_left = RoleAssignment.objects.filter(organisation=organisation, role=Role.ORG_ADMIN, staff__in=ended)
+    if admin_left.exists() and not _active_admins(organisation).exists():
+        # Only for leavers (the admin page and SCIM refuse to switch the last admin off): a former employee keeps
+        # no access, so the organisation is left with no admin who can sign in. Not silently: an event on the
+        # security-events page the next admin sees, and a warning in the operators' log (ids only).
+        SecurityEvent.objects.create(kind=SecurityEvent.Kind.NO_ADMIN_LEFT, actor_user_id=actor, status=0, **event)
+        logger.warning("organisation %s has no organisation admin who can sign in any more", organisation.pk)
+    return ended
 
 
 @transaction.atomic

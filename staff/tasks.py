@@ -44,6 +44,8 @@ BEAT_SCHEDULE: dict = {
     },
     # Expired sessions out of the session table (what `manage.py clearsessions` does), every night.
     "sessions-clear-expired": {"task": "staff.tasks.sessions_clear_expired", "schedule": crontab(hour=3, minute=10)},
+    # Leaving ends access (docs/trust-signin.md): shortly after midnight, when yesterday was someone's last day.
+    "leavers-access-end": {"task": "staff.tasks.leavers_access_end_all", "schedule": crontab(hour=0, minute=5)},
 }
 
 
@@ -52,7 +54,24 @@ def sessions_clear_expired() -> None:
     """Delete the sessions past their expiry date: the session engine's own `clear_expired`."""
     from importlib import import_module
 
+    from staff.platform.sessions import forget_ended
+
     import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    forget_ended()  # the recorded keys of sessions that are gone
+
+
+@shared_task(acks_late=True)
+def leavers_access_end_all() -> int:
+    """Fan out: one task per organisation (row-level security: each runs with its organisation set)."""
+    return fan_out(leavers_access_end)
+
+
+@shared_task(acks_late=True)
+def leavers_access_end(*, organisation_id: int) -> int:
+    """End the access of the organisation's leavers whose login is still on; returns how many. Idempotent."""
+    from staff.services import leavers_access_end as end
+
+    return len(end(organisation=Organisation.objects.get(pk=organisation_id), today=timezone.localdate()))
 
 
 EMAIL_CLAIM_GROUP = 50

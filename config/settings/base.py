@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "staff.platform.middleware.TenantMiddleware",
+    "staff.platform.middleware.LeaverSignOutMiddleware",
     "staff.platform.audit.middleware.AccessLogMiddleware",
     "staff.platform.middleware.IdleTimeoutMiddleware",
     "staff.platform.mfa.MfaRequiredMiddleware",
@@ -123,6 +124,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "staff.platform.signin_limits.SignInLimitBackend",
     "axes.backends.AxesStandaloneBackend",
+    # Refuses a leaver's sign-in from the day after their last day (docs/trust-signin.md, "Leaving ends access").
+    "staff.platform.signin_limits.EmploymentEndedBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

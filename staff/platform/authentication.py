@@ -53,6 +53,10 @@ class TokenAuthentication(authentication.BaseAuthentication):
         user = token.staff.user
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("The token's user is deactivated."))
+        if token.staff.has_left():  # from the day after the last day, before the nightly job revokes the token
+            raise exceptions.AuthenticationFailed(
+                _("The token's person has left the organisation: their employment has ended."), code="employment_ended"
+            )
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

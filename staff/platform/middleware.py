@@ -5,6 +5,10 @@ import ipaddress
 import time
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from staff.access import Access
@@ -51,6 +55,35 @@ class TenantMiddleware:
         finally:
             if not streaming:
                 rls.deactivate()
+
+
+class LeaverSignOutMiddleware:
+    """A session of a person whose employment has ended (StaffMember.has_left) is ended on its next request,
+    before the nightly job has switched their login off: signed out and sent to the login page with a message
+    (an API request gets 401 with the stable error body). After every signed-in request the session's key is
+    recorded for its login if it is new (staff.platform.sessions.track), so that access_end can end it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.auth.views import redirect_to_login
+
+        from staff.forms import ENDED_MESSAGE
+        from staff.platform import sessions
+
+        if request.user.is_authenticated:
+            staff = request.get_staff()
+            if staff is not None and staff.has_left(timezone.localdate()):
+                logout(request)
+                if request.path.startswith("/api/"):
+                    error = {"code": "employment_ended", "message": str(ENDED_MESSAGE), "fields": {}}
+                    return JsonResponse({"error": error}, status=401)
+                messages.error(request, ENDED_MESSAGE)
+                return redirect_to_login(request.get_full_path())
+        response = self.get_response(request)
+        sessions.track(request)
+        return response
 
 
 class IdleTimeoutMiddleware:

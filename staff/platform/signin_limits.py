@@ -110,9 +110,41 @@ class SignInLimitBackend:
         return None  # no get_user: this backend never signs anyone in (nor is chosen by force_login)
 
 
+class EmploymentEndedBackend:
+    """Before ModelBackend in AUTHENTICATION_BACKENDS: refuses the right password of a person whose employment
+    has ended (StaffMember.has_left: from the day after the end date, in TIME_ZONE), whether or not the nightly
+    job has switched their login off yet. The login page then says so (`request.employment_ended`, read by
+    staff.forms.SignInForm) instead of "wrong password"; a wrong password gets the ordinary answer, so the
+    message never tells a stranger who has left. Not a failure that counts towards the sign-in limits.
+    No get_user: it never signs anyone in. Costs one or two queries and, only for a leaver, a password check."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from staff.models import StaffMember
+        from staff.platform import rls
+
+        if request is None or username is None or password is None:
+            return None
+        user = get_user_model()._default_manager.filter(username=username).first()
+        if user is None:
+            return None
+        before = getattr(connection, rls.ATTRIBUTE, None)
+        if rls.enabled():
+            rls.activate_for_user(user.pk)  # row-level security hides the staff record until then
+        try:
+            member = StaffMember.objects.filter(user_id=user.pk).only("employment_end").first()
+        finally:
+            rls.activate(before)  # whatever organisation the request had (none, at a sign-in)
+        if member is None or not member.has_left() or not user.check_password(password):
+            return None
+        request.employment_ended = True
+        raise PermissionDenied
+
+
 @receiver(user_login_failed, dispatch_uid="staff.platform.signin_limits.failed")
 def _record_failure(sender, credentials, request=None, **kwargs):
-    if request is None or getattr(request, "signin_refused", False):
+    if request is None or getattr(request, "signin_refused", False) or getattr(request, "employment_ended", False):
         return
     now = timezone.now()
     username, address = _username(credentials), _address(request)

@@ -86,3 +86,38 @@ def test_hr_creates_uses_and_revokes_an_api_token(page, live_server, demo):
     assert page.get_by_role("textbox", name="Ny token").count() == 0  # the key is never shown again
     refused = api.get(f"{live_server.url}/api/v1/me/", headers={"Authorization": f"Token {key}", "Cookie": ""})
     assert refused.status == 401
+
+
+def test_switching_off_a_login_shows_when_and_by_whom_and_a_leaver_is_told_why_at_sign_in(
+    page, live_server, demo, browser
+):
+    import datetime
+
+    from django.utils import timezone
+
+    worker = StaffMember.objects.get(user__username="worker")
+    # The worker is signed in in a browser of their own.
+    own = browser.new_context(locale="sv-SE", timezone_id="Europe/Stockholm")
+    worker_page = own.new_page()
+    login(worker_page, live_server, "worker")
+    assert "/accounts/login/" not in worker_page.url
+
+    login(page, live_server, "admin")
+    page.goto(f"{live_server.url}/admin/people/{worker.pk}/")
+    page.get_by_role("button", name="Stäng av inloggning").click()
+    page.wait_for_load_state("networkidle")
+    ended = page.locator("#access-ended")
+    assert "Inloggning avstängd" in ended.inner_text() and "Av: " in ended.inner_text()
+    assert_accessible(page)
+
+    # Their session ended at once: the next page is the login page.
+    worker_page.goto(f"{live_server.url}/me/")
+    assert "/accounts/login/" in worker_page.url
+    own.close()
+
+    # A leaver with the right password is told why, in plain words, not "wrong password".
+    StaffMember.objects.filter(pk=worker.pk).update(employment_end=timezone.localdate() - datetime.timedelta(days=1))
+    page.get_by_role("button", name="Logga ut").click()
+    login(page, live_server, "worker")
+    assert page.get_by_text("Din anställning har upphört").is_visible()
+    assert_accessible(page)

@@ -177,7 +177,8 @@ def objects_and_units(notes) -> tuple[dict, dict]:
 
 class SecurityEvent(AppendOnlyModel):
     """A refused request that never reached a page: bad session, forged CSRF token, refused API token;
-    and every change to a person's two-step sign-in, or refused attempt at one (staff/platform/mfa.py).
+    every change to a person's two-step sign-in, or refused attempt at one (staff/platform/mfa.py); and
+    every end of a person's access (staff.services.access_end: login off, sessions and tokens ended).
 
     The organisation is known only when the request named one (a signed-in person, a token's owner).
     """
@@ -192,6 +193,14 @@ class SecurityEvent(AppendOnlyModel):
         MFA_DISABLED = "mfa_disabled", _("Two-step sign-in switched off")
         MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", _("Signed in with a recovery code")
         MFA_REFUSED = "mfa_refused", _("Refused: second step of sign-in not done")
+        ACCESS_ENDED = "access_ended", _("Access ended: login switched off, sessions and API tokens ended")
+        NO_ADMIN_LEFT = "no_admin_left", _("No organisation admin can sign in any more")
+
+    class Reason(models.TextChoices):
+        """Why access was ended (ACCESS_ENDED, NO_ADMIN_LEFT)."""
+
+        LOGIN_SWITCHED_OFF = "login_switched_off", _("Login switched off")
+        EMPLOYMENT_ENDED = "employment_ended", _("Employment ended")
 
     organisation = models.ForeignKey(
         "staff.Organisation", on_delete=models.PROTECT, null=True, related_name="+", editable=False
@@ -203,6 +212,11 @@ class SecurityEvent(AppendOnlyModel):
     method = models.CharField(max_length=8)
     status = models.PositiveSmallIntegerField()
     address = models.GenericIPAddressField(null=True)
+    # Access ended (staff.services.access_end): why, what ended it (e.g. "admin page", "nightly job") and the
+    # login id of the person who did, if a person did. Ids and labels only, no names.
+    reason = models.CharField(max_length=40, blank=True, choices=Reason.choices)
+    by_label = models.CharField(max_length=100, blank=True)
+    actor_user_id = models.BigIntegerField(null=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
