@@ -16,6 +16,7 @@ from staff.models import (
     Department,
     EmploymentExtent,
     GroupMembership,
+    Invitation,
     Organisation,
     Role,
     RoleAssignment,
@@ -35,6 +36,18 @@ def department_get(*, organisation: Organisation, pk) -> Department:
 
 def staff_get(*, organisation: Organisation, pk) -> StaffMember:
     return get_for_org(StaffMember.objects.select_related("unit", "user"), organisation=organisation, pk=pk)
+
+
+def invitation_latest(*, member: StaffMember) -> Invitation | None:
+    """The person's newest invitation (the one whose state the person page shows), or None."""
+    return Invitation.objects.filter(organisation_id=member.organisation_id, staff=member).first()
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation of a link's token (under row-level security, the caller sets its organisation first)."""
+    from staff.platform.authentication import hash_key
+
+    return Invitation.objects.select_related("staff__user", "organisation").filter(token_hash=hash_key(token)).first()
 
 
 def employment_extents(*, member: StaffMember) -> list[EmploymentExtent]:
