@@ -5,8 +5,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from staff import invitation_views
 from staff import views as staff_views
-from staff.forms import SignInForm
+from staff.forms import PasswordResetForm, SignInForm
 from staff.platform import mfa
 
 urlpatterns = [
@@ -16,6 +17,13 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/mfa/", include(mfa.urlpatterns)),
+    path("accounts/invitation/", include(invitation_views.urlpatterns)),
+    # Before django.contrib.auth.urls, whose view of the same name it replaces: see staff.forms.PasswordResetForm.
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", staff_views.healthz, name="healthz"),

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,6 +17,7 @@ from staff import services, trust
 from staff.forms import (
     DepartmentForm,
     GroupForm,
+    LoginCreateForm,
     OrganisationSettingsForm,
     RoleAssignmentForm,
     StaffMemberForm,
@@ -25,7 +29,7 @@ from staff.platform import audit
 from staff.platform.formtools import apply_errors, paginate, query_id, sort_param
 from staff.platform.history.display import history_for_request
 from staff.platform.tenancy import get_for_org
-from staff.selectors import access_ended, employment_extents, staff_get
+from staff.selectors import access_ended, employment_extents, invitation_latest, staff_get
 
 admin_required = staff_required(Role.ORG_ADMIN)
 
@@ -65,14 +69,18 @@ def staff_create(request):
         data = dict(form.cleaned_data)
         username = data.pop("username") or None
         social_worker = data.pop("social_worker")
+        invite = data.pop("send_invitation")
         notes: list[str] = []
+        by = request.get_staff()
         try:
-            if social_worker:
-                member, notes = services.social_worker_create(
-                    organisation=org, by=request.get_staff(), username=username, **data
-                )
-            else:
-                member = services.staff_member_create(organisation=org, username=username, **data)
+            with transaction.atomic():  # a refused invitation leaves no person behind
+                if social_worker:
+                    member, notes = services.social_worker_create(organisation=org, by=by, username=username, **data)
+                else:
+                    member = services.staff_member_create(organisation=org, username=username, **data)
+                if invite:
+                    invitation = services.invitation_send(organisation=org, member=member, by=by)
+                    notes.append(_invitation_sent(invitation))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -83,7 +91,14 @@ def staff_create(request):
     return render(request, "staff/admin/staff_form.html", {"form": form, "title": _("Add a person")})
 
 
-def _edit_page(request, member, form, role_form=None, status: int = 200):
+def _invitation_sent(invitation) -> str:
+    return _("An invitation was sent to %(email)s. The link works until %(date)s.") % {
+        "email": invitation.email,
+        "date": date_format(localtime(invitation.expires_at), "DATE_FORMAT"),
+    }
+
+
+def _edit_page(request, member, form, role_form=None, login_form=None, status: int = 200):
     return render(
         request,
         "staff/admin/staff_form.html",
@@ -95,6 +110,8 @@ def _edit_page(request, member, form, role_form=None, status: int = 200):
             "extents": employment_extents(member=member),
             "access_ended": access_ended(member=member),
             "role_form": role_form or RoleAssignmentForm(prefix="role", organisation=request.organisation),
+            "login_form": login_form or LoginCreateForm(prefix="login"),
+            "invitation": invitation_latest(member=member),
             "history": history_for_request(request, trust.staff_record_history(member)),
         },
         status=status,
@@ -174,6 +191,53 @@ def staff_login_toggle(request, pk: int):
 
 
 @admin_required
+@require_POST
+def staff_login_create(request, pk: int):
+    """Give a record without a login a username and send the invitation; a refusal is shown at the field."""
+    org = request.organisation
+    member = staff_get(organisation=org, pk=pk)
+    form = LoginCreateForm(request.POST, prefix="login")
+    if form.is_valid():
+        try:
+            with transaction.atomic():  # no login is left behind when the invitation cannot go
+                services.login_create(organisation=org, member=member, username=form.cleaned_data["username"])
+                invitation = services.invitation_send(organisation=org, member=member, by=request.get_staff())
+        except ValidationError as exc:
+            member.refresh_from_db()
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _invitation_sent(invitation))
+            return redirect("staff:admin_staff_edit", pk=member.pk)
+    return _edit_page(request, member, _person_form(request, member), login_form=form, status=400)
+
+
+@admin_required
+@require_POST
+def staff_invitation_send(request, pk: int):
+    """Send (or send again) the invitation: a new link; an earlier one stops working."""
+    org = request.organisation
+    member = staff_get(organisation=org, pk=pk)
+    try:
+        invitation = services.invitation_send(organisation=org, member=member, by=request.get_staff())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _invitation_sent(invitation))
+    return redirect("staff:admin_staff_edit", pk=member.pk)
+
+
+@admin_required
+@require_POST
+def staff_invitation_revoke(request, pk: int):
+    member = staff_get(organisation=request.organisation, pk=pk)
+    if services.invitation_revoke(organisation=request.organisation, member=member):
+        messages.success(request, _("The invitation was revoked: its link no longer works."))
+    else:
+        messages.info(request, _("There was no open invitation to revoke."))
+    return redirect("staff:admin_staff_edit", pk=member.pk)
+
+
+@admin_required
 def structure(request):
     org = request.organisation
     forms_ = {
@@ -227,5 +291,8 @@ urlpatterns = [
     path("admin/people/<int:pk>/roles/", staff_role_add, name="admin_staff_role_add"),
     path("admin/people/<int:pk>/roles/<int:role_pk>/remove/", staff_role_remove, name="admin_staff_role_remove"),
     path("admin/people/<int:pk>/login/", staff_login_toggle, name="admin_staff_login"),
+    path("admin/people/<int:pk>/login/new/", staff_login_create, name="admin_staff_login_create"),
+    path("admin/people/<int:pk>/invitation/", staff_invitation_send, name="admin_staff_invitation_send"),
+    path("admin/people/<int:pk>/invitation/revoke/", staff_invitation_revoke, name="admin_staff_invitation_revoke"),
     path("admin/structure/", structure, name="admin_structure"),
 ]

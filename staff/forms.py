@@ -1,4 +1,8 @@
+import unicodedata
+
 from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -33,7 +37,16 @@ class StaffMemberForm(forms.ModelForm):
         required=False,
         max_length=150,
         help_text=_(
-            "Leave empty for a record without login. The person sets a password through 'Forgot your password?'."
+            "Leave empty for a record without login. With a username, tick 'Send an invitation by e-mail': the "
+            "person gets a one-time link to choose their password. You can also invite them later from their page."
+        ),
+    )
+    send_invitation = forms.BooleanField(
+        label=_("Send an invitation by e-mail"),
+        required=False,
+        help_text=_(
+            "Needs a username and an e-mail address. The link works once, for the number of days set under "
+            "Structure and settings."
         ),
     )
 
@@ -93,10 +106,32 @@ class StaffMemberForm(forms.ModelForm):
         if not with_username:  # editing: the login and the start as a new social worker belong to creation
             del self.fields["username"]
             del self.fields["social_worker"]
+            del self.fields["send_invitation"]
+        else:
+            self.order_fields(_after(list(self.fields), "username", "send_invitation"))
         if self.instance.pk is None:
             del self.fields["fte_valid_from"]  # a new person's FTE holds from the employment start
         else:
             self.order_fields(_after(list(self.fields), "fte", "fte_valid_from"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("send_invitation"):
+            if not data.get("username") and "username" not in self.errors:
+                self.add_error("username", _("An invitation is to a login: give the person a username."))
+            if not data.get("email") and "email" not in self.errors:
+                self.add_error("email", _("An invitation is sent by e-mail: give the person's e-mail address."))
+        return data
+
+
+class LoginCreateForm(forms.Form):
+    """Give an existing staff record a login; the invitation goes to the record's e-mail address."""
+
+    username = forms.SlugField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("The person signs in with it. The invitation goes to the e-mail address of the record."),
+    )
 
 
 def _after(names: list[str], anchor: str, name: str) -> list[str]:
@@ -144,11 +179,39 @@ class GroupForm(forms.Form):
 class OrganisationSettingsForm(forms.ModelForm):
     class Meta:
         model = Organisation
-        fields = ["span_of_control_limit", "mfa_required", "idle_timeout_minutes", "accessibility_contact"]
+        fields = list(Organisation.SETTINGS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Empty keeps the value the organisation has (a form saved without the field changes nothing).
+        self.fields["invitation_valid_days"].required = False
+
+    def clean_invitation_valid_days(self):
+        value = self.cleaned_data["invitation_valid_days"]
+        return self.instance.invitation_valid_days if value is None else value
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's, but an account that has never had a usable password (created by the admin, invited) can choose
+    one too: every active login with the address gets the link. Inactive logins get nothing. The answer page
+    is the same whether or not the address belongs to anyone."""
+
+    def get_users(self, email):
+        model = get_user_model()
+        field = model.get_email_field_name()
+        users = model._default_manager.filter(**{f"{field}__iexact": email, "is_active": True})
+        wanted = _folded(email)
+        return (u for u in users if _folded(getattr(u, field)) == wanted)  # as Django's: no near-miss matches
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
 
 
 __all__ = [
     "StaffMemberForm",
+    "LoginCreateForm",
+    "PasswordResetForm",
     "RoleAssignmentForm",
     "DepartmentForm",
     "UnitForm",

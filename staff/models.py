@@ -49,7 +49,25 @@ class Organisation(models.Model):
         blank=True,
         help_text=_("Shown in the accessibility statement: where users report content they cannot use."),
     )
+    invitation_valid_days = models.PositiveSmallIntegerField(
+        _("invitation link valid (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "How many days after the day it is sent the link in an invitation e-mail works; it stops working at "
+            "the end of that day. A link works once, and a new invitation replaces it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # What the organisation admin edits under Structure and settings (OrganisationSettingsForm).
+    SETTINGS = (
+        "span_of_control_limit",
+        "mfa_required",
+        "idle_timeout_minutes",
+        "accessibility_contact",
+        "invitation_valid_days",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -436,6 +454,48 @@ class ApiToken(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Invitation(TenantModel):
+    """A one-time link, e-mailed to a person with a login, to choose their first password.
+
+    Only a SHA-256 hash of the token is stored (as ApiToken's key); the prefix names it in lists. A link
+    works once, until the end of `expires_at`'s day, and not after it was revoked or replaced by a newer one.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        USED = "used", _("Used")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("sent to"))
+    prefix = models.CharField(max_length=12, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(StaffMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [models.Index(fields=["organisation", "staff"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.prefix}…)"
+
+    def state(self, now: datetime.datetime | None = None) -> str:
+        if self.used_at is not None:
+            return self.State.USED
+        if self.revoked_at is not None:
+            return self.State.REVOKED
+        if (now or timezone.now()) > self.expires_at:
+            return self.State.EXPIRED
+        return self.State.PENDING
 
 
 # The access log (staff/platform/audit/): models live in their own module, registered under the staff app.

@@ -17,6 +17,7 @@ from staff.models import (
     Department,
     EmploymentExtent,
     GroupMembership,
+    Invitation,
     Organisation,
     Role,
     RoleAssignment,
@@ -69,6 +70,18 @@ def access_ended(*, member: StaffMember) -> AccessEnded | None:
         actor = StaffMember.objects.filter(organisation_id=member.organisation_id, user_id=event.actor_user_id).first()
         by = actor.full_name if actor else by
     return AccessEnded(at=event.at, reason=event.get_reason_display(), by=by)
+
+
+def invitation_latest(*, member: StaffMember) -> Invitation | None:
+    """The person's newest invitation (the one whose state the person page shows), or None."""
+    return Invitation.objects.filter(organisation_id=member.organisation_id, staff=member).first()
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation of a link's token (under row-level security, the caller sets its organisation first)."""
+    from staff.platform.authentication import hash_key
+
+    return Invitation.objects.select_related("staff__user", "organisation").filter(token_hash=hash_key(token)).first()
 
 
 def employment_extents(*, member: StaffMember) -> list[EmploymentExtent]:

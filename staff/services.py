@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime
 import logging
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from staff.models import (
@@ -24,6 +28,7 @@ from staff.models import (
     Department,
     EmploymentExtent,
     Group,
+    Invitation,
     Notification,
     Organisation,
     Role,
@@ -53,26 +58,38 @@ def staff_member_create(
     member.full_clean(exclude=["user"])
     _check_manager(member)
     if username:
-        if User.objects.filter(username__iexact=username).exists():
-            raise ValidationError({"username": _("That username is already taken.")})
-        user = User(
-            username=username,
-            first_name=member.first_name,
-            last_name=member.last_name,
-            email=member.email,
-        )
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.full_clean(exclude=["password"])
-        user.save()
-        member.user = user
+        member.user = _new_login(member, username, password)
     member.save()
     EmploymentExtent.objects.create(
         organisation=organisation, staff=member, fte=member.fte, valid_from=member.employment_start
     )
     return member
+
+
+def _new_login(member: StaffMember, username: str, password: str | None = None):
+    """A login with the person's name and e-mail; an unusable password until they choose one (invitation)."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("That username is already taken.")})
+    user = User(username=username, first_name=member.first_name, last_name=member.last_name, email=member.email)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def login_create(*, organisation: Organisation, member: StaffMember, username: str) -> None:
+    """Give an existing staff record a login (no usable password: the person chooses it through an invitation)."""
+    check_same_org(organisation, member)
+    StaffMember.objects.select_for_update().filter(organisation=organisation, pk=member.pk).first()
+    member.refresh_from_db(fields=["user"])
+    if member.user_id is not None:
+        raise ValidationError({"username": _("The person already has a login.")})
+    member.user = _new_login(member, username)
+    member.save(update_fields=["user"])
 
 
 @transaction.atomic
@@ -361,14 +378,16 @@ def organisation_settings_update(
     mfa_required: bool,
     idle_timeout_minutes: int,
     accessibility_contact: str = "",
+    invitation_valid_days: int | None = None,
 ) -> Organisation:
     organisation.span_of_control_limit = span_of_control_limit
     organisation.mfa_required = mfa_required
     organisation.idle_timeout_minutes = idle_timeout_minutes
     organisation.accessibility_contact = accessibility_contact
+    if invitation_valid_days is not None:
+        organisation.invitation_valid_days = invitation_valid_days
     organisation.full_clean()
-    fields = ["span_of_control_limit", "mfa_required", "idle_timeout_minutes", "accessibility_contact"]
-    organisation.save(update_fields=fields)
+    organisation.save(update_fields=list(Organisation.SETTINGS))
     return organisation
 
 
@@ -495,3 +514,117 @@ def api_token_create(*, organisation: Organisation, staff: StaffMember, name: st
 def api_token_revoke(*, organisation: Organisation, token: ApiToken) -> None:
     check_same_org(organisation, token)
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+class InvitationInvalid(Exception):
+    """The link was used, expired, revoked, replaced, or never existed."""
+
+
+def _invitation_expiry(organisation: Organisation, now: datetime.datetime) -> datetime.datetime:
+    """The end of the day `invitation_valid_days` after the day it is sent (the organisation's local time)."""
+    last_day = timezone.localdate(now) + datetime.timedelta(days=organisation.invitation_valid_days)
+    return timezone.make_aware(datetime.datetime.combine(last_day, datetime.time.max))
+
+
+def _check_invitable(member: StaffMember) -> None:
+    if member.user_id is None:
+        raise ValidationError({"username": _("Give the person a username first: the invitation is to that login.")})
+    if not member.user.is_active:
+        raise ValidationError(_("The person's login is switched off: switch it on before you invite them."))
+    if member.user.has_usable_password():
+        raise ValidationError(
+            _("The person has already chosen a password. They can choose a new one with 'Forgot your password?'.")
+        )
+    if not member.email:
+        raise ValidationError({"email": _("An invitation is sent by e-mail: give the person's e-mail address.")})
+
+
+def _revoke_pending(member: StaffMember, now: datetime.datetime) -> None:
+    """Every open invitation of the person stops working (saved one by one: each change is in the history)."""
+    for invitation in Invitation.objects.select_for_update().filter(
+        organisation=member.organisation, staff=member, used_at__isnull=True, revoked_at__isnull=True
+    ):
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def invitation_send(*, organisation: Organisation, member: StaffMember, by: StaffMember | None) -> Invitation:
+    """E-mail the person a one-time link to choose their first password; an earlier open link stops working.
+
+    The link is built from SITE_URL; the token is not stored, only its hash. The e-mail is sent inside the
+    transaction: when it cannot be sent, nothing is saved and the admin is told so.
+    """
+    from staff.platform.authentication import hash_key
+
+    check_same_org(organisation, member, by)
+    StaffMember.objects.select_for_update().filter(organisation=organisation, pk=member.pk).first()
+    _check_invitable(member)
+    now = timezone.now()
+    _revoke_pending(member, now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        organisation=organisation,
+        staff=member,
+        email=member.email,
+        prefix=token[:8],
+        token_hash=hash_key(token),
+        created_by=by,
+        created_at=now,
+        expires_at=_invitation_expiry(organisation, now),
+    )
+    invitation.full_clean()
+    invitation.save()
+    link = f"{settings.SITE_URL}{reverse('invitation_accept', args=[token])}"
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Your invitation to Stabil")
+        body = _(
+            "Hello %(name)s,\n\n%(organisation)s has given you a login to Stabil. Your username is "
+            "%(username)s.\n\nOpen this link to choose your password:\n%(link)s\n\nThe link works once, "
+            "until %(expires)s. If it no longer works, ask your organisation's administrator for a new "
+            "invitation.\n\nIf you did not expect this e-mail, you can ignore it."
+        ) % {
+            "name": member.first_name,
+            "organisation": organisation.name,
+            "username": member.user.get_username(),
+            "link": link,
+            "expires": formats.date_format(timezone.localtime(invitation.expires_at), "DATE_FORMAT"),
+        }
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    except OSError as exc:  # SMTP refused or unreachable: roll everything back, say so at the form
+        raise ValidationError(_("The invitation e-mail could not be sent. Try again in a while.")) from exc
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, organisation: Organisation, member: StaffMember) -> int:
+    """The person's open invitation links stop working. Returns how many there were."""
+    check_same_org(organisation, member)
+    pending = Invitation.objects.filter(
+        organisation=organisation, staff=member, used_at__isnull=True, revoked_at__isnull=True
+    ).count()
+    _revoke_pending(member, timezone.now())
+    return pending
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, password: str):
+    """Set the invited person's first password and use the link up. Raises InvitationInvalid when the link no
+    longer works (checked again with the row locked: two tabs cannot both use it)."""
+    locked = (
+        Invitation.objects.select_for_update(of=("self",))
+        .filter(pk=invitation.pk)
+        .select_related("staff__user")
+        .first()
+    )
+    if locked is None or locked.state() != Invitation.State.PENDING:
+        raise InvitationInvalid
+    user = locked.staff.user
+    if user is None or not user.is_active or user.has_usable_password():
+        raise InvitationInvalid
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    locked.used_at = timezone.now()
+    locked.save(update_fields=["used_at"])
+    return user

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from staff.models import EmploymentExtent, Organisation, StaffMember
+from staff.models import EmploymentExtent, Invitation, Organisation, StaffMember
 from staff.platform import identity_scan
 from staff.platform.audit.models import AccessReview
 from staff.platform.history.display import Source
 from staff.platform.history.registry import LEGACY, OrganisationHistoryBase, track
+from staff.platform.retention.registry import on_anonymise
 
 track(Organisation, exclude=["created_at"], table=LEGACY, bases=[OrganisationHistoryBase])
 track(EmploymentExtent, exclude=["created_at"], table=LEGACY)
 track(StaffMember)
+track(Invitation, exclude=["token_hash"])  # the hash stays out: history is for who invited whom, when
 
 identity_scan.texts(AccessReview, "comment")
 
@@ -31,6 +33,18 @@ def fte_periods_source(member: StaffMember) -> Source:
     return Source(EmploymentExtent, {"staff_id": member.pk}, _("FTE period"), hide=("staff", "created_by"))
 
 
+def invitations_source(member: StaffMember) -> Source:
+    return Source(Invitation, {"staff_id": member.pk}, _("Invitation"), hide=("staff", "created_by", "prefix"))
+
+
 def staff_record_history(member: StaffMember) -> list[Source]:
-    """The organisation admin's person page: the staff record and its FTE periods."""
-    return [staff_record_source(member), fte_periods_source(member)]
+    """The organisation admin's person page: the staff record, its FTE periods and its invitations."""
+    return [staff_record_source(member), fte_periods_source(member), invitations_source(member)]
+
+
+@on_anonymise
+def invitations(member: StaffMember) -> None:
+    """An anonymised person's invitations name the address they were sent to: they go, with their history.
+    (A removed staff record takes its invitations along: the foreign key cascades.)"""
+    Invitation.objects.filter(organisation=member.organisation, staff=member).delete()
+    Invitation.history.filter(organisation_id=member.organisation_id, staff_id=member.pk).delete()

@@ -28,6 +28,9 @@ class Outsider:
 # URL patterns with arguments that hold no object id of an organisation.
 NOT_OBJECT_URLS = {
     "password_reset_confirm",  # uidb64 + token: Django's own reset link
+    # the secret token of an invitation link, not an object id: an unknown one is a 404 for anyone
+    # (tests/staff/test_invitations.py)
+    "invitation_accept",
     "set_language",
     # a month (YYYY-MM), not an object: the approval freezes the viewer's own organisation's month
     # (tests/competence/test_supplement_months.py: the outsider's approval leaves Alfa's month open)

@@ -16,6 +16,11 @@ CASES = {
     "staff:admin_staff_login": Outsider(
         "frank", lambda w: {"pk": w.charlie.pk}, method="post", data=lambda w: {"active": "0"}
     ),
+    "staff:admin_staff_login_create": Outsider(
+        "frank", lambda w: {"pk": w.charlie.pk}, method="post", data=lambda w: {"login-username": "x"}
+    ),
+    "staff:admin_staff_invitation_send": Outsider("frank", lambda w: {"pk": w.charlie.pk}, method="post"),
+    "staff:admin_staff_invitation_revoke": Outsider("frank", lambda w: {"pk": w.charlie.pk}, method="post"),
 }
 
 CASES["staff:api_token_revoke"] = Outsider(

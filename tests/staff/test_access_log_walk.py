@@ -84,6 +84,12 @@ VISITS: dict[str, Visit] = {
     "staff:admin_staff_list": Visit("frank", ids=BOB_ID),
     "staff:admin_staff_edit": Visit("frank", BOB, BOB_ID),
     "staff:admin_staff_login": Visit("frank", BOB, BOB_ID, "post", lambda w, o: {"active": "1"}),
+    # bob has a login already: the page again, with the refusal at the field
+    "staff:admin_staff_login_create": Visit(
+        "frank", BOB, BOB_ID, "post", lambda w, o: {"login-username": "bob2"}, also=400
+    ),
+    "staff:admin_staff_invitation_send": Visit("frank", BOB, BOB_ID, "post"),
+    "staff:admin_staff_invitation_revoke": Visit("frank", BOB, BOB_ID, "post"),
     "staff:admin_staff_role_add": Visit("frank", BOB, BOB_ID, "post", lambda w, o: {"role-role": "hr"}),
     "staff:admin_staff_role_remove": Visit(
         "frank", lambda w, o: {"pk": w.bob.pk, "role_pk": bob_role(w)}, BOB_ID, "post"

@@ -177,8 +177,9 @@ def objects_and_units(notes) -> tuple[dict, dict]:
 
 class SecurityEvent(AppendOnlyModel):
     """A refused request that never reached a page: bad session, forged CSRF token, refused API token;
-    every change to a person's two-step sign-in, or refused attempt at one (staff/platform/mfa.py); and
-    every end of a person's access (staff.services.access_end: login off, sessions and tokens ended).
+    every change to a person's two-step sign-in, or refused attempt at one (staff/platform/mfa.py); every
+    end of a person's access (staff.services.access_end: login off, sessions and tokens ended); and an
+    invitation link that no longer works (staff/invitation_views.py).
 
     The organisation is known only when the request named one (a signed-in person, a token's owner).
     """
@@ -195,6 +196,7 @@ class SecurityEvent(AppendOnlyModel):
         MFA_REFUSED = "mfa_refused", _("Refused: second step of sign-in not done")
         ACCESS_ENDED = "access_ended", _("Access ended: login switched off, sessions and API tokens ended")
         NO_ADMIN_LEFT = "no_admin_left", _("No organisation admin can sign in any more")
+        INVITATION_REFUSED = "invitation_refused", _("Invitation link refused: used, expired, revoked or unknown")
 
     class Reason(models.TextChoices):
         """Why access was ended (ACCESS_ENDED, NO_ADMIN_LEFT)."""
