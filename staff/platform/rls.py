@@ -39,11 +39,12 @@ ORGANISATION_TABLE = "staff_organisation"
 CURRENT = f"NULLIF(current_setting('{SETTING}', true), '')::bigint"
 
 # Looked up before the organisation is known: they run as their owner (SECURITY DEFINER) and
-# answer only an organisation id: of a user id, of the hash of an API token's key, of a unit id
+# answer only an organisation id: of a user id, of the hash of an API (or SCIM) token's key, of a unit id
 # (the calendar feed, whose secret token in the address is checked after that).
 LOOKUPS = {
     "stabil_user_organisation": ("integer", "staff_staffmember", "user_id"),
     "stabil_token_organisation": ("text", "staff_apitoken", "key_hash"),
+    "stabil_scim_token_organisation": ("text", "staff_scimtoken", "key_hash"),
     "stabil_unit_organisation": ("bigint", "staff_unit", "id"),
 }
 FUNCTION = """
@@ -105,8 +106,10 @@ def install(*, using: str = "default", app_role: str | None = None) -> list[str]
         tables = tenant_tables(cursor)
         if not any(name == "staff_staffmember" for name, _rls, _null in tables):
             return []  # migrating an empty database app by app: the staff tables come first
+        present = {name for name, _rls, _null in tables}
         for name, (type_, table, column) in LOOKUPS.items():
-            cursor.execute(FUNCTION.format(name=name, type=type_, table=table, column=column, schema=qn(schema)))
+            if table in present:  # a database migrated back to before the table: no function over it
+                cursor.execute(FUNCTION.format(name=name, type=type_, table=table, column=column, schema=qn(schema)))
         existing = _policies(cursor)
         for table, rls_on, nullable in tables:
             if not rls_on:
@@ -144,7 +147,9 @@ def _grant(cursor, *, schema: str, role: str, quote) -> None:
     cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {role}")
     cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {role}")
     for name, (type_, _table, _column) in LOOKUPS.items():
-        cursor.execute(f"GRANT EXECUTE ON FUNCTION {name}({type_}) TO {role}")
+        cursor.execute("SELECT to_regprocedure(%s)", [f"{name}({type_})"])
+        if cursor.fetchone()[0] is not None:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION {name}({type_}) TO {role}")
 
 
 def install_after_migrate(sender, using: str = "default", **kwargs) -> None:
@@ -199,6 +204,11 @@ def activate_for_user(user_id: int, *, using: str = "default") -> int | None:
 def activate_for_token(key_hash: str, *, using: str = "default") -> int | None:
     """Set the organisation of the API token with this key hash (one query); None for no such token."""
     return _activate_by("stabil_token_organisation", key_hash, using=using)
+
+
+def activate_for_scim_token(key_hash: str, *, using: str = "default") -> int | None:
+    """Set the organisation of the SCIM token with this key hash (one query); None for no such token."""
+    return _activate_by("stabil_scim_token_organisation", key_hash, using=using)
 
 
 def activate_for_unit(unit_id: int, *, using: str = "default") -> int | None:

@@ -37,6 +37,7 @@ class Channel(models.TextChoices):
     API = "api", _("API")
     EXPORT = "export", _("Export")
     EMAIL = "email", _("E-mail")
+    SCIM = "scim", _("SCIM provisioning")
 
 
 class Purpose(models.TextChoices):
@@ -92,6 +93,16 @@ class AccessLogEntry(TenantModel, AppendOnlyModel):
         verbose_name=_("reader"),
     )
     user_id = models.BigIntegerField(_("login id"), null=True)
+    # A request of the organisation's directory (channel "scim"): no person, the SCIM token read or changed.
+    scim_token = models.ForeignKey(
+        "staff.ScimToken",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("SCIM token"),
+    )
     kind = models.CharField(_("what"), max_length=20, choices=AccessKind.choices)
     object_id = models.BigIntegerField(_("object id"), null=True)
     unit = models.ForeignKey(
