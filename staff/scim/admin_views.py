@@ -18,6 +18,8 @@ from staff.forms import RoleAssignmentForm
 from staff.models import Role
 from staff.permissions import staff_required
 from staff.platform import mfa
+from staff.platform.audit.middleware import security_event_write
+from staff.platform.audit.models import SecurityEvent
 from staff.platform.formtools import apply_errors
 from staff.platform.tenancy import get_for_org
 from staff.scim import services
@@ -86,7 +88,13 @@ def scim_admin(request):
     except ValidationError as exc:
         apply_errors(form, exc)
         return _page(request, token_form=form, status=400)
+    _token_event(request, SecurityEvent.Kind.SCIM_TOKEN_CREATED)
     return _page(request, new_key=key)
+
+
+def _token_event(request, kind: str) -> None:
+    """A token that creates and switches off people is made or revoked: a security event naming the admin."""
+    security_event_write(request, kind, status=200, organisation_id=request.organisation.pk, user_id=request.user.pk)
 
 
 def _confirm(request, *, title: str, question: str, label: str):
@@ -111,6 +119,7 @@ def scim_token_revoke(request, pk: int):
         ) % {"name": token.name}
         return _confirm(request, title=_("Revoke SCIM token"), question=question, label=_("Revoke"))
     services.scim_token_revoke(organisation=request.organisation, token=token)
+    _token_event(request, SecurityEvent.Kind.SCIM_TOKEN_REVOKED)
     messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
     return redirect("staff:admin_scim")
 

@@ -165,8 +165,11 @@ def body_dict(body) -> dict:
     return body
 
 
-def user_from_json(body) -> UserData:
-    """A whole User (POST, PUT). Attributes Stabil does not keep (phone numbers, addresses...) are ignored."""
+def user_from_json(body, *, current: UserData | None = None) -> UserData:
+    """A whole User (POST, PUT). Attributes Stabil does not keep (phone numbers, addresses...) are ignored.
+
+    A PUT without `active` keeps the person's sign-in as it is (`current`): leaving an attribute out must
+    not switch a deactivated person back on."""
     body = body_dict(body)
     name = body.get("name") or {}
     if not isinstance(name, dict):
@@ -179,7 +182,7 @@ def user_from_json(body) -> UserData:
         given_name=_string(name.get("givenName"), "name.givenName", limit=100),
         family_name=_string(name.get("familyName"), "name.familyName", limit=100),
         email=_primary_email(body.get("emails")),
-        active=boolean(body["active"]) if "active" in body else True,
+        active=boolean(body["active"]) if "active" in body else (current.active if current else True),
         external_id=_string(body.get("externalId"), "externalId", limit=200),
         employee_number=_string(enterprise.get("employeeNumber"), "employeeNumber", limit=50),
         title=_string(body.get("title"), "title", limit=120),

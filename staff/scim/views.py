@@ -176,7 +176,8 @@ class UserDetail(ScimView):
 
     def put(self, request, pk: str):
         member = self._member(request, pk)
-        member = scim.user_replace(member=member, data=res.user_from_json(request.data))
+        data = res.user_from_json(request.data, current=scim.user_data(member))
+        member = scim.user_replace(member=member, data=data)
         return Response(res.user_json(request, member))
 
     def patch(self, request, pk: str):

@@ -130,6 +130,7 @@ def test_create_makes_a_staff_record_and_a_login_without_password_or_role(world,
     response = alfa.post("Users", entra_user())
     assert response.status_code == 201
     assert response["Content-Type"].startswith(SCIM_JSON)
+    assert response["Cache-Control"] == "private, no-store"
     body = response.json()
     member = StaffMember.objects.select_related("user").get(pk=int(body["id"]))
     assert response["Location"] == f"http://testserver/scim/v2/Users/{member.pk}" == body["meta"]["location"]
@@ -222,6 +223,15 @@ def test_put_replaces_the_person(world, alfa):
     assert (member.last_name, member.email, member.employee_number) == ("Berg", "anna.berg@alfa.se", "E-2002")
     assert member.user.username == "anna.berg@alfa.se" and member.user.last_name == "Berg"
     assert response.json()["name"]["familyName"] == "Berg"
+
+
+def test_a_put_without_active_leaves_a_deactivated_person_off(world, alfa):
+    body = created(alfa)
+    alfa.delete(f"Users/{body['id']}")
+    replaced = entra_user()
+    del replaced["active"]
+    assert alfa.put(f"Users/{body['id']}", replaced).json()["active"] is False
+    assert alfa.put(f"Users/{body['id']}", entra_user(active=True)).json()["active"] is True
 
 
 def test_patch_as_entra_id_sends_it(world, alfa):
@@ -438,6 +448,10 @@ def test_betas_token_cannot_list_read_change_or_deactivate_alfas_people(world, a
     assert member.first_name == "Bob" and member.user.is_active
     # And the other way round.
     error_of(alfa.get(f"Users/{world.charlie.pk}"), 404)
+    if connection.vendor == "postgresql":  # no request leaves its organisation on the connection
+        from staff.platform import rls
+
+        assert rls.current() == ""
 
 
 # --- access log -----------------------------------------------------------------------------------------------
@@ -491,6 +505,12 @@ def test_the_admin_makes_a_token_sees_the_key_once_and_revokes_it(world):
     assert question.status_code == 200 and ScimToken.objects.get().revoked_at is None  # asked first
     assert frank.post(reverse("staff:admin_scim_token_revoke", args=[token.pk]), {"confirm": "1"}).status_code == 302
     error_of(scim.get("Users"), 401)
+    events = SecurityEvent.objects.filter(kind__startswith="scim_token").order_by("pk")
+    assert [(e.kind, e.organisation_id, e.user_id) for e in events] == [
+        ("scim_token_created", world.org.pk, world.frank.user_id),
+        ("scim_token_revoked", world.org.pk, world.frank.user_id),
+    ]
+    assert "SCIM-token återkallad" in frank.get(reverse("staff:security_events")).content.decode()
 
 
 def test_only_the_organisation_admin_has_the_page(world):
@@ -700,6 +720,29 @@ def test_betas_token_cannot_see_or_change_alfas_groups_nor_add_alfas_people(worl
     error_of(beta.patch(f"Groups/{own['id']}", add), 400, "invalidValue")
 
 
+def test_the_groups_list_costs_the_same_queries_for_few_and_many_groups_and_members(world, alfa):
+    from staff.scim.models import ScimGroup, ScimGroupMember
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert alfa.get("Groups").status_code == 200
+        return len(captured)
+
+    alfa.get("Groups")  # the token's first use records last_used_at
+    ScimGroupMember.objects.create(
+        organisation=world.org,
+        group=ScimGroup.objects.create(organisation=world.org, display_name="G0"),
+        staff=world.bob,
+    )
+    few = queries()
+    for n in range(1, 6):
+        group = ScimGroup.objects.create(organisation=world.org, display_name=f"G{n}")
+        for person in (world.alice, world.bob, world.carol):
+            ScimGroupMember.objects.create(organisation=world.org, group=group, staff=person)
+    assert alfa.get("Groups").json()["totalResults"] == 6
+    assert queries() == few
+
+
 def test_discovery_endpoints(world, alfa):
     config = alfa.get("ServiceProviderConfig")
     assert config.status_code == 200 and config["Content-Type"].startswith(SCIM_JSON)
@@ -712,3 +755,22 @@ def test_discovery_endpoints(world, alfa):
     assert alfa.get("ResourceTypes/User").json()["schemaExtensions"][0]["schema"] == ENTERPRISE
     error_of(alfa.get("Schemas/urn:nothing"), 404)
     error_of(alfa.get("ResourceTypes/Printer"), 404)
+
+
+def test_the_access_log_export_names_the_scim_token(world, alfa):
+    from staff.scim.models import ScimToken
+
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 9, tzinfo=datetime.UTC), tick=False):
+        alfa.delete(f"Users/{world.heidi.pk}")
+    response = world.client("frank").get(
+        reverse("staff:access_log_export"), {"start": "2026-03-01", "end": "2026-03-31"}
+    )
+    header, *rows = [line.split(";") for line in response.content.decode("utf-8-sig").splitlines()]
+    line = dict(zip(header, rows[0], strict=True))
+    token = ScimToken.objects.get(organisation=world.org)
+    assert (line["staff_id"], line["channel"], line["method"], line["url_name"]) == ("", "scim", "DELETE", "scim:user")
+    assert (line["object_id"], line["scim_token_id"], line["scim_token"]) == (
+        str(world.heidi.pk),
+        str(token.pk),
+        "Entra ID",
+    )

@@ -188,7 +188,8 @@ def objects_and_units(notes) -> tuple[dict, dict]:
 
 class SecurityEvent(AppendOnlyModel):
     """A refused request that never reached a page: bad session, forged CSRF token, refused API token;
-    and every change to a person's two-step sign-in, or refused attempt at one (staff/platform/mfa.py).
+    and every change to a person's two-step sign-in, or refused attempt at one (staff/platform/mfa.py); and every
+    SCIM token made or revoked (staff/scim/admin_views.py): it creates and switches off people.
 
     The organisation is known only when the request named one (a signed-in person, a token's owner).
     """
@@ -203,6 +204,8 @@ class SecurityEvent(AppendOnlyModel):
         MFA_DISABLED = "mfa_disabled", _("Two-step sign-in switched off")
         MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", _("Signed in with a recovery code")
         MFA_REFUSED = "mfa_refused", _("Refused: second step of sign-in not done")
+        SCIM_TOKEN_CREATED = "scim_token_created", _("SCIM token made")
+        SCIM_TOKEN_REVOKED = "scim_token_revoked", _("SCIM token revoked")
 
     organisation = models.ForeignKey(
         "staff.Organisation", on_delete=models.PROTECT, null=True, related_name="+", editable=False
