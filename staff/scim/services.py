@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,23 +130,18 @@ def user_create(*, organisation: Organisation, data: UserData) -> StaffMember:
     directory), employed from today, full-time, with no role."""
     _check_user_name(data.user_name)
     _check_names(data)
-    try:
-        member = services.staff_member_create(
-            organisation=organisation,
-            username=data.user_name,
-            first_name=data.given_name.strip(),
-            last_name=data.family_name.strip(),
-            email=data.email.strip(),
-            employment_start=timezone.localdate(),
-            fte=Decimal("1.00"),
-            external_id=data.external_id.strip(),
-            employee_number=data.employee_number.strip(),
-            title=data.title.strip(),
-        )
-    except ValidationError as exc:
-        if "username" in getattr(exc, "error_dict", {}):
-            raise Conflict(_("That userName is already taken.")) from exc
-        raise
+    member = services.staff_member_create(
+        organisation=organisation,
+        username=data.user_name,
+        first_name=data.given_name.strip(),
+        last_name=data.family_name.strip(),
+        email=data.email.strip(),
+        employment_start=timezone.localdate(),
+        fte=Decimal("1.00"),
+        external_id=data.external_id.strip(),
+        employee_number=data.employee_number.strip(),
+        title=data.title.strip(),
+    )
     if not data.active:
         services.login_set_active(member=member, active=False)
     return StaffMember.objects.select_related("user").get(pk=member.pk)
@@ -222,8 +218,11 @@ def group_rename(*, group: ScimGroup, display_name: str | None = None, external_
 
 
 def _mappings(group: ScimGroup):
-    names = {group.display_name, group.external_id} - {""}
-    return ScimGroupMapping.objects.filter(organisation=group.organisation_id, group_name__in=names).select_related(
+    """The mappings of the group's display name or external id, in any case (an admin types them by hand)."""
+    names = Q(group_name__iexact=group.display_name)
+    if group.external_id:
+        names |= Q(group_name__iexact=group.external_id)
+    return ScimGroupMapping.objects.filter(names, organisation=group.organisation_id).select_related(
         "unit", "department"
     )
 

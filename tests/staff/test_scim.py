@@ -354,6 +354,7 @@ def test_a_malformed_patch_body_is_invalid_syntax(world, alfa, raw, scim_type):
         (entra_user(emails="anna@alfa.se"), "invalidValue"),
         (entra_user(name={"givenName": "A" * 101, "familyName": "B"}), "invalidValue"),
         (entra_user(userName=["a"]), "invalidValue"),
+        (entra_user(userName="anna andersson"), "invalidValue"),  # a space: not a username (not a 409)
         ("just a string", "invalidSyntax"),
     ],
 )
@@ -401,7 +402,7 @@ def test_an_unknown_id_is_a_404(world, alfa, pk):
     "header",
     [None, "Bearer scim_deadbeef_forged", "Bearer", "Bearer a b", "Token stb_deadbeef_x", "Basic Ym9iOnB3"],
 )
-def test_no_or_a_wrong_token_is_a_401(world, header):
+def test_no_or_a_wrong_token_is_a_401_and_one_security_event_each(world, header):
     client = Client(**({"HTTP_AUTHORIZATION": header} if header else {}))
     for path in ("Users", f"Users/{world.bob.pk}", "Groups", "ServiceProviderConfig", "Schemas"):
         error_of(client.get(f"/scim/v2/{path}"), 401)
@@ -409,6 +410,9 @@ def test_no_or_a_wrong_token_is_a_401(world, header):
     error_of(response, 401)
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert not StaffMember.objects.filter(first_name="Anna").exists()
+    # Nobody's token: an event of no organisation (kept for the operators, shown to no organisation).
+    assert set(SecurityEvent.objects.values_list("kind", "organisation_id")) == {("token_refused", None)}
+    assert SecurityEvent.objects.count() == 6
 
 
 def test_a_revoked_token_is_a_401_and_a_security_event_of_its_organisation(world):
@@ -653,7 +657,7 @@ def test_a_group_without_a_mapping_is_stored_and_gives_no_role(world, alfa):
 def test_a_mapping_by_external_id_and_a_rename(world, alfa):
     from staff.scim.services import mapping_create
 
-    mapping_create(organisation=world.org, group_name="6f1e-hr", role="hr")
+    mapping_create(organisation=world.org, group_name="6F1E-HR", role="hr")  # typed by hand, in capitals
     group = alfa.post("Groups", {"displayName": "HR-gruppen", "externalId": "6f1e-hr"}).json()
     renamed = alfa.patch(f"Groups/{group['id']}", {"op": "Replace", "value": {"displayName": "HR"}})
     assert renamed.json()["displayName"] == "HR"

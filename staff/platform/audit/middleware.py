@@ -147,11 +147,11 @@ class AccessLogMiddleware:
             _security_event(request, response, "session_rejected")
         user = getattr(request, "user", None)
         authenticated = bool(user and user.is_authenticated)
-        if response.status_code == 401 and request.META.get("HTTP_AUTHORIZATION", "").startswith("Token "):
-            _refused_token(request, response)
         match = getattr(request, "resolver_match", None)
         if response.status_code == 401 and match is not None and match.namespace == "scim":
-            _refused_scim_token(request, response)
+            _refused_scim_token(request, response)  # whatever the header: one event per refused request
+        elif response.status_code == 401 and request.META.get("HTTP_AUTHORIZATION", "").startswith("Token "):
+            _refused_token(request, response)
         entry = classify(match.view_name if match else None)
         scim_token = getattr(request, "scim_token", None)
         if entry is not None and scim_token is not None:
