@@ -29,6 +29,7 @@ urlpatterns = [
     path("healthz", staff_views.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
+    path("scim/v2/", include("staff.scim.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from staff.dates import whole_years_between
+from staff.platform.keys import HashedKeyToken
 from staff.platform.tenancy import TenantModel
 
 
@@ -205,6 +206,9 @@ class StaffMember(TenantModel):
             "Empty: the manager of the person's unit."
         ),
     )
+    employee_number = models.CharField(_("employee number"), max_length=50, blank=True)
+    # The directory's id of the person (SCIM externalId, e.g. Entra ID's object id).
+    external_id = models.CharField(_("directory id"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -433,7 +437,7 @@ class Notification(TenantModel):
         return self.subject
 
 
-class ApiToken(TenantModel):
+class ApiToken(HashedKeyToken):
     """A named API token for integrations. Only a SHA-256 hash of the key is stored.
 
     The key is shown once, when created; it acts as its person, with their organisation and roles.
@@ -441,19 +445,10 @@ class ApiToken(TenantModel):
 
     staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100, help_text=_("What the token is for, e.g. 'Statistics export'."))
-    prefix = models.CharField(max_length=12, unique=True, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(HashedKeyToken.Meta):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
 
 
 class Invitation(TenantModel):
@@ -506,3 +501,6 @@ from staff.platform.sessions import UserSession  # noqa: E402,F401
 
 # Sign-in limits (staff/platform/signin_limits.py): failed sign-ins per username and address.
 from staff.platform.signin_limits import SignInFailure  # noqa: E402,F401
+
+# SCIM provisioning (staff/scim/): the directory's token, groups and the mapping of a group to a role.
+from staff.scim.models import ScimGrant, ScimGroup, ScimGroupMapping, ScimGroupMember, ScimToken  # noqa: E402,F401

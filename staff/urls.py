@@ -3,6 +3,7 @@ from django.urls import path
 from staff import admin_views, help, views
 from staff.platform import token_views
 from staff.platform.audit import urls as audit_urls
+from staff.scim import admin_views as scim_admin_views
 
 app_name = "staff"
 
@@ -18,4 +19,5 @@ urlpatterns = [
     *admin_views.urlpatterns,
     *token_views.urlpatterns,
     *audit_urls.urlpatterns,
+    *scim_admin_views.urlpatterns,
 ]

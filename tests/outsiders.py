@@ -37,6 +37,9 @@ NOT_OBJECT_URLS = {
     "competence:supplements_approve",
     # a guide's name (docs/handbok/<name>.md), the same text in every organisation (tests/staff/test_help.py)
     "staff:help_guide",
+    # SCIM's schema and resource-type documents by their fixed names, the same for every organisation
+    "scim:schema",
+    "scim:resource_type",
 }
 
 

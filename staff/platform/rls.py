@@ -39,12 +39,13 @@ ORGANISATION_TABLE = "staff_organisation"
 CURRENT = f"NULLIF(current_setting('{SETTING}', true), '')::bigint"
 
 # Looked up before the organisation is known: they run as their owner (SECURITY DEFINER) and
-# answer only an organisation id: of a user id, of the hash of an API token's key, of a unit id
+# answer only an organisation id: of a user id, of the hash of an API (or SCIM) token's key, of a unit id
 # (the calendar feed, whose secret token in the address is checked after that), of the hash of an
 # invitation link's token (the invited person is not signed in yet).
 LOOKUPS = {
     "stabil_user_organisation": ("integer", "staff_staffmember", "user_id"),
     "stabil_token_organisation": ("text", "staff_apitoken", "key_hash"),
+    "stabil_scim_token_organisation": ("text", "staff_scimtoken", "key_hash"),
     "stabil_unit_organisation": ("bigint", "staff_unit", "id"),
     "stabil_invitation_organisation": ("text", "staff_invitation", "token_hash"),
 }
@@ -210,6 +211,11 @@ def activate_for_token(key_hash: str, *, using: str = "default") -> int | None:
 def activate_for_invitation(token_hash: str, *, using: str = "default") -> int | None:
     """Set the organisation of the invitation with this token hash (one query); None for no such invitation."""
     return _activate_by("stabil_invitation_organisation", token_hash, using=using)
+
+
+def activate_for_scim_token(key_hash: str, *, using: str = "default") -> int | None:
+    """Set the organisation of the SCIM token with this key hash (one query); None for no such token."""
+    return _activate_by("stabil_scim_token_organisation", key_hash, using=using)
 
 
 def activate_for_unit(unit_id: int, *, using: str = "default") -> int | None:

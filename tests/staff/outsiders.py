@@ -32,3 +32,51 @@ CASES["staff:api_token_revoke"] = Outsider(
     },
     method="post",
 )
+
+
+# SCIM: Alfa kommun's directory token asking for Beta kommun's person and group (and Alfa's admin for Beta's
+# token and mapping). The token is made with a known key when the URL's arguments are made, before the request.
+SCIM_KEY = "scim_0a1f0a1f_outsider-test-key"
+SCIM_HEADERS = {"HTTP_AUTHORIZATION": f"Bearer {SCIM_KEY}"}
+
+
+def _alfa_scim_token(w) -> None:
+    from staff.platform.authentication import hash_key
+    from staff.scim.models import ScimToken
+
+    ScimToken.objects.get_or_create(
+        organisation=w.org, prefix="0a1f0a1f", key_hash=hash_key(SCIM_KEY), defaults={"name": "Entra ID"}
+    )
+
+
+def _beta_scim_group(w):
+    from staff.scim.models import ScimGroup
+
+    return ScimGroup.objects.get_or_create(organisation=w.other_org, display_name="Beta grupp")[0]
+
+
+def _beta(w, make):
+    _alfa_scim_token(w)
+    return {"pk": str(make(w).pk)}
+
+
+CASES["scim:user"] = Outsider("frank", lambda w: _beta(w, lambda w: w.charlie), headers=SCIM_HEADERS)
+CASES["scim:group"] = Outsider("frank", lambda w: _beta(w, _beta_scim_group), headers=SCIM_HEADERS)
+CASES["staff:admin_scim_token_revoke"] = Outsider(
+    "frank",
+    lambda w: {
+        "pk": __import__("staff.scim.services", fromlist=["x"])
+        .scim_token_create(organisation=w.other_org, by=w.charlie, name="beta")[0]
+        .pk
+    },
+    method="post",
+)
+CASES["staff:admin_scim_mapping_delete"] = Outsider(
+    "frank",
+    lambda w: {
+        "pk": __import__("staff.scim.services", fromlist=["x"])
+        .mapping_create(organisation=w.other_org, group_name="Beta", role="hr")
+        .pk
+    },
+    method="post",
+)

@@ -53,6 +53,8 @@ def test_the_export_holds_the_periods_rows_with_ids_only(world):
             "10.0.0.1",
             "",  # purpose: none stated
             str(inside.pk),  # entry_id
+            "",  # scim_token_id: a person's request
+            "",  # scim_token
         ]
     ]
     assert "Bob" not in response.content.decode("utf-8-sig")  # no names

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from staff.models import Department
@@ -75,6 +76,28 @@ def _plan(w, o):
     return plan
 
 
+SCIM = "scim"  # the viewer of a SCIM visit: the organisation's directory with its token
+
+
+def _scim_group(w):
+    from staff.scim.models import ScimGroup, ScimGroupMember
+
+    group, _ = ScimGroup.objects.get_or_create(organisation=w.org, display_name="Socialsekreterare")
+    ScimGroupMember.objects.get_or_create(organisation=w.org, group=group, staff=w.bob)
+    return group
+
+
+def _viewer(world, viewer: str):
+    """(client, actor id, login id, SCIM token id) of a visit's viewer."""
+    if viewer != SCIM:
+        person = world.people[viewer]
+        return world.client(viewer), person.pk, person.user_id, None
+    from staff.scim.services import scim_token_create
+
+    token, key = scim_token_create(organisation=world.org, by=world.frank, name="Entra ID")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {key}"), None, None, token.pk
+
+
 VISITS: dict[str, Visit] = {
     "api-me": Visit("bob", ids=BOB_ID),
     "staff:my_page": Visit("bob", ids=BOB_ID),
@@ -98,6 +121,11 @@ VISITS: dict[str, Visit] = {
     "staff:access_log_export": Visit("frank", data=lambda w, o: {"start": "2026-03-01", "end": "2026-03-31"}),
     "staff:security_events": Visit("frank"),
     "staff:notifications": Visit("bob", ids=CASE_ID),
+    # SCIM (staff/scim/): the organisation's directory with its SCIM token, no person ("scim" as the viewer)
+    "scim:users": Visit(SCIM, ids=BOB_ID),
+    "scim:user": Visit(SCIM, lambda w, o: {"pk": str(w.bob.pk)}, BOB_ID),
+    "scim:groups": Visit(SCIM, lambda w, o: _scim_group(w) and {}, BOB_ID),
+    "scim:group": Visit(SCIM, lambda w, o: {"pk": str(_scim_group(w).pk)}, BOB_ID),
     "competence:overview": Visit("alice"),
     "competence:my_ladder": Visit("bob", ids=BOB_ID),
     "competence:staff_list": Visit("alice", ids=BOB_ID),
@@ -184,7 +212,7 @@ def test_logged_pattern_writes_a_row_naming_what_it_showed(world, url_name):
     visit = VISITS[url_name]
     entry = LOGGED[url_name]
     url = reverse(url_name, kwargs=visit.kwargs(world, objects))
-    client = world.client(visit.viewer)
+    client, actor_id, user_id, scim_token_id = _viewer(world, visit.viewer)
     data = visit.data(world, objects) if visit.data else {}
     response = getattr(client, visit.method)(url, data=data)
     assert response.status_code < 400 or response.status_code == visit.also, (
@@ -192,11 +220,11 @@ def test_logged_pattern_writes_a_row_naming_what_it_showed(world, url_name):
     )
     rows = list(AccessLogEntry.objects.filter(url_name=url_name))
     assert rows, f"{url_name} wrote no access-log row"
-    viewer = world.people[visit.viewer]
     expected_channel = entry.channel or ("api" if url.startswith("/api/") else "page")
     assert entry.kind in {row.kind for row in rows}
     for row in rows:
-        assert (row.organisation_id, row.actor_id, row.user_id) == (world.org.pk, viewer.pk, viewer.user_id)
+        assert (row.organisation_id, row.actor_id, row.user_id) == (world.org.pk, actor_id, user_id)
+        assert row.scim_token_id == scim_token_id
         # Besides its own kind, a page may name the case numbers it listed (e.g. a unit page's at-risk cases).
         assert (row.kind if row.kind != "case" else entry.kind, row.channel, row.method, row.status) == (
             entry.kind,
@@ -221,7 +249,9 @@ def test_a_guessed_id_is_refused_and_logged_with_the_ids_tried(world, url_name):
     )
     assert response.status_code == 404
     row = AccessLogEntry.objects.get(url_name=url_name)
-    assert (row.organisation_id, row.actor_id, row.status) == (world.org.pk, world.people[case.viewer].pk, 404)
+    # A SCIM request is the organisation's directory's, under its token: no person reads.
+    actor_id = None if LOGGED[url_name].channel == "scim" else world.people[case.viewer].pk
+    assert (row.organisation_id, row.actor_id, row.status) == (world.org.pk, actor_id, 404)
     for key, value in kwargs.items():
         if str(value).isdigit():
             assert f"{key}={value}" in row.url_ids.split(",")

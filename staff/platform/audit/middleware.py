@@ -25,13 +25,15 @@ def _url_object(match, entry) -> tuple[str, int | None, int | None]:
     return entry.kind, object_id, object_id if entry.kind == "unit" else None
 
 
-def access_row(request, response, match, entry, staff):
-    """The one log row of a request: the objects the view noted, else the object named by the URL."""
+def access_row(request, response, match, entry, staff, *, scim_token=None):
+    """The one log row of a request: the objects the view noted, else the object named by the URL.
+
+    `staff` is the reader; a request of the organisation's directory has none and names its `scim_token`."""
     from staff.platform.audit.models import AccessLogEntry
 
     notes = noted(request)
     if not notes:
-        if entry.own_record:
+        if entry.own_record and staff is not None:
             notes = [(entry.kind, staff.pk, staff.unit_id)]
         else:
             notes = [_url_object(match, entry)]
@@ -40,10 +42,11 @@ def access_row(request, response, match, entry, staff):
         notes = [_url_object(match, entry), *notes]
     return AccessLogEntry.showing(
         notes,
-        organisation_id=staff.organisation_id,
+        organisation_id=scim_token.organisation_id if staff is None else staff.organisation_id,
         at=timezone.now(),
-        actor_id=staff.pk,
-        user_id=request.user.pk,
+        actor_id=None if staff is None else staff.pk,
+        user_id=None if staff is None else request.user.pk,
+        scim_token_id=None if scim_token is None else scim_token.pk,
         channel=entry.channel or ("api" if request.path.startswith("/api/") else "page"),
         url_name=match.view_name[:100],
         url_ids=url_ids(match.kwargs),
@@ -99,6 +102,34 @@ def _refused_token(request, response) -> None:
     _security_event(request, response, "token_refused", organisation_id=organisation_id, user_id=user_id)
 
 
+def _refused_scim_token(request, response) -> None:
+    """A 401 of /scim/v2/: logged under the organisation of the token the key's prefix names, if any."""
+    from staff.platform import rls
+    from staff.platform.authentication import hash_key
+    from staff.scim.authentication import key_of
+    from staff.scim.models import ScimToken
+
+    key = key_of(request.META.get("HTTP_AUTHORIZATION", ""))
+    organisation_id = None
+    if key is not None and key.count("_") >= 2:
+        if rls.enabled():
+            rls.activate_for_scim_token(hash_key(key))  # as _refused_token: only a real key's organisation
+        token = ScimToken.objects.filter(prefix=key.split("_")[1][:12]).first()
+        organisation_id = token.organisation_id if token is not None else None
+    _security_event(request, response, "token_refused", organisation_id=organisation_id)
+
+
+def _scim_row(request, response, match, entry, token) -> None:
+    """A request of the organisation's directory: its row names the SCIM token, no person."""
+    from staff.platform import rls
+
+    if rls.enabled():
+        # As for an API token: a refused request rolled back the organisation the token set inside the view.
+        rls.activate(token.organisation_id)
+    if not (entry.only_noted and not noted(request)):
+        access_row(request, response, match, entry, None, scim_token=token).save(force_insert=True)
+
+
 class AccessLogMiddleware:
     """After the view: rows for the classified URL patterns, security events for refused requests.
 
@@ -116,10 +147,16 @@ class AccessLogMiddleware:
             _security_event(request, response, "session_rejected")
         user = getattr(request, "user", None)
         authenticated = bool(user and user.is_authenticated)
-        if response.status_code == 401 and request.META.get("HTTP_AUTHORIZATION", "").startswith("Token "):
-            _refused_token(request, response)
         match = getattr(request, "resolver_match", None)
+        if response.status_code == 401 and match is not None and match.namespace == "scim":
+            _refused_scim_token(request, response)  # whatever the header: one event per refused request
+        elif response.status_code == 401 and request.META.get("HTTP_AUTHORIZATION", "").startswith("Token "):
+            _refused_token(request, response)
         entry = classify(match.view_name if match else None)
+        scim_token = getattr(request, "scim_token", None)
+        if entry is not None and scim_token is not None:
+            _scim_row(request, response, match, entry, scim_token)
+            return response
         if entry is None or not authenticated:
             return response
         staff = request.get_staff() if hasattr(request, "get_staff") else None

@@ -37,6 +37,7 @@ class Channel(models.TextChoices):
     API = "api", _("API")
     EXPORT = "export", _("Export")
     EMAIL = "email", _("E-mail")
+    SCIM = "scim", _("SCIM provisioning")
 
 
 class Purpose(models.TextChoices):
@@ -92,6 +93,16 @@ class AccessLogEntry(TenantModel, AppendOnlyModel):
         verbose_name=_("reader"),
     )
     user_id = models.BigIntegerField(_("login id"), null=True)
+    # A request of the organisation's directory (channel "scim"): no person, the SCIM token read or changed.
+    scim_token = models.ForeignKey(
+        "staff.ScimToken",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("SCIM token"),
+    )
     kind = models.CharField(_("what"), max_length=20, choices=AccessKind.choices)
     object_id = models.BigIntegerField(_("object id"), null=True)
     unit = models.ForeignKey(
@@ -178,8 +189,9 @@ def objects_and_units(notes) -> tuple[dict, dict]:
 class SecurityEvent(AppendOnlyModel):
     """A refused request that never reached a page: bad session, forged CSRF token, refused API token;
     every change to a person's two-step sign-in, or refused attempt at one (staff/platform/mfa.py); every
-    end of a person's access (staff.services.access_end: login off, sessions and tokens ended); and an
-    invitation link that no longer works (staff/invitation_views.py).
+    end of a person's access (staff.services.access_end: login off, sessions and tokens ended); an
+    invitation link that no longer works (staff/invitation_views.py); and every SCIM token made or revoked
+    (staff/scim/admin_views.py): it creates and switches off people.
 
     The organisation is known only when the request named one (a signed-in person, a token's owner).
     """
@@ -197,6 +209,8 @@ class SecurityEvent(AppendOnlyModel):
         ACCESS_ENDED = "access_ended", _("Access ended: login switched off, sessions and API tokens ended")
         NO_ADMIN_LEFT = "no_admin_left", _("No organisation admin can sign in any more")
         INVITATION_REFUSED = "invitation_refused", _("Invitation link refused: used, expired, revoked or unknown")
+        SCIM_TOKEN_CREATED = "scim_token_created", _("SCIM token made")
+        SCIM_TOKEN_REVOKED = "scim_token_revoked", _("SCIM token revoked")
 
     class Reason(models.TextChoices):
         """Why access was ended (ACCESS_ENDED, NO_ADMIN_LEFT)."""

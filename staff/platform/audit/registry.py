@@ -18,7 +18,7 @@ class Logged:
     kind: str
     # The URL argument that *is* the object of `kind` (recorded even when the view answers 404).
     pk: str | None = None
-    # "page", "api" or "export"; None: "api" under /api/, else "page".
+    # "page", "api", "export" or "scim"; None: "api" under /api/, else "page".
     channel: str | None = None
     # The page shows the reader's own staff record.
     own_record: bool = False
@@ -50,6 +50,11 @@ LOGGED: dict[str, Logged] = {
     "staff:access_log_export": Logged("access_log", channel="export"),
     "staff:security_events": Logged("access_log"),
     "staff:notifications": Logged("case", only_noted=True),  # reminders name cases (Notification.case_refs)
+    # SCIM provisioning (staff/scim/): rows under the organisation's SCIM token, no person
+    "scim:users": Logged("staff", channel="scim"),
+    "scim:user": Logged("staff", pk="pk", channel="scim"),
+    "scim:groups": Logged("staff", channel="scim"),
+    "scim:group": Logged("staff", channel="scim"),
 }
 
 SIGN_IN = "signing in and one's own account: no one else's data"
@@ -81,6 +86,14 @@ NOT_PERSONAL: dict[str, str] = {
     "staff:accessibility": "the accessibility statement",
     "staff:help": "the user guides (the repository's docs/handbok/)",
     "staff:help_guide": "the user guides (the repository's docs/handbok/)",
+    "scim:service_provider_config": "what the SCIM service supports",
+    "scim:schemas": "the SCIM schemas",
+    "scim:schema": "the SCIM schemas",
+    "scim:resource_types": "the SCIM resource types",
+    "scim:resource_type": "the SCIM resource types",
+    "staff:admin_scim": "SCIM token names and prefixes, directory group mappings: no personal data",
+    "staff:admin_scim_token_revoke": "revokes a SCIM token",
+    "staff:admin_scim_mapping_delete": "removes a directory group mapping",
     "retention:settings": "retention periods and counts of what was removed, no personal data",
 }
 

@@ -205,6 +205,9 @@ EXPORT_COLUMNS = (
     ("address", "address"),
     ("purpose", "purpose"),
     ("entry_id", "pk"),  # the lines of one request share it
+    # A request of the organisation's directory (channel "scim") has no staff_id: the SCIM token and its name.
+    ("scim_token_id", "scim_token_id"),
+    ("scim_token", "scim_token__name"),
 )
 
 
