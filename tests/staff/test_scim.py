@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.contrib.sessions.models import Session
 from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.test import Client
@@ -19,7 +20,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from staff.models import AccessLogEntry, RoleAssignment, SecurityEvent, StaffMember
+from staff.platform.sessions import UserSession
 from staff.scim.services import scim_token_create, scim_token_revoke
+from staff.services import api_token_create
 from tests.factories import TEST_PASSWORD, StaffMemberFactory, UserFactory
 from tests.staff import rls_plugin
 
@@ -291,6 +294,22 @@ def test_scim_deactivation_ends_a_live_session(world, alfa):
     assert alfa.patch(f"Users/{world.bob.pk}", {"op": "Replace", "path": "active", "value": "False"}).status_code == 200
     response = bob.get(reverse("staff:my_page"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_scim_deactivation_deletes_the_sessions_revokes_the_tokens_and_names_the_token(world, alfa):
+    """Not only refused on the next request: the session rows are gone, the person's API tokens revoked, and
+    the security event of the end names the SCIM token that did it."""
+    bob = Client()
+    assert signs_in("bob", bob)
+    token, _key = api_token_create(organisation=world.org, staff=world.bob, name="Statistik")
+    assert UserSession.objects.filter(user_id=world.bob.user_id).exists()
+    assert alfa.patch(f"Users/{world.bob.pk}", {"op": "Replace", "path": "active", "value": "False"}).status_code == 200
+    assert not UserSession.objects.filter(user_id=world.bob.user_id).exists()
+    assert not Session.objects.filter(session_key=bob.session.session_key).exists()
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.ACCESS_ENDED, user_id=world.bob.user_id)
+    assert event.by_label == "SCIM: Entra ID"
 
 
 def test_delete_deactivates_and_keeps_the_records(world, alfa):
