@@ -11,6 +11,8 @@ from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 
 from staff import services
 from staff.models import Invitation
@@ -25,10 +27,7 @@ BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _usable(invitation: Invitation | None) -> bool:
-    if invitation is None or invitation.state() != Invitation.State.PENDING:
-        return False
-    user = invitation.staff.user
-    return user is not None and user.is_active and not user.has_usable_password()
+    return invitation is not None and services.invitation_usable(invitation)
 
 
 def _refused(request, invitation: Invitation | None):
@@ -44,6 +43,8 @@ def _refused(request, invitation: Invitation | None):
     return render(request, "staff/invitation_invalid.html", status=status)
 
 
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
 def invitation_accept(request, token: str):
     invitation = None
     if len(token) <= TOKEN_MAX_LENGTH:

@@ -608,6 +608,23 @@ def invitation_revoke(*, organisation: Organisation, member: StaffMember) -> int
     return pending
 
 
+def invitation_usable(invitation: Invitation) -> bool:
+    """The link still works: pending, for an active login that has no password yet, of a person who has not
+    left, and still at the person's address (an address corrected after the invitation was sent must not
+    let whoever got the mail at the old one choose the password)."""
+    if invitation.state() != Invitation.State.PENDING:
+        return False
+    member = invitation.staff
+    user = member.user
+    return (
+        user is not None
+        and user.is_active
+        and not user.has_usable_password()
+        and not member.has_left()
+        and invitation.email.casefold() == member.email.casefold()
+    )
+
+
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, password: str):
     """Set the invited person's first password and use the link up. Raises InvitationInvalid when the link no
@@ -618,11 +635,9 @@ def invitation_accept(*, invitation: Invitation, password: str):
         .select_related("staff__user")
         .first()
     )
-    if locked is None or locked.state() != Invitation.State.PENDING:
+    if locked is None or not invitation_usable(locked):
         raise InvitationInvalid
     user = locked.staff.user
-    if user is None or not user.is_active or user.has_usable_password():
-        raise InvitationInvalid
     user.set_password(password)
     user.save(update_fields=["password"])
     locked.used_at = timezone.now()

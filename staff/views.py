@@ -117,7 +117,9 @@ def notifications(request):
     if request.method == "POST":
         pk = request.POST.get("pk")
         notification_mark_read(
-            organisation=request.organisation, recipient=staff, pk=int(pk) if pk and pk.isdigit() else None
+            organisation=request.organisation,
+            recipient=staff,
+            pk=int(pk) if pk and pk.isascii() and pk.isdecimal() else None,
         )
         return redirect("staff:notifications")
     page = paginate(request, Notification.objects.filter(organisation=request.organisation, recipient=staff))

@@ -51,7 +51,10 @@ class CycleSettings(TenantModel):
 
     @property
     def reminder_days(self) -> list[int]:
-        return sorted({int(p) for p in self.review_reminder_days.split(",") if p.strip().isdigit()}, reverse=True)
+        return sorted(
+            {int(p) for p in self.review_reminder_days.split(",") if p.strip().isascii() and p.strip().isdecimal()},
+            reverse=True,
+        )
 
     @property
     def rules(self) -> CycleRules:

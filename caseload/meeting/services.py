@@ -48,7 +48,7 @@ def cycle_settings_save(
     _require_manager(actor, unit)
     validate_cycle_rules(anchor=anchor, period_weeks=period_weeks)
     parts = [p.strip() for p in (review_reminder_days or "").split(",") if p.strip()]
-    if not parts or not all(p.isdigit() and 0 <= int(p) <= 7 * period_weeks for p in parts):
+    if not parts or not all(p.isascii() and p.isdecimal() and 0 <= int(p) <= 7 * period_weeks for p in parts):
         raise ValidationError(
             {"review_reminder_days": _("Give whole days between 0 and the cycle's length, separated by commas.")}
         )

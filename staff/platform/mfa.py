@@ -285,7 +285,7 @@ def _match(user, token: str) -> tuple[object | None, bool]:
     """(the device that accepts the code, whether a device was throttled). Six digits are tried on the
     app, anything else as a recovery code, so a recovery code never counts as a wrong app code."""
     token = "".join(token.split())
-    app = len(token) == 6 and token.isdigit()
+    app = len(token) == 6 and token.isascii() and token.isdecimal()
     model = TOTPDevice if app else StaticDevice
     throttled = False
     with transaction.atomic():

@@ -117,6 +117,8 @@ def parse_filter(text: str | None, attributes: dict[str, str]) -> tuple[str, str
     if match is None:
         raise ScimError(400, _('Unsupported filter: use attribute eq "value".'), "invalidFilter")
     attribute, _op, value = match.groups()
+    if "\x00" in value:  # PostgreSQL text cannot hold it: a filter no one can match, said as such
+        raise ScimError(400, _('Unsupported filter: use attribute eq "value".'), "invalidFilter")
     lookup = attributes.get(attribute.lower())
     if lookup is None:
         raise ScimError(

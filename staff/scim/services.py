@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff import services
-from staff.models import Department, Organisation, RoleAssignment, StaffMember, Unit
+from staff.models import REVEALING_ROLES, Department, Organisation, Role, RoleAssignment, StaffMember, Unit
 from staff.platform.authentication import hash_key
 from staff.platform.history.reasons import current_reason
 from staff.platform.tenancy import check_same_org
@@ -239,6 +239,9 @@ def group_member_add(*, group: ScimGroup, member: StaffMember) -> ScimGroupMembe
     )
     if not created:
         return membership
+    is_admin = RoleAssignment.objects.filter(
+        organisation=group.organisation, staff=member, role=Role.ORG_ADMIN
+    ).exists()
     for mapping in _mappings(group):
         held = RoleAssignment.objects.filter(
             organisation=group.organisation,
@@ -249,6 +252,17 @@ def group_member_add(*, group: ScimGroup, member: StaffMember) -> ScimGroupMembe
         ).exists()
         if held:
             continue
+        if is_admin and mapping.role in REVEALING_ROLES:
+            # Another organisation admin must give an admin a role that shows cases or answers (role_assign's
+            # rule for an admin's own roles): an admin who made the token and the mapping could otherwise give
+            # themself one through the directory.
+            raise ValidationError(
+                {
+                    "role": _(
+                        "An organisation admin gets this role from another admin in Stabil, not from the directory."
+                    )
+                }
+            )
         assignment = services.role_assign(
             organisation=group.organisation,
             member=member,

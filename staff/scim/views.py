@@ -102,6 +102,9 @@ class ScimView(APIView):
         self.organisation = self.token.organisation
         self._reason = change_reason(f"SCIM: {self.token.name}")
         self._reason.__enter__()
+        if request.method in ("POST", "PUT", "PATCH") and _holds_nul(request.data):
+            # PostgreSQL text cannot hold a NUL character: refused here, for every attribute at once.
+            raise invalid_value(_("A value must not contain a NUL character."))
 
     def finalize_response(self, request, response, *args, **kwargs):
         reason, self._reason = getattr(self, "_reason", None), None
@@ -110,6 +113,16 @@ class ScimView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _int_param(request, name: str, default: int) -> int:
@@ -127,7 +140,7 @@ def _paged(request, qs, filters: dict[str, str]):
     found = res.parse_filter(request.query_params.get("filter"), filters)
     if found is not None:
         lookup, value = found
-        if lookup == "pk" and not (value.isdigit() and len(value) < 19):
+        if lookup == "pk" and not ((value.isascii() and value.isdecimal()) and len(value) < 19):
             qs = qs.none()
         else:
             qs = qs.filter(**{lookup: value})
@@ -141,7 +154,7 @@ def _paged(request, qs, filters: dict[str, str]):
 
 
 def _pk(value: str) -> int:
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdecimal()) or len(value) > 18:
         raise Http404
     return int(value)
 
@@ -208,7 +221,7 @@ def _note_members(request, group: ScimGroup) -> None:
 
 def _find_people(organisation, ids: list[str], *, strict: bool) -> list[StaffMember]:
     """The people of `ids` in the organisation. strict: an unknown id (or another organisation's) is a 400."""
-    pks = [int(i) for i in ids if i.isdigit() and len(i) < 19]
+    pks = [int(i) for i in ids if i.isascii() and i.isdecimal() and len(i) < 19]
     found = list(_people(organisation).filter(pk__in=pks))
     if strict and len(found) != len(set(ids)):
         raise invalid_value(_("A member is not a user of this organisation."))

@@ -369,6 +369,40 @@ def test_a_switched_off_login_cannot_use_its_link(world):
     assert not member.user.has_usable_password()
 
 
+def test_a_link_stops_working_when_the_persons_address_is_corrected(world):
+    """Sent to a mistyped address, then the record corrected without a new invitation: whoever got the mail at
+    the old address must not choose the person's password."""
+    member = _invitee(world, email="nora@alfa.exampel")
+    path = _send(world, member)
+    services.staff_member_update(member=member, email="nora@alfa.example")
+    assert Client().get(path).status_code == 410
+    assert _choose(Client(), path).status_code == 410
+    member.user.refresh_from_db()
+    assert not member.user.has_usable_password()
+
+
+def test_the_address_is_compared_without_regard_to_case(world):
+    member = _invitee(world, email="nora@alfa.example")
+    path = _send(world, member)
+    services.staff_member_update(member=member, email="Nora@Alfa.Example")
+    assert _choose(Client(), path).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("last_day", "works"),
+    [(datetime.date(2026, 12, 4), True), (datetime.date(2026, 12, 3), True), (datetime.date(2026, 12, 2), False)],
+)
+def test_a_leaver_cannot_use_a_link_from_the_day_after_the_last_day(world, last_day, works):
+    """Today is 3 December (Stockholm): a last day of 4 or 3 December still works, 2 December does not."""
+    member = _invitee(world)
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 12, tzinfo=STOCKHOLM), tick=False):
+        path = _send(world, member)
+    member.employment_end = last_day
+    member.save(update_fields=["employment_end"])
+    with time_machine.travel(datetime.datetime(2026, 12, 3, 12, tzinfo=STOCKHOLM), tick=False):
+        assert (_choose(Client(), path).status_code == 302) is works
+
+
 def test_where_two_step_sign_in_is_required_the_invited_manager_sets_it_up_first(world):
     Organisation.objects.filter(pk=world.org.pk).update(mfa_required=True)
     world.org.refresh_from_db()

@@ -797,3 +797,46 @@ def test_the_access_log_export_names_the_scim_token(world, alfa):
         str(token.pk),
         "Entra ID",
     )
+
+
+# --- review of issue 18: bad input that once was a 500, and an admin's roles --------------------------------
+
+
+@pytest.mark.parametrize("value", ["²", "١٢"])
+def test_ids_that_look_like_digits_but_are_not_are_404s_or_400s_never_500s(world, alfa, value):
+    """str.isdigit() accepts "²" and Arabic-Indic digits, which int() does not: they are unknown ids."""
+    error_of(alfa.get(f"Users/{value}"), 404)
+    assert alfa.get("Users", filter=f'id eq "{value}"').json()["totalResults"] == 0
+    group = alfa.post("Groups", {"displayName": "IFO Utredning"}).json()
+    response = alfa.patch(f"Groups/{group['id']}", {"op": "Add", "path": "members", "value": [{"value": value}]})
+    assert response.status_code in (400, 404), response.content
+
+
+def test_a_nul_character_is_a_400_not_a_500(world, alfa):
+    error_of(alfa.post("Users", entra_user(user_name="nul\x00@alfa.se")), 400, "invalidValue")
+    error_of(alfa.post("Groups", {"displayName": "IFO\x00"}), 400, "invalidValue")
+    error_of(alfa.get("Users", filter='userName eq "a\x00b"'), 400, "invalidFilter")
+    error_of(alfa.get("Users", filter='id eq "12\x00"'), 400, "invalidFilter")
+    error_of(alfa.get("Users/12%00"), 404)
+    error_of(alfa.put(f"Users/{world.bob.pk}", entra_user(user_name="bob", title="Social\x00sekreterare")), 400)
+    assert not StaffMember.objects.filter(user__username__startswith="nul").exists()
+
+
+def test_an_organisation_admin_gets_no_revealing_role_through_a_group(world, alfa):
+    """frank, the only admin, made the token; were the mapping obeyed he would have given himself a unit
+    manager's role (cases) with no second admin, which role_assign refuses when he does it by hand."""
+    from staff.scim.services import mapping_create
+
+    mapping_create(organisation=world.org, group_name="Chefer", role="unit_manager", unit=world.intake_unit)
+    group = alfa.post("Groups", {"displayName": "Chefer"}).json()
+    response = alfa.patch(
+        f"Groups/{group['id']}", {"op": "Add", "path": "members", "value": [{"value": str(world.frank.pk)}]}
+    )
+    error_of(response, 400)
+    assert _roles(world.frank, role="unit_manager", unit=world.intake_unit) == 0
+    # A person who is not an admin gets it.
+    response = alfa.patch(
+        f"Groups/{group['id']}", {"op": "Add", "path": "members", "value": [{"value": str(world.heidi.pk)}]}
+    )
+    assert response.status_code == 200, response.content
+    assert _roles(world.heidi, role="unit_manager", unit=world.intake_unit) == 1

@@ -13,11 +13,11 @@ SESSION_COOKIE = settings.SESSION_COOKIE_NAME
 
 
 def url_ids(kwargs: dict) -> str:
-    return ",".join(f"{k}={v}" for k, v in sorted(kwargs.items()) if str(v).isdigit())[:200]
+    return ",".join(f"{k}={v}" for k, v in sorted(kwargs.items()) if str(v).isascii() and str(v).isdecimal())[:200]
 
 
 def _int_or_none(value) -> int | None:
-    return int(value) if str(value).isdigit() and len(str(value)) < 19 else None
+    return int(value) if str(value).isascii() and str(value).isdecimal() and len(str(value)) < 19 else None
 
 
 def _url_object(match, entry) -> tuple[str, int | None, int | None]:
