@@ -289,9 +289,11 @@ def _access_end(
     with_tokens = set(tokens.values_list("staff__user_id", flat=True))
     ended = [member for user_id, member in sorted(by_user.items()) if user_id in active or user_id in with_tokens]
     sessions_end(by_user)
+    now = timezone.now()
+    # An open invitation link would otherwise come back to life when the login is switched on again.
+    _revoke_pending_of(organisation, by_user.values(), now)
     if not ended:
         return []
-    now = timezone.now()
     User.objects.filter(pk__in=active).update(is_active=False)
     tokens.update(revoked_at=now)
     actor = by.user_id if by is not None else None
@@ -540,9 +542,15 @@ def _check_invitable(member: StaffMember) -> None:
 
 
 def _revoke_pending(member: StaffMember, now: datetime.datetime) -> None:
-    """Every open invitation of the person stops working (saved one by one: each change is in the history)."""
+    """Every open invitation of the person stops working."""
+    _revoke_pending_of(member.organisation, [member], now)
+
+
+def _revoke_pending_of(organisation: Organisation, members, now: datetime.datetime) -> None:
+    """Every open invitation of these people stops working: one query when there is none, else saved one by
+    one, so that each change is in the history."""
     for invitation in Invitation.objects.select_for_update().filter(
-        organisation=member.organisation, staff=member, used_at__isnull=True, revoked_at__isnull=True
+        organisation=organisation, staff__in=list(members), used_at__isnull=True, revoked_at__isnull=True
     ):
         invitation.revoked_at = now
         invitation.save(update_fields=["revoked_at"])

@@ -369,6 +369,18 @@ def test_a_switched_off_login_cannot_use_its_link(world):
     assert not member.user.has_usable_password()
 
 
+def test_switching_the_login_off_revokes_the_link_and_switching_on_does_not_revive_it(world):
+    member = _invitee(world)
+    path = _send(world, member)
+    services.login_set_active(member=member, active=False)
+    invitation = Invitation.objects.get(staff=member)
+    assert invitation.revoked_at is not None
+    services.login_set_active(member=member, active=True)
+    assert _choose(Client(), path).status_code == 410
+    member.user.refresh_from_db()
+    assert not member.user.has_usable_password()
+
+
 def test_a_link_stops_working_when_the_persons_address_is_corrected(world):
     """Sent to a mistyped address, then the record corrected without a new invitation: whoever got the mail at
     the old address must not choose the person's password."""
