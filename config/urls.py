@@ -18,6 +18,8 @@ urlpatterns = [
     ),
     path("accounts/mfa/", include(mfa.urlpatterns)),
     path("accounts/invitation/", include(invitation_views.urlpatterns)),
+    # Sign-in through the organisation's identity provider (staff/sso/, django-allauth underneath).
+    path("accounts/", include("staff.sso.urls")),
     # Before django.contrib.auth.urls, whose view of the same name it replaces: see staff.forms.PasswordResetForm.
     path(
         "accounts/password_reset/",

@@ -28,6 +28,15 @@ class SignInForm(AuthenticationForm):
         except ValidationError:
             if getattr(self.request, "employment_ended", False):
                 raise ValidationError(ENDED_MESSAGE, code="employment_ended") from None
+            if getattr(self.request, "sso_only", None) is not None:
+                raise ValidationError(
+                    _(
+                        "%(organisation)s signs in with its own account, not with a password here. Use "
+                        "'Sign in with your organisation's account' below."
+                    ),
+                    code="sso_only",
+                    params={"organisation": self.request.sso_only.name},
+                ) from None
             raise
 
 

@@ -59,6 +59,14 @@ class Organisation(models.Model):
             "the end of that day. A link works once, and a new invitation replaces it."
         ),
     )
+    sso_only = models.BooleanField(
+        _("sign in only through the identity provider"),
+        default=False,
+        help_text=_(
+            "Password sign-in is then refused for the organisation's people, except for the named break-glass "
+            "accounts, which must use two-step sign-in."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     # What the organisation admin edits under Structure and settings (OrganisationSettingsForm).
@@ -209,6 +217,14 @@ class StaffMember(TenantModel):
     employee_number = models.CharField(_("employee number"), max_length=50, blank=True)
     # The directory's id of the person (SCIM externalId, e.g. Entra ID's object id).
     external_id = models.CharField(_("directory id"), max_length=200, blank=True)
+    break_glass = models.BooleanField(
+        _("may sign in with a password (break-glass)"),
+        default=False,
+        help_text=_(
+            "Where the organisation signs in only through its identity provider: this person may still sign in "
+            "with username and password, always with two-step sign-in, for when the provider is down."
+        ),
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -504,3 +520,7 @@ from staff.platform.signin_limits import SignInFailure  # noqa: E402,F401
 
 # SCIM provisioning (staff/scim/): the directory's token, groups and the mapping of a group to a role.
 from staff.scim.models import ScimGrant, ScimGroup, ScimGroupMapping, ScimGroupMember, ScimToken  # noqa: E402,F401
+
+# Sign-in through the organisation's identity provider (staff/sso/): its configuration, the link of a provider's
+# identifier to a staff record, and the organisation's verified e-mail domains.
+from staff.sso.models import EmailDomain, IdentityProvider, SsoIdentity  # noqa: E402,F401

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from staff.models import EmploymentExtent, Invitation, Organisation, StaffMember
+from staff.models import (
+    EmailDomain,
+    EmploymentExtent,
+    IdentityProvider,
+    Invitation,
+    Organisation,
+    SsoIdentity,
+    StaffMember,
+)
 from staff.platform import identity_scan
 from staff.platform.audit.models import AccessReview
 from staff.platform.history.display import Source
@@ -16,6 +24,11 @@ track(Organisation, exclude=["created_at"], table=LEGACY, bases=[OrganisationHis
 track(EmploymentExtent, exclude=["created_at"], table=LEGACY)
 track(StaffMember)
 track(Invitation, exclude=["token_hash"])  # the hash stays out: history is for who invited whom, when
+# Sign-in through the identity provider: who set it up and changed what; the encrypted secret stays out (its
+# change shows as updated_at), as does the metadata file (large; its entity id is kept).
+track(IdentityProvider, exclude=["client_secret_encrypted", "metadata_xml"])
+track(SsoIdentity, exclude=["last_sign_in_at"])
+track(EmailDomain, exclude=["verification_hash"])
 
 identity_scan.texts(AccessReview, "comment")
 
@@ -48,3 +61,10 @@ def invitations(member: StaffMember) -> None:
     (A removed staff record takes its invitations along: the foreign key cascades.)"""
     Invitation.objects.filter(organisation=member.organisation, staff=member).delete()
     Invitation.history.filter(organisation_id=member.organisation_id, staff_id=member.pk).delete()
+
+
+@on_anonymise
+def sso_identities(member: StaffMember) -> None:
+    """An anonymised person's identifiers at the identity provider go, with their history."""
+    SsoIdentity.objects.filter(organisation=member.organisation, staff=member).delete()
+    SsoIdentity.history.filter(organisation_id=member.organisation_id, staff_id=member.pk).delete()

@@ -35,6 +35,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "simple_history",
+    # Sign-in through the organisation's identity provider (staff/sso/): allauth's OpenID Connect and SAML
+    # providers. Their configuration comes from staff.sso.models.IdentityProvider (staff.sso.adapter), never
+    # from allauth's SocialApp table, and allauth's account pages are not served.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     # Domain apps, in dependency order: staff <- competence <- caseload <- intake; surveys reads all.
     "staff",
     "competence",
@@ -66,6 +74,7 @@ MIDDLEWARE = [
     "staff.platform.middleware.IdleTimeoutMiddleware",
     "staff.platform.mfa.MfaRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,6 +135,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Refuses a leaver's sign-in from the day after their last day (docs/trust-signin.md, "Leaving ends access").
     "staff.platform.signin_limits.EmploymentEndedBackend",
+    # Refuses the password where the organisation signs in only through its identity provider (staff/sso/).
+    "staff.platform.signin_limits.SsoOnlyBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -134,6 +145,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-allauth (staff/sso/): Stabil signs the person in itself (staff.sso.adapter.SsoAdapter.pre_social_login);
+# allauth checks the protocol. No tokens are stored, no account is ever connected by e-mail address, and a
+# provider's sign-in starts with a POST from Stabil's own page (a GET shows that page's button, not a redirect).
+SOCIALACCOUNT_ADAPTER = "staff.sso.adapter.SsoAdapter"
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_QUERY_EMAIL = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# The key that encrypts secrets kept in the database (staff.platform.secrets); empty: derived from SECRET_KEY.
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff:start"
 LOGOUT_REDIRECT_URL = "login"

@@ -52,6 +52,7 @@ SESSION_KEY = "mfa_device"
 CHECKED_AT_KEY = "mfa_checked_at"
 SETUP_DEVICE_KEY = "mfa_setup_device"  # the unconfirmed device this session's set-up page shows
 MFA_RECHECK_SECONDS = 300
+SSO_TWO_STEP_KEY = "sso_two_step"  # staff.sso.adapter.SESSION_TWO_STEP_KEY
 EXEMPT_PREFIXES = ("/accounts/mfa/", "/accounts/logout/", "/static/", "/i18n/", "/healthz", "/accessibility/")
 Kind = SecurityEvent.Kind
 
@@ -81,15 +82,27 @@ def _session_has_device(request) -> bool:
 
 
 def mfa_required_for(request) -> bool:
+    """The organisation requires it for the person's roles, or the person is a break-glass account of an
+    organisation that signs in only through its identity provider (staff/sso/)."""
     staff = current_staff(request)
-    return bool(staff and staff.organisation.mfa_required and request.access.has_any(*MFA_ROLES))
+    if not staff:
+        return False
+    if staff.break_glass and staff.organisation.sso_only:
+        return True
+    return bool(staff.organisation.mfa_required and request.access.has_any(*MFA_ROLES))
+
+
+def _verified(request) -> bool:
+    """The second step is done: here (django-otp), or by the identity provider the session signed in through
+    when its configuration says the provider asks for it (staff.sso.adapter)."""
+    return request.user.is_verified() or bool(request.session.get(SSO_TWO_STEP_KEY))
 
 
 def second_step_missing(request) -> bool:
     """True when this person must verify and this session has not: checked against the database, not the
     session's note (for what must never be done on the password alone, such as making an API token)."""
     user = request.user
-    return not user.is_verified() and (mfa_required_for(request) or has_confirmed_device(user))
+    return not _verified(request) and (mfa_required_for(request) or has_confirmed_device(user))
 
 
 class MfaRequiredMiddleware:
@@ -100,7 +113,7 @@ class MfaRequiredMiddleware:
         user = request.user
         if user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES):
             has_device = _session_has_device(request)
-            if (has_device or mfa_required_for(request)) and not user.is_verified():
+            if (has_device or mfa_required_for(request)) and not _verified(request):
                 if request.path.startswith("/api/"):
                     return JsonResponse(
                         {

@@ -48,6 +48,8 @@ LOOKUPS = {
     "stabil_scim_token_organisation": ("text", "staff_scimtoken", "key_hash"),
     "stabil_unit_organisation": ("bigint", "staff_unit", "id"),
     "stabil_invitation_organisation": ("text", "staff_invitation", "token_hash"),
+    # The login page finds an organisation's sign-in button by a verified e-mail domain (staff/sso/).
+    "stabil_email_domain_organisation": ("text", "staff_emaildomain", "verified_domain"),
 }
 FUNCTION = """
 CREATE OR REPLACE FUNCTION {name}(p_key {type}) RETURNS bigint
@@ -216,6 +218,11 @@ def activate_for_invitation(token_hash: str, *, using: str = "default") -> int |
 def activate_for_scim_token(key_hash: str, *, using: str = "default") -> int | None:
     """Set the organisation of the SCIM token with this key hash (one query); None for no such token."""
     return _activate_by("stabil_scim_token_organisation", key_hash, using=using)
+
+
+def activate_for_email_domain(domain: str, *, using: str = "default") -> int | None:
+    """Set the organisation whose verified e-mail domain this is (one query); None for no such domain."""
+    return _activate_by("stabil_email_domain_organisation", domain, using=using)
 
 
 def activate_for_unit(unit_id: int, *, using: str = "default") -> int | None:

@@ -142,9 +142,53 @@ class EmploymentEndedBackend:
         raise PermissionDenied
 
 
+class SsoOnlyBackend:
+    """Before ModelBackend: where the organisation signs in only through its identity provider
+    (Organisation.sso_only, with a provider in use), the right password of anyone but a named break-glass
+    account is refused, and the login page points to the organisation's sign-in (`request.sso_only`, read by
+    staff.forms.SignInForm). A wrong password gets the ordinary answer. No get_user: it signs no one in."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        from staff.models import StaffMember
+        from staff.platform import rls
+        from staff.sso.services import password_sign_in_refused
+
+        if request is None or username is None or password is None:
+            return None
+        user = get_user_model()._default_manager.filter(username=username).first()
+        if user is None:
+            return None
+        before = getattr(connection, rls.ATTRIBUTE, None)
+        if rls.enabled():
+            rls.activate_for_user(user.pk)
+        try:
+            member = StaffMember.objects.filter(user_id=user.pk).select_related("organisation").first()
+            refused = password_sign_in_refused(member)
+        finally:
+            rls.activate(before)
+        if not refused or not user.check_password(password):
+            return None
+        request.sso_only = member.organisation
+        from staff.platform.audit.middleware import security_event_write
+        from staff.platform.audit.models import SecurityEvent
+
+        security_event_write(
+            request,
+            SecurityEvent.Kind.SSO_PASSWORD_REFUSED,
+            status=200,
+            organisation_id=member.organisation_id,
+            user_id=user.pk,
+        )
+        raise PermissionDenied
+
+
 @receiver(user_login_failed, dispatch_uid="staff.platform.signin_limits.failed")
 def _record_failure(sender, credentials, request=None, **kwargs):
-    if request is None or getattr(request, "signin_refused", False) or getattr(request, "employment_ended", False):
+    if request is None or any(
+        getattr(request, flag, False) for flag in ("signin_refused", "employment_ended", "sso_only")
+    ):
         return
     now = timezone.now()
     username, address = _username(credentials), _address(request)

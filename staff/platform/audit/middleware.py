@@ -61,7 +61,9 @@ def _security_event(request, response, kind: str, *, organisation_id=None, user_
     security_event_write(request, kind, status=response.status_code, organisation_id=organisation_id, user_id=user_id)
 
 
-def security_event_write(request, kind: str, *, status: int, organisation_id=None, user_id=None) -> None:
+def security_event_write(
+    request, kind: str, *, status: int, organisation_id=None, user_id=None, reason: str = "", by_label: str = ""
+) -> None:
     from staff.platform.audit.models import SecurityEvent
 
     match = getattr(request, "resolver_match", None)
@@ -73,6 +75,8 @@ def security_event_write(request, kind: str, *, status: int, organisation_id=Non
         method=request.method[:8],
         status=status,
         address=client_address(request),
+        reason=reason,
+        by_label=by_label[:100],
     )
     # INSERT without RETURNING: under row-level security (staff/platform/rls.py) a row of no organisation may be
     # written but never read, and RETURNING would read it back.

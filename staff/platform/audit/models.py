@@ -211,12 +211,26 @@ class SecurityEvent(AppendOnlyModel):
         INVITATION_REFUSED = "invitation_refused", _("Invitation link refused: used, expired, revoked or unknown")
         SCIM_TOKEN_CREATED = "scim_token_created", _("SCIM token made")
         SCIM_TOKEN_REVOKED = "scim_token_revoked", _("SCIM token revoked")
+        SSO_SIGNED_IN = "sso_signed_in", _("Signed in through the identity provider")
+        SSO_REFUSED = "sso_refused", _("Sign-in through the identity provider refused")
+        SSO_PASSWORD_REFUSED = "sso_password_refused", _("Password sign-in refused: the organisation uses its provider")
+        SSO_CONFIGURED = "sso_configured", _("Identity provider set up or changed")
 
     class Reason(models.TextChoices):
-        """Why access was ended (ACCESS_ENDED, NO_ADMIN_LEFT)."""
+        """Why access was ended (ACCESS_ENDED, NO_ADMIN_LEFT), or a sign-in through the provider refused."""
 
         LOGIN_SWITCHED_OFF = "login_switched_off", _("Login switched off")
         EMPLOYMENT_ENDED = "employment_ended", _("Employment ended")
+        # Why a sign-in through the identity provider was refused (SSO_REFUSED).
+        SIGNATURE = "signature", _("Signature missing or wrong")
+        AUDIENCE = "audience", _("Meant for another recipient (audience)")
+        ISSUER = "issuer", _("Issued by another provider (issuer)")
+        TIME_WINDOW = "time_window", _("Outside its time window (expired or not yet valid)")
+        REPLAY = "replay", _("Used before, or not started here (replay)")
+        UNKNOWN_PERSON = "unknown_person", _("No staff record matches the person")
+        AMBIGUOUS_PERSON = "ambiguous_person", _("Several staff records match the person")
+        NO_LOGIN = "no_login", _("The staff record has no login and no username could be made")
+        PROVIDER_ERROR = "provider_error", _("The provider answered with an error or could not be reached")
 
     organisation = models.ForeignKey(
         "staff.Organisation", on_delete=models.PROTECT, null=True, related_name="+", editable=False
