@@ -153,6 +153,8 @@ class SsoOnlyBackend:
 
         from staff.models import StaffMember
         from staff.platform import rls
+        from staff.platform.audit.middleware import security_event_write
+        from staff.platform.audit.models import SecurityEvent
         from staff.sso.services import password_sign_in_refused
 
         if request is None or username is None or password is None:
@@ -165,22 +167,19 @@ class SsoOnlyBackend:
             rls.activate_for_user(user.pk)
         try:
             member = StaffMember.objects.filter(user_id=user.pk).select_related("organisation").first()
-            refused = password_sign_in_refused(member)
+            if not password_sign_in_refused(member) or not user.check_password(password):
+                return None
+            # Recorded under the person's organisation, while row-level security is set to it.
+            security_event_write(
+                request,
+                SecurityEvent.Kind.SSO_PASSWORD_REFUSED,
+                status=200,
+                organisation_id=member.organisation_id,
+                user_id=user.pk,
+            )
         finally:
             rls.activate(before)
-        if not refused or not user.check_password(password):
-            return None
         request.sso_only = member.organisation
-        from staff.platform.audit.middleware import security_event_write
-        from staff.platform.audit.models import SecurityEvent
-
-        security_event_write(
-            request,
-            SecurityEvent.Kind.SSO_PASSWORD_REFUSED,
-            status=200,
-            organisation_id=member.organisation_id,
-            user_id=user.pk,
-        )
         raise PermissionDenied
 
 

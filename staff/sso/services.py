@@ -105,7 +105,7 @@ def _candidates(idp: IdentityProvider, claims: Claims) -> list[StaffMember]:
 
 
 def _username_for(claims: Claims, email: str) -> str:
-    base = slugify(email.partition("@")[0]) if email else slugify(claims.subject)
+    base = slugify(email.partition("@")[0].replace(".", "-")) if email else slugify(claims.subject)
     base = (base or "person")[:140]
     candidate, n = base, 1
     while User.objects.filter(username__iexact=candidate).exists():
