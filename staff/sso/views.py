@@ -78,14 +78,21 @@ def _guarded(view):
 
 
 def _post_only(view):
-    """A provider's sign-in starts with a POST from Stabil's page (with its CSRF token); a GET shows the page."""
+    """A provider's sign-in starts with a POST from Stabil's page (with its CSRF token); a GET shows the page.
+
+    The way on to the provider is a page that goes there by itself, not a redirect: the CSP's `form-action
+    'self'` also governs where a form's redirects lead, and the provider is another site."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        slug = kwargs.get("provider_id") or kwargs.get("organization_slug")
         if request.method != "POST":
-            slug = kwargs.get("provider_id") or kwargs.get("organization_slug")
             return redirect("sso_organisation", slug=slug)
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        target = response.get("Location", "") if response.status_code == 302 else ""
+        if target.startswith(("https://", "http://")):
+            return render(request, "staff/sso_leaving.html", {"target": target, "organisation": request.sso_organisation})
+        return response
 
     return wrapper
 

@@ -7,6 +7,8 @@ replayed answer are each refused, recorded with their reason and answered with a
 
 from __future__ import annotations
 
+import html
+import re
 import secrets
 from html.parser import HTMLParser
 from urllib.parse import urlparse
@@ -42,10 +44,21 @@ class _Forms(HTMLParser):
             self.forms[-1]["fields"][attrs["name"]] = attrs.get("value") or ""
 
 
-def _form(html: str) -> dict:
+def provider_address(response) -> str:
+    """Where the page that leads on to the provider goes (a meta refresh and a link, not a redirect: the CSP's
+    form-action would stop a form's redirect to another site)."""
+    assert response.status_code == 200, response.content.decode()[:500]
+    page = response.content.decode()
+    refresh = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', page).group(1)
+    link = re.search(r'<a class="btn btn-primary" href="([^"]+)">', page).group(1)
+    assert refresh == link
+    return html.unescape(link)
+
+
+def _form(page: str) -> dict:
     parser = _Forms()
-    parser.feed(html)
-    assert len(parser.forms) == 1, html[:500]
+    parser.feed(page)
+    assert len(parser.forms) == 1, page[:500]
     return parser.forms[0]
 
 
@@ -80,12 +93,12 @@ def alfa(world, saml_idp):
 def _at_provider(client: Client, slug: str, username: str, password: str) -> dict:
     """Start at Stabil, sign in at the provider's own login page; returns the form the provider posts back."""
     start = client.post(f"/accounts/saml/{slug}/login/", {"process": "login"})
-    assert start.status_code == 302, start.content.decode()[:500]
-    login_page = requests.get(start["Location"], timeout=10)
+    address = provider_address(start)
+    login_page = requests.get(address, timeout=10)
     assert login_page.status_code == 200
     form = _form(login_page.text)
     fields = {**form["fields"], "username": username, "password": password}
-    base = "{0.scheme}://{0.netloc}".format(urlparse(start["Location"]))
+    base = "{0.scheme}://{0.netloc}".format(urlparse(address))
     answer = requests.post(base + form["action"], data=fields, timeout=10)
     assert answer.status_code == 200, answer.text[:500]
     return _form(answer.text)
