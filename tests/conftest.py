@@ -28,7 +28,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytest_plugins = ["tests.celery_support", "tests.idp.saml.fixtures"]
+pytest_plugins = ["tests.celery_support", "tests.idp.saml.fixtures", "tests.idp.oidc.fixtures"]
 
 
 @dataclass
