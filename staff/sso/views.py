@@ -7,8 +7,10 @@ from __future__ import annotations
 import functools
 import logging
 
+import jwt
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from allauth.socialaccount.providers.saml import views as saml_views
@@ -36,14 +38,17 @@ class StrictOidcAdapter(OpenIDConnectOAuth2Adapter):
     token endpoint (the specification allows skipping it over TLS; Stabil does not)."""
 
     def _decode_id_token(self, app, id_token: str) -> dict:
-        return jwtkit.verify_and_decode(
-            credential=id_token,
-            keys_url=self.openid_config["jwks_uri"],
-            issuer=self.openid_config["issuer"],
-            audience=app.client_id,
-            lookup_kid=jwtkit.lookup_kid_jwk,
-            verify_signature=True,
-        )
+        try:
+            return jwtkit.verify_and_decode(
+                credential=id_token,
+                keys_url=self.openid_config["jwks_uri"],
+                issuer=self.openid_config["issuer"],
+                audience=app.client_id,
+                lookup_kid=jwtkit.lookup_kid_jwk,
+                verify_signature=True,
+            )
+        except (KeyError, ValueError) as exc:  # a header without `kid` or `alg`: not a token signed for us
+            raise OAuth2Error("Invalid id_token") from jwt.DecodeError(f"ID token header: {exc}")
 
 
 def _enter(request, slug: str) -> Organisation:
@@ -91,7 +96,9 @@ def _post_only(view):
         response = view(request, *args, **kwargs)
         target = response.get("Location", "") if response.status_code == 302 else ""
         if target.startswith(("https://", "http://")):
-            return render(request, "staff/sso_leaving.html", {"target": target, "organisation": request.sso_organisation})
+            return render(
+                request, "staff/sso_leaving.html", {"target": target, "organisation": request.sso_organisation}
+            )
         return response
 
     return wrapper
