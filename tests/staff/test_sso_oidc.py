@@ -17,8 +17,10 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
 from staff.models import SecurityEvent, StaffMember
+from staff.scim.services import scim_token_create
 from staff.sso import services
 from staff.sso.models import IdentityProvider, SsoIdentity
+from tests.staff.test_scim import Scim, entra_user
 from tests.staff.test_sso_saml import provider_address
 
 Reason = SecurityEvent.Reason
@@ -190,3 +192,37 @@ def test_a_provider_that_cannot_be_reached_is_a_refusal_not_an_error(world, alfa
     refused = _browser().post("/accounts/oidc/alfa/login/", {"process": "login"})
     assert refused.status_code in (400, 403) and "Inloggningen gick inte igenom" in refused.content.decode()
     assert [e.reason for e in _refusals()] == [Reason.PROVIDER_ERROR]
+
+
+def test_scim_creates_the_person_oidc_signs_them_in_and_a_scim_deactivation_ends_it(world, oidc_provider):
+    """Entra ID's whole cycle: provisioning creates the person (externalId = Entra's object id), the first
+    OpenID Connect sign-in finds them by it, an update renames them, a deactivation ends the live session and
+    the next sign-in through the provider is refused."""
+    idp = _configure(oidc_provider, world.org, match_by=IdentityProvider.MatchBy.EXTERNAL_ID)
+    _token, key = scim_token_create(organisation=world.org, by=world.frank, name="Entra ID")
+    scim = Scim(key)
+    object_id = secrets.token_hex(8)
+    created = scim.post("Users", entra_user("anna.andersson@alfa.se", externalId=object_id))
+    assert created.status_code == 201, created.content.decode()
+    member = StaffMember.objects.get(pk=created.json()["id"])
+    person = {"username": f"anna-{secrets.token_hex(3)}", "password": "idp-pass-anna"}
+    oidc_provider.add_user(person["username"], person["password"], object_id, "anna.andersson@alfa.se", "Anna", "1")
+
+    anna = _browser()
+    assert _sign_in(anna, "alfa", person).status_code == 302
+    assert anna.session[SESSION_KEY] == str(member.user_id)
+    assert SsoIdentity.objects.get(identity_provider=idp).staff_id == member.pk
+
+    renamed = scim.patch(f"Users/{member.pk}", {"op": "Replace", "path": "name.familyName", "value": "Berg"})
+    assert renamed.status_code == 200
+    assert anna.get("/").status_code in (200, 302) and SESSION_KEY in anna.session
+
+    off = scim.patch(f"Users/{member.pk}", {"op": "Replace", "path": "active", "value": "False"})
+    assert off.status_code == 200
+    after = anna.get("/caseload/mine/")
+    assert after.status_code == 302 and after["Location"].startswith("/accounts/login/")
+    again = _browser()
+    refused = _sign_in(again, "alfa", person)
+    assert refused.status_code == 403 and SESSION_KEY not in again.session
+    assert "Din åtkomst till Stabil har upphört" in refused.content.decode()
+    assert [e.reason for e in _refusals()] == [Reason.LOGIN_SWITCHED_OFF]
