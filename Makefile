@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run install test lint check messages compilemessages clean compose-config bench load faults fanout
+.PHONY: run sso-demo install test lint check messages compilemessages clean compose-config bench load faults fanout
 
 $(BIN)/.installed: requirements/dev.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Stabil needs Python 3.11 or newer"'
@@ -23,6 +23,13 @@ run: install compilemessages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) $(BIN)/python scripts/run_local.py
+
+# Demo kommun signs in through local test identity providers (docs/sso.md): OpenID Connect on 9001, SAML on 9002
+# (needs Debian's xmlsec1), Stabil on $(PORT).
+sso-demo: install compilemessages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	PORT=$(PORT) $(BIN)/python scripts/sso_demo.py
 
 lint: install
 	$(BIN)/ruff check .
