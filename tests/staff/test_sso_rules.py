@@ -7,6 +7,7 @@ tests/staff/test_sso_oidc.py and tests/staff/test_sso_saml.py."""
 from __future__ import annotations
 
 import datetime
+import os
 
 import jwt
 import pytest
@@ -17,7 +18,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from staff.models import RoleAssignment, SecurityEvent, StaffMember
+from staff.models import Organisation, RoleAssignment, SecurityEvent, StaffMember
 from staff.platform import secrets
 from staff.sso import services
 from staff.sso.adapter import classify
@@ -305,3 +306,46 @@ def test_a_new_user_from_the_factory_is_unaffected(world):
     """The rule reads the staff record: a login without one (e.g. django-admin's superuser) is not refused."""
     user = UserFactory(username="operator")
     assert services.password_sign_in_refused(getattr(user, "staff", None)) is False
+
+
+def test_an_anonymised_person_takes_their_provider_identifiers_and_their_history_along(world, alfa_idp):
+    from staff.platform.retention.services import _anonymise
+
+    _sign_in(alfa_idp, "sub-bob", email="bob@alfa.se")
+    StaffMember.objects.filter(pk=world.heidi.pk).update(email="heidi@alfa.se")
+    _sign_in(alfa_idp, "sub-heidi", email="heidi@alfa.se")
+    assert SsoIdentity.history.filter(staff_id=world.bob.pk).exists()
+    bob = StaffMember.objects.select_related("user", "organisation").get(pk=world.bob.pk)
+    _anonymise(bob, datetime.date(2030, 1, 1))
+    assert not SsoIdentity.objects.filter(staff_id=world.bob.pk).exists()
+    assert not SsoIdentity.history.filter(staff_id=world.bob.pk).exists()
+    assert SsoIdentity.objects.filter(staff_id=world.heidi.pk).exists()
+
+
+def test_sso_demo_setup_points_demo_kommun_at_the_local_providers(db, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    call_command("sso_demo_setup", out=str(tmp_path), site="http://127.0.0.1:8000", stdout=open(os.devnull, "w"))
+    demo = Organisation.objects.get(slug="demo")
+    providers = {idp.protocol: idp for idp in IdentityProvider.objects.filter(organisation=demo)}
+    assert set(providers) == {"oidc", "saml"} and all(idp.enabled for idp in providers.values())
+    oidc = json.loads((tmp_path / "oidc.json").read_text())
+    assert services.client_secret(providers["oidc"]) == oidc["clients"][0]["client_secret"]
+    assert oidc["clients"][0]["redirect_uris"] == ["http://127.0.0.1:8000/accounts/oidc/demo/login/callback/"]
+    saml = json.loads((tmp_path / "saml.json").read_text())
+    assert saml["sps"] == [
+        {
+            "entity_id": "http://127.0.0.1:8000/accounts/saml/demo/metadata/",
+            "acs_url": "http://127.0.0.1:8000/accounts/saml/demo/acs/",
+        }
+    ]
+    worker = StaffMember.objects.get(organisation=demo, user__username="worker")
+    at_provider = {u["username"]: u for u in oidc["users"]}["worker"]
+    assert (at_provider["email"], at_provider["employee_number"]) == (worker.email, worker.employee_number)
+    assert services.domain_verified(demo, worker.email)
+    # The provider's person is the demo's worker (matched by the verified e-mail address).
+    claims = services.Claims(subject=at_provider["sub"], values={"email": worker.email})
+    assert services.person_for_sign_in(idp=providers["oidc"], claims=claims) == worker.user
