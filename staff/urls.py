@@ -4,6 +4,7 @@ from staff import admin_views, help, views
 from staff.platform import token_views
 from staff.platform.audit import urls as audit_urls
 from staff.scim import admin_views as scim_admin_views
+from staff.sso import admin_views as sso_admin_views
 
 app_name = "staff"
 
@@ -20,4 +21,5 @@ urlpatterns = [
     *token_views.urlpatterns,
     *audit_urls.urlpatterns,
     *scim_admin_views.urlpatterns,
+    *sso_admin_views.urlpatterns,
 ]

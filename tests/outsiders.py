@@ -31,6 +31,8 @@ NOT_OBJECT_URLS = {
     # the secret token of an invitation link, not an object id: an unknown one is a 404 for anyone
     # (tests/staff/test_invitations.py)
     "invitation_accept",
+    # the secret token of an e-mail domain's verification link, as an invitation's (tests/staff/test_sso_admin.py)
+    "sso_domain_verify",
     "set_language",
     # a month (YYYY-MM), not an object: the approval freezes the viewer's own organisation's month
     # (tests/competence/test_supplement_months.py: the outsider's approval leaves Alfa's month open)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 # The years a date in this product can mean: anything outside is a typing error, and far-off dates overflow
@@ -144,3 +145,16 @@ def csv_cell(value, *, decimal: str = ",") -> str:
     if text[:1] == "-" and _NEGATIVE_NUMBER.fullmatch(text):
         return text
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def confirm_page(request, *, title: str, question: str, label: str, cancel_url: str, danger: bool = True):
+    """The second step of an action a click does not undo (templates/confirm.html): the button posts again
+    with confirm=1, and only then the view acts."""
+    context = {
+        "title": title,
+        "question": question,
+        "confirm_label": label,
+        "button_class": "danger" if danger else "primary",
+        "cancel_url": cancel_url,
+    }
+    return render(request, "confirm.html", context)

@@ -50,6 +50,8 @@ LOOKUPS = {
     "stabil_invitation_organisation": ("text", "staff_invitation", "token_hash"),
     # The login page finds an organisation's sign-in button by a verified e-mail domain (staff/sso/).
     "stabil_email_domain_organisation": ("text", "staff_emaildomain", "verified_domain"),
+    # The link that verifies an e-mail domain is opened by whoever reads mail at the domain, signed in or not.
+    "stabil_email_domain_token_organisation": ("text", "staff_emaildomain", "verification_hash"),
 }
 FUNCTION = """
 CREATE OR REPLACE FUNCTION {name}(p_key {type}) RETURNS bigint
@@ -223,6 +225,22 @@ def activate_for_scim_token(key_hash: str, *, using: str = "default") -> int | N
 def activate_for_email_domain(domain: str, *, using: str = "default") -> int | None:
     """Set the organisation whose verified e-mail domain this is (one query); None for no such domain."""
     return _activate_by("stabil_email_domain_organisation", domain, using=using)
+
+
+def activate_for_email_domain_token(token_hash: str, *, using: str = "default") -> int | None:
+    """Set the organisation of the e-mail domain whose verification link has this token hash (one query); None
+    for no such link."""
+    return _activate_by("stabil_email_domain_token_organisation", token_hash, using=using)
+
+
+def email_domain_owner(domain: str, *, using: str = "default") -> int | None:
+    """The organisation that has verified this e-mail domain, whichever organisation is current (nothing is
+    set): another organisation's verified domain must be refused without showing its rows. PostgreSQL only."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    value = _execute(connection, "SELECT stabil_email_domain_organisation(%s)", [domain])
+    return int(value) if value is not None else None
 
 
 def activate_for_unit(unit_id: int, *, using: str = "default") -> int | None:

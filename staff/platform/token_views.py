@@ -19,7 +19,7 @@ from staff import services
 from staff.models import ApiToken
 from staff.permissions import staff_required
 from staff.platform import mfa
-from staff.platform.formtools import apply_errors
+from staff.platform.formtools import apply_errors, confirm_page
 from staff.platform.tenancy import get_for_org
 
 
@@ -64,14 +64,13 @@ def token_revoke(request, pk: int):
             "Do you really want to revoke the token %(name)s? "
             "Scripts and systems that use it lose their access at once."
         ) % {"name": token.name}
-        context = {
-            "title": _("Revoke API token"),
-            "question": question,
-            "confirm_label": _("Revoke"),
-            "button_class": "danger",
-            "cancel_url": reverse("staff:api_tokens"),
-        }
-        return render(request, "confirm.html", context)
+        return confirm_page(
+            request,
+            title=_("Revoke API token"),
+            question=question,
+            label=_("Revoke"),
+            cancel_url=reverse("staff:api_tokens"),
+        )
     services.api_token_revoke(organisation=request.organisation, token=token)
     messages.success(request, _("The token %(name)s was revoked.") % {"name": token.name})
     return redirect("staff:api_tokens")

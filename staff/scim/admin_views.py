@@ -20,7 +20,7 @@ from staff.permissions import staff_required
 from staff.platform import mfa
 from staff.platform.audit.middleware import security_event_write
 from staff.platform.audit.models import SecurityEvent
-from staff.platform.formtools import apply_errors
+from staff.platform.formtools import apply_errors, confirm_page
 from staff.platform.tenancy import get_for_org
 from staff.scim import services
 from staff.scim.models import ScimGroup, ScimGroupMapping, ScimToken
@@ -98,14 +98,7 @@ def _token_event(request, kind: str) -> None:
 
 
 def _confirm(request, *, title: str, question: str, label: str):
-    context = {
-        "title": title,
-        "question": question,
-        "confirm_label": label,
-        "button_class": "danger",
-        "cancel_url": reverse("staff:admin_scim"),
-    }
-    return render(request, "confirm.html", context)
+    return confirm_page(request, title=title, question=question, label=label, cancel_url=reverse("staff:admin_scim"))
 
 
 @admin_required

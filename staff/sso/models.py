@@ -49,6 +49,7 @@ class IdentityProvider(TenantModel):
     )
     client_id = models.CharField(_("client id (OpenID Connect)"), max_length=200, blank=True)
     client_secret_encrypted = models.TextField(blank=True, editable=False)
+    client_secret_changed_at = models.DateTimeField(null=True, editable=False)
     uid_claim = models.CharField(
         _("identifier claim"),
         max_length=100,

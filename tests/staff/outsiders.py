@@ -80,3 +80,16 @@ CASES["staff:admin_scim_mapping_delete"] = Outsider(
     },
     method="post",
 )
+CASES["staff:admin_staff_break_glass"] = Outsider(
+    "frank", lambda w: {"pk": w.charlie.pk}, method="post", data=lambda w: {"break_glass": "1"}
+)
+CASES["staff:admin_sso_domain_remove"] = Outsider(
+    "frank",
+    lambda w: {
+        "pk": __import__("staff.sso.models", fromlist=["x"])
+        .EmailDomain.objects.create(organisation=w.other_org, domain="beta.example")
+        .pk
+    },
+    method="post",
+    data=lambda w: {"confirm": "1"},
+)

@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from staff.models import Department
+from staff.models import Department, StaffMember
 from staff.platform.audit.models import AccessLogEntry
 from staff.platform.audit.registry import LOGGED, NOT_PERSONAL
 from tests.outsiders import all_cases
@@ -76,6 +76,12 @@ def _plan(w, o):
     return plan
 
 
+def _break_glass(w):
+    """Bob named break-glass: the SSO page lists him."""
+    StaffMember.objects.filter(pk=w.bob.pk).update(break_glass=True)
+    return {w.bob.pk}
+
+
 SCIM = "scim"  # the viewer of a SCIM visit: the organisation's directory with its token
 
 
@@ -113,6 +119,8 @@ VISITS: dict[str, Visit] = {
     ),
     "staff:admin_staff_invitation_send": Visit("frank", BOB, BOB_ID, "post"),
     "staff:admin_staff_invitation_revoke": Visit("frank", BOB, BOB_ID, "post"),
+    "staff:admin_staff_break_glass": Visit("frank", BOB, BOB_ID, "post", lambda w, o: {"break_glass": "1"}),
+    "staff:admin_sso": Visit("frank", lambda w, o: _break_glass(w) and {}, BOB_ID),
     "staff:admin_staff_role_add": Visit("frank", BOB, BOB_ID, "post", lambda w, o: {"role-role": "hr"}),
     "staff:admin_staff_role_remove": Visit(
         "frank", lambda w, o: {"pk": w.bob.pk, "role_pk": bob_role(w)}, BOB_ID, "post"

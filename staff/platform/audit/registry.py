@@ -44,8 +44,10 @@ LOGGED: dict[str, Logged] = {
     "staff:admin_staff_login_create": STAFF,
     "staff:admin_staff_invitation_send": STAFF,
     "staff:admin_staff_invitation_revoke": STAFF,
+    "staff:admin_staff_break_glass": STAFF,
     "staff:admin_staff_role_add": STAFF,
     "staff:admin_staff_role_remove": STAFF,
+    "staff:admin_sso": Logged("staff"),  # the break-glass people, with the provider's settings
     "staff:access_review": Logged("access_log"),
     "staff:access_log_export": Logged("access_log", channel="export"),
     "staff:security_events": Logged("access_log"),
@@ -94,6 +96,8 @@ NOT_PERSONAL: dict[str, str] = {
     "staff:admin_scim": "SCIM token names and prefixes, directory group mappings: no personal data",
     "staff:admin_scim_token_revoke": "revokes a SCIM token",
     "staff:admin_scim_mapping_delete": "removes a directory group mapping",
+    "staff:admin_sso_domain_remove": "removes an e-mail domain",
+    "sso_domain_verify": SIGN_IN,
     "retention:settings": "retention periods and counts of what was removed, no personal data",
 }
 
