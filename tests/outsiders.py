@@ -33,6 +33,16 @@ NOT_OBJECT_URLS = {
     "invitation_accept",
     # the secret token of an e-mail domain's verification link, as an invitation's (tests/staff/test_sso_admin.py)
     "sso_domain_verify",
+    # an organisation's short name: its public sign-in addresses, which sign in only its own people
+    # (tests/staff/test_sso_oidc.py, test_sso_saml.py: Beta's answers sign no one into Alfa)
+    "sso_organisation",
+    "openid_connect_login",
+    "openid_connect_callback",
+    "saml_login",
+    "saml_acs",
+    "saml_finish_acs",
+    "saml_sls",
+    "saml_metadata",
     "set_language",
     # a month (YYYY-MM), not an object: the approval freezes the viewer's own organisation's month
     # (tests/competence/test_supplement_months.py: the outsider's approval leaves Alfa's month open)

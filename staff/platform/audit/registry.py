@@ -98,6 +98,17 @@ NOT_PERSONAL: dict[str, str] = {
     "staff:admin_scim_mapping_delete": "removes a directory group mapping",
     "staff:admin_sso_domain_remove": "removes an e-mail domain",
     "sso_domain_verify": SIGN_IN,
+    # Sign-in through the organisation's identity provider (staff/sso/): no one is signed in yet, and the
+    # pages show only the organisation's name and its buttons; each sign-in and refusal is a security event.
+    "sso_find": SIGN_IN,
+    "sso_organisation": SIGN_IN,
+    "openid_connect_login": SIGN_IN,
+    "openid_connect_callback": SIGN_IN,
+    "saml_login": SIGN_IN,
+    "saml_acs": SIGN_IN,
+    "saml_finish_acs": SIGN_IN,
+    "saml_sls": SIGN_IN,
+    "saml_metadata": SIGN_IN,
     "retention:settings": "retention periods and counts of what was removed, no personal data",
 }
 
