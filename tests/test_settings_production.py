@@ -31,6 +31,13 @@ def test_production_starts_with_all_settings():
     assert result.returncode == 0, result.stderr
 
 
+def test_production_takes_a_fernet_key_for_the_secrets_in_the_database():
+    from cryptography.fernet import Fernet
+
+    result = _check({"FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode()})
+    assert result.returncode == 0, result.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "value", "message"),
     [
@@ -41,6 +48,7 @@ def test_production_starts_with_all_settings():
         ("DATABASE_URL", "sqlite:///x.db", "DATABASE_URL must point at PostgreSQL"),
         ("CELERY_BROKER_URL", None, "Setting CELERY_BROKER_URL is required"),
         ("DATABASE_URL", "not a url", "DATABASE_URL"),
+        ("FIELD_ENCRYPTION_KEY", "not-a-fernet-key", "FIELD_ENCRYPTION_KEY must be a Fernet key"),
     ],
 )
 def test_production_refuses_missing_or_malformed_setting(name, value, message):

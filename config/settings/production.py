@@ -17,6 +17,16 @@ DEBUG = False
 SECRET_KEY = _required("SECRET_KEY")
 if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("insecure"):
     raise ImproperlyConfigured("Setting SECRET_KEY must be a random value of at least 50 characters.")
+if FIELD_ENCRYPTION_KEY:  # noqa: F405 - from base: the key of secrets kept in the database (staff/platform/secrets.py)
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(FIELD_ENCRYPTION_KEY.encode())  # noqa: F405
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "Setting FIELD_ENCRYPTION_KEY must be a Fernet key (32 url-safe base64-encoded bytes), e.g. from "
+            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`."
+        ) from exc
 ALLOWED_HOSTS = [h for h in _required("ALLOWED_HOSTS").split(",") if h.strip()]
 _required("DATABASE_URL")
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
