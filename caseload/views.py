@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from caseload import trust
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Role, Unit
@@ -197,7 +198,12 @@ def investigation_close(request, pk: int):
         return case.get_absolute_url(), _("The investigation is closed.")
 
     form = CloseForm(request.POST or None, initial={"closed_on": timezone.localdate(), "close_case": True})
-    return _form_page(request, form, save, context=_case_form_context(case, _("Close the investigation"), _("Close")))
+    return _form_page(
+        request,
+        form,
+        save,
+        context=_case_form_context(case, _("Close the investigation"), pgettext("investigation", "Close")),
+    )
 
 
 @staff_required()

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from staff.dates import whole_years_between
 from staff.platform.keys import HashedKeyToken
@@ -135,8 +136,8 @@ class Group(TenantModel):
 
     class Meta:
         ordering = ["unit__name", "name"]
-        verbose_name = _("group")
-        verbose_name_plural = _("groups")
+        verbose_name = pgettext_lazy("work group", "group")
+        verbose_name_plural = pgettext_lazy("work group", "groups")
         constraints = [
             models.UniqueConstraint(fields=["organisation", "unit", "name"], name="group_name_unique_per_unit")
         ]

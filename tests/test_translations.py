@@ -55,3 +55,25 @@ def test_translations_keep_the_placeholders():
             elif entry.msgstr and set(placeholder.findall(entry.msgstr)) != set(placeholder.findall(entry.msgid)):
                 wrong.append(f"{path.relative_to(ROOT)}: {entry.msgid!r} -> {entry.msgstr!r}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_stabils_own_swedish_wins_over_a_library_catalogue():
+    """Django merges every installed app's catalogue and an earlier app wins: a library listed before Stabil's
+    apps (django-allauth translates "Confirm" as "Verifiera") would change Stabil's pages. At run time every
+    text of Stabil's catalogues reads as Stabil's own translation."""
+    from django.utils import translation
+
+    wrong = []
+    with translation.override("sv"):
+        for path in _catalogues("sv"):
+            for entry in polib.pofile(str(path)):
+                if entry.obsolete or entry.fuzzy or entry.msgid_plural or not entry.msgstr:
+                    continue
+                shown = (
+                    translation.pgettext(entry.msgctxt, entry.msgid)
+                    if entry.msgctxt
+                    else translation.gettext(entry.msgid)
+                )
+                if shown != entry.msgstr:
+                    wrong.append(f"{path.relative_to(ROOT)}: {entry.msgid!r} shows {shown!r}, not {entry.msgstr!r}")
+    assert not wrong, "\n".join(wrong[:30])

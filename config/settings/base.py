@@ -35,14 +35,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "simple_history",
-    # Sign-in through the organisation's identity provider (staff/sso/): allauth's OpenID Connect and SAML
-    # providers. Their configuration comes from staff.sso.models.IdentityProvider (staff.sso.adapter), never
-    # from allauth's SocialApp table, and allauth's account pages are not served.
-    "allauth",
-    "allauth.account",
-    "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
-    "allauth.socialaccount.providers.saml",
     # Domain apps, in dependency order: staff <- competence <- caseload <- intake; surveys reads all.
     "staff",
     "competence",
@@ -52,6 +44,15 @@ INSTALLED_APPS = [
     # Change history of the apps above and retention (gallring); they read every domain app.
     "staff.platform.history",
     "staff.platform.retention",
+    # Sign-in through the organisation's identity provider (staff/sso/): allauth's OpenID Connect and SAML
+    # providers. Their configuration comes from staff.sso.models.IdentityProvider (staff.sso.adapter), never
+    # from allauth's SocialApp table, and allauth's account pages are not served. Listed after Stabil's apps:
+    # an earlier app's translation wins, and allauth's Swedish for e.g. "Confirm" is not Stabil's.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
 ]
 
 MIDDLEWARE = [
