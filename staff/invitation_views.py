@@ -7,10 +7,12 @@ did, is a plain page and a security event, never an error. See docs/trust-signin
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -21,6 +23,7 @@ from staff.platform.audit.middleware import security_event_write
 from staff.platform.audit.models import SecurityEvent
 from staff.platform.authentication import hash_key
 from staff.selectors import invitation_by_token
+from staff.sso.services import password_refusal_record, password_sign_in_refused
 
 TOKEN_MAX_LENGTH = 100  # ours are 43 characters; anything much longer is not one of them
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -60,6 +63,16 @@ def invitation_accept(request, token: str):
             user = services.invitation_accept(invitation=invitation, password=form.cleaned_data["new_password1"])
         except services.InvitationInvalid:
             return _refused(request, invitation)
+        member = invitation.staff
+        if password_sign_in_refused(member):
+            # The organisation signs in only through its provider: the password is not a way in here either.
+            password_refusal_record(request, member, status=302)
+            messages.info(
+                request,
+                _("%(organisation)s signs in with its own account, not with a password. Sign in here.")
+                % {"organisation": member.organisation.name},
+            )
+            return redirect("sso_organisation", slug=member.organisation.slug)
         # Signed in as the person: the start page, or first the two-step set-up where it is required
         # (staff.platform.mfa.MfaRequiredMiddleware on the next request).
         login(request, user, backend=BACKEND)

@@ -70,6 +70,9 @@ def _remember_device(request, user) -> bool:
 @receiver(user_logged_in)
 def _on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
+        # login() keeps the session's data when the same person signs in again: an earlier sign-in's
+        # "the provider did the second step" must not count for this one (staff.sso.adapter sets it after).
+        request.session.pop(SSO_TWO_STEP_KEY, None)
         _remember_device(request, user)
 
 

@@ -153,9 +153,7 @@ class SsoOnlyBackend:
 
         from staff.models import StaffMember
         from staff.platform import rls
-        from staff.platform.audit.middleware import security_event_write
-        from staff.platform.audit.models import SecurityEvent
-        from staff.sso.services import password_sign_in_refused
+        from staff.sso.services import password_refusal_record, password_sign_in_refused
 
         if request is None or username is None or password is None:
             return None
@@ -170,13 +168,7 @@ class SsoOnlyBackend:
             if not password_sign_in_refused(member) or not user.check_password(password):
                 return None
             # Recorded under the person's organisation, while row-level security is set to it.
-            security_event_write(
-                request,
-                SecurityEvent.Kind.SSO_PASSWORD_REFUSED,
-                status=200,
-                organisation_id=member.organisation_id,
-                user_id=user.pk,
-            )
+            password_refusal_record(request, member, status=200)
         finally:
             rls.activate(before)
         request.sso_only = member.organisation

@@ -25,6 +25,7 @@ from staff.sso.models import EmailDomain, IdentityProvider, SsoIdentity
 User = get_user_model()
 Reason = SecurityEvent.Reason
 Protocol = IdentityProvider.Protocol
+SUBJECT_MAX_LENGTH = SsoIdentity._meta.get_field("subject").max_length
 
 # The claim names read when the configuration leaves them empty.
 DEFAULT_NAMES = {
@@ -148,7 +149,8 @@ def _jit_member(idp: IdentityProvider, claims: Claims) -> StaffMember:
 def person_for_sign_in(*, idp: IdentityProvider, claims: Claims):
     """The login to sign in, or SignInRefused. A first sign-in finds the staff record by the configured match
     (or, with just-in-time accounts, creates one with no role) and keeps the provider's identifier with it."""
-    if not claims.subject:
+    if not claims.subject or len(claims.subject) > SUBJECT_MAX_LENGTH:
+        # Longer than the column: kept cut it would never be found again (and a second record made).
         raise SignInRefused(Reason.PROVIDER_ERROR)
     organisation = idp.organisation
     with change_reason(f"SSO: {idp.display_name}"[:100]):
@@ -180,7 +182,7 @@ def person_for_sign_in(*, idp: IdentityProvider, claims: Claims):
             raise SignInRefused(Reason.LOGIN_SWITCHED_OFF, user_id=user_id)
         if link is None:
             link = SsoIdentity.objects.create(
-                organisation=organisation, identity_provider=idp, subject=claims.subject[:255], staff=member
+                organisation=organisation, identity_provider=idp, subject=claims.subject, staff=member
             )
     SsoIdentity.objects.filter(pk=link.pk).update(last_sign_in_at=timezone.now())
     return member.user
@@ -212,3 +214,17 @@ def password_sign_in_refused(member: StaffMember | None) -> bool:
     if not member or not member.organisation.sso_only or member.break_glass:
         return False
     return IdentityProvider.objects.filter(organisation_id=member.organisation_id, enabled=True).exists()
+
+
+def password_refusal_record(request, member: StaffMember, *, status: int) -> None:
+    """The security event of a right password refused by `password_sign_in_refused`, under the person's
+    organisation."""
+    from staff.platform.audit.middleware import security_event_write
+
+    security_event_write(
+        request,
+        SecurityEvent.Kind.SSO_PASSWORD_REFUSED,
+        status=status,
+        organisation_id=member.organisation_id,
+        user_id=member.user_id,
+    )

@@ -117,8 +117,15 @@ saml_login = never_cache(_post_only(_guarded(saml_views.login)))
 saml_acs = never_cache(_guarded(saml_views.acs))
 saml_acs.csrf_exempt = True  # the provider's form posts here from its own site; the response is signed
 saml_finish_acs = never_cache(_guarded(saml_views.finish_acs))
-saml_sls = never_cache(_guarded(saml_views.sls))
-saml_sls.csrf_exempt = True
+
+
+@never_cache
+def saml_sls(request, organization_slug: str):
+    """Single logout is not offered (docs/sso.md): allauth's view would accept an unsigned LogoutRequest and
+    sign the person out on any site's link. The address exists only because allauth names it in the metadata."""
+    raise Http404
+
+
 saml_metadata = _guarded(saml_views.metadata)
 
 
