@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from staff.models import Organisation, Role, RoleAssignment, StaffMember
 from staff.platform import rls
 from staff.platform.authentication import hash_key
+from staff.platform.mfa import has_confirmed_device
 from staff.platform.tenancy import check_same_org
 from staff.sso import services
 from staff.sso.models import EmailDomain, IdentityProvider
@@ -99,6 +100,11 @@ def break_glass_set(*, organisation: Organisation, member: StaffMember, on: bool
     member = StaffMember.objects.select_for_update().get(organisation=organisation, pk=member.pk)
     if member.break_glass == on:
         return member
+    if on and (member.user is None or not has_confirmed_device(member.user)):
+        # A break-glass password must never be enough: without a device, the first set-up would need only it.
+        raise ValidationError(
+            _("Only a person who has set up two-step sign-in can be named break-glass: ask them to set it up first.")
+        )
     if not on:
         current = Organisation.objects.get(pk=organisation.pk)
         if current.sso_only and not list(_break_glass_admins(current, exclude_pk=member.pk)):

@@ -90,6 +90,8 @@ def _candidates(idp: IdentityProvider, claims: Claims) -> list[StaffMember]:
         email = claims.get(idp.email_claim)
         if not email or not domain_verified(organisation, email):
             return []
+        if claims.get("email_verified").casefold() == "false":
+            return []  # the provider itself says the address is not the person's (e.g. a guest account)
         people = people.filter(email__iexact=email)
     elif idp.match_by == IdentityProvider.MatchBy.EMPLOYEE_NUMBER:
         number = claims.get(idp.employee_number_claim)

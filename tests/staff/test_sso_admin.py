@@ -408,7 +408,26 @@ def test_sso_only_with_a_provider_and_a_break_glass_admin_and_off_again(world):
     assert labels == ["sso_only: on", "sso_only: off"]
 
 
+def _has_device(member):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(user=member.user, name="app", confirmed=True)
+
+
+def test_only_a_person_with_two_step_sign_in_can_be_named_break_glass(world):
+    """Else a stolen break-glass password would be enough: the first two-step set-up needs only it."""
+    frank = world.client("frank")
+    url = reverse("staff:admin_staff_break_glass", args=[world.bob.pk])
+    refused = frank.post(url, {"break_glass": "1"}, follow=True)
+    assert "tvåstegsinloggning" in _html(refused)
+    assert not StaffMember.objects.get(pk=world.bob.pk).break_glass
+    _has_device(world.bob)
+    assert frank.post(url, {"break_glass": "1"}).status_code == 302
+    assert StaffMember.objects.get(pk=world.bob.pk).break_glass
+
+
 def test_the_admin_names_and_unnames_a_break_glass_person_on_their_page(world):
+    _has_device(world.bob)
     frank = world.client("frank")
     url = reverse("staff:admin_staff_break_glass", args=[world.bob.pk])
     person_page = reverse("staff:admin_staff_edit", args=[world.bob.pk])
@@ -434,6 +453,7 @@ def test_the_last_break_glass_admin_cannot_be_unnamed_while_sso_only_is_on(world
     assert "sista" in _html(refused) and StaffMember.objects.get(pk=world.frank.pk).break_glass
     second = StaffMemberFactory(organisation=world.org, unit=None, user=UserFactory(username="olga"))
     RoleAssignmentFactory(staff=second, organisation=world.org, role=Role.ORG_ADMIN)
+    _has_device(second)
     assert (
         frank.post(reverse("staff:admin_staff_break_glass", args=[second.pk]), {"break_glass": "1"}).status_code == 302
     )

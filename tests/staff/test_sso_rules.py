@@ -349,3 +349,10 @@ def test_sso_demo_setup_points_demo_kommun_at_the_local_providers(db, tmp_path):
     # The provider's person is the demo's worker (matched by the verified e-mail address).
     claims = services.Claims(subject=at_provider["sub"], values={"email": worker.email})
     assert services.person_for_sign_in(idp=providers["oidc"], claims=claims) == worker.user
+
+
+def test_an_address_the_provider_marks_unverified_matches_no_one(world, alfa_idp):
+    """A provider's `email_verified: false` (e.g. a guest account that typed the address) never takes over the
+    record with that address."""
+    assert _refused(alfa_idp, "sub-guest", email="bob@alfa.se", email_verified="False") == Reason.UNKNOWN_PERSON
+    assert _sign_in(alfa_idp, "sub-bob", email="bob@alfa.se", email_verified="True") == world.bob.user
