@@ -114,7 +114,28 @@ def _oidc(view_class):
 oidc_login = never_cache(_post_only(_guarded(_oidc(OAuth2LoginView))))
 oidc_callback = never_cache(_guarded(_oidc(OAuth2CallbackView)))
 saml_login = never_cache(_post_only(_guarded(saml_views.login)))
-saml_acs = never_cache(_guarded(saml_views.acs))
+SAML_RESPONSE_MAX = 256 * 1024  # a signed assertion is a few kilobytes; Entra's with many groups stays far below
+
+
+def _acs_answer_first(view):
+    """Only a POST that carries a SAML answer of sane size, to an organisation with SAML in use, reaches allauth's
+    ACS, which keeps the whole request in a session row for the next step: anything else keeps nothing."""
+
+    @functools.wraps(view)
+    def wrapper(request, organization_slug):
+        answer = request.POST.get("SAMLResponse", "") if request.method == "POST" else ""
+        if not answer or len(answer) > SAML_RESPONSE_MAX:
+            return refuse(request, Reason.PROVIDER_ERROR, status=400)
+        if not IdentityProvider.objects.filter(
+            organisation=request.sso_organisation, protocol=IdentityProvider.Protocol.SAML, enabled=True
+        ).exists():
+            raise Http404
+        return view(request, organization_slug=organization_slug)
+
+    return wrapper
+
+
+saml_acs = never_cache(_guarded(_acs_answer_first(saml_views.acs)))
 saml_acs.csrf_exempt = True  # the provider's form posts here from its own site; the response is signed
 saml_finish_acs = never_cache(_guarded(saml_views.finish_acs))
 

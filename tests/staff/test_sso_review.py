@@ -197,8 +197,9 @@ def test_a_crafted_answer_posted_to_the_acs_is_a_refusal(world, saml_idp, body):
     _configure(saml_idp, world.org)
     client = _browser()
     acs = client.post("/accounts/saml/alfa/acs/", body)
-    assert acs.status_code == 302
-    done = client.get(acs["Location"])
+    # A POST without an answer is refused at the ACS itself (nothing is kept); an answer goes on to be checked.
+    assert acs.status_code == (400 if not body.get("SAMLResponse") else 302)
+    done = client.get(acs["Location"]) if acs.status_code == 302 else acs
     assert done.status_code in (400, 403), done.content.decode()[:300]
     assert "Traceback" not in done.content.decode()
     assert _signed_in_as(client) is None

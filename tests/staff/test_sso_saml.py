@@ -243,3 +243,20 @@ def test_a_leaver_is_refused_the_day_after_their_last_day(world, alfa):
     refused = _sign_in(client, "alfa", alfa)
     assert refused.status_code == 403 and _signed_in_as(client) is None
     assert [e.reason for e in _refusals()] == [Reason.EMPLOYMENT_ENDED]
+
+
+def test_the_acs_keeps_nothing_of_a_post_without_an_answer_or_to_an_organisation_without_saml(world, alfa):
+    """allauth's ACS stores the whole request in a session row for its next step: only a sane SAML answer to an
+    organisation with SAML in use gets that far."""
+    from django.contrib.sessions.models import Session
+
+    for body in ({}, {"SAMLResponse": ""}, {"SAMLResponse": "x" * (256 * 1024 + 1)}):
+        refused = _browser().post("/accounts/saml/alfa/acs/", body)
+        assert refused.status_code == 400 and "Inloggningen gick inte igenom" in refused.content.decode()
+    assert _browser().get("/accounts/saml/alfa/acs/").status_code == 400
+    assert _browser().post("/accounts/saml/beta/acs/", {"SAMLResponse": "PD94bWw="}).status_code == 404
+    assert not Session.objects.exists()
+    assert [e.reason for e in _refusals()] == [Reason.PROVIDER_ERROR] * 4
+    # A real answer still goes through (the sign-in test above), and a garbled one is a recorded refusal.
+    garbled = _post_back(_browser(), {"action": f"{HOST}/accounts/saml/alfa/acs/", "fields": {"SAMLResponse": "PD94"}})
+    assert garbled.status_code in (400, 403)
