@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -12,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from staff.permissions import staff_required
-from staff.platform.formtools import csv_cell, parse_month
+from staff.platform.exports import bad_format_response, export_format, table_response
+from staff.platform.formtools import parse_month
 
 from .. import selectors, services
 from ..models import SupplementMonth
@@ -50,6 +49,11 @@ def supplements(request):
 
 @staff_required(*SUPPLEMENT_VIEWERS)
 def supplements_csv(request):
+    """The month's report as CSV or, with ?format=xlsx, as an Excel file (the same rows). Payroll's export
+    (HR, organisation admin) of a month that has ended freezes it, in either format."""
+    fmt = export_format(request)
+    if fmt is None:
+        return bad_format_response()
     month, report, error = _report(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
@@ -61,26 +65,18 @@ def supplements_csv(request):
         report = selectors.supplement_report(
             organisation=request.organisation, month=month, unit_ids=_unit_ids(request)
         )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tillagg-{month:%Y-%m}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Name"), _("Unit"), _("Level"), _("Days"), _("FTE"), _("Amount (SEK)")])
+    rows = [[_("Name"), _("Unit"), _("Level"), _("Days"), _("FTE"), _("Amount (SEK)")]]
     for row in report.rows:
-        writer.writerow(
-            [csv_cell(v) for v in (row.staff.full_name, row.unit_name, row.level, row.days, row.fte, row.amount)]
-        )
+        rows.append([row.staff.full_name, row.unit_name, str(row.level), row.days, row.fte, row.amount])
     for c in report.corrections:
         label = _("Correction of %(month)s: %(reason)s") % {"month": f"{c.corrects:%Y-%m}", "reason": c.reason}
-        writer.writerow([csv_cell(v) for v in (c.staff.full_name, c.unit_name, label, "", "", c.amount)])
+        rows.append([c.staff.full_name, c.unit_name, label, "", "", c.amount])
     for unit, amount in report.unit_totals:
-        writer.writerow([csv_cell(v) for v in (_("Total"), unit, "", "", "", amount)])
-    writer.writerow([csv_cell(v) for v in (_("Total"), "", "", "", "", report.total)])
+        rows.append([_("Total"), unit, "", "", "", amount])
+    rows.append([_("Total"), "", "", "", "", report.total])
     for c in report.consultants:
-        writer.writerow(
-            [csv_cell(v) for v in (c.staff.full_name, c.staff.unit or "", _("Consultant"), c.months, "", c.cost)]
-        )
-    return response
+        rows.append([c.staff.full_name, str(c.staff.unit or ""), _("Consultant"), c.months, "", c.cost])
+    return table_response(rows, filename=f"tillagg-{month:%Y-%m}", fmt=fmt, sheet_title=f"{month:%Y-%m}")
 
 
 @require_POST

@@ -166,6 +166,21 @@ def test_page_and_csv_with_formula_escaping(world, march, django_assert_max_num_
     assert bad.status_code == 400 and "Ange månaden som ÅÅÅÅ-MM" in bad.content.decode()
 
 
+def test_supplements_xlsx_holds_the_csv_rows(world, march):
+    from tests.xlsx import assert_same_rows, csv_rows, sheet
+
+    StaffMember.objects.filter(pk=world.heidi.pk).update(first_name="=HYPERLINK(1)")
+    client = world.client("erin")
+    url = reverse("competence:supplements_csv")
+    cells = sheet(client.get(url, {"month": "2026-03", "format": "xlsx"}))
+    assert_same_rows(csv_rows(client.get(url, {"month": "2026-03"})), cells)
+    heidi = next(row for row in cells if str(row[0].value).startswith("=HYPERLINK"))
+    assert heidi[0].data_type == "s"
+    assert [c.value for c in heidi[3:]] == [31, 1, 2141.94]
+    assert heidi[5].number_format == "0.00"
+    assert client.get(url, {"month": "2026-03", "format": "xls"}).status_code == 400
+
+
 @pytest.mark.parametrize("month", ["9999-12", "0001-01"])
 def test_supplement_report_page_csv_and_api_refuse_a_far_month(world, ladder, month):
     client = world.client("erin")

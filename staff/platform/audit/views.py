@@ -3,12 +3,10 @@ and the CSRF failure page. Reading the log is itself logged (staff.platform.audi
 
 from __future__ import annotations
 
-import csv
 import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +18,8 @@ from staff.platform.audit import selectors, services
 from staff.platform.audit.forms import ExportForm, ReviewForm, SecurityEventFilterForm, SettingsForm
 from staff.platform.audit.middleware import security_event_write
 from staff.platform.audit.models import AccessLogSettings, SecurityEvent
-from staff.platform.formtools import apply_errors, csv_cell, paginate, parse_month
+from staff.platform.exports import bad_format_response, export_format, table_response
+from staff.platform.formtools import apply_errors, paginate, parse_month
 
 
 def _month(raw: str | None) -> datetime.date:
@@ -88,6 +87,9 @@ def access_review(request):
 @staff_required(Role.ORG_ADMIN)
 def access_log_export(request):
     org = request.organisation
+    fmt = export_format(request)
+    if fmt is None:
+        return bad_format_response()
     config = AccessLogSettings.for_org(org)
     form = ExportForm(request.GET if "start" in request.GET else None, max_months=config.export_max_months)
     if not form.is_bound or not form.is_valid():
@@ -98,14 +100,12 @@ def access_log_export(request):
             status=400 if form.is_bound else 200,
         )
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="atkomstlogg-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([column for column, _field in selectors.EXPORT_COLUMNS])
+    rows = [[column for column, _field in selectors.EXPORT_COLUMNS]]
     for at, *rest in selectors.export_rows(organisation=org, start=start, end=end):
-        writer.writerow([timezone.localtime(at).isoformat(timespec="seconds"), *(csv_cell(v) for v in rest)])
-    return response
+        rows.append([timezone.localtime(at).isoformat(timespec="seconds"), *rest])
+    return table_response(
+        rows, filename=f"atkomstlogg-{start:%Y%m%d}-{end:%Y%m%d}", fmt=fmt, sheet_title=_("Access log")
+    )
 
 
 @staff_required(Role.ORG_ADMIN)
