@@ -143,8 +143,9 @@ def test_page_and_csv_with_formula_escaping(world, march, django_assert_max_num_
     StaffMember.objects.filter(pk=world.heidi.pk).update(first_name="=HYPERLINK(1)")
     client = world.client("erin")
     # includes the access-log row and, on PostgreSQL, setting and resetting the organisation (row-level security);
-    # issue 16 adds the frozen months and the FTE periods (one query each, whatever the number of people)
-    with django_assert_max_num_queries(20):
+    # issue 16 adds the frozen months and the FTE periods (one query each, whatever the number of people),
+    # issue 19 the month's payroll approval (HR sees who prepared and approved it)
+    with django_assert_max_num_queries(21):
         page = client.get(reverse("competence:supplements") + "?month=2026-03")
     html = page.content.decode()
     assert "587,10" in html
