@@ -170,6 +170,22 @@ class _State:
     case_workers: set[tuple[int, int]]  # (staff id, unit id) with a case-worker role in the unit
     levels: dict[int, object]  # staff id -> LadderLevel today
     allowed_units: frozenset[int] | None  # units the importer manages; None: all (organisation admin)
+    build: bool  # make the objects apply writes (plan alone needs the actions and changes only)
+    texts: dict[str, str] = field(default_factory=dict)  # the timeline's texts, translated once per file
+
+
+def _texts() -> dict[str, str]:
+    """The texts written on each row's timeline, looked up once (a lookup per row and event costs more than the
+    rest of the row's plan)."""
+    return {
+        "opened": _("Target date %(target)s, legal deadline %(legal)s."),
+        "assigned": _("Main handler: %(main)s. Co-handler: %(co)s."),
+        "reason": _("Reason: %(reason)s") % {"reason": IMPORT_REASON},
+        "none": _("none"),
+        "closed": _("Closed %(date)s: %(outcome)s."),
+        "overrun": _("Closed past the legal deadline in the case-management system (import)."),
+        **{f"outcome:{value}": str(label) for value, label in Investigation.Outcome.choices},
+    }
 
 
 def _number_matcher(pattern: str, numbers: list[str]) -> Callable[[str], bool]:
@@ -310,6 +326,7 @@ class CaseImport:
         return [plan for plan, _work in self._plan(organisation, rows, progress, by=by, lock=False)]
 
     def _load(self, organisation: Organisation, rows, by, lock: bool) -> _State:
+        """lock: apply's reading, which locks the cases of the file's numbers and makes the objects to write."""
         settings = CaseloadSettings.for_org(organisation)
         numbers = sorted({r.get("number", "").strip() for _n, r in rows} - {""})
         upper = sorted({n.upper() for n in numbers})
@@ -366,6 +383,8 @@ class CaseImport:
             case_workers=case_workers,
             levels=levels,
             allowed_units=self._allowed_units(by),
+            build=lock,
+            texts=_texts() if lock else {},
         )
 
     def _plan(self, organisation, rows, progress=None, *, by, lock) -> list[tuple[RowPlan, _Work | None]]:
@@ -586,6 +605,10 @@ class _RowPlanner:
             elif received and closed < received:
                 self.errors.append(_("A case cannot close before it opened."))
 
+    def _outcome_check(self, closed, outcome, *, investigation: bool) -> None:
+        if closed and investigation and not outcome and not self.row.get("outcome"):
+            self.errors.append(_("Give the outcome of the investigation that closes."))
+
     def _in_scope(self, unit_id: int | None) -> None:
         allowed = self.s.allowed_units
         if allowed is not None and unit_id not in allowed:
@@ -607,32 +630,27 @@ class _RowPlanner:
         )
 
     def _close(self, work: _Work, inv: Investigation | None, closed, outcome, main_id: int | None) -> None:
-        if inv is not None and inv.closed_on is None:
-            if not outcome:
-                self.errors.append(_("Give the outcome of the investigation that closes."))
-                return
+        if inv is not None and inv.closed_on is None and outcome:
             inv.closed_on, inv.outcome, inv.closed_by_handler_id = closed, outcome, main_id
             if closed > inv.deadline:
-                inv.overrun_reason = _("Closed past the legal deadline in the case-management system (import).")
+                inv.overrun_reason = self.s.texts.get("overrun", "")
             work.investigation_fields |= {"closed_on", "outcome", "closed_by_handler", "overrun_reason"}
-            detail = _("Closed %(date)s: %(outcome)s.") % {"date": closed, "outcome": inv.get_outcome_display()}
-            work.events.append((CaseEvent.Kind.INVESTIGATION_CLOSED, detail))
+            if self.s.build:
+                texts = self.s.texts
+                detail = texts["closed"] % {"date": closed, "outcome": texts[f"outcome:{outcome}"]}
+                work.events.append((CaseEvent.Kind.INVESTIGATION_CLOSED, detail))
 
     def _opened_event(self, work: _Work, inv: Investigation) -> None:
-        detail = _("Target date %(target)s, legal deadline %(legal)s.") % {
-            "target": inv.target_date,
-            "legal": inv.legal_deadline,
-        }
-        work.events.append((CaseEvent.Kind.INVESTIGATION_OPENED, detail))
+        if self.s.build:
+            detail = self.s.texts["opened"] % {"target": inv.target_date, "legal": inv.legal_deadline}
+            work.events.append((CaseEvent.Kind.INVESTIGATION_OPENED, detail))
 
     def _assigned_event(self, work: _Work, main_id: int | None, co_id: int | None) -> None:
-        names = self.s.names
-        detail = _("Main handler: %(main)s. Co-handler: %(co)s.") % {
-            "main": names.get(main_id, "–"),
-            "co": names.get(co_id) or _("none"),
-        }
-        detail += " " + _("Reason: %(reason)s") % {"reason": IMPORT_REASON}
-        work.events.append((CaseEvent.Kind.ASSIGNED, detail))
+        if not self.s.build:
+            return
+        names, texts = self.s.names, self.s.texts
+        detail = texts["assigned"] % {"main": names.get(main_id, "–"), "co": names.get(co_id) or texts["none"]}
+        work.events.append((CaseEvent.Kind.ASSIGNED, f"{detail} {texts['reason']}"))
 
     def _create(self, number, kind, outcome, received, opened, closed) -> tuple[str, _Work | None]:
         for key in ("number", "kind", "received", "opened", "main", "co", "closed", "outcome"):
@@ -659,7 +677,8 @@ class _RowPlanner:
             self.errors.append(_("The main handler and the co-handler must be different people."))
         if not closed:
             self._levels_check(main, bool(self.row.get("co")), 1)
-        if self.errors or received is None:
+        self._outcome_check(closed, outcome, investigation=bool(opened))
+        if self.errors or received is None or not self.s.build:
             return Action.CREATE, None
         case = Case(
             organisation=self.org,
@@ -743,6 +762,7 @@ class _RowPlanner:
             self.changes["closed"] = ("", closed.isoformat())
             if outcome:
                 self.changes["outcome"] = ("", self.row["outcome"])
+            self._outcome_check(closed, outcome, investigation=running is not None)
             if running is not None and work.investigation is None:
                 work.investigation = running
             self._close(work, running, closed, outcome, held_main.staff_id if held_main else None)
