@@ -439,3 +439,56 @@ def test_the_documented_sample_plans_as_the_documentation_says(w):
         (6, "error"),
     ]
     assert "Anna" not in repr(plans)
+
+
+# -- more edges -----------------------------------------------------------------------------------------------------
+
+
+def test_a_case_awaiting_allocation_gets_its_handlers_from_the_file_and_opens(w):
+    c = case(w.unit, "BoU-2025-3", start=datetime.date(2026, 1, 10))
+    assert c.status == Case.Status.AWAITING_ALLOCATION
+    plans, counts = run(w, row(number="BoU-2025-3", received="2026-01-03", opened="2026-01-10", co="1004"))
+    assert plans[0].action == Action.UPDATE and plans[0].changes == {"main": ("", "1002"), "co": ("", "1004")}
+    c.refresh_from_db()
+    assert c.status == Case.Status.OPEN and c.version == 1
+    assert c.events.get(kind="assigned").actor == w.alice
+
+
+def test_an_investigation_start_for_an_open_case_without_one_opens_it_with_its_clocks(w):
+    run(w, row(kind="uppföljning", opened=None, main="1003"))
+    plans, counts = run(w, row(kind="uppföljning", opened="2026-02-02", main="1003"))
+    assert plans[0].action == Action.UPDATE and plans[0].changes == {"opened": ("", "2026-02-02")}
+    inv = Investigation.objects.get(case__number="BoU-2026-1")
+    assert (inv.start_date, inv.legal_deadline) == (datetime.date(2026, 2, 2), datetime.date(2026, 6, 2))
+    assert inv.case.events.filter(kind="opened").count() == 1
+
+
+@pytest.mark.parametrize(("end", "action"), [(TODAY - datetime.timedelta(days=1), "error"), (TODAY, "create")])
+def test_a_handler_who_left_yesterday_is_refused_and_one_whose_last_day_is_today_is_not(w, end, action):
+    w.bob.employment_end = end
+    w.bob.save(update_fields=["employment_end"])
+    p = one(w, co="1004")
+    assert p.action == action
+    if action == "error":
+        assert "has left the organisation" in p.errors[0]
+
+
+def test_an_employee_number_two_people_have_is_an_error(w):
+    w.dora.employee_number = "1002"
+    w.dora.save(update_fields=["employee_number"])
+    p = one(w, co="1004")
+    assert p.action == Action.ERROR and "more than one person" in p.errors[0]
+
+
+def test_a_pattern_in_postgresql_only_syntax_is_matched_by_postgresql_in_one_statement(w):
+    settings = CaseloadSettings.for_org(w.org)
+    settings.case_number_pattern = r"BoU-[0-9]+\y"  # \y: PostgreSQL's word boundary, unknown to Python's regex
+    settings.save(update_fields=["case_number_pattern"])
+    plans = plan(w, row(number="BoU-12", co="1004"), row(number="BoU-12x", co="1004"))
+    assert [p.action for p in plans] == [Action.CREATE, Action.ERROR]
+
+
+def test_progress_is_told_the_rows_done(w):
+    seen = []
+    CASE_IMPORT.plan(organisation=w.org, rows=_file(1200), progress=seen.append)
+    assert seen == [500, 1000, 1200]
