@@ -270,6 +270,13 @@ def test_a_closing_date_ends_an_open_case_at_the_legal_date_edges(w, closed_offs
     assert bool(inv.overrun_reason) is overrun
     assert not c.assignments.filter(end__isnull=True).exists()
     assert c.events.get(kind="closed").actor == w.alice
+    for model, lookup in ((Case, {"id": c.pk}), (Investigation, {"case_id": c.pk}), (Assignment, {"case_id": c.pk})):
+        latest = model.history.filter(**lookup).order_by("-history_id").first()
+        assert (latest.history_type, latest.history_change_reason, latest.history_user_id) == (
+            "~",
+            "import",
+            w.alice.user_id,
+        ), model
 
 
 # -- conflicts: shown, never written ------------------------------------------------------------------------------
