@@ -244,7 +244,12 @@ def main() -> None:
     print(f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, load {load:.1f}, rows {args.rows}")
     print(f"first import: {first} (refused by screen: {refused}, plan errors: {errors})")
     print(f"re-import: {again} in {len(queries.captured_queries)} queries")
-    print(f"cases in the organisation: {Case.objects.filter(organisation=org).count()}")
+    held = Case.objects.filter(organisation=org).count()
+    print(f"cases in the organisation: {held}")
+    # A wrong answer fails the run (make bench, CI); a slow figure never does.
+    bad = len(bad_rows)
+    if (first["create"], first["error"] + refused, again["unchanged"], held) != (len(good), bad, len(good), len(good)):
+        sys.exit(f"wrong answer: {len(good)} good and {bad} bad rows, but {first}, {again}, {held} cases held")
     for key, value in median.items():
         print(f"{key:9} median {value:7.2f} s  runs {' '.join(f'{t:.2f}' for t in times[key])}")
     print(f"import / copy     = {median['import'] / median['copy']:.1f}")
