@@ -38,3 +38,17 @@ def unit_panels(request, unit):
 
     loads = unit_loads(organisation=request.organisation, unit=unit, today=timezone.localdate())
     return [{"template": "caseload/_unit_load_panel.html", "loads": loads, "unit": unit}] if loads else []
+
+
+def leaver_page(request, member):
+    """A person with an end date who still handles open cases: warned, and sent to hand them over."""
+    from .selectors.handover import leaver_open_case_count
+
+    count = leaver_open_case_count(member=member)
+    if not count:
+        return None
+    warning = _(
+        "%(name)s still handles %(count)s open cases. Hand them over before the last day: to each case's "
+        "co-handler, or to people you choose."
+    ) % {"name": member.full_name, "count": count}
+    return reverse("caseload:handover", args=[member.pk]), warning
