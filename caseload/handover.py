@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from staff.permissions import staff_required
 from staff.platform import audit
@@ -100,7 +100,11 @@ def handover(request, pk: int):
         else:
             messages.success(
                 request,
-                _("%(count)s cases of %(name)s were handed over; the new handlers were notified.")
+                ngettext(
+                    "%(count)s case of %(name)s was handed over; the new handler was notified.",
+                    "%(count)s cases of %(name)s were handed over; the new handlers were notified.",
+                    len(cases),
+                )
                 % {"count": len(cases), "name": member.full_name},
             )
             return redirect(reverse("caseload:handover", args=[member.pk]))

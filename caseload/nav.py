@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from staff.models import CASE_WORKER_ROLES
 from staff.navigation import NavItem
@@ -47,8 +48,11 @@ def leaver_page(request, member):
     count = leaver_open_case_count(member=member)
     if not count:
         return None
-    warning = _(
+    warning = ngettext(
+        "%(name)s still handles %(count)s open case. Hand it over before the last day: to its co-handler, or "
+        "to a person you choose.",
         "%(name)s still handles %(count)s open cases. Hand them over before the last day: to each case's "
-        "co-handler, or to people you choose."
+        "co-handler, or to people you choose.",
+        count,
     ) % {"name": member.full_name, "count": count}
     return reverse("caseload:handover", args=[member.pk]), warning

@@ -120,16 +120,23 @@ def cases_hand_over(
                     taken.setdefault(person.pk, []).append((case, role))
     if errors:
         raise ValidationError(errors)
+    assignment_ids = {
+        (case_id, role): pk
+        for case_id, role, pk in Assignment.objects.filter(
+            organisation=organisation, case_id__in=[line.case.pk for line in lines], end__isnull=True
+        ).values_list("case_id", "role", "pk")
+    }
     for pk, cases in taken.items():
-        _notify(organisation=organisation, recipient=people[pk], leaver=leaver, cases=cases, reason=reason)
+        ids = sorted(assignment_ids[(case.pk, role)] for case, role in cases)
+        _notify(organisation=organisation, recipient=people[pk], leaver=leaver, cases=cases, reason=reason, ids=ids)
     return [line.case for line in lines]
 
 
-def _notify(*, organisation, recipient: StaffMember, leaver: StaffMember, cases, reason: str) -> None:
+def _notify(*, organisation, recipient: StaffMember, leaver: StaffMember, cases, reason: str, ids) -> None:
     roles = {Assignment.Role.MAIN: _("main handler"), Assignment.Role.CO: _("co-handler")}
     listed = ", ".join(f"{case.number} ({roles[role]})" for case, role in cases)
-    # One message per handover and recipient: the key names the cases and their versions after it.
-    signature = ",".join(f"{case.pk}:{role}" for case, role in cases) + f"@{timezone.now().isoformat()}"
+    # One message per new handler and handover: the key names the assignments the handover made.
+    signature = ",".join(str(pk) for pk in ids)
     key = f"handover:{leaver.pk}:staff:{recipient.pk}:{hashlib.sha256(signature.encode()).hexdigest()[:16]}"
     notify(
         organisation=organisation,

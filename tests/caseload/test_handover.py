@@ -219,3 +219,14 @@ def _page_queries(w, count, start):
 
 def test_the_handover_page_makes_as_many_queries_for_8_cases_as_for_2(team):
     assert _page_queries(team, 2, 0) == _page_queries(team, 6, 2)
+
+
+def test_one_open_case_is_named_in_the_singular(team):
+    w = team
+    case(w.unit, "A-1", main=w.bob, co=w.dora)
+    frank = w.client("frank")
+    response = _edit(frank, w.bob, employment_end="2024-06-30")
+    page = frank.get(response["Location"]).content.decode()
+    assert "Bob Testsson har fortfarande 1 öppet ärende. Lämna över det före sista dagen" in page
+    done = frank.post(response["Location"], {"reason": "Slutar"}, follow=True).content.decode()
+    assert "1 ärende från Bob Testsson lämnades över; den nya handläggaren har fått meddelande." in done

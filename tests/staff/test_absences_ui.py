@@ -341,3 +341,34 @@ def test_a_sick_leave_today_lowers_capacity_on_the_next_dashboard_and_board(worl
     assert _add(world, "alice", world.bob, start="2024-06-14", end="2024-06-14").status_code == 302
     # 22 x (1 - 1/30): one day of June lost.
     assert "av 21,27 " in bob_row()
+
+
+def test_an_absence_in_the_coming_cycle_lowers_capacity_on_the_next_board(world):
+    """The board and the allocation engine read the same capacity (worker_situations): an absence saved on the
+    calendar counts on the next request."""
+    from caseload.models import CaseloadSettings, CycleSettings
+    from tests.caseload.factories import levels, place
+
+    levels(world.org)
+    place(world.bob, 2)
+    settings = CaseloadSettings.for_org(world.org)
+    settings.capacity_level_2 = 2
+    settings.save()
+    monday = datetime.date(2026, 1, 12)
+    CycleSettings.objects.create(organisation=world.org, unit=world.unit, anchor=monday)
+    with time_machine.travel(datetime.datetime(2026, 1, 8, 10), tick=False):
+        client = world.client("alice")  # signed in now: a session from 2024 would have timed out
+
+        def bob_row():
+            html = client.get(reverse("caseload:board", args=[world.unit.pk])).content.decode()
+            workers = html.split('id="workers-table"', 1)[1].split("</table>", 1)[0]
+            return workers.split("Bob Testsson", 1)[1].split("</tr>", 1)[0]
+
+        assert "0 av 2 " in bob_row()
+        response = client.post(
+            reverse("staff:unit_absences", args=[world.unit.pk]),
+            _data(start="2026-01-12", end="2026-01-12") | {"absence-member": world.bob.pk},
+        )
+        assert response.status_code == 302
+        # One day of the 35-day cycle lost: 2 x 34/35.
+        assert "0 av 1,94 " in bob_row()
