@@ -32,9 +32,28 @@ class HandoverForm(forms.Form):
         help_text=gettext_lazy("Shown on each case's timeline and in the new handlers' messages. No names of clients."),
     )
 
+    everyone = forms.TypedChoiceField(
+        label=gettext_lazy("Or hand every case where no one is chosen to"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=gettext_lazy(
+            "Instead of the co-handler: the person takes the leaver's place (main handler or co-handler) in every "
+            "case where you choose no one."
+        ),
+    )
+
     def __init__(self, *args, lines, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = lines
+        everyone: dict[int, object] = {}
+        for people in candidates.values():
+            everyone.update((p.pk, p) for p in people)
+        self.people = everyone
+        self.fields["everyone"].choices = [
+            ("", _("No one: each case's default")),
+            *((p.pk, p.full_name) for p in sorted(everyone.values(), key=lambda p: (p.last_name, p.first_name, p.pk))),
+        ]
         for line in lines:
             default = (
                 _("Default: the co-handler %(name)s becomes main handler") % {"name": line.co}
@@ -56,12 +75,16 @@ class HandoverForm(forms.Form):
             line.field_name = f"case-{line.case.pk}"
 
     def chosen(self) -> dict:
+        """Case id -> the person chosen for it, or the one chosen for every case, where either was chosen."""
         result = {}
+        everyone = self.cleaned_data.get("everyone")
         for line in self.lines:
             field = self.fields[line.field_name]
             value = self.cleaned_data.get(line.field_name)
             if value is not None:
                 result[line.case.pk] = field.people[value]
+            elif everyone is not None:
+                result[line.case.pk] = self.people[everyone]
         return result
 
     def rows(self):

@@ -230,3 +230,31 @@ def test_one_open_case_is_named_in_the_singular(team):
     assert "Bob Testsson har fortfarande 1 öppet ärende. Lämna över det före sista dagen" in page
     done = frank.post(response["Location"], {"reason": "Slutar"}, follow=True).content.decode()
     assert "1 ärende från Bob Testsson lämnades över; den nya handläggaren har fått meddelande." in done
+
+
+def test_every_case_with_no_one_chosen_to_one_person(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    b = case(w.unit, "A-2", main=w.dora, co=w.bob)
+    c = case(w.unit, "A-3", main=w.bob, co=w.nova)
+    response = w.client("alice").post(
+        reverse("caseload:handover", args=[w.bob.pk]),
+        {"reason": "Slutar", "everyone": w.eve.pk, f"case-{c.pk}": w.dora.pk},
+    )
+    assert response.status_code == 302
+    assert _handlers(a) == (w.eve, w.dora)
+    assert _handlers(b) == (w.dora, w.eve)
+    assert _handlers(c) == (w.dora, w.nova)  # the case's own choice wins
+
+
+def test_one_person_for_every_case_still_meets_each_rule(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    response = w.client("alice").post(
+        reverse("caseload:handover", args=[w.bob.pk]), {"reason": "Slutar", "everyone": w.carol.pk}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == [
+        "Ärende A-1: En specialist har inga egna ärenden: välj specialisten som medhandläggare i stället."
+    ]
+    assert _handlers(a) == (w.bob, w.dora)
