@@ -65,6 +65,7 @@ access_log_pages(
         "caseload:proposal_adjust": UNIT,
         "caseload:proposal_confirm": UNIT,
         "caseload:wrap_up_save": UNIT,
+        "caseload:handover": Logged("staff", pk="pk"),  # a leaver's open cases (noted too)
         "caseload_api:my_caseload": Logged("case"),
         "caseload_api:unit_overview": UNIT,
     },
