@@ -25,6 +25,7 @@ from staff.platform.audit.middleware import security_event_write
 from staff.platform.audit.models import AccessLogEntry, SecurityEvent
 from staff.platform.audit.services import emailed_reads
 from tests.caseload.factories import case
+from tests.staff.access_log_factories import log_row_showing
 
 ROOT = Path(settings.BASE_DIR)
 VALIDATOR = jsonschema.Draft202012Validator(stream.SCHEMA, format_checker=jsonschema.FormatChecker())
@@ -111,16 +112,7 @@ def test_two_requests_two_lines_and_a_refused_one_is_streamed_with_its_status(
 def test_a_rolled_back_transaction_streams_nothing(world, stream_file, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            AccessLogEntry.showing(
-                [("staff", world.bob.pk, world.unit.pk)],
-                organisation_id=world.org.pk,
-                actor_id=world.alice.pk,
-                user_id=world.alice.user_id,
-                channel="page",
-                url_name="staff:admin_staff_edit",
-                method="GET",
-                status=200,
-            ).save()
+            log_row_showing(world, "alice", [("staff", world.bob.pk, world.unit.pk)], url_name="staff:admin_staff_edit")
             SecurityEvent.objects.create(kind=SecurityEvent.Kind.MFA_ENROLLED, method="POST", status=200)
             raise RuntimeError("the request failed")
     assert not AccessLogEntry.objects.exists() and not SecurityEvent.objects.exists()
