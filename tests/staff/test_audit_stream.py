@@ -4,7 +4,6 @@ commit only, in the documented schema; the STABIL_AUDIT_STREAM setting wired to 
 from __future__ import annotations
 
 import json
-import logging
 import logging.handlers
 import os
 import socket
@@ -283,3 +282,34 @@ def test_the_settings_send_to_a_syslog_server():
     line = json.loads(datagram.removeprefix("<134>stabil-audit: ").rstrip("\x00"))
     VALIDATOR.validate(line)
     assert line["event"] == "csrf_failure"
+
+
+WRITER = """
+import logging, logging.config, sys
+from staff.platform.audit.stream import logging_config
+logging.config.dictConfig({"version": 1, **logging_config("file:" + sys.argv[1])})
+log = logging.getLogger("stabil.audit")
+for i in range(300):
+    log.info("x", extra={"audit": {"writer": sys.argv[2], "i": i, "pad": sys.argv[2] * 40000}})
+"""
+
+
+def test_long_lines_of_processes_writing_at_once_never_interleave(tmp_path):
+    """The handler the setting makes, in two processes at once: every line of 40 KB arrives whole."""
+    path = tmp_path / "audit.jsonl"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), name], cwd=ROOT, env=env) for name in "ab"]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    parsed = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert sorted((p["writer"], p["i"]) for p in parsed) == sorted((w, i) for w in "ab" for i in range(300))
+
+
+def test_a_moved_file_is_written_anew(tmp_path, world, stream_file, django_capture_on_commit_callbacks):
+    """logrotate moves the file: the next line goes to a new file of the configured name."""
+    with django_capture_on_commit_callbacks(execute=True):
+        SecurityEvent.objects.create(kind=SecurityEvent.Kind.MFA_ENROLLED, method="POST", status=200)
+    stream_file.rename(tmp_path / "audit.jsonl.1")
+    with django_capture_on_commit_callbacks(execute=True):
+        SecurityEvent.objects.create(kind=SecurityEvent.Kind.MFA_DISABLED, method="POST", status=200)
+    assert [line["event"] for line in lines(tmp_path / "audit.jsonl.1")] == ["mfa_enrolled"]
+    assert [line["event"] for line in lines(stream_file)] == ["mfa_disabled"]
