@@ -114,7 +114,7 @@ def organisation_slug(organisation_id: int | None) -> str | None:
     from staff.models import Organisation
 
     slug = Organisation.objects.filter(pk=organisation_id).values_list("slug", flat=True).first()
-    if slug is not None:  # not found (row-level security set for another organisation): asked again next time
+    if slug is not None:  # not found (a removed organisation): asked again next time
         _slugs[organisation_id] = (slug, time.monotonic())
     return slug
 
