@@ -3,7 +3,8 @@ number or one person over a date range, as a zip of one JSON file (for machines)
 (for people).
 
 A person: their staff record and its change history, their roles, what they read (the access log), who read
-their record, and the security events about their login. A case: registered by the caseload app from its
+their record, the security events about their login, and what the apps above staff add (`person_part`: the
+cases they handled). A case: registered by the caseload app from its
 `trust.py` (`case_export(find=..., tables=...)`), so staff never imports caseload: the case, its history rows,
 its handlers, investigations and events, and every access-log row that showed it. The period is whole days in
 Stockholm time, its first and last day included. Cases carry numbers, never a client's name or personal
@@ -68,11 +69,18 @@ class CaseExport:
 
 
 _case_export: list[CaseExport] = []
+# (organisation, staff member, period) -> more tables of a person's export, from the apps above staff
+_person_parts: dict[str, Callable[[Organisation, StaffMember, Period], list[Table]]] = {}
 
 
 def case_export(*, find, tables) -> None:
     """Called by the app that holds cases (caseload/trust.py)."""
     _case_export[:] = [CaseExport(find=find, tables=tables)]
+
+
+def person_part(name: str, tables: Callable[[Organisation, StaffMember, Period], list[Table]]) -> None:
+    """An app's tables about a person (e.g. caseload: the cases they handled), added to a person's export."""
+    _person_parts[name] = tables
 
 
 def case_provider() -> CaseExport | None:
@@ -167,6 +175,7 @@ def person_tables(organisation: Organisation, member: StaffMember, period: Perio
             "security_events",
             events.filter(models.Q(user_id=login) | models.Q(actor_user_id=login)) if login else events.none(),
         ),
+        *(table for _name, part in sorted(_person_parts.items()) for table in part(organisation, member, period)),
     ]
 
 
