@@ -10,6 +10,7 @@ import json
 import zipfile
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 import time_machine
 from django.db import connection
@@ -58,6 +59,12 @@ def unzip(response) -> tuple[dict, dict[str, list[list[str]]]]:
                 csv.reader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";")
             )
     assert set(tables) == set(document["tables"])
+    book = openpyxl.load_workbook(io.BytesIO(archive.read("export.xlsx")), read_only=True)
+    assert book.sheetnames == list(document["tables"])  # a sheet per table, in the JSON's order
+    for name, rows in document["tables"].items():
+        sheet_rows = list(book[name].iter_rows(values_only=True))
+        assert list(sheet_rows[0]) == tables[name][0]  # the CSV's header
+        assert len(sheet_rows) == len(rows) + 1
     return document, tables
 
 
@@ -91,7 +98,8 @@ def test_a_case_export_holds_the_periods_rows_first_and_last_day_included(world)
     log_row(world, "alice", kind="case", object_id=other.pk, unit=world.unit, at=FIRST + datetime.timedelta(days=4))
     refused = log_row(world, "heidi", kind="case", object_id=the_case.pk, unit=None, at=LAST, status=403)
 
-    document, tables = unzip(world.client("frank").get(URL, {"case_number": "ALFA-1", **FEBRUARY}))
+    response = world.client("frank").get(URL, {"case_number": "ALFA-1", **FEBRUARY})
+    document, tables = unzip(response)
 
     assert document["subject"] == {"case_id": the_case.pk, "case_number": "ALFA-1"}
     assert (document["start"], document["end"], document["organisation_slug"]) == ("2026-02-01", "2026-02-28", "alfa")
@@ -118,6 +126,11 @@ def test_a_case_export_holds_the_periods_rows_first_and_last_day_included(world)
     header, *csv_reads = tables["reads"]
     assert header[:3] == ["entry_id", "at", "staff_id"]
     assert [int(r[0]) for r in csv_reads] == [rows["first"].pk, both.pk, rows["last"].pk, refused.pk]
+    book = openpyxl.load_workbook(io.BytesIO(zipfile.ZipFile(io.BytesIO(response.content)).read("export.xlsx")))
+    case_sheet = list(book["case"].iter_rows(values_only=True))
+    opened = case_sheet[0].index("opened_on")
+    assert case_sheet[1][opened] == datetime.datetime.combine(the_case.opened_on, datetime.time())  # a date cell
+    assert case_sheet[1][case_sheet[0].index("weight")] == 5  # a number
     events_header, *events = tables["case_events"]
     assert [r[events_header.index("detail")] for r in events] == ["first", "last"]
 

@@ -1,6 +1,6 @@
 """The export for a supervisory request (tillsynsbegäran, IVO or IMY): everything Stabil holds about one case
-number or one person over a date range, as a zip of one JSON file (for machines) and one CSV file per table
-(for people).
+number or one person over a date range, as a zip of one JSON file (for machines), and a workbook with a sheet
+per table and one CSV file per table (for people).
 
 A person: their staff record and its change history, their roles, what they read (the access log), who read
 their record, the security events about their login, and what the apps above staff add (`person_part`: the
@@ -13,7 +13,6 @@ identity number: nothing here can add one.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import json
@@ -29,7 +28,7 @@ from django.utils import timezone
 
 from staff.models import Organisation, RoleAssignment, StaffMember
 from staff.platform.audit.models import AccessLogEntry, SecurityEvent, object_key, shown
-from staff.platform.formtools import csv_cell
+from staff.platform.exports import csv_bytes, xlsx_book_bytes
 
 FORMAT_VERSION = 1
 
@@ -200,8 +199,15 @@ STAFF_COLUMNS = frozenset(
 )
 
 
+def _sheet_value(value):
+    """For the workbook and the CSV files: times as in the JSON (an xlsx cell holds no time zone), dates and
+    numbers left to staff.platform.exports (dates as dates, decimal comma)."""
+    return _value(value) if isinstance(value, datetime.datetime) else value
+
+
 def export_zip(*, meta: dict, tables: list[Table]) -> bytes:
-    """export.json (meta and every table) and a semicolon-separated CSV (UTF-8 with BOM) per table."""
+    """export.json (meta and every table), export.xlsx (a sheet per table) and a CSV per table, made as every
+    table report of the site (staff.platform.exports: semicolon, UTF-8 with BOM, formula cells quoted)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         document = {
@@ -210,14 +216,12 @@ def export_zip(*, meta: dict, tables: list[Table]) -> bytes:
             "tables": {t.name: [dict(zip(t.columns, map(_value, row), strict=True)) for row in t.rows] for t in tables},
         }
         archive.writestr("export.json", json.dumps(document, ensure_ascii=False, indent=1, default=str))
+        sheets = [(t.name, [t.columns, *([_sheet_value(v) for v in row] for row in t.rows)]) for t in tables]
+        archive.writestr("export.xlsx", xlsx_book_bytes(sheets))
         for table in tables:
-            text = io.StringIO()
-            text.write("\ufeff")
-            writer = csv.writer(text, delimiter=";")
-            writer.writerow(table.columns)
-            for row in table.rows:
-                writer.writerow([csv_cell(_value(v)) for v in row])
-            archive.writestr(f"{table.name}.csv", text.getvalue())
+            archive.writestr(
+                f"{table.name}.csv", csv_bytes([table.columns, *([_sheet_value(v) for v in r] for r in table.rows)])
+            )
     return buffer.getvalue()
 
 

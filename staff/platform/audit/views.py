@@ -7,6 +7,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -118,8 +119,8 @@ def access_log_export(request):
 @staff_required(Role.ORG_ADMIN)
 def supervisory_export(request):
     """Everything about one case number or one person over a period, for a supervisory request (IVO, IMY): a
-    zip of export.json and a CSV per table. The export is itself an access-log row (channel export) naming
-    the case or the person, as is a refused one."""
+    zip of export.json, export.xlsx (a sheet per table) and a CSV per table. The export is itself an
+    access-log row (channel export) naming the case or the person, as is a refused one."""
     org = request.organisation
     config = AccessLogSettings.for_org(org)
     provider = supervisory.case_provider()
