@@ -71,12 +71,18 @@ def _xlsx_cell(sheet, value):
 
 
 def xlsx_bytes(rows: Iterable[Sequence], *, sheet_title: str = "") -> bytes:
+    return xlsx_book_bytes([(sheet_title, rows)])
+
+
+def xlsx_book_bytes(sheets: Iterable[tuple[str, Iterable[Sequence]]]) -> bytes:
+    """A workbook of several sheets, (title, rows) each, cells as in `xlsx_bytes`."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=(sheet_title or "Stabil")[:31])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    for title, rows in sheets:
+        sheet = book.create_sheet(title=(title or "Stabil")[:31])
+        for row in rows:
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -169,6 +169,11 @@ VISITS: dict[str, Visit] = {
     "staff:unit_absences": Visit("alice", UNIT, UNIT_ID),
     "staff:access_review": Visit("alice"),
     "staff:access_log_export": Visit("frank", data=lambda w, o: {"start": "2026-03-01", "end": "2026-03-31"}),
+    "staff:supervisory_export": Visit(
+        "frank",
+        data=lambda w, o: {"case_number": o.case.number, "start": "2026-03-01", "end": "2026-03-18"},
+        ids=CASE_ID,
+    ),
     "staff:security_events": Visit("frank"),
     "staff:notifications": Visit("bob", ids=CASE_ID),
     # SCIM (staff/scim/): the organisation's directory with its SCIM token, no person ("scim" as the viewer)

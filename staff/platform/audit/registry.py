@@ -57,6 +57,8 @@ LOGGED: dict[str, Logged] = {
     "staff:admin_sso": Logged("staff"),  # the break-glass people, with the provider's settings
     "staff:access_review": Logged("access_log"),
     "staff:access_log_export": Logged("access_log", channel="export"),
+    # the export for a supervisory request: the row names the case (or the person) exported
+    "staff:supervisory_export": Logged("case", channel="export"),
     "staff:security_events": Logged("access_log"),
     "staff:notifications": Logged("case", only_noted=True),  # reminders name cases (Notification.case_refs)
     # SCIM provisioning (staff/scim/): rows under the organisation's SCIM token, no person
