@@ -204,10 +204,11 @@ class PayrollLayoutForm(OwnIds, forms.ModelForm):
         super().__init__(*args, **kwargs)
         from .payroll import COLUMNS
 
-        self.fields["columns"].help_text = _("The columns in order, separated by commas, of: %(columns)s.") % {
-            "columns": ", ".join(COLUMNS)
-        }
+        self.fields["columns"].help_text = _(
+            "The columns in order, separated by commas. Choose among: %(columns)s."
+        ) % {"columns": ", ".join(COLUMNS)}
         self.fields["delimiter"].strip = False
+        self.fields["pay_code"].required = True
 
     def clean(self):
         from .payroll import layout_errors
@@ -218,6 +219,8 @@ class PayrollLayoutForm(OwnIds, forms.ModelForm):
             columns=data.get("columns", ""),
             widths=data.get("widths", ""),
             delimiter=data.get("delimiter", ""),
+            amount_format=data.get("amount_format", ""),
+            pay_codes=[(name, data.get(name, "")) for name in ("pay_code", "correction_pay_code")],
         ).items():
             self.add_error(name, message)
         return data

@@ -13,13 +13,12 @@ Reads only: preparing, approving and releasing the file are competence.services.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
-import io
+import re
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -115,10 +114,20 @@ def preset_fields(key: str) -> dict:
     return _preset_fields(key)
 
 
-def layout_errors(*, file_format: str, columns: str, widths: str, delimiter: str) -> dict[str, str]:
+CODE = re.compile(r"[A-Za-z0-9._/-]{1,30}")  # a cost centre or a pay code: nothing a file could misread
+WIDTH = re.compile(r"[0-9]{1,3}")
+
+
+def _parts(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def layout_errors(
+    *, file_format: str, columns: str, widths: str, delimiter: str, amount_format: str = "", pay_codes=()
+) -> dict[str, str]:
     """What is wrong with a layout, per field (the settings form and the service both ask)."""
     errors = {}
-    keys = [c.strip() for c in columns.split(",") if c.strip()]
+    keys = _parts(columns)
     unknown = [k for k in keys if k not in COLUMNS]
     if not keys or unknown:
         errors["columns"] = _("Use the columns %(columns)s, separated by commas.") % {"columns": ", ".join(COLUMNS)}
@@ -127,53 +136,74 @@ def layout_errors(*, file_format: str, columns: str, widths: str, delimiter: str
     elif "employee_number" not in keys or "amount" not in keys:
         errors["columns"] = _("The employee number and the amount must be columns.")
     if file_format == PayrollLayout.FileFormat.FIXED:
-        parts = [w.strip() for w in widths.split(",") if w.strip()]
-        if not all(p.isdigit() and 0 < int(p) <= 100 for p in parts) or len(parts) != len(keys):
+        parts = _parts(widths)
+        if not all(WIDTH.fullmatch(p) and 0 < int(p) <= 100 for p in parts) or len(parts) != len(keys):
             errors["widths"] = _("Give one width between 1 and 100 for each column, separated by commas.")
-    elif len(delimiter) != 1 or delimiter in '\r\n"':
-        errors["delimiter"] = _("Give one character as the delimiter, for example ; or a comma.")
+    elif len(delimiter) != 1 or delimiter in "\r\n\"' " or delimiter.isalnum() or delimiter in "-.=+@":
+        errors["delimiter"] = _("Give one character as the delimiter, for example ; or a tab.")
+    elif delimiter == "," and amount_format == PayrollLayout.AmountFormat.COMMA:
+        errors["delimiter"] = _("A comma cannot be the delimiter when amounts have a decimal comma.")
+    for name, code in pay_codes:
+        if code and not CODE.fullmatch(code):
+            errors[name] = _("Use letters A–Z, digits and . _ / - only, at most 30 characters.")
     return errors
+
+
+def cost_centre_error(code: str) -> str | None:
+    if code and not CODE.fullmatch(code):
+        return _("Use letters A–Z, digits and . _ / - only, at most 30 characters.")
+    return None
 
 
 def lines(*, organisation: Organisation, month: datetime.date, layout: PayrollLayout) -> list[Line]:
     """The month's transactions in a stable order (employee number, period, pay code, cost centre). Raises a
-    ValidationError naming the people without an employee number."""
+    ValidationError naming the people who have a line but no employee number (someone whose supplement comes
+    to 0 kr has no line and needs none)."""
     report = supplement_report(organisation=organisation, month=month)
     centres = dict(UnitCostCentre.objects.filter(organisation=organisation).values_list("unit_id", "code"))
-    missing = sorted({r.staff.full_name for r in [*report.rows, *report.corrections] if not r.staff.employee_number})
-    if missing:
-        raise ValidationError(
-            _("These people have no employee number, so payroll cannot pay them from the file: %(names)s.")
-            % {"names": ", ".join(missing)}
-        )
+    people = {}
     pay, corrections = defaultdict(lambda: [Decimal("0"), 0]), defaultdict(lambda: Decimal("0"))
     for row in report.rows:
-        key = (row.staff.employee_number, centres.get(row.unit_id, ""))
+        people[row.staff.pk] = row.staff
+        key = (row.staff.pk, centres.get(row.unit_id, ""))
         pay[key][0] += row.amount
         pay[key][1] += row.days
     for c in report.corrections:
-        corrections[(c.staff.employee_number, c.corrects, centres.get(c.unit_id, ""))] += c.amount
+        people[c.staff.pk] = c.staff
+        corrections[(c.staff.pk, c.corrects, centres.get(c.unit_id, ""))] += c.amount
+    paid = {key[0] for key, (amount, _days) in pay.items() if amount} | {k[0] for k, a in corrections.items() if a}
+    missing = sorted(people[pk].full_name for pk in paid if not people[pk].employee_number.strip())
+    if missing:
+        raise ValidationError(
+            _(
+                "These people have no employee number, so their supplement cannot be paid by the payroll file: "
+                "%(names)s."
+            )
+            % {"names": ", ".join(missing)}
+        )
     correction_code = layout.correction_pay_code or layout.pay_code
+    number = {pk: people[pk].employee_number.strip() for pk in paid}
     result = [
-        Line(number, layout.pay_code, report.month, amount, centre, days)
-        for (number, centre), (amount, days) in pay.items()
+        Line(number[pk], layout.pay_code, report.month, _cents(amount), centre, days)
+        for (pk, centre), (amount, days) in pay.items()
         if amount
     ]
     result += [
-        Line(number, correction_code, corrects, amount, centre, None)
-        for (number, corrects, centre), amount in corrections.items()
+        Line(number[pk], correction_code, corrects, _cents(amount), centre, None)
+        for (pk, corrects, centre), amount in corrections.items()
         if amount
     ]
     return sorted(result, key=lambda line: (line.employee_number, line.period, line.pay_code, line.cost_centre))
 
 
-def fingerprint(month_lines: list[Line]) -> str:
-    """What two people approve: the lines, whatever the file's layout makes of them."""
-    text = "\n".join(
-        f"{x.employee_number}|{x.pay_code}|{x.period:%Y-%m}|{x.amount:.2f}|{x.cost_centre}|{x.days}"
-        for x in month_lines
-    )
-    return hashlib.sha256(text.encode()).hexdigest()
+def _cents(amount: Decimal) -> Decimal:
+    return Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def fingerprint(data: bytes) -> str:
+    """What two people approve: the file's very bytes, so a change of the lines or of the layout after the
+    preparation (or after the approval) is a different file."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def _period(layout: PayrollLayout, day: datetime.date) -> str:
@@ -184,7 +214,7 @@ def _period(layout: PayrollLayout, day: datetime.date) -> str:
 
 def _amount(layout: PayrollLayout, amount: Decimal) -> str:
     if layout.amount_format == PayrollLayout.AmountFormat.ORE:
-        return str(int((amount * 100).to_integral_value()))
+        return str(int(amount * 100))
     text = f"{amount:.2f}"
     return text.replace(".", ",") if layout.amount_format == PayrollLayout.AmountFormat.COMMA else text
 
@@ -200,43 +230,59 @@ def _cells(layout: PayrollLayout, line: Line) -> dict[str, str]:
     }
 
 
+def _refuse(line: Line, key: str, message: str):
+    raise ValidationError(
+        _("The line of employee number %(number)s: the %(column)s %(value)s %(problem)s.")
+        % {"number": line.employee_number, "column": COLUMNS[key], "value": _cells_raw(line, key), "problem": message}
+    )
+
+
+def _cells_raw(line: Line, key: str) -> str:
+    return str(getattr(line, key, "")) if key != "period" else f"{line.period:%Y-%m}"
+
+
+def _encoded(layout: PayrollLayout, line: Line, key: str, value: str) -> bytes:
+    """A cell's bytes. Refused: a character the encoding lacks, a control character, the delimiter or a quote
+    (a payroll system reading lines could be handed a forged line) and a leading = + @ (a formula when HR
+    opens the file in a spreadsheet)."""
+    if any(ord(ch) < 32 or ch == '"' for ch in value) or (
+        layout.file_format == PayrollLayout.FileFormat.CSV and layout.delimiter in value
+    ):
+        _refuse(line, key, _("holds a character the file cannot carry"))
+    if value[:1] in ("=", "+", "@") or (value[:1] == "-" and key not in NUMERIC):
+        _refuse(line, key, _("starts like a spreadsheet formula"))
+    try:
+        return value.encode(layout.encoding)
+    except UnicodeEncodeError:
+        _refuse(line, key, _("holds a character that %(encoding)s cannot write") % {"encoding": layout.encoding})
+
+
 def render(layout: PayrollLayout, month_lines: list[Line]) -> bytes:
-    """The file's bytes. A value wider than its fixed-width column, or a character the encoding lacks, is a
-    ValidationError naming the line and the column: payroll never gets a cut-off amount."""
-    keys = [c.strip() for c in layout.columns.split(",") if c.strip()]
-    newline = "\r\n" if layout.crlf else "\n"
+    """The file's bytes. A value wider than its fixed-width column (in bytes of the file's encoding), or one
+    the file cannot carry, is a ValidationError naming the employee number and the column: payroll never
+    gets a cut-off amount or a forged line."""
+    keys = _parts(layout.columns)
+    newline = b"\r\n" if layout.crlf else b"\n"
+    out = []
     if layout.file_format == PayrollLayout.FileFormat.FIXED:
-        widths = [int(w) for w in layout.widths.split(",")]
-        out = []
-        for number, line in enumerate(month_lines, start=1):
+        widths = [int(w) for w in _parts(layout.widths)]
+        for line in month_lines:
             cells = _cells(layout, line)
             parts = []
             for key, width in zip(keys, widths, strict=True):
-                value = cells[key]
+                value = _encoded(layout, line, key, cells[key])
                 if len(value) > width:
-                    raise ValidationError(
-                        _("Line %(line)s: the %(column)s %(value)s is wider than its %(width)s characters.")
-                        % {"line": number, "column": COLUMNS[key], "value": value, "width": width}
-                    )
+                    _refuse(line, key, _("is wider than its %(width)s characters") % {"width": width})
                 parts.append(value.rjust(width) if key in NUMERIC else value.ljust(width))
-            out.append("".join(parts) + newline)
-        text = "".join(out)
-    else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=layout.delimiter, lineterminator=newline)
-        if layout.header:
-            writer.writerow(keys)
-        for line in month_lines:
-            cells = _cells(layout, line)
-            writer.writerow([cells[key] for key in keys])
-        text = buffer.getvalue()
-    try:
-        return text.encode(layout.encoding)
-    except UnicodeEncodeError as exc:
-        raise ValidationError(
-            _("The file holds a character that %(encoding)s cannot write: %(text)s.")
-            % {"encoding": layout.get_encoding_display(), "text": exc.object[exc.start : exc.end]}
-        ) from None
+            out.append(b"".join(parts) + newline)
+        return b"".join(out)
+    delimiter = layout.delimiter.encode(layout.encoding)
+    if layout.header:
+        out.append(delimiter.join(key.encode(layout.encoding) for key in keys) + newline)
+    for line in month_lines:
+        cells = _cells(layout, line)
+        out.append(delimiter.join(_encoded(layout, line, key, cells[key]) for key in keys) + newline)
+    return b"".join(out)
 
 
 def filename(layout: PayrollLayout, month: datetime.date) -> str:

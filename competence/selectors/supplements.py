@@ -248,7 +248,7 @@ def _paid(organisation: Organisation, months: list[datetime.date], unit_ids) -> 
         qs = qs.filter(staff__unit_id__in=unit_ids)  # the person's unit now, as the rows computed today
     paid: dict[tuple, _Paid] = {}
     for month, corrects, staff_id, unit_id, unit_name, level_id, fte, days, amount in qs.values_list(
-        "frozen_month__month", "corrects", "staff_id", "staff__unit_id", "staff__unit__name", "level_id", "fte",
+        "frozen_month__month", "corrects", "staff_id", "unit_id", "unit_name", "level_id", "fte",
         "days", "amount",
     ):  # fmt: skip
         entry = paid.setdefault((corrects or month, staff_id), _Paid(unit_id, unit_name or ""))

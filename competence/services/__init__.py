@@ -24,8 +24,11 @@ from .onboarding import (
     onboarding_start,
 )
 from .payroll import (
+    APPROVER_ROLE,
     PAYROLL_ROLES,
     cost_centres_save,
+    held_back,
+    may_approve,
     payroll_approve,
     payroll_file,
     payroll_layout_save,
@@ -41,8 +44,11 @@ from .placements import (
 from .supplements import FREEZERS, has_ended, may_freeze, supplement_month_exported, supplement_month_freeze
 
 __all__ = [
+    "APPROVER_ROLE",
     "PAYROLL_ROLES",
     "cost_centres_save",
+    "held_back",
+    "may_approve",
     "payroll_approve",
     "payroll_file",
     "payroll_layout_save",

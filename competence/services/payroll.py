@@ -7,8 +7,9 @@ again), and approving freezes the month (competence.services.supplements), so th
 correction line in the next month's file. Only an approved month's file is released, and only while its lines
 are still the ones approved. The one who prepared cannot approve (also a constraint of the table).
 
-Department heads and unit managers do not approve: they see their part of the month only, and the file is the
-whole organisation's.
+The approver holds the HR role: the organisation admin may prepare and keeps the settings, but does not approve
+alone. Department heads and unit managers do not approve: they see their part of the month only, and the file
+is the whole organisation's.
 """
 
 from __future__ import annotations
@@ -17,25 +18,30 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from staff.models import Organisation, StaffMember, Unit
+from staff.models import Organisation, RoleAssignment, StaffMember, Unit
 from staff.platform.tenancy import check_same_org
 
 from .. import payroll
 from ..models import PayrollApproval, PayrollLayout, SupplementMonth, UnitCostCentre
 from .supplements import may_freeze, supplement_month_freeze
 
-PAYROLL_ROLES = ("hr", "org_admin")
+PAYROLL_ROLES = ("hr", "org_admin")  # prepare, settings
+APPROVER_ROLE = "hr"  # approve: another person of HR, never the organisation admin alone
 
 
-def _checked_lines(organisation: Organisation, month: datetime.date) -> tuple[list[payroll.Line], PayrollLayout]:
+def _checked_lines(organisation: Organisation, month: datetime.date) -> tuple[list[payroll.Line], PayrollLayout, bytes]:
+    """The month's lines, the layout and the file's bytes; refuses what payroll could not take."""
     layout = payroll.layout_for(organisation)
+    if layout.pk is None or not layout.pay_code:
+        raise ValidationError(
+            _("Save the payroll file's layout with the supplement's pay code (lönart) first, under Payroll file.")
+        )
     month_lines = payroll.lines(organisation=organisation, month=month, layout=layout)
-    payroll.render(layout, month_lines)  # a value the layout cannot hold refuses the month now, not at payroll
-    return month_lines, layout
+    return month_lines, layout, payroll.render(layout, month_lines)
 
 
 @transaction.atomic
@@ -45,12 +51,9 @@ def payroll_prepare(
     check_same_org(organisation, by)
     first = month.replace(day=1)
     if not may_freeze(month=first, today=today):
-        raise ValidationError({"month": _("A month that has not begun cannot be approved or frozen.")})
-    approval = PayrollApproval.objects.select_for_update().filter(organisation=organisation, month=first).first()
-    month_lines, _layout = _checked_lines(organisation, first)
-    prints = payroll.fingerprint(month_lines)
-    if approval is not None and approval.approved_by_id and approval.fingerprint == prints:
-        raise ValidationError(_("The payroll file for %(month)s is already approved.") % {"month": f"{first:%Y-%m}"})
+        raise ValidationError({"month": _("A month that has not begun cannot be prepared for payroll.")})
+    month_lines, _layout, data = _checked_lines(organisation, first)
+    prints = payroll.fingerprint(data)
     fields = {
         "prepared_by": by,
         "prepared_at": timezone.now(),
@@ -60,12 +63,24 @@ def payroll_prepare(
         "approved_by": None,
         "approved_at": None,
     }
-    if approval is None:
-        return PayrollApproval.objects.create(organisation=organisation, month=first, **fields)
+    try:
+        with transaction.atomic():  # the month's first preparation; two at once: one creates, one waits below
+            return PayrollApproval.objects.create(organisation=organisation, month=first, **fields)
+    except IntegrityError:
+        pass
+    approval = PayrollApproval.objects.select_for_update().get(organisation=organisation, month=first)
+    if approval.approved_by_id and approval.fingerprint == prints:
+        raise ValidationError(_("The payroll file for %(month)s is already approved.") % {"month": f"{first:%Y-%m}"})
     for name, value in fields.items():
         setattr(approval, name, value)
     approval.save()
     return approval
+
+
+def may_approve(staff: StaffMember) -> bool:
+    return RoleAssignment.objects.filter(
+        organisation_id=staff.organisation_id, staff=staff, role=APPROVER_ROLE
+    ).exists()
 
 
 @transaction.atomic
@@ -79,32 +94,45 @@ def payroll_approve(*, organisation: Organisation, month: datetime.date, by: Sta
         raise ValidationError(_("The payroll file for %(month)s is already approved.") % {"month": f"{first:%Y-%m}"})
     if approval.prepared_by_id == by.pk:
         raise ValidationError(_("Someone other than the person who prepared the payroll file must approve it."))
-    month_lines, _layout = _checked_lines(organisation, first)
-    if payroll.fingerprint(month_lines) != approval.fingerprint:
+    if not may_approve(by):
+        raise ValidationError(_("Another person of HR approves the payroll file."))
+    # Freeze first, then read the lines from the month as frozen: what is approved is what stays (a change
+    # committed between two reads cannot slip in); a difference undoes the freezing with the rest.
+    supplement_month_freeze(organisation=organisation, month=first, how=SupplementMonth.How.APPROVED, by=by)
+    _lines, _layout, data = _checked_lines(organisation, first)
+    if payroll.fingerprint(data) != approval.fingerprint:
         raise ValidationError(
             _("The month's supplements changed after the file was prepared. Prepare it again, then approve it.")
         )
-    supplement_month_freeze(organisation=organisation, month=first, how=SupplementMonth.How.APPROVED, by=by)
     approval.approved_by, approval.approved_at = by, timezone.now()
     approval.save(update_fields=["approved_by", "approved_at"])
     return approval
 
 
+def held_back(*, organisation: Organisation, approval: PayrollApproval) -> str | None:
+    """Why an approved month's file is not released (its bytes are no longer the ones approved), or None."""
+    try:
+        _lines, _layout, data = _checked_lines(organisation, approval.month)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    if payroll.fingerprint(data) != approval.fingerprint:
+        return _(
+            "The file is no longer the one approved (an employee number, a cost centre, a pay code or the layout "
+            "changed). Prepare and approve the month again."
+        )
+    return None
+
+
 def payroll_file(*, organisation: Organisation, month: datetime.date) -> tuple[str, bytes, str]:
-    """(file name, bytes, character encoding) of an approved month whose lines are still the ones approved."""
+    """(file name, bytes, character encoding) of an approved month whose file is still the one approved."""
     first = month.replace(day=1)
     approval = PayrollApproval.objects.filter(organisation=organisation, month=first).first()
     if approval is None or not approval.approved_by_id:
         raise ValidationError(_("The payroll file is released once two people have prepared and approved it."))
-    month_lines, layout = _checked_lines(organisation, first)
-    if payroll.fingerprint(month_lines) != approval.fingerprint:
-        raise ValidationError(
-            _(
-                "The file's lines are no longer the ones approved (an employee number, a cost centre or the pay "
-                "code changed). Prepare and approve the month again."
-            )
-        )
-    return payroll.filename(layout, first), payroll.render(layout, month_lines), layout.encoding
+    _lines, layout, data = _checked_lines(organisation, first)
+    if payroll.fingerprint(data) != approval.fingerprint:
+        raise ValidationError(held_back(organisation=organisation, approval=approval))
+    return payroll.filename(layout, first), data, layout.encoding
 
 
 @transaction.atomic
@@ -115,25 +143,32 @@ def payroll_layout_save(*, organisation: Organisation, by: StaffMember, **fields
         columns=fields["columns"],
         widths=fields.get("widths", ""),
         delimiter=fields.get("delimiter", ""),
+        amount_format=fields.get("amount_format", ""),
+        pay_codes=[(name, fields.get(name, "")) for name in ("pay_code", "correction_pay_code")],
     )
     if errors:
         raise ValidationError(errors)
-    fields["columns"] = ",".join(c.strip() for c in fields["columns"].split(",") if c.strip())
+    fields["columns"] = ",".join(payroll._parts(fields["columns"]))
+    fields["widths"] = ",".join(payroll._parts(fields.get("widths", "")))
     layout, _created = PayrollLayout.objects.update_or_create(organisation=organisation, defaults=fields)
     return layout
 
 
 @transaction.atomic
 def cost_centres_save(*, organisation: Organisation, by: StaffMember, codes: dict[int, str]) -> int:
-    """Sets each unit's cost centre ({unit id: code}; an empty code removes it). Returns how many changed."""
+    """Sets each unit's cost centre ({unit id: code}; an empty code removes it). Returns how many changed.
+    Refuses all of it ({unit id: message}) when one code could be misread in the file."""
     check_same_org(organisation, by)
+    codes = {unit_id: code.strip() for unit_id, code in codes.items()}
+    errors = {str(unit_id): e for unit_id, code in codes.items() if (e := payroll.cost_centre_error(code))}
+    if errors:
+        raise ValidationError(errors)
     units = Unit.objects.filter(organisation=organisation).in_bulk(list(codes))
     if len(units) != len(codes):
         raise ValidationError(_("A unit was not found."))
     held = dict(UnitCostCentre.objects.filter(organisation=organisation).values_list("unit_id", "code"))
     changed = 0
     for unit_id, code in codes.items():
-        code = code.strip()
         if held.get(unit_id, "") == code:
             continue
         changed += 1

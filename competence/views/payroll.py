@@ -3,6 +3,8 @@ and the months prepared and approved."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -16,20 +18,17 @@ from .. import payroll, services
 from ..forms import PayrollLayoutForm, PayrollPresetForm
 from ..models import PayrollApproval, UnitCostCentre
 
+UNIT_FIELD = re.compile(r"cc-[0-9]{1,12}")
 
-def _page(request, *, layout_form=None, preset_form=None, status=200):
+
+def _page(request, *, layout_form=None, preset_form=None, status=200, centre_errors=None):
     org = request.organisation
     layout = payroll.layout_for(org)
     centres = dict(UnitCostCentre.objects.filter(organisation=org).values_list("unit_id", "code"))
-    units = [
-        (
-            unit,
-            request.POST.get(f"cc-{unit.pk}", centres.get(unit.pk, "")) if status != 200 else centres.get(unit.pk, ""),
-        )
-        for unit in Unit.objects.filter(organisation=org)
-        .select_related("department")
-        .order_by("department__name", "name")
-    ]
+    typed = request.POST if status != 200 else {}  # a refused form shows what was typed
+    errors = centre_errors or {}
+    units = Unit.objects.filter(organisation=org).select_related("department").order_by("department__name", "name")
+    units = [(u, typed.get(f"cc-{u.pk}", centres.get(u.pk, "")), errors.get(str(u.pk))) for u in units]
     approvals = PayrollApproval.objects.filter(organisation=org).select_related("prepared_by", "approved_by")
     context = {
         "layout": layout,
@@ -60,17 +59,13 @@ def payroll_settings(request):
         messages.success(request, _("The preset was applied. Check the pay codes."))
         return redirect("competence:payroll")
     if action == "centres":
-        codes = {}
-        for key, value in request.POST.items():
-            if key.startswith("cc-") and key[3:].isdigit():
-                codes[int(key[3:])] = value
-        too_long = [code for code in codes.values() if len(code.strip()) > 30]
-        if too_long:
-            messages.error(request, _("A cost centre can be at most 30 characters."))
-            return _page(request, status=400)
+        codes = {int(key[3:]): value for key, value in request.POST.items() if UNIT_FIELD.fullmatch(key)}
         try:
             changed = services.cost_centres_save(organisation=org, by=by, codes=codes)
         except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                messages.error(request, _("Some cost centres could not be saved: see the marked fields."))
+                return _page(request, status=400, centre_errors={k: " ".join(v) for k, v in exc.message_dict.items()})
             messages.error(request, " ".join(exc.messages))
             return _page(request, status=400)
         messages.success(request, _("%(n)s cost centres were saved.") % {"n": changed})

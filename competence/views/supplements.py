@@ -13,7 +13,7 @@ from staff.permissions import staff_required
 from staff.platform.exports import bad_format_response, export_format, table_response
 from staff.platform.formtools import parse_month
 
-from .. import selectors, services
+from .. import payroll, selectors, services
 from ..models import PayrollApproval
 from .common import SUPPLEMENT_VIEWERS
 
@@ -46,12 +46,15 @@ def supplements(request):
         begun = services.may_freeze(month=month)
         context["payroll_side"] = payroll_side
         context["approval"] = approval
-        context["may_prepare"] = payroll_side and begun and not (approval and approval.approved_by_id)
+        approved = approval is not None and approval.approved_by_id is not None
+        context["held_back"] = approved and services.held_back(organisation=request.organisation, approval=approval)
+        context["may_prepare"] = payroll_side and begun and (not approved or bool(context["held_back"]))
         context["may_approve"] = (
             payroll_side
             and approval is not None
-            and not approval.approved_by_id
+            and not approved
             and approval.prepared_by_id != request.get_staff().pk
+            and services.may_approve(request.get_staff())
         )
     return render(request, "competence/supplements.html", context, status=400 if error else 200)
 
@@ -95,14 +98,14 @@ def _month_or_404(month: str):
     return first, f"{reverse('competence:supplements')}?month={first:%Y-%m}"
 
 
-def _month_step(request, month: str, *, service, title, question, label, done):
+def _month_step(request, month: str, *, service, title, question, label, done, template="confirm.html", more=None):
     """One of the two people's steps (prepare, approve): a confirmation page first, then the service; its
     refusal or `done` as a message on the month's report."""
     first, back = _month_or_404(month)
     texts = {"month": f"{first:%Y-%m}"}
     if request.POST.get("confirm") != "1":
         context = {"title": title, "question": question % texts, "confirm_label": label, "cancel_url": back}
-        return render(request, "confirm.html", context)
+        return render(request, template, context | (more(first) if more else {}))
     try:
         service(organisation=request.organisation, month=first, by=request.get_staff())
     except ValidationError as exc:
@@ -131,7 +134,7 @@ def supplements_prepare(request, month: str):
 
 
 @require_POST
-@staff_required(*services.PAYROLL_ROLES)
+@staff_required(services.APPROVER_ROLE)
 def supplements_approve(request, month: str):
     """The second person approves exactly the lines prepared (after a confirmation page): the month is frozen
     from then on and its payroll file is released."""
@@ -146,7 +149,25 @@ def supplements_approve(request, month: str):
         ),
         label=_("Approve"),
         done=_("The supplement report for %(month)s is approved."),
+        template="competence/payroll_approve.html",
+        more=lambda first: _prepared(request, first),
     )
+
+
+def _prepared(request, first):
+    """What the approver approves: the prepared month's lines as the file will hold them, who prepared it."""
+    approval = (
+        PayrollApproval.objects.filter(organisation=request.organisation, month=first)
+        .select_related("prepared_by")
+        .first()
+    )
+    try:
+        month_lines = payroll.lines(
+            organisation=request.organisation, month=first, layout=payroll.layout_for(request.organisation)
+        )
+    except ValidationError as exc:
+        return {"approval": approval, "lines_error": " ".join(exc.messages)}
+    return {"approval": approval, "lines": month_lines}
 
 
 @staff_required(*services.PAYROLL_ROLES)
@@ -156,7 +177,8 @@ def payroll_download(request, month: str):
     try:
         name, data, encoding = services.payroll_file(organisation=request.organisation, month=first)
     except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=409, content_type="text/plain; charset=utf-8")
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
     charset = {"cp1252": "windows-1252"}.get(encoding, encoding)
     response = HttpResponse(data, content_type=f"text/plain; charset={charset}")
     response["Content-Disposition"] = f'attachment; filename="{name}"'

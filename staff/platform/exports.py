@@ -26,6 +26,7 @@ from .formtools import csv_cell
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MAX_ROWS = 1_048_576  # Excel's rows per sheet, the header included
 
 
 def export_format(request) -> str | None:
@@ -91,8 +92,13 @@ def xlsx_book_bytes(sheets: Iterable[tuple[str, Iterable[Sequence]]]) -> bytes:
 def table_response(
     rows: Iterable[Sequence], *, filename: str, fmt: str = "csv", sheet_title: str = "", decimal: str = ","
 ) -> HttpResponse:
-    """The rows (header first) as a download named `filename` + .csv or .xlsx."""
+    """The rows (header first) as a download named `filename` + .csv or .xlsx. A sheet holds at most
+    XLSX_MAX_ROWS rows: a longer report is refused as xlsx (a spreadsheet would cut it off) and offered as CSV."""
     if fmt == "xlsx":
+        rows = list(rows)
+        if len(rows) > XLSX_MAX_ROWS:
+            message = _("The report has more rows than an Excel sheet can hold (%(max)s). Download it as CSV.")
+            return HttpResponse(message % {"max": XLSX_MAX_ROWS}, status=400, content_type="text/plain; charset=utf-8")
         response = HttpResponse(xlsx_bytes(rows, sheet_title=sheet_title), content_type=XLSX_TYPE)
     else:
         response = HttpResponse(csv_bytes(rows, decimal=decimal), content_type="text/csv; charset=utf-8")

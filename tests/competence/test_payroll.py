@@ -42,6 +42,11 @@ def numbered(world, ladder):
     for name, number in (("bob", "1001"), ("carol", "1002"), ("heidi", "1003")):
         StaffMember.objects.filter(pk=getattr(world, name).pk).update(employee_number=number)
     cost_centres_save(organisation=world.org, by=world.erin, codes={world.unit.pk: "KS410", world.intake_unit.pk: ""})
+    payroll_layout_save(
+        organisation=world.org, by=world.frank, **(payroll.preset_fields("stabil_csv") | {"pay_code": "321"})
+    )
+    # frank, the organisation admin, is also of HR: the second person who approves
+    RoleAssignment.objects.create(organisation=world.org, staff=world.frank, role=Role.HR)
     return world
 
 
@@ -54,12 +59,21 @@ def _file(world, month) -> str:
     return data.decode(encoding)
 
 
-def test_a_person_without_an_employee_number_stops_the_file_and_is_named(world, ladder):
-    StaffMember.objects.filter(pk__in=[world.bob.pk, world.carol.pk]).update(employee_number="1001")
+def test_a_person_without_an_employee_number_stops_the_file_and_is_named(numbered):
+    world = numbered
+    StaffMember.objects.filter(pk=world.heidi.pk).update(employee_number=" ")
     with pytest.raises(ValidationError) as refused:
         payroll_prepare(organisation=world.org, month=NOV, by=world.erin)
     assert "Heidi Testsson" in refused.value.messages[0] and "Bob" not in refused.value.messages[0]
     assert not PayrollApproval.objects.exists()
+
+
+def test_someone_whose_supplement_is_0_kr_needs_no_employee_number(numbered):
+    """bob's level-1 months with supplement are over by November: no line, so no number needed."""
+    world = numbered
+    StaffMember.objects.filter(pk=world.bob.pk).update(employee_number="")
+    assert "1001" not in {x.employee_number for x in _lines(world, NOV)}
+    assert payroll_prepare(organisation=world.org, month=NOV, by=world.erin).lines == 2
 
 
 def test_two_people_prepare_and_approve_then_the_file_is_released(numbered):
@@ -78,8 +92,8 @@ def test_two_people_prepare_and_approve_then_the_file_is_released(numbered):
     text = _file(world, NOV)
     lines = text.split("\r\n")
     assert lines[0] == "employee_number;pay_code;period;amount;cost_centre"
-    assert "1002;;202611;5000,00;KS410" in lines  # carol in Utredning, its cost centre
-    assert "1003;;202611;1500,00;" in lines  # heidi at 0.75 in Mottagning, which has no cost centre
+    assert "1002;321;202611;5000,00;KS410" in lines  # carol in Utredning, its cost centre
+    assert "1003;321;202611;1500,00;" in lines  # heidi at 0.75 in Mottagning, which has no cost centre
     assert lines[-1] == ""  # every line ends with CR LF
     with pytest.raises(ValidationError, match="redan godkänd"):
         payroll_approve(organisation=world.org, month=NOV, by=world.frank)
@@ -102,7 +116,7 @@ def test_a_change_between_preparing_and_approving_sends_the_month_back(numbered)
     assert not SupplementMonth.objects.exists()
     payroll_prepare(organisation=world.org, month=NOV, by=world.erin)  # prepared again, with the new lines
     payroll_approve(organisation=world.org, month=NOV, by=world.frank)
-    assert "1003;;202611;1250,00;" in _file(world, NOV)  # 15 days at 0.75 and 15 at 0.50
+    assert "1003;321;202611;1250,00;" in _file(world, NOV)  # 15 days at 0.75 and 15 at 0.50
 
 
 def test_an_approved_month_is_locked_and_a_later_change_is_a_correction_line_next_month(numbered):
@@ -129,24 +143,28 @@ def test_a_changed_cost_centre_after_approval_holds_the_file_back(numbered):
     payroll_prepare(organisation=world.org, month=NOV, by=world.erin)
     payroll_approve(organisation=world.org, month=NOV, by=world.frank)
     UnitCostCentre.objects.filter(unit=world.unit).update(code="KS999")
-    with pytest.raises(ValidationError, match="inte längre de som godkändes"):
+    with pytest.raises(ValidationError, match="inte längre den som godkändes"):
         payroll_file(organisation=world.org, month=NOV)
     payroll_prepare(organisation=world.org, month=NOV, by=world.erin)
     payroll_approve(organisation=world.org, month=NOV, by=world.frank)
-    assert "1002;;202611;5000,00;KS999" in _file(world, NOV)
+    assert "1002;321;202611;5000,00;KS999" in _file(world, NOV)
 
 
-def test_the_fixed_width_preset_pads_numbers_right_and_text_left_in_ore(numbered):
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8"])
+def test_the_fixed_width_preset_pads_numbers_right_and_text_left_in_ore(numbered, encoding):
+    """Widths are bytes of the file's encoding: Å is one byte in Windows-1252 and two in UTF-8, and the
+    columns after it stay where a reader of byte positions looks for them."""
     world = numbered
-    payroll_layout_save(
-        organisation=world.org, by=world.frank, **(payroll.preset_fields("stabil_fixed") | {"pay_code": "Å21"})
-    )
+    fields = payroll.preset_fields("stabil_fixed") | {"pay_code": "321", "encoding": encoding}
+    payroll_layout_save(organisation=world.org, by=world.frank, **fields)
+    StaffMember.objects.filter(pk=world.carol.pk).update(employee_number="Å102")
     payroll_prepare(organisation=world.org, month=NOV, by=world.erin)
     payroll_approve(organisation=world.org, month=NOV, by=world.frank)
     name, data, encoding = payroll_file(organisation=world.org, month=NOV)
-    assert (name, encoding) == ("lonetransaktioner-2026-11.txt", "cp1252")
+    assert name == "lonetransaktioner-2026-11.txt"
     lines = data.split(b"\r\n")
-    assert "1002      Å21   202611      500000KS410     ".encode("cp1252") in lines
+    pad = " " * (6 if encoding == "cp1252" else 5)
+    assert f"Å102{pad}321   202611      500000KS410     ".encode(encoding) in lines
     assert all(len(line) == 44 for line in lines[:-1])
 
 
@@ -168,6 +186,12 @@ def test_a_value_wider_than_its_column_is_refused_not_cut(numbered):
         ({"file_format": "fixed", "widths": "10,6,6,12"}, "widths", "en bredd mellan 1 och 100"),
         ({"file_format": "fixed", "widths": "10,6,6,101,10"}, "widths", "en bredd mellan 1 och 100"),
         ({"delimiter": ""}, "delimiter", "ett tecken som avgränsare"),
+        ({"pay_code": ""}, "pay_code", "Det här fältet är obligatoriskt"),
+        ({"delimiter": ",", "amount_format": "comma"}, "delimiter", "Ett kommatecken kan inte vara avgränsare"),
+        ({"delimiter": "1"}, "delimiter", "ett tecken som avgränsare"),
+        ({"pay_code": "3;21"}, "pay_code", "Använd bara bokstäverna A–Z"),
+        ({"correction_pay_code": "=1"}, "correction_pay_code", "Använd bara bokstäverna A–Z"),
+        ({"file_format": "fixed", "widths": "10,6,6,12,1²"}, "widths", "en bredd mellan 1 och 100"),
     ],
 )
 def test_a_bad_layout_is_refused_at_its_field(world, fields, field, message):
@@ -187,7 +211,7 @@ def test_a_bad_layout_is_refused_at_its_field(world, fields, field, message):
     assert message in str(response.context["layout_form"].errors[field])
     assert not PayrollLayout.objects.exists()
     data.update({"columns": "employee_number,pay_code,period,amount,cost_centre", "widths": "10,6,6,12,10"})
-    data["delimiter"] = ";"
+    data.update({"delimiter": ";", "pay_code": "321", "correction_pay_code": ""})
     assert world.client("erin").post(reverse("competence:payroll"), data).status_code == 302
     assert PayrollLayout.objects.get(organisation=world.org).pay_code == "321"
 
@@ -217,7 +241,7 @@ def test_the_supplement_page_walks_two_people_through_the_month(numbered):
     assert erin.post(prepare, {"confirm": "1"}).status_code == 302
     page = erin.get(month_page).content.decode()
     assert approve not in page and "väntar på att någon annan godkänner den" in page
-    assert erin.get(download).status_code == 409
+    assert erin.get(download).status_code == 302  # not approved: back to the month, with the reason
     assert erin.post(approve, {"confirm": "1"}).status_code == 302
     assert not SupplementMonth.objects.exists()  # the preparer's own approval is refused
     page = frank.get(month_page).content.decode()
@@ -228,7 +252,7 @@ def test_the_supplement_page_walks_two_people_through_the_month(numbered):
     response = frank.get(download)
     assert response.status_code == 200 and response["Content-Type"] == "text/plain; charset=utf-8"
     assert 'filename="lonetransaktioner-2026-11.csv"' in response["Content-Disposition"]
-    assert b"1002;;202611;5000,00;KS410" in response.content
+    assert b"1002;321;202611;5000,00;KS410" in response.content
 
 
 def test_a_month_not_begun_cannot_be_prepared_one_begun_today_can(numbered):
@@ -259,9 +283,12 @@ def test_the_outsider_prepares_and_downloads_only_their_own_organisations_month(
     payroll_approve(organisation=world.org, month=NOV, by=world.frank)
     RoleAssignment.objects.create(organisation=world.other_org, staff=world.charlie, role=Role.HR)
     StaffMember.objects.filter(pk=world.charlie.pk).update(employee_number="B-1")
+    payroll_layout_save(
+        organisation=world.other_org, by=world.charlie, **(payroll.preset_fields("stabil_csv") | {"pay_code": "1"})
+    )
     charlie = world.client("charlie")
     response = charlie.get(reverse("competence:payroll_file", args=["2026-11"]))
-    assert response.status_code == 409 and b"1002" not in response.content  # Beta's November: not approved
+    assert response.status_code == 302 and b"1002" not in response.content  # Beta's November: not approved
     charlie.post(reverse("competence:supplements_prepare", args=["2026-10"]), {"confirm": "1"})
     assert PayrollApproval.objects.filter(organisation=world.other_org, month=datetime.date(2026, 10, 1)).exists()
     assert not PayrollApproval.objects.filter(organisation=world.org, month=datetime.date(2026, 10, 1)).exists()
@@ -292,3 +319,88 @@ def test_the_documented_samples_are_what_the_presets_write(world, preset, sample
     layout = PayrollLayout(organisation=world.org, **payroll.preset_fields(preset))
     written = payroll.render(layout, SAMPLE_LINES)
     assert (Path(__file__).resolve().parents[2] / "docs" / "samples" / sample).read_bytes() == written
+
+
+def test_the_organisation_admin_alone_does_not_approve(numbered):
+    world = numbered
+    RoleAssignment.objects.filter(staff=world.frank, role=Role.HR).delete()
+    payroll_prepare(organisation=world.org, month=NOV, by=world.erin)
+    with pytest.raises(ValidationError, match="En annan person på HR godkänner"):
+        payroll_approve(organisation=world.org, month=NOV, by=world.frank)
+    url = reverse("competence:supplements_approve", args=["2026-11"])
+    assert world.client("frank").post(url, {"confirm": "1"}).status_code == 403
+    assert not SupplementMonth.objects.exists()
+
+
+def test_without_a_saved_layout_or_pay_code_nothing_is_prepared(world, ladder):
+    StaffMember.objects.filter(organisation=world.org).update(employee_number="1")
+    with pytest.raises(ValidationError, match="lönart"):
+        payroll_prepare(organisation=world.org, month=NOV, by=world.erin)
+    assert not PayrollApproval.objects.exists()
+
+
+def test_a_cost_centre_that_could_forge_a_line_is_refused_at_its_field(numbered):
+    world = numbered
+    client = world.client("erin")
+    forged = "K\r\n9999;321;202611;99999,00;K"
+    response = client.post(
+        reverse("competence:payroll"),
+        {"action": "centres", f"cc-{world.unit.pk}": forged, f"cc-{world.intake_unit.pk}": "KS420"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'id="cc-{world.unit.pk}-error"' in html and 'aria-invalid="true"' in html
+    assert UnitCostCentre.objects.get(unit=world.unit).code == "KS410"  # nothing saved, not even the good one
+    assert not UnitCostCentre.objects.filter(unit=world.intake_unit).exists()
+    for key in ("cc-²", "cc-abc", "cc-99999999999999999999"):
+        assert client.post(reverse("competence:payroll"), {"action": "centres", key: "X"}).status_code in (302, 400)
+
+
+@pytest.mark.parametrize("number", ["=1+1", "10\n02", '10"02', "10;02", "+4670"])
+def test_an_employee_number_the_file_cannot_carry_is_refused_before_approval(numbered, number):
+    world = numbered
+    StaffMember.objects.filter(pk=world.carol.pk).update(employee_number=number)
+    with pytest.raises(ValidationError):
+        payroll_prepare(organisation=world.org, month=NOV, by=world.erin)
+    assert not PayrollApproval.objects.exists()
+
+
+def test_a_layout_change_after_approval_holds_the_file_back_until_approved_again(numbered):
+    world = numbered
+    payroll_prepare(organisation=world.org, month=NOV, by=world.erin)
+    payroll_approve(organisation=world.org, month=NOV, by=world.frank)
+    approved = _file(world, NOV)
+    payroll_layout_save(
+        organisation=world.org,
+        by=world.erin,
+        **(payroll.preset_fields("stabil_csv") | {"pay_code": "321", "amount_format": "ore"}),
+    )
+    with pytest.raises(ValidationError, match="inte längre den som godkändes"):
+        payroll_file(organisation=world.org, month=NOV)
+    client = world.client("erin")
+    page = client.get(reverse("competence:supplements"), {"month": "2026-11"}).content.decode()
+    assert 'data-testid="payroll-held-back"' in page
+    assert reverse("competence:supplements_prepare", args=["2026-11"]) in page  # prepare again
+    download = client.get(reverse("competence:payroll_file", args=["2026-11"]))
+    assert download.status_code == 302 and download["Location"].endswith("?month=2026-11")
+    payroll_prepare(organisation=world.org, month=NOV, by=world.erin)
+    payroll_approve(organisation=world.org, month=NOV, by=world.frank)
+    assert _file(world, NOV) != approved and "1002;321;202611;500000;KS410" in _file(world, NOV)
+
+
+def test_the_approver_sees_the_lines_before_approving(numbered):
+    world = numbered
+    payroll_prepare(organisation=world.org, month=NOV, by=world.erin)
+    page = world.client("frank").post(reverse("competence:supplements_approve", args=["2026-11"]))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="approve-lines"' in html
+    assert "Förberedd av Erin Testsson" in html and "KS410" in html and "1002" in html
+    assert not SupplementMonth.objects.exists()
+
+
+def test_widths_with_a_trailing_comma_are_saved_clean_and_the_file_is_written(numbered):
+    world = numbered
+    fields = payroll.preset_fields("stabil_fixed") | {"pay_code": "321", "widths": "10, 6,6,12,10,"}
+    layout = payroll_layout_save(organisation=world.org, by=world.erin, **fields)
+    assert layout.widths == "10,6,6,12,10"
+    assert payroll_prepare(organisation=world.org, month=NOV, by=world.erin).lines == 2

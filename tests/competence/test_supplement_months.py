@@ -325,7 +325,14 @@ def test_a_unit_managers_or_department_heads_export_freezes_nothing(world, heidi
 def test_approve_month_asks_first_then_freezes_it(world, heidi):
     """HR prepares the organisation's month, someone else approves it (tests/competence/test_payroll.py has the
     payroll file): approving freezes it."""
+    from competence import payroll
+    from competence.services import payroll_layout_save
+
     StaffMember.objects.filter(organisation=world.org).update(employee_number="1")
+    payroll_layout_save(
+        organisation=world.org, by=world.frank, **(payroll.preset_fields("stabil_csv") | {"pay_code": "321"})
+    )
+    RoleAssignment.objects.create(organisation=world.org, staff=world.frank, role=Role.HR)  # the second of HR
     client = world.client("frank")
     world.client("erin").post(reverse("competence:supplements_prepare", args=["2026-11"]), {"confirm": "1"})
     page = client.get(reverse("competence:supplements"), {"month": "2026-11"}).content.decode()

@@ -133,3 +133,20 @@ def test_the_xlsx_export_holds_the_same_rows_as_text_never_formulas_and_is_logge
     assert client.get(URL, {**period, "format": "ods"}).status_code == 400
     exports = AccessLogEntry.objects.filter(url_name="staff:access_log_export").order_by("pk")
     assert [(e.channel, e.status) for e in exports] == [("export", 200), ("export", 200), ("export", 400)]
+
+
+def test_an_export_longer_than_an_excel_sheet_is_refused_as_xlsx_and_given_as_csv(world, monkeypatch):
+    import staff.platform.exports as exports
+
+    for day in (2, 3):
+        log_row(
+            world, "bob", kind="case", object_id=day, unit=world.unit, at=datetime.datetime(2026, 3, day, tzinfo=TZ)
+        )
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 3)  # the header and two rows fit, a third does not
+    client = world.client("frank")
+    period = {"start": "2026-03-01", "end": "2026-03-31"}
+    assert client.get(URL, {**period, "format": "xlsx"}).status_code == 200
+    log_row(world, "bob", kind="case", object_id=4, unit=world.unit, at=datetime.datetime(2026, 3, 4, tzinfo=TZ))
+    refused = client.get(URL, {**period, "format": "xlsx"})
+    assert refused.status_code == 400 and "Ladda ner den som CSV" in refused.content.decode()
+    assert len(_rows(client.get(URL, period))) == 4

@@ -207,7 +207,7 @@ VISITS: dict[str, Visit] = {
     "competence:supplements_csv": Visit("erin"),
     "competence:supplements_prepare": Visit("erin", lambda w, o: {"month": "2026-03"}, method="post"),
     "competence:supplements_approve": Visit("erin", lambda w, o: {"month": "2026-03"}, method="post"),
-    "competence:payroll_file": Visit("erin", lambda w, o: {"month": "2026-03"}, also=409),  # not approved yet
+    "competence:payroll_file": Visit("erin", lambda w, o: {"month": "2026-03"}),  # not approved: back to the month
     "competence:payroll": Visit("erin"),
     "competence-supplements": Visit("erin", data=lambda w, o: {"month": "2026-03"}),
     "caseload:my_caseload": Visit("bob", ids=CASE_ID),
