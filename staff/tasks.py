@@ -223,3 +223,7 @@ def notification_emails_resend(
             organisation_id=organisation_id, notification_ids=pks[start : start + RESEND_BATCH]
         )
     return len(pks)
+
+
+# The file imports' tasks (staff/imports/tasks.py), registered with the worker through this module.
+from staff.imports.tasks import import_apply, import_preview  # noqa: E402,F401

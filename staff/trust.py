@@ -9,6 +9,8 @@ from staff.models import (
     EmailDomain,
     EmploymentExtent,
     IdentityProvider,
+    ImportMapping,
+    ImportRun,
     Invitation,
     Organisation,
     SsoIdentity,
@@ -18,7 +20,7 @@ from staff.platform import identity_scan
 from staff.platform.audit.models import AccessReview
 from staff.platform.history.display import Source
 from staff.platform.history.registry import LEGACY, OrganisationHistoryBase, track
-from staff.platform.retention.registry import on_anonymise
+from staff.platform.retention.registry import on_anonymise, rule
 
 track(Organisation, exclude=["created_at"], table=LEGACY, bases=[OrganisationHistoryBase])
 track(EmploymentExtent, exclude=["created_at"], table=LEGACY)
@@ -29,6 +31,9 @@ track(Invitation, exclude=["token_hash"])  # the hash stays out: history is for 
 track(IdentityProvider, exclude=["client_secret_encrypted", "metadata_xml"])
 track(SsoIdentity, exclude=["last_sign_in_at"])
 track(EmailDomain, exclude=["verification_hash"])
+# An import's column mapping: who changed it, when. The runs themselves are a record already (who uploaded and
+# who applied which file, when) and keep no history of their own.
+track(ImportMapping, exclude=["updated_at"])
 
 identity_scan.texts(AccessReview, "comment")
 
@@ -68,3 +73,27 @@ def sso_identities(member: StaffMember) -> None:
     """An anonymised person's identifiers at the identity provider go, with their history."""
     SsoIdentity.objects.filter(organisation=member.organisation, staff=member).delete()
     SsoIdentity.history.filter(organisation_id=member.organisation_id, staff_id=member.pk).delete()
+
+
+@rule(period="access_log_years", order=90)
+def import_runs(*, organisation, cutoff) -> dict[str, int]:
+    """Import runs (their plans name people and what changed) go with the access log of the same period."""
+    ImportRun.objects.filter(organisation=organisation, created_at__date__lt=cutoff).delete()
+    return {}
+
+
+@on_anonymise
+def import_plans(member: StaffMember) -> None:
+    """An anonymised person's rows in the plans of past imports lose what they said (the changes: names, dates):
+    the row number, the action and the employee number stay, so the run's counts still add up."""
+    if not member.employee_number:
+        return
+    for run in ImportRun.objects.filter(organisation=member.organisation, kind__in=("staff", "absences")):
+        plans = run.plans or []
+        touched = False
+        for plan in plans:
+            if plan.get("key") == member.employee_number and plan.get("changes"):
+                plan["changes"] = {}
+                touched = True
+        if touched:
+            ImportRun.objects.filter(pk=run.pk).update(plans=plans)

@@ -1,0 +1,33 @@
+"""Celery entry points of the imports: thin, load the run by organisation and id, call the service.
+
+Registered through staff/tasks.py (Celery discovers each app's `tasks` module)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+def _run(organisation_id: int, run_id: int):
+    from staff.imports.models import ImportRun
+
+    return ImportRun.objects.filter(organisation_id=organisation_id, pk=run_id).select_related("organisation").first()
+
+
+@shared_task(acks_late=True)
+def import_preview(*, organisation_id: int, run_id: int) -> str:
+    from staff.imports.services import preview
+
+    run = _run(organisation_id, run_id)
+    if run is None or run.status != run.Status.PREVIEWING:
+        return "skipped"
+    return preview(run=run).status
+
+
+@shared_task(acks_late=True)
+def import_apply(*, organisation_id: int, run_id: int) -> str:
+    from staff.imports.services import apply
+
+    run = _run(organisation_id, run_id)
+    if run is None or run.status != run.Status.APPLYING:
+        return "skipped"
+    return apply(run=run).status
