@@ -322,7 +322,7 @@ def apply(*, run: ImportRun) -> ImportRun:
                 raise ImportRefused(
                     _(
                         "The data changed since the preview: %(count)s rows now have errors. Nothing was changed; "
-                        "look at the new preview."
+                        "upload the file again to see the new preview."
                     )
                     % {"count": errors}
                 )
