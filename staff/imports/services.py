@@ -120,6 +120,9 @@ def run_create(
     if by is not None:
         _check_may(kind, by)
     try:
+        if b"\x00" in data and data[:4] != b"PK\x03\x04":
+            # a binary file under a .csv name: no CSV export holds a NUL, and PostgreSQL could keep none
+            raise UnreadableFile(_("Upload a CSV file or an Excel file (xlsx)."))
         table = read_table(data, filename)
     except UnreadableFile as exc:
         raise ValidationError({"file": [str(exc)]}) from exc
