@@ -75,15 +75,20 @@ def test_without_a_mapping_the_saved_or_proposed_one_is_used(world, api, django_
     assert response.json()["mapping"]["employee_number"] == "Anst.nr"
 
 
+NOT_JSON = "Ange kolumnvalet som ett JSON-objekt med fältnycklar och kolumnnamn."
+CHOOSE = "Välj kolumnen för det här fältet."
+NO_NR = "Filen har ingen kolumn ”Nr”."
+
+
 @pytest.mark.parametrize(
     ("fields", "data", "errors"),
     [
         ({}, b"", {"file": ["Ingen fil skickades."]}),
         ({"kind": "payroll"}, csv(STAFF_HEADER), {"kind": ["Okänt slag av import."]}),
         ({}, b"\x00\x01\x02", {"file": ["Ladda upp en CSV-fil eller en Excelfil (xlsx)."]}),
-        ({"mapping": "{not json"}, csv(STAFF_HEADER), {"mapping": ["Ange kolumnvalet som ett JSON-objekt med fältnycklar och kolumnnamn."]}),
-        ({"mapping": json.dumps({"first_name": "Förnamn"})}, csv(STAFF_HEADER), {"mapping.employee_number": ["Välj kolumnen för det här fältet."]}),
-        ({"mapping": json.dumps({"employee_number": "Nr"})}, csv(STAFF_HEADER), {"mapping.employee_number": ["Filen har ingen kolumn ”Nr”."]}),
+        ({"mapping": "{not json"}, csv(STAFF_HEADER), {"mapping": [NOT_JSON]}),
+        ({"mapping": json.dumps({"first_name": "Förnamn"})}, csv(STAFF_HEADER), {"mapping.employee_number": [CHOOSE]}),
+        ({"mapping": json.dumps({"employee_number": "Nr"})}, csv(STAFF_HEADER), {"mapping.employee_number": [NO_NR]}),
     ],
     ids=["no-file", "unknown-kind", "unreadable", "mapping-not-json", "mapping-without-key", "mapping-unknown-column"],
 )  # fmt: skip
