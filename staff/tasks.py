@@ -46,6 +46,11 @@ BEAT_SCHEDULE: dict = {
     "sessions-clear-expired": {"task": "staff.tasks.sessions_clear_expired", "schedule": crontab(hour=3, minute=10)},
     # Leaving ends access (docs/trust-signin.md): shortly after midnight, when yesterday was someone's last day.
     "leavers-access-end": {"task": "staff.tasks.leavers_access_end_all", "schedule": crontab(hour=0, minute=5)},
+    # New files in the imports' drop folder (staff/imports/drop.py), when IMPORT_DROP_DIR is set.
+    "imports-drop-folder": {
+        "task": "staff.imports.tasks.import_drop_folder_all",
+        "schedule": settings.IMPORT_DROP_EVERY_SECONDS,
+    },
 }
 
 
@@ -226,4 +231,4 @@ def notification_emails_resend(
 
 
 # The file imports' tasks (staff/imports/tasks.py), registered with the worker through this module.
-from staff.imports.tasks import import_apply, import_preview  # noqa: E402,F401
+from staff.imports.tasks import import_apply, import_drop_folder, import_drop_folder_all, import_preview  # noqa: E402,F401

@@ -317,3 +317,9 @@ LOGGING = {
     # database), and SQL is never logged.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "ERROR"}},
 }
+
+# File imports from a drop folder (staff/imports/drop.py, docs/integrations.md): <dir>/<organisation slug>/<kind>/.
+# Empty: no drop folder. Files younger than the minimum age may still be being written and wait for the next round.
+IMPORT_DROP_DIR = env.str("IMPORT_DROP_DIR", default="")
+IMPORT_DROP_EVERY_SECONDS = env.float("IMPORT_DROP_EVERY_SECONDS", default=300)
+IMPORT_DROP_MIN_AGE_SECONDS = env.float("IMPORT_DROP_MIN_AGE_SECONDS", default=60)

@@ -272,7 +272,7 @@ def preview(*, run: ImportRun) -> ImportRun:
         _rows, plans = _plan(kind, run.organisation, table, run.mapping, _progress_writer(run, in_database=True))
     except Exception as exc:
         logger.exception("import preview failed", extra={"organisation_id": run.organisation_id, "run": run.pk})
-        _fail(run, _failure_text(exc))
+        run_fail(run, _failure_text(exc))
         return run
     counts = _counts(plans)
     values = {
@@ -298,7 +298,7 @@ def _failure_text(exc: Exception) -> str:
     return _("The import failed and nothing was changed. Try again, or ask the system administrator.")
 
 
-def _fail(run: ImportRun, text: str) -> None:
+def run_fail(run: ImportRun, text: str) -> None:
     ImportRun.objects.filter(pk=run.pk).update(
         status=Status.FAILED, error=text, file_encrypted="", finished_at=timezone.now()
     )
@@ -343,7 +343,7 @@ def apply(*, run: ImportRun) -> ImportRun:
     except Exception as exc:
         if not isinstance(exc, ImportRefused):
             logger.exception("import apply failed", extra={"organisation_id": run.organisation_id, "run": run.pk})
-        _fail(run, _failure_text(exc))
+        run_fail(run, _failure_text(exc))
     cache.delete(_progress_key(run))
     run.refresh_from_db()
     return run

@@ -31,3 +31,19 @@ def import_apply(*, organisation_id: int, run_id: int) -> str:
     if run is None or run.status != run.Status.APPLYING:
         return "skipped"
     return apply(run=run).status
+
+
+@shared_task(acks_late=True)
+def import_drop_folder_all() -> int:
+    """Fan out: one task per organisation (each under its own organisation for row-level security)."""
+    from staff.tasks import fan_out
+
+    return fan_out(import_drop_folder)
+
+
+@shared_task(acks_late=True)
+def import_drop_folder(*, organisation_id: int) -> int:
+    from staff.imports.drop import drop_folder_run
+    from staff.models import Organisation
+
+    return len(drop_folder_run(organisation=Organisation.objects.get(pk=organisation_id)))
