@@ -51,6 +51,8 @@ BEAT_SCHEDULE: dict = {
         "task": "staff.imports.tasks.import_drop_folder_all",
         "schedule": settings.IMPORT_DROP_EVERY_SECONDS,
     },
+    # Uploaded import files not applied within a day are wiped (their runs keep the plans).
+    "imports-files-expire": {"task": "staff.imports.tasks.import_files_expire_all", "schedule": crontab(minute=40)},
 }
 
 
@@ -231,4 +233,11 @@ def notification_emails_resend(
 
 
 # The file imports' tasks (staff/imports/tasks.py), registered with the worker through this module.
-from staff.imports.tasks import import_apply, import_drop_folder, import_drop_folder_all, import_preview  # noqa: E402,F401
+from staff.imports.tasks import (  # noqa: E402,F401
+    import_apply,
+    import_drop_folder,
+    import_drop_folder_all,
+    import_files_expire,
+    import_files_expire_all,
+    import_preview,
+)

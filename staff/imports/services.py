@@ -365,3 +365,20 @@ def run_apply_now(*, run: ImportRun, by: StaffMember | None) -> ImportRun:
     ImportRun.objects.filter(pk=run.pk, status=Status.PREVIEWED).update(status=Status.APPLYING, applied_by=by)
     run.refresh_from_db()
     return apply(run=run)
+
+
+FILE_HOURS = 24  # an uploaded file not applied by then is wiped; the run keeps its plans
+
+
+def run_files_expire(*, organisation: Organisation, now=None) -> int:
+    """Wipe the files of the organisation's runs uploaded more than FILE_HOURS ago and not being applied (a
+    preview nobody applied, an abandoned upload). Returns how many were wiped."""
+    import datetime as dt
+
+    cutoff = (now or timezone.now()) - dt.timedelta(hours=FILE_HOURS)
+    return (
+        ImportRun.objects.filter(organisation=organisation, created_at__lt=cutoff)
+        .exclude(file_encrypted="")
+        .exclude(status__in=(Status.PREVIEWING, Status.APPLYING))
+        .update(file_encrypted="")
+    )

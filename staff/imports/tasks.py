@@ -47,3 +47,19 @@ def import_drop_folder(*, organisation_id: int) -> int:
     from staff.models import Organisation
 
     return len(drop_folder_run(organisation=Organisation.objects.get(pk=organisation_id)))
+
+
+@shared_task(acks_late=True)
+def import_files_expire_all() -> int:
+    from staff.tasks import fan_out
+
+    return fan_out(import_files_expire)
+
+
+@shared_task(acks_late=True)
+def import_files_expire(*, organisation_id: int) -> int:
+    """Uploaded files kept longer than a day without being applied are wiped (staff.imports.services)."""
+    from staff.imports.services import run_files_expire
+    from staff.models import Organisation
+
+    return run_files_expire(organisation=Organisation.objects.get(pk=organisation_id))

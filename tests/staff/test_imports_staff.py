@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import translation
+from django.utils import timezone, translation
 
 from staff.imports import kinds, services
 from staff.imports.kinds import Action
@@ -336,3 +336,13 @@ def test_a_failed_apply_leaves_nothing_behind(world, held, how):
     ) == before
     held.refresh_from_db()
     assert (held.last_name, held.fte) == ("Lund", Decimal("0.75"))
+
+
+def test_a_file_not_applied_within_a_day_is_wiped_and_the_plans_stay(world):
+    run = previewed(world.org, world.frank, csv(STAFF_HEADER, staff_line()))
+    assert run.file_encrypted
+    now = timezone.now()
+    assert services.run_files_expire(organisation=world.org, now=now + dt.timedelta(hours=23, minutes=59)) == 0
+    assert services.run_files_expire(organisation=world.org, now=now + dt.timedelta(hours=24, minutes=1)) == 1
+    run.refresh_from_db()
+    assert run.file_encrypted == "" and run.plans
