@@ -6,6 +6,6 @@ from staff.imports.apis import ImportApplyApi, ImportRunApi, ImportUploadApi
 urlpatterns = [
     path("me/", MeApi.as_view(), name="api-me"),
     path("imports/", ImportUploadApi.as_view(), name="api-import-upload"),
-    path("imports/<int:pk>/", ImportRunApi.as_view(), name="api-import-run"),
-    path("imports/<int:pk>/apply/", ImportApplyApi.as_view(), name="api-import-apply"),
+    path("imports/<str:pk>/", ImportRunApi.as_view(), name="api-import-run"),
+    path("imports/<str:pk>/apply/", ImportApplyApi.as_view(), name="api-import-apply"),
 ]

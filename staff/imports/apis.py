@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -28,6 +28,26 @@ from staff.platform.api_base import StandardPagination
 from staff.platform.tenancy import get_for_org
 
 ROLES = (Role.ORG_ADMIN, Role.HR)
+
+
+class ImportErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class ImportErrorSerializer(serializers.Serializer):
+    error = ImportErrorBodySerializer()
+
+
+def _errors(*codes: int) -> dict:
+    texts = {
+        400: "Bad input (stable error body, the field named in error.fields)",
+        401: "No, a malformed, forged or revoked token",
+        403: "The token's person is neither HR nor organisation admin",
+        404: "Not found, or a run of another organisation",
+    }
+    return {code: OpenApiResponse(ImportErrorSerializer, description=texts[code]) for code in codes}
 
 
 class UploadSerializer(serializers.Serializer):
@@ -73,9 +93,8 @@ def run_body(run: ImportRun) -> dict:
     }
 
 
-RUN_SCHEMA = inline_serializer(
-    "ImportRun",
-    {
+def _run_fields() -> dict:
+    return {
         "id": serializers.IntegerField(),
         "kind": serializers.CharField(),
         "filename": serializers.CharField(),
@@ -89,12 +108,26 @@ RUN_SCHEMA = inline_serializer(
         "created_at": serializers.DateTimeField(),
         "applied_at": serializers.DateTimeField(allow_null=True),
         "url": serializers.CharField(),
+    }
+
+
+RUN_SCHEMA = inline_serializer("ImportRun", _run_fields())
+RUN_PLANS_SCHEMA = inline_serializer(
+    "ImportRunWithPlans",
+    {
+        **_run_fields(),
+        "plans": serializers.ListField(child=serializers.DictField()),
+        "plans_count": serializers.IntegerField(),
+        "next": serializers.CharField(allow_null=True),
     },
 )
 
 
-def _run(request, pk: int) -> ImportRun:
-    run = get_for_org(ImportRun, organisation=request.organisation, pk=pk)
+def _run(request, pk: str) -> ImportRun:
+    """The organisation's run by its id (any other text, a foreign or a missing run: 404 with the stable body)."""
+    if not pk.isdigit() or len(pk) > 18:
+        raise Http404
+    run = get_for_org(ImportRun, organisation=request.organisation, pk=int(pk))
     if run.kind not in {k.key for k in services.kinds_for(request.get_staff())}:
         raise Http404
     return run
@@ -104,7 +137,9 @@ class ImportUploadApi(APIView):
     allowed_roles = ROLES
     parser_classes = (MultiPartParser, FormParser)
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: RUN_SCHEMA})
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer}, responses={201: RUN_SCHEMA, **_errors(400, 401, 403)}
+    )
     def post(self, request):
         serializer = UploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -141,9 +176,9 @@ class ImportRunApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("action", str, enum=Action.values), OpenApiParameter("page", int)],
-        responses={200: RUN_SCHEMA},
+        responses={200: RUN_PLANS_SCHEMA, **_errors(400, 401, 403, 404)},
     )
-    def get(self, request, pk: int):
+    def get(self, request, pk: str):
         run = _run(request, pk)
         action = request.query_params.get("action", "")
         if action and action not in Action.values:
@@ -159,8 +194,8 @@ class ImportRunApi(APIView):
 class ImportApplyApi(APIView):
     allowed_roles = ROLES
 
-    @extend_schema(request=None, responses={202: RUN_SCHEMA})
-    def post(self, request, pk: int):
+    @extend_schema(request=None, responses={202: RUN_SCHEMA, **_errors(400, 401, 403, 404)})
+    def post(self, request, pk: str):
         run = _run(request, pk)
         services.apply_start(run=run, by=request.get_staff())
         return Response(run_body(run), status=status.HTTP_202_ACCEPTED)
