@@ -148,7 +148,7 @@ class AbsenceKind:
         for p in writes:
             values = _values(by_row[p.row], [])
             absence = Absence(organisation=organisation, staff_id=staff[p.key], **values)
-            absence.full_clean(exclude=["staff"], validate_unique=False, validate_constraints=False)
+            absence.full_clean(exclude=["organisation", "staff"], validate_unique=False, validate_constraints=False)
             if p.action == Action.CREATE:
                 new.append(absence)
             else:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -242,12 +241,16 @@ def _counts(plans: Sequence[RowPlan]) -> dict[str, int]:
 
 
 def _as_json(plans: Sequence[RowPlan]) -> list[dict]:
-    out = []
-    for plan in plans:
-        item = asdict(plan)
-        item["changes"] = {k: [str(a), str(b)] for k, (a, b) in plan.changes.items()}
-        out.append(item)
-    return out
+    return [
+        {
+            "row": p.row,
+            "action": str(p.action),
+            "key": p.key,
+            "changes": {k: [str(a), str(b)] for k, (a, b) in p.changes.items()},
+            "errors": [str(e) for e in p.errors],
+        }
+        for p in plans
+    ]
 
 
 def _progress_writer(run: ImportRun, *, in_database: bool):

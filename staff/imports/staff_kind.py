@@ -237,7 +237,9 @@ def _check(member: StaffMember, fte: Decimal | None = None) -> None:
     held = member.fte
     member.fte = held if fte is None else fte
     try:
-        member.full_clean(exclude=["user", "unit", "manager"], validate_unique=False, validate_constraints=False)
+        member.full_clean(
+            exclude=["organisation", "user", "unit", "manager"], validate_unique=False, validate_constraints=False
+        )
     finally:
         member.fte = held
 
@@ -292,8 +294,12 @@ def _units(organisation: Organisation) -> _Units:
     return _Units(list(Unit.objects.filter(organisation=organisation).only("pk", "name")))
 
 
-def _label(name: str) -> str:
-    return str(next(f.label for f in FIELDS if f.key == name))
+_LABELS = {f.key: f.label for f in FIELDS}
+
+
+def _label(name: str):
+    """The field's label, translated when it is shown (a lazy text: the rows without errors never need it)."""
+    return _LABELS[name]
 
 
 def _shown(value) -> str:
