@@ -190,6 +190,8 @@ def apply_start(*, run: ImportRun, by: StaffMember | None) -> None:
         raise ValidationError(_("Only a previewed import can be applied."))
     if run.counts.get(Action.ERROR):
         raise ValidationError(_("The file has rows with errors: correct them and upload the file again."))
+    if not run.file_encrypted:
+        raise ValidationError(_("The uploaded file can no longer be read: upload it again."))
     claimed = ImportRun.objects.filter(pk=run.pk, status=Status.PREVIEWED).update(
         status=Status.APPLYING, applied_by=by, done=0
     )

@@ -346,3 +346,12 @@ def test_a_file_not_applied_within_a_day_is_wiped_and_the_plans_stay(world):
     assert services.run_files_expire(organisation=world.org, now=now + dt.timedelta(hours=24, minutes=1)) == 1
     run.refresh_from_db()
     assert run.file_encrypted == "" and run.plans
+
+
+def test_a_run_whose_file_was_wiped_cannot_be_applied(world):
+    run = previewed(world.org, world.frank, csv(STAFF_HEADER, staff_line()))
+    services.run_files_expire(organisation=world.org, now=timezone.now() + dt.timedelta(days=2))
+    run.refresh_from_db()
+    with pytest.raises(services.ValidationError) as exc:
+        services.apply_start(run=run, by=world.frank)
+    assert exc.value.messages == ["The uploaded file can no longer be read: upload it again."]
