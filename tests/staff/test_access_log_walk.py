@@ -107,6 +107,7 @@ def _viewer(world, viewer: str):
 def _alfa_run(w, o):
     """A previewed staff import of Alfa kommun without errors, made once."""
     from staff.imports.models import ImportRun
+    from staff.platform.secrets import encrypt_bytes
 
     run, _ = ImportRun.objects.get_or_create(
         organisation=w.org,
@@ -118,6 +119,7 @@ def _alfa_run(w, o):
             "mapping": {"employee_number": "Anst.nr"},
             "plans": [{"row": 2, "action": "unchanged", "key": "1", "changes": {}, "errors": []}],
             "counts": {"unchanged": 1},
+            "file_encrypted": encrypt_bytes(b"Anst.nr\n1\n"),
         },
     )
     return {"pk": run.pk}
