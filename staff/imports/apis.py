@@ -23,11 +23,15 @@ from staff.imports import services
 from staff.imports.files import MAX_BYTES
 from staff.imports.kinds import Action
 from staff.imports.models import ImportRun
-from staff.models import Role
-from staff.platform.api_base import StandardPagination
+from staff.platform.api_base import IsStaffMember, StandardPagination
 from staff.platform.tenancy import get_for_org
 
-ROLES = (Role.ORG_ADMIN, Role.HR)
+
+class MayImport(IsStaffMember):
+    """A staff member allowed at least one kind of import (each kind says who may)."""
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and bool(services.kinds_for(request.get_staff()))
 
 
 class ImportErrorBodySerializer(serializers.Serializer):
@@ -134,7 +138,7 @@ def _run(request, pk: str) -> ImportRun:
 
 
 class ImportUploadApi(APIView):
-    allowed_roles = ROLES
+    permission_classes = (MayImport,)
     parser_classes = (MultiPartParser, FormParser)
 
     @extend_schema(
@@ -171,7 +175,7 @@ class ImportUploadApi(APIView):
 
 
 class ImportRunApi(APIView):
-    allowed_roles = ROLES
+    permission_classes = (MayImport,)
     pagination_class = StandardPagination
 
     @extend_schema(
@@ -192,7 +196,7 @@ class ImportRunApi(APIView):
 
 
 class ImportApplyApi(APIView):
-    allowed_roles = ROLES
+    permission_classes = (MayImport,)
 
     @extend_schema(request=None, responses={202: RUN_SCHEMA, **_errors(400, 401, 403, 404)})
     def post(self, request, pk: str):

@@ -112,7 +112,7 @@ def _import(organisation: Organisation, kind_key: str, path: Path) -> ImportRun 
     run = services.run_preview_now(run=run)
     if run.status != ImportRun.Status.PREVIEWED:
         return run
-    if run.counts.get(Action.ERROR):
+    if run.counts.get(Action.ERROR) and not services.applies_with_errors(services.kind_get(kind_key)):
         services.run_fail(
             run,
             _("%(count)s rows have errors; nothing was applied. Correct the file and put it in the folder again.")

@@ -8,6 +8,11 @@ kinds here, the case kind in caseload), so that the layering holds: staff never 
 A kind sees only mapped columns (the framework drops every other column of the file) and only after
 `screen`, which may refuse a row outright: the framework then keeps the row's number and error and nothing of
 its values (a case row carrying a name or a personal identity number is named by its row number only).
+
+Optional: a kind with `applies_with_errors = True` is applied although some rows are errors (its `apply` gets
+the rows `screen` let through with their plans and must leave the rows in error unwritten); without it, a
+row in error stops the apply. `by` is None for the drop folder's runs (staff.imports.drop), which no person
+uploaded or applied.
 """
 
 from __future__ import annotations

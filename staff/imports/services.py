@@ -41,7 +41,11 @@ def kind_get(key: str) -> ImportKind:
     return kind
 
 
-def kinds_for(staff: StaffMember) -> list[ImportKind]:
+def kinds_for(staff: StaffMember | None) -> list[ImportKind]:
+    """The kinds `staff` may import (each kind says who: HR and organisation admins for staff and absences,
+    managers for cases)."""
+    if staff is None:
+        return []
     return [k for k in registry.all_kinds() if k.may_import(staff)]
 
 
@@ -188,7 +192,7 @@ def apply_start(*, run: ImportRun, by: StaffMember | None) -> None:
         raise ValidationError(_("A dry run is never applied: upload the file again without “dry run”."))
     if run.status != Status.PREVIEWED:
         raise ValidationError(_("Only a previewed import can be applied."))
-    if run.counts.get(Action.ERROR):
+    if run.counts.get(Action.ERROR) and not applies_with_errors(kind_get(run.kind)):
         raise ValidationError(_("The file has rows with errors: correct them and upload the file again."))
     if not run.file_encrypted:
         raise ValidationError(_("The uploaded file can no longer be read: upload it again."))
@@ -211,11 +215,18 @@ def _table(run: ImportRun) -> Table:
     return read_table(secrets.decrypt_bytes(run.file_encrypted), run.filename)
 
 
+def applies_with_errors(kind: ImportKind) -> bool:
+    """A kind may say (optional attribute `applies_with_errors = True`) that its apply writes the rows without
+    errors and leaves the others (a case export with a few bad rows); otherwise a row in error stops the apply."""
+    return bool(getattr(kind, "applies_with_errors", False))
+
+
 def _plan(
     kind: ImportKind, organisation: Organisation, table: Table, mapping: Mapping[str, str], progress
-) -> tuple[list[tuple[int, dict]], list[RowPlan]]:
-    """(the rows `screen` let through, every row's plan in file order). A refused row is planned here as an
-    error with its number and reason only: none of its values reach the kind or the run."""
+) -> tuple[list[tuple[int, dict]], list[RowPlan], list[RowPlan]]:
+    """(the rows `screen` let through, the kind's plans of those rows, every row's plan in file order). A refused
+    row is planned here as an error with its number and reason only: none of its values reach the kind or the
+    run."""
     accepted: list[tuple[int, dict]] = []
     refused: list[RowPlan] = []
     for number, row in mapped_rows(table, mapping):
@@ -232,7 +243,7 @@ def _plan(
     plans = kind.plan(organisation=organisation, rows=accepted, progress=screened_progress)
     if len(plans) != len(accepted):
         raise RuntimeError(f"{kind.key}.plan returned {len(plans)} plans for {len(accepted)} rows")
-    return accepted, sorted([*refused, *plans], key=lambda p: p.row)
+    return accepted, plans, sorted([*refused, *plans], key=lambda p: p.row)
 
 
 def _counts(plans: Sequence[RowPlan]) -> dict[str, int]:
@@ -274,7 +285,9 @@ def preview(*, run: ImportRun) -> ImportRun:
     kind = kind_get(run.kind)
     try:
         table = _table(run)
-        _rows, plans = _plan(kind, run.organisation, table, run.mapping, _progress_writer(run, in_database=True))
+        _rows, _kind_plans, plans = _plan(
+            kind, run.organisation, table, run.mapping, _progress_writer(run, in_database=True)
+        )
     except Exception as exc:
         logger.exception("import preview failed", extra={"organisation_id": run.organisation_id, "run": run.pk})
         run_fail(run, _failure_text(exc))
@@ -324,9 +337,9 @@ def apply(*, run: ImportRun) -> ImportRun:
                 return run
             table = _table(run)
             progress = _progress_writer(run, in_database=False)
-            rows, plans = _plan(kind, run.organisation, table, run.mapping, progress)
+            rows, kind_plans, plans = _plan(kind, run.organisation, table, run.mapping, progress)
             errors = sum(1 for p in plans if p.action == Action.ERROR)
-            if errors:
+            if errors and not applies_with_errors(kind):
                 raise ImportRefused(
                     _(
                         "The data changed since the preview: %(count)s rows now have errors. Nothing was changed; "
@@ -334,7 +347,7 @@ def apply(*, run: ImportRun) -> ImportRun:
                     )
                     % {"count": errors}
                 )
-            actual = kind.apply(organisation=run.organisation, rows=rows, plans=plans, by=by)
+            actual = kind.apply(organisation=run.organisation, rows=rows, plans=kind_plans, by=by)
             ImportRun.objects.filter(pk=run.pk).update(
                 status=Status.APPLIED,
                 plans=_as_json(plans),
@@ -365,7 +378,8 @@ def run_preview_now(*, run: ImportRun) -> ImportRun:
 
 def run_apply_now(*, run: ImportRun, by: StaffMember | None) -> ImportRun:
     """The apply in this process (the drop folder's task, tests): as the task does."""
-    if run.status != Status.PREVIEWED or run.dry_run or run.counts.get(Action.ERROR):
+    blocked = run.counts.get(Action.ERROR) and not applies_with_errors(kind_get(run.kind))
+    if run.status != Status.PREVIEWED or run.dry_run or blocked:
         raise ValidationError(_("Only a previewed import can be applied."))
     ImportRun.objects.filter(pk=run.pk, status=Status.PREVIEWED).update(status=Status.APPLYING, applied_by=by)
     run.refresh_from_db()

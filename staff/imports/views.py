@@ -3,8 +3,10 @@ mapping of the columns, the preview with its progress, and the apply."""
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,12 +18,24 @@ from staff.imports import services
 from staff.imports.forms import MappingForm, UploadForm
 from staff.imports.kinds import Action
 from staff.imports.models import ImportRun
-from staff.models import Role
 from staff.permissions import staff_required
 from staff.platform.formtools import apply_errors, confirm_page, paginate, query_page
 from staff.platform.tenancy import get_for_org
 
-import_required = staff_required(Role.ORG_ADMIN, Role.HR)
+
+def import_required(view):
+    """Signed in with a staff record, and allowed at least one kind of import (each kind says who may)."""
+
+    @staff_required()
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not services.kinds_for(request.get_staff()):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 PLANS_PER_PAGE = 50
 
 
@@ -138,7 +152,7 @@ def detail(request, pk: int):
         "running": run.status in (ImportRun.Status.PREVIEWING, ImportRun.Status.APPLYING),
         "may_apply": run.status == ImportRun.Status.PREVIEWED
         and not run.dry_run
-        and not run.counts.get(Action.ERROR)
+        and (not run.counts.get(Action.ERROR) or services.applies_with_errors(kind))
         and bool(run.file_encrypted),
     }
     return render(request, "staff/imports/detail.html", context, status=status)
@@ -165,7 +179,7 @@ def run_status(request, pk: int):
 def apply(request, pk: int):
     run = _run(request, pk)
     if request.POST.get("confirm") != "1":
-        changes = sum(n for a, n in run.counts.items() if a != Action.UNCHANGED)
+        changes = sum(n for a, n in run.counts.items() if a not in (Action.UNCHANGED, Action.ERROR))
         return confirm_page(
             request,
             title=_("Apply the import"),

@@ -355,3 +355,55 @@ def test_a_run_whose_file_was_wiped_cannot_be_applied(world):
     with pytest.raises(services.ValidationError) as exc:
         services.apply_start(run=run, by=world.frank)
     assert exc.value.messages == ["The uploaded file can no longer be read: upload it again."]
+
+
+class _Partial:
+    """A kind that says its apply writes the rows without errors and leaves the others (as a case export with a
+    few bad rows may): the staff kind's plan and apply, with `applies_with_errors`."""
+
+    key = "partial"
+    label = "Partial"
+    fields = STAFF.fields
+    applies_with_errors = True
+
+    def may_import(self, staff):
+        return True
+
+    def screen(self, row):
+        return "refused outright" if row.get("first_name") == "Refuse" else None
+
+    def plan(self, **kwargs):
+        return STAFF.plan(**kwargs)
+
+    def apply(self, **kwargs):
+        return STAFF.apply(**kwargs)
+
+
+def test_a_kind_that_applies_with_errors_writes_the_good_rows_only(world):
+    kind = kinds.register(_Partial())
+    try:
+        data = csv(
+            STAFF_HEADER,
+            staff_line(),
+            staff_line(number="1002", unit="Okänd"),
+            staff_line(number="1003", first="Refuse"),
+        )
+        run = previewed(world.org, world.frank, data, kind="partial")
+        assert run.counts == {"create": 1, "error": 2}
+        assert plans_by_row(run)[4] == {
+            "row": 4,
+            "action": "error",
+            "key": "",
+            "changes": {},
+            "errors": ["refused outright"],
+        }
+        services.apply_start(run=run, by=world.frank)  # not refused for its errors; the task would now run:
+        run = services.apply(run=ImportRun.objects.get(pk=run.pk))
+    finally:
+        kinds._KINDS.pop(kind.key)
+    assert run.status == ImportRun.Status.APPLIED, run.error
+    assert set(
+        StaffMember.objects.filter(employee_number__in=["1001", "1002", "1003"]).values_list(
+            "employee_number", flat=True
+        )
+    ) == {"1001"}
