@@ -43,11 +43,13 @@ def _kinds(request):
     return services.kinds_for(request.get_staff())
 
 
-def _run(request, pk: int) -> ImportRun:
-    """The organisation's run of a kind the viewer may import; any other answers 404."""
-    run = get_for_org(
-        ImportRun.objects.select_related("uploaded_by", "applied_by"), organisation=request.organisation, pk=pk
-    )
+def _run(request, pk: int, *, light: bool = False) -> ImportRun:
+    """The organisation's run of a kind the viewer may import; any other answers 404. `light`: without the plans
+    and the file (the progress bar's status, asked every second while 10 000 plans may be stored)."""
+    runs = ImportRun.objects.select_related("uploaded_by", "applied_by")
+    if light:
+        runs = runs.defer("plans", "file_encrypted")
+    run = get_for_org(runs, organisation=request.organisation, pk=pk)
     if run.kind not in {k.key for k in _kinds(request)}:
         raise Http404
     return run
@@ -160,7 +162,7 @@ def detail(request, pk: int):
 
 @import_required
 def run_status(request, pk: int):
-    run = _run(request, pk)
+    run = _run(request, pk, light=True)
     done = services.progress_of(run)
     return JsonResponse(
         {

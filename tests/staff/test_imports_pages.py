@@ -26,8 +26,9 @@ def test_hr_and_the_organisation_admin_may_import(world, name):
     assert client.get(reverse("staff:import_upload")).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["alice", "bob", "dave", "grace"])
+@pytest.mark.parametrize("name", ["bob", "dave", "grace"])
 def test_nobody_else_may(world, name):
+    """(Unit managers may once the case kind is registered: it lets them import their units' cases.)"""
     client = world.client(name)
     assert client.get(reverse("staff:imports")).status_code == 403
     assert client.get(reverse("staff:import_upload")).status_code == 403
