@@ -407,3 +407,18 @@ def test_a_kind_that_applies_with_errors_writes_the_good_rows_only(world):
             "employee_number", flat=True
         )
     ) == {"1001"}
+
+
+def test_retention_removes_old_runs_and_anonymising_a_person_clears_their_rows_in_past_plans(world, held):
+    from staff import trust
+
+    run = applied(world.org, world.frank, csv(STAFF_HEADER, _per(last="Lundberg"), staff_line()))
+    assert {p["key"]: bool(p["changes"]) for p in run.plans} == {"2001": True, "1001": True}
+    trust.import_plans(held)
+    run.refresh_from_db()
+    assert {p["key"]: bool(p["changes"]) for p in run.plans} == {"2001": False, "1001": True}
+    assert run.counts == {"update": 1, "create": 1}
+    trust.import_runs(organisation=world.org, cutoff=TODAY)
+    assert ImportRun.objects.filter(pk=run.pk).exists()  # made today: not before the cutoff
+    trust.import_runs(organisation=world.org, cutoff=TODAY + dt.timedelta(days=1))
+    assert not ImportRun.objects.filter(pk=run.pk).exists()
