@@ -422,3 +422,14 @@ def test_retention_removes_old_runs_and_anonymising_a_person_clears_their_rows_i
     assert ImportRun.objects.filter(pk=run.pk).exists()  # made today: not before the cutoff
     trust.import_runs(organisation=world.org, cutoff=TODAY + dt.timedelta(days=1))
     assert not ImportRun.objects.filter(pk=run.pk).exists()
+
+
+def test_a_run_is_claimed_for_its_apply_once(world, django_capture_on_commit_callbacks):
+    run = previewed(world.org, world.frank, csv(STAFF_HEADER, staff_line()))
+    twice = ImportRun.objects.get(pk=run.pk)  # a second request holding the same previewed run
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.apply_start(run=run, by=world.frank)
+        with pytest.raises(services.ValidationError):
+            services.apply_start(run=twice, by=world.erin)
+    assert len(callbacks) == 1
+    assert ImportRun.objects.get(pk=run.pk).applied_by == world.frank
