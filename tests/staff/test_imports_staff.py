@@ -433,3 +433,20 @@ def test_a_run_is_claimed_for_its_apply_once(world, django_capture_on_commit_cal
             services.apply_start(run=twice, by=world.erin)
     assert len(callbacks) == 1
     assert ImportRun.objects.get(pk=run.pk).applied_by == world.frank
+
+
+def test_progress_is_written_every_n_rows_and_at_the_last(world, monkeypatch):
+    monkeypatch.setattr(services, "PROGRESS_EVERY", 2)
+    run = services.run_create(
+        organisation=world.org,
+        kind_key="staff",
+        by=world.frank,
+        filename="x.csv",
+        data=csv(STAFF_HEADER, *[staff_line(number=str(n)) for n in range(5)]),
+    )
+    progress = services._progress_writer(run, in_database=True)
+    seen = []
+    for done in range(1, 6):
+        progress(done)
+        seen.append((ImportRun.objects.get(pk=run.pk).done, services.progress_of(ImportRun.objects.get(pk=run.pk))))
+    assert seen == [(0, 0), (2, 2), (2, 2), (4, 4), (5, 5)]
