@@ -83,14 +83,17 @@ class AbsenceKind:
                 "pk", "staff_id", "kind", "start", "end", "extent"
             )
         }
+        periods: dict[int, list[tuple]] = {}  # person -> (start, end, match key, row or None) held or planned
+        for a in held.values():
+            periods.setdefault(a.staff_id, []).append((a.start, a.end, (a.staff_id, a.kind, a.start), None))
         seen: dict[tuple, int] = {}
         plans = []
         for done, (number, row) in enumerate(rows, start=1):
-            plans.append(self._plan_row(number, row, staff, held, seen))
+            plans.append(self._plan_row(number, row, staff, held, seen, periods))
             progress(done)
         return plans
 
-    def _plan_row(self, number, row, staff, held, seen) -> RowPlan:
+    def _plan_row(self, number, row, staff, held, seen, periods) -> RowPlan:
         key = row.get("employee_number", "")
         plan = RowPlan(row=number, action=Action.ERROR, key=key[:50])
         values = _values(row, plan.errors)
@@ -111,6 +114,21 @@ class AbsenceKind:
             )
             return plan
         seen[match] = number
+        # Absences of one person never overlap (as on the absence pages): not with another absence Stabil holds
+        # (the one this row matches aside, which it replaces), nor with another row of the file.
+        mine = periods.setdefault(match[0], [])
+        for start, end, key, row_number in mine:
+            if key != match and start <= values["end"] and end >= values["start"]:
+                where = (
+                    _("row %(row)s of the file") % {"row": row_number}
+                    if row_number
+                    else _("an absence %(start)s–%(end)s in Stabil") % {"start": start, "end": end}
+                )
+                plan.errors.append(
+                    _("The absence overlaps %(other)s: absences of one person may not overlap.") % {"other": where}
+                )
+                return plan
+        mine[:] = [p for p in mine if p[2] != match] + [(values["start"], values["end"], match, number)]
         absence = held.get(match)
         shown = {"kind": values["kind"], "start": values["start"].isoformat(), "end": values["end"].isoformat()}
         if absence is None:

@@ -74,7 +74,7 @@ def test_the_end_may_be_the_start_day_and_extent_1_and_100_are_allowed(world, pe
     run = previewed(
         world.org,
         world.frank,
-        csv(HEADER, "2001;Sjuk;2026-11-02;2026-11-02;1", "2001;Semester;2026-11-02;2026-11-02;100 %"),
+        csv(HEADER, "2001;Sjuk;2026-11-02;2026-11-02;1", "2001;Semester;2026-11-03;2026-11-03;100 %"),
         kind="absences",
     )
     assert [p["action"] for p in run.plans] == ["create", "create"]
@@ -90,3 +90,28 @@ def test_the_same_absence_twice_in_the_file_is_refused(world, per):
     assert plans_by_row(run)[3]["errors"] == [
         "The same absence (person, kind and start) is in the file more than once (first on row 2)."
     ]
+
+
+def test_absences_of_one_person_never_overlap(world, per):
+    Absence.objects.create(
+        organisation=world.org, staff=per, kind="vacation", start=dt.date(2026, 12, 21), end=dt.date(2027, 1, 6)
+    )
+    run = previewed(
+        world.org,
+        world.frank,
+        csv(
+            HEADER,
+            "2001;Sjuk;2026-12-14;2026-12-20;",  # ends the day before the vacation: fine
+            "2001;Sjuk;2027-01-06;2027-01-08;",  # begins on the vacation's last day: overlaps Stabil's
+            "2001;Semester;2026-12-21;2027-01-10;",  # the held vacation itself, longer: an update, no overlap
+            "2001;Annan;2026-12-18;2026-12-19;",  # inside row 2's sick leave
+        ),
+        kind="absences",
+    )
+    plans = plans_by_row(run)
+    assert plans[2]["action"] == "create"
+    assert plans[3]["errors"] == [
+        "The absence overlaps an absence 2026-12-21–2027-01-06 in Stabil: absences of one person may not overlap."
+    ]
+    assert plans[4]["action"] == "update"
+    assert plans[5]["errors"] == ["The absence overlaps row 2 of the file: absences of one person may not overlap."]
