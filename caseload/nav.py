@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from staff.models import CASE_WORKER_ROLES
 from staff.navigation import NavItem
@@ -38,3 +39,20 @@ def unit_panels(request, unit):
 
     loads = unit_loads(organisation=request.organisation, unit=unit, today=timezone.localdate())
     return [{"template": "caseload/_unit_load_panel.html", "loads": loads, "unit": unit}] if loads else []
+
+
+def leaver_page(request, member):
+    """A person with an end date who still handles open cases: warned, and sent to hand them over."""
+    from .selectors.handover import leaver_open_case_count
+
+    count = leaver_open_case_count(member=member)
+    if not count:
+        return None
+    warning = ngettext(
+        "%(name)s still handles %(count)s open case. Hand it over before the last day: to its co-handler, or "
+        "to a person you choose.",
+        "%(name)s still handles %(count)s open cases. Hand them over before the last day: to each case's "
+        "co-handler, or to people you choose.",
+        count,
+    ) % {"name": member.full_name, "count": count}
+    return reverse("caseload:handover", args=[member.pk]), warning

@@ -18,7 +18,9 @@ from caseload.models import (
     ReviewEntry,
     ReviewForm,
 )
+from caseload.supervisory import case_find, case_tables, person_cases
 from staff.platform import audit, identity_scan
+from staff.platform.audit import supervisory
 from staff.platform.audit.registry import CASE, SETTINGS, UNIT, Logged, access_log_pages
 from staff.platform.history.display import Source
 from staff.platform.history.registry import LEGACY, track
@@ -41,6 +43,8 @@ identity_scan.texts(ReviewForm, "comment")
 identity_scan.texts(ReviewEntry, "stands", "still_needed", "interventions", "decisions")
 
 audit.model_kind(Case, "case")
+supervisory.case_export(find=case_find, tables=case_tables)  # the export for a supervisory request
+supervisory.person_part("caseload", person_cases)
 audit.model_kind(Investigation, "investigation")
 
 # Its pages in the access log: what each shows, or why it shows no personal data (staff.platform.audit.registry).
@@ -65,6 +69,7 @@ access_log_pages(
         "caseload:proposal_adjust": UNIT,
         "caseload:proposal_confirm": UNIT,
         "caseload:wrap_up_save": UNIT,
+        "caseload:handover": Logged("staff", pk="pk"),  # a leaver's open cases (noted too)
         "caseload_api:my_caseload": Logged("case"),
         "caseload_api:unit_overview": UNIT,
     },

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import handover, views
 from .meeting import views as meeting
 
 app_name = "caseload"
@@ -30,4 +30,5 @@ urlpatterns = [
     path("caseload/units/<int:pk>/review/", meeting.review_form, name="review_form"),
     path("caseload/units/<int:pk>/reviews/", meeting.review_forms_read, name="review_forms_read"),
     path("caseload/units/<int:pk>/board/wrap-up/", meeting.wrap_up_save, name="wrap_up_save"),
+    *handover.urlpatterns,
 ]

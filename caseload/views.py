@@ -16,7 +16,7 @@ from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Role, Unit
 from staff.permissions import staff_required
 from staff.platform import audit
 from staff.platform.audit.models import Purpose
-from staff.platform.formtools import apply_errors, csv_cell, paginate
+from staff.platform.formtools import apply_errors, paginate
 from staff.platform.history.display import history_for_request
 from staff.platform.links import link_format
 from staff.selectors import unit_get
@@ -273,20 +273,20 @@ def settings_edit(request):
 
 @staff_required()
 def unit_load_csv(request, pk: int):
-    import csv
+    """The unit's load table as CSV or, with ?format=xlsx, as an Excel file (the same rows)."""
+    from decimal import Decimal
 
-    from django.http import HttpResponse
+    from staff.platform.exports import bad_format_response, export_format, table_response
 
+    fmt = export_format(request)
+    if fmt is None:
+        return bad_format_response()
     unit = unit_get(organisation=request.organisation, pk=pk)
     if not request.access.may_view_unit(unit):
         raise PermissionDenied
     today = timezone.localdate()
     data = selectors.unit_dashboard(organisation=request.organisation, unit=unit, today=today)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="arendelage-{unit.pk}-{today.isoformat()}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    rows = [
         [
             _("Worker"),
             _("Level"),
@@ -298,19 +298,21 @@ def unit_load_csv(request, pk: int):
             _("Share"),
             _("Closed this month"),
         ]
-    )
+    ]
     for w in data.loads:
-        writer.writerow(
+        rows.append(
             [
-                csv_cell(w.staff.full_name),
+                w.staff.full_name,
                 w.level.number if w.level else "",
                 w.main_cases,
                 w.co_cases,
-                f"{float(w.load):g}".replace(".", ","),
+                w.load_shown,
                 w.cases,
-                f"{w.capacity:.1f}".replace(".", ","),
-                "" if w.percent is None else f"{w.percent:f}".replace(".", ","),
+                Decimal(w.capacity).quantize(Decimal("0.1")),
+                w.percent,
                 w.closed_this_month,
             ]
         )
-    return response
+    return table_response(
+        rows, filename=f"arendelage-{unit.pk}-{today.isoformat()}", fmt=fmt, sheet_title=_("Caseload")
+    )

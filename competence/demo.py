@@ -9,8 +9,9 @@ import datetime
 from decimal import Decimal
 
 from staff.demo import DemoContext
-from staff.models import Role, StaffMember
+from staff.models import Role, StaffMember, Unit
 
+from . import payroll
 from .dates import add_months
 from .models import (
     Appointment,
@@ -19,10 +20,12 @@ from .models import (
     LadderLevel,
     LevelPlacement,
     Mentorship,
+    PayrollLayout,
     PlannedTraining,
     ReflectionSession,
     SupplementRate,
     Training,
+    UnitCostCentre,
 )
 from .services import introduction_plan_create, ladder_setup_default, reflection_sessions_plan
 
@@ -41,6 +44,7 @@ def seed(ctx: DemoContext) -> None:
     if LadderLevel.objects.filter(organisation=org).exists():
         return
     ladder_setup_default(organisation=org, rates_from=datetime.date(2015, 1, 1))
+    _seed_payroll(org)
     levels = {level.number: level for level in LadderLevel.objects.filter(organisation=org)}
     if org.slug != "demo":
         for staff_id, number in ctx.planned_levels.items():
@@ -50,6 +54,14 @@ def seed(ctx: DemoContext) -> None:
             )
         return
     _seed_history(ctx, levels)
+
+
+def _seed_payroll(org) -> None:
+    """The payroll file's layout (the documented Stabil CSV with a made-up pay code) and a cost centre per
+    unit, so that HR can prepare a month in the demo."""
+    PayrollLayout.objects.create(organisation=org, **(payroll.preset_fields("stabil_csv") | {"pay_code": "321"}))
+    for number, unit in enumerate(Unit.objects.filter(organisation=org).order_by("pk"), start=1):
+        UnitCostCentre.objects.create(organisation=org, unit=unit, code=f"KS{400 + 10 * number}")
 
 
 def _seed_history(ctx: DemoContext, levels: dict[int, LadderLevel]) -> None:

@@ -11,6 +11,7 @@ from .models import (
     IntroductionTemplateItem,
     LadderLevel,
     LadderSettings,
+    PayrollLayout,
     PlannedTraining,
     SupplementRate,
     Training,
@@ -180,3 +181,53 @@ class TrainingForm(OwnIds, forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+
+class PayrollLayoutForm(OwnIds, forms.ModelForm):
+    class Meta:
+        model = PayrollLayout
+        fields = [
+            "file_format",
+            "columns",
+            "widths",
+            "delimiter",
+            "header",
+            "pay_code",
+            "correction_pay_code",
+            "period_format",
+            "amount_format",
+            "encoding",
+            "crlf",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .payroll import COLUMNS
+
+        self.fields["columns"].help_text = _("The columns in order, separated by commas, of: %(columns)s.") % {
+            "columns": ", ".join(COLUMNS)
+        }
+        self.fields["delimiter"].strip = False
+
+    def clean(self):
+        from .payroll import layout_errors
+
+        data = super().clean()
+        for name, message in layout_errors(
+            file_format=data.get("file_format", ""),
+            columns=data.get("columns", ""),
+            widths=data.get("widths", ""),
+            delimiter=data.get("delimiter", ""),
+        ).items():
+            self.add_error(name, message)
+        return data
+
+
+class PayrollPresetForm(OwnIds, forms.Form):
+    preset = forms.ChoiceField(label=_("Preset"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .payroll import PRESETS
+
+        self.fields["preset"].choices = [(key, preset["label"]) for key, preset in PRESETS.items()]

@@ -532,3 +532,105 @@ class Onboarding(TenantModel):
         verbose_name = _("start as a new social worker")
         verbose_name_plural = _("starts as new social workers")
         indexes = [models.Index(fields=["organisation", "mentor_request"])]
+
+
+class PayrollLayout(TenantModel):
+    """How the organisation's payroll system reads a file of transactions (issue 19): one line per person and
+    pay code (lönart) for the month, and one per correction of an earlier month. Columns are keys of
+    competence.payroll.COLUMNS in order; a fixed-width file gives each column a width."""
+
+    class FileFormat(models.TextChoices):
+        CSV = "csv", _("Delimited text (CSV)")
+        FIXED = "fixed", _("Fixed width")
+
+    class AmountFormat(models.TextChoices):
+        COMMA = "comma", _("Kronor with a decimal comma (1234,50)")
+        POINT = "point", _("Kronor with a decimal point (1234.50)")
+        ORE = "ore", _("Whole öre (123450)")
+
+    class PeriodFormat(models.TextChoices):
+        YYYYMM = "YYYYMM", "ÅÅÅÅMM"
+        YYYY_MM = "YYYY-MM", "ÅÅÅÅ-MM"
+        FIRST_DAY = "YYYY-MM-DD", _("First day of the month (ÅÅÅÅ-MM-DD)")
+        FIRST_DAY_COMPACT = "YYYYMMDD", _("First day of the month (ÅÅÅÅMMDD)")
+
+    class Encoding(models.TextChoices):
+        UTF8 = "utf-8", "UTF-8"
+        CP1252 = "cp1252", "Windows-1252"
+
+    preset = models.CharField(_("preset"), max_length=30, default="stabil_csv")
+    file_format = models.CharField(_("file format"), max_length=10, choices=FileFormat.choices, default="csv")
+    columns = models.CharField(
+        _("columns"),
+        max_length=300,
+        default="employee_number,pay_code,period,amount,cost_centre",
+        help_text=_("The columns in order, separated by commas."),
+    )
+    widths = models.CharField(
+        _("widths"),
+        max_length=200,
+        blank=True,
+        help_text=_("For a fixed-width file: the width of each column in characters, in the same order."),
+    )
+    delimiter = models.CharField(_("delimiter"), max_length=1, default=";", blank=True)
+    header = models.BooleanField(_("first line names the columns"), default=True)
+    pay_code = models.CharField(_("pay code (lönart) of the supplement"), max_length=20, default="", blank=True)
+    correction_pay_code = models.CharField(
+        _("pay code (lönart) of a correction"),
+        max_length=20,
+        blank=True,
+        help_text=_("Empty: the supplement's pay code."),
+    )
+    period_format = models.CharField(
+        _("period"), max_length=12, choices=PeriodFormat.choices, default=PeriodFormat.YYYYMM
+    )
+    amount_format = models.CharField(
+        _("amount"), max_length=10, choices=AmountFormat.choices, default=AmountFormat.COMMA
+    )
+    encoding = models.CharField(_("character encoding"), max_length=10, choices=Encoding.choices, default="utf-8")
+    crlf = models.BooleanField(_("Windows line endings (CR LF)"), default=True)
+
+    class Meta:
+        verbose_name = _("payroll layout")
+        verbose_name_plural = _("payroll layouts")
+        constraints = [models.UniqueConstraint(fields=["organisation"], name="payroll_layout_one_per_org")]
+
+
+class UnitCostCentre(TenantModel):
+    """The cost centre (kostnadsställe) payroll books a unit's supplements on."""
+
+    unit = models.OneToOneField("staff.Unit", on_delete=models.CASCADE, related_name="cost_centre")
+    code = models.CharField(_("cost centre"), max_length=30)
+
+    class Meta:
+        verbose_name = _("cost centre")
+        verbose_name_plural = _("cost centres")
+
+
+class PayrollApproval(TenantModel):
+    """Two people on a month's payroll file: HR prepares it (the rows it holds are fingerprinted), another
+    person approves exactly those rows, and only then is the file released; approving freezes the month."""
+
+    month = models.DateField(_("month"))
+    prepared_by = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(_("prepared"))
+    fingerprint = models.CharField(max_length=64)
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+    total = models.DecimalField(_("total (SEK)"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    approved_by = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("payroll approval")
+        verbose_name_plural = _("payroll approvals")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "month"], name="payroll_approval_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="payroll_approval_first_day"),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
+                name="payroll_approval_two_people",
+            ),
+        ]

@@ -12,10 +12,13 @@ from competence.models import (
     LadderSettings,
     LevelPlacement,
     Onboarding,
+    PayrollApproval,
+    PayrollLayout,
     PlannedTraining,
     PricingPeriod,
     SupplementRate,
     Training,
+    UnitCostCentre,
 )
 from staff.platform import identity_scan
 from staff.platform.audit.registry import OWN, SETTINGS, STAFF, Logged, access_log_pages
@@ -30,6 +33,9 @@ track(LadderLevel, table=LEGACY)
 track(LadderSettings, table=LEGACY)
 track(Onboarding, exclude=["created_at"], table=LEGACY)
 track(PricingPeriod, exclude=["created_at"], table=LEGACY)
+track(PayrollLayout)
+track(UnitCostCentre)
+track(PayrollApproval)
 
 identity_scan.texts(Assessment, "motivation", "override_reason")
 identity_scan.texts(LadderLevel, "expectations")
@@ -56,7 +62,10 @@ access_log_pages(
         "competence:appointment_renew": Logged("staff"),
         "competence:supplements": Logged("report"),
         "competence:supplements_csv": Logged("report", channel="export"),
+        "competence:supplements_prepare": Logged("report"),
         "competence:supplements_approve": Logged("report"),
+        "competence:payroll_file": Logged("report", channel="export"),
+        "competence:payroll": Logged("report"),
         "competence-supplements": Logged("report"),
     },
     not_personal={

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appointments, overview, people, settings, supplements
+from .views import appointments, overview, payroll, people, settings, supplements
 
 app_name = "competence"
 
@@ -21,7 +21,10 @@ urlpatterns = [
     path("ladder/appointments/<int:pk>/renew/", appointments.appointment_renew, name="appointment_renew"),
     path("ladder/supplements/", supplements.supplements, name="supplements"),
     path("ladder/supplements.csv", supplements.supplements_csv, name="supplements_csv"),
+    path("ladder/supplements/<str:month>/prepare/", supplements.supplements_prepare, name="supplements_prepare"),
     path("ladder/supplements/<str:month>/approve/", supplements.supplements_approve, name="supplements_approve"),
+    path("ladder/supplements/<str:month>/payroll-file/", supplements.payroll_download, name="payroll_file"),
+    path("ladder/payroll/", payroll.payroll_settings, name="payroll"),
     path("ladder/settings/", settings.ladder_settings, name="settings"),
     path("ladder/settings/levels/", settings.level_add, name="level_add"),
     path("ladder/settings/levels/<int:pk>/", settings.level_edit, name="level_edit"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from staff import services, trust
+from staff.absences.views import section as absence_section
 from staff.forms import (
     DepartmentForm,
     GroupForm,
@@ -24,6 +25,7 @@ from staff.forms import (
     UnitForm,
 )
 from staff.models import Department, Group, Role, RoleAssignment, StaffMember, Unit
+from staff.navigation import leaver_page
 from staff.permissions import staff_required
 from staff.platform import audit
 from staff.platform.formtools import apply_errors, paginate, query_id, sort_param
@@ -113,6 +115,7 @@ def _edit_page(request, member, form, role_form=None, login_form=None, status: i
             "login_form": login_form or LoginCreateForm(prefix="login"),
             "invitation": invitation_latest(member=member),
             "history": history_for_request(request, trust.staff_record_history(member)),
+            **absence_section(request, member),
         },
         status=status,
     )
@@ -136,6 +139,11 @@ def staff_edit(request, pk: int):
             apply_errors(form, exc)
         else:
             messages.success(request, _("The changes were saved."))
+            handover = leaver_page(request, member) if member.employment_end else None
+            if handover:  # a leaver who still holds cases: warned, and offered their handover
+                url, warning = handover
+                messages.warning(request, warning)
+                return redirect(url)
             return redirect("staff:admin_staff_edit", pk=member.pk)
     return _edit_page(request, member, form)
 

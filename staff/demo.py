@@ -195,6 +195,7 @@ class _People:
             title=title,
             employment_start=_years_ago(today, employed),
             profession_start=_years_ago(today, years),
+            employee_number=extra.pop("employee_number", f"{self.ctx.organisation.pk}{self.n:04d}"),
             **extra,
         )
 

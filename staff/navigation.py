@@ -9,7 +9,10 @@ An app's `nav.py` may define:
   the highest priority across apps wins, so a later app can give a role a richer start page;
 - `unit_panels(request, unit) -> list[dict]`: sections of the unit page (`/units/<id>/`), each a dict with
   "template" and that template's context (caseload adds its load against capacity), for someone who may view
-  the unit. Staff never imports those apps.
+  the unit. Staff never imports those apps;
+- `leaver_page(request, member) -> tuple[str, str] | None`: when `member` has an end date and still holds
+  something of that app (caseload: open cases), (url, warning) of the page that hands it over. The person page
+  goes there after saving an end date.
 """
 
 from __future__ import annotations
@@ -120,3 +123,13 @@ def unit_panels(request, unit) -> list[dict]:
         if hasattr(module, "unit_panels"):
             panels.extend(module.unit_panels(request, unit))
     return panels
+
+
+def leaver_page(request, member) -> tuple[str, str] | None:
+    """The first app page that still has something to hand over from a person with an end date."""
+    for module in _nav_modules():
+        if hasattr(module, "leaver_page"):
+            found = module.leaver_page(request, member)
+            if found:
+                return found
+    return None

@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from staff.models import (
+    Absence,
     EmailDomain,
     EmploymentExtent,
+    GroupMembership,
     IdentityProvider,
     ImportMapping,
     ImportRun,
@@ -31,6 +33,10 @@ track(Invitation, exclude=["token_hash"])  # the hash stays out: history is for 
 track(IdentityProvider, exclude=["client_secret_encrypted", "metadata_xml"])
 track(SsoIdentity, exclude=["last_sign_in_at"])
 track(EmailDomain, exclude=["verification_hash"])
+# Absences and group memberships, entered in the app (issue 19): who registered, changed or removed which.
+track(Absence)
+track(GroupMembership)
+
 # An import's column mapping: who changed it, when. The runs themselves are a record already (who uploaded and
 # who applied which file, when) and keep no history of their own.
 track(ImportMapping, exclude=["updated_at"])
@@ -55,9 +61,24 @@ def invitations_source(member: StaffMember) -> Source:
     return Source(Invitation, {"staff_id": member.pk}, _("Invitation"), hide=("staff", "created_by", "prefix"))
 
 
+def absences_source(member: StaffMember) -> Source:
+    return Source(Absence, {"staff_id": member.pk}, _("Absence"), hide=("staff",))
+
+
+def memberships_source(member: StaffMember) -> Source:
+    return Source(GroupMembership, {"staff_id": member.pk}, _("Group membership"), hide=("staff",))
+
+
 def staff_record_history(member: StaffMember) -> list[Source]:
-    """The organisation admin's person page: the staff record, its FTE periods and its invitations."""
-    return [staff_record_source(member), fte_periods_source(member), invitations_source(member)]
+    """The organisation admin's person page: the staff record, its FTE periods, invitations, absences and
+    group memberships."""
+    return [
+        staff_record_source(member),
+        fte_periods_source(member),
+        invitations_source(member),
+        absences_source(member),
+        memberships_source(member),
+    ]
 
 
 @on_anonymise
@@ -73,6 +94,14 @@ def sso_identities(member: StaffMember) -> None:
     """An anonymised person's identifiers at the identity provider go, with their history."""
     SsoIdentity.objects.filter(organisation=member.organisation, staff=member).delete()
     SsoIdentity.history.filter(organisation_id=member.organisation_id, staff_id=member.pk).delete()
+
+
+@on_anonymise
+def absences_history(member: StaffMember) -> None:
+    """An anonymised person's absences go (staff.platform.retention.services), and so does their history:
+    the kind of an absence (sick leave) is about the person."""
+    Absence.history.filter(organisation_id=member.organisation_id, staff_id=member.pk).delete()
+    GroupMembership.history.filter(organisation_id=member.organisation_id, staff_id=member.pk).delete()
 
 
 @rule(period="access_log_years", order=90)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from staff import admin_views, help, views
+from staff.absences import views as absence_views
 from staff.imports import views as import_views
 from staff.platform import token_views
 from staff.platform.audit import urls as audit_urls
@@ -18,6 +19,7 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     *help.urlpatterns,
+    *absence_views.urlpatterns,
     *admin_views.urlpatterns,
     *token_views.urlpatterns,
     *audit_urls.urlpatterns,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from staff.absences.selectors import may_manage_unit
 from staff.models import Department, GroupMembership, Role
 from staff.navigation import start_url, unit_panels
 from staff.permissions import staff_required
@@ -58,7 +59,13 @@ def unit_detail(request, pk: int):
 
         raise PermissionDenied
     people = unit_staff(unit=unit)
-    context = {"unit": unit, "people": people, "span": span_of_control(unit=unit), "groups": unit.groups.all()}
+    context = {
+        "unit": unit,
+        "people": people,
+        "span": span_of_control(unit=unit),
+        "groups": unit.groups.all(),
+        "may_manage_absences": may_manage_unit(access=request.access, unit=unit),
+    }
     return render(request, "staff/unit_detail.html", context | {"panels": unit_panels(request, unit)})
 
 

@@ -110,6 +110,7 @@ def _leavers(ctx) -> None:
             employment_end=left,
             profession_start=left - datetime.timedelta(days=round(years * 365)),
             leaving_reason=why,
+            employee_number=f"{org.pk}9{index:03d}",  # the leavers' own series, apart from staff/demo.py's
         )
         ExitInterview.objects.create(
             organisation=org,

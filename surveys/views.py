@@ -3,13 +3,12 @@ follow up), baseline, exits, settings."""
 
 from __future__ import annotations
 
-import csv
 import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,8 @@ from django.utils.translation import gettext as _
 from staff.models import Role
 from staff.permissions import staff_required
 from staff.platform import audit
-from staff.platform.formtools import apply_errors, csv_cell, paginate, query_id, sort_param, year_or_none
+from staff.platform.exports import bad_format_response, export_format, table_response
+from staff.platform.formtools import apply_errors, paginate, query_id, sort_param, year_or_none
 from staff.platform.history.display import history_for_request
 from surveys import trust
 
@@ -144,23 +144,24 @@ def round_results(request, pk: int):
 
 @staff_required(*ORGANISATION_VIEWERS)
 def round_export(request, pk: int):
+    """A closed round's aggregates as CSV or, with ?format=xlsx, as an Excel file: the same rows, the same
+    suppression (a cell below the minimum number of respondents shows nothing but that it is suppressed)."""
+    fmt = export_format(request)
+    if fmt is None:
+        return bad_format_response()
     org = request.organisation
     survey_round = selectors.round_get(organisation=org, pk=pk)
     if survey_round.status != SurveyRound.Status.CLOSED:
         raise Http404("no results before the round closes")
     viewer = result_viewer(request.access)
     results = selectors.tertial_results(organisation=org, survey_round=survey_round, viewer=viewer)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="enkat-{survey_round.year}-T{survey_round.tertial}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
     header = [_("Level"), _("Name"), _("Invited"), _("Respondents"), _("Response rate (%)")]
     for number, _question in enumerate(QUESTIONS, start=1):
         header += [_("Question %(n)s mean") % {"n": number}]
         header += [_("Question %(n)s = %(value)s") % {"n": number, "value": v} for v in range(1, 6)]
     header += [_("Employees (social workers and specialists)"), _("Open cases"), _("Cases per employee")]
     header += [_("Weighted cases")]
-    writer.writerow(header)
+    table = [header]
     kinds = {"organisation": _("Organisation"), "department": _("Department"), "unit": _("Unit")}
     rows = [results.organisation] if results.organisation else []
     for dept in results.departments:
@@ -179,8 +180,13 @@ def round_export(request, pk: int):
             if snapshot
             else ["", "", "", ""]
         )
-        writer.writerow([csv_cell(v) for v in line])
-    return response
+        table.append(line)
+    return table_response(
+        table,
+        filename=f"enkat-{survey_round.year}-T{survey_round.tertial}",
+        fmt=fmt,
+        sheet_title=f"{survey_round.year}-T{survey_round.tertial}",
+    )
 
 
 def _year(raw: str | None) -> int:

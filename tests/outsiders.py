@@ -47,6 +47,10 @@ NOT_OBJECT_URLS = {
     # a month (YYYY-MM), not an object: the approval freezes the viewer's own organisation's month
     # (tests/competence/test_supplement_months.py: the outsider's approval leaves Alfa's month open)
     "competence:supplements_approve",
+    # the same month, prepared and released as the viewer's own organisation's payroll file only
+    # (tests/competence/test_payroll.py: the outsider's preparation and file are Beta's)
+    "competence:supplements_prepare",
+    "competence:payroll_file",
     # a guide's name (docs/handbok/<name>.md), the same text in every organisation (tests/staff/test_help.py)
     "staff:help_guide",
     # SCIM's schema and resource-type documents by their fixed names, the same for every organisation

@@ -138,11 +138,37 @@ def case_assign(
     meanwhile, the guarded update finds no row and the second manager is told instead of overwriting.
     """
     check_same_org(organisation, actor, case, main, co)
+    if not is_unit_manager(staff=actor, unit=case.unit):
+        raise ValidationError(_("Only a manager of the unit can assign handlers."))
+    return handlers_set(
+        organisation=organisation,
+        actor=actor,
+        case=case,
+        main=main,
+        co=co,
+        reason=reason,
+        expected_version=expected_version,
+        on=on,
+    )
+
+
+def handlers_set(
+    *,
+    organisation: Organisation,
+    actor: StaffMember,
+    case: Case,
+    main: StaffMember,
+    co: StaffMember | None,
+    reason: str = "",
+    expected_version: int,
+    on: datetime.date | None = None,
+) -> Case:
+    """case_assign's work once the caller may assign (case_assign: a manager of the unit; a leaver's handover:
+    also the organisation admin): every rule of handlers and levels, the guarded version, the event."""
+    check_same_org(organisation, actor, case, main, co)
     refuse_identity_numbers(reason=reason)
     on = on or timezone.localdate()
     settings = CaseloadSettings.for_org(organisation)
-    if not is_unit_manager(staff=actor, unit=case.unit):
-        raise ValidationError(_("Only a manager of the unit can assign handlers."))
     if case.status == Case.Status.CLOSED:
         raise ValidationError(_("The case is closed."))
     if co is not None and co.pk == main.pk:

@@ -55,6 +55,7 @@ class SupplementRow:
     fte: Decimal
     amount: Decimal
     unit_name: str = ""
+    unit_id: int | None = None
 
 
 @dataclass
@@ -66,6 +67,7 @@ class CorrectionRow:
     amount: Decimal
     reasons: tuple[str, ...]
     unit_name: str = ""
+    unit_id: int | None = None
 
     @property
     def reason(self) -> str:
@@ -375,10 +377,12 @@ def supplement_report(
     people = StaffMember.objects.filter(organisation=organisation).in_bulk({r.staff_id for r in everyone})
     report = SupplementReport(month=first, frozen=priced.frozen)
     report.rows = [
-        SupplementRow(people[r.staff_id], levels[r.level_id], r.days, r.fte, r.amount, r.unit_name) for r in priced.rows
+        SupplementRow(people[r.staff_id], levels[r.level_id], r.days, r.fte, r.amount, r.unit_name, r.unit_id)
+        for r in priced.rows
     ]
     report.corrections = [
-        CorrectionRow(people[c.staff_id], c.corrects, c.amount, c.reasons, c.unit_name) for c in priced.corrections
+        CorrectionRow(people[c.staff_id], c.corrects, c.amount, c.reasons, c.unit_name, c.unit_id)
+        for c in priced.corrections
     ]
     days_in_month = (last - first).days + 1
     for person in (

@@ -23,6 +23,14 @@ from .onboarding import (
     onboarding_plan_remove,
     onboarding_start,
 )
+from .payroll import (
+    PAYROLL_ROLES,
+    cost_centres_save,
+    payroll_approve,
+    payroll_file,
+    payroll_layout_save,
+    payroll_prepare,
+)
 from .placements import (
     appointment_create,
     appointment_renew,
@@ -33,6 +41,12 @@ from .placements import (
 from .supplements import FREEZERS, has_ended, may_freeze, supplement_month_exported, supplement_month_freeze
 
 __all__ = [
+    "PAYROLL_ROLES",
+    "cost_centres_save",
+    "payroll_approve",
+    "payroll_file",
+    "payroll_layout_save",
+    "payroll_prepare",
     "appointment_create",
     "appointment_renew",
     "appointment_renewal_reminders",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from competence import trust
+from staff.absences.views import section as absence_section
 from staff.models import Group, StaffMember, Unit
 from staff.permissions import staff_required
 from staff.platform import audit
@@ -84,6 +85,7 @@ def _staff_page(request, member, **forms):
         "today": today,
         "history": history_for_request(request, trust.ladder_member_history(member)),
         "extents": employment_extents(member=member),
+        **absence_section(request, member),
         **selectors.staff_ladder_details(member=member),
     }
     settings = selectors.ladder_settings(organisation=org)

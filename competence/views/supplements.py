@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -12,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from staff.permissions import staff_required
-from staff.platform.formtools import csv_cell, parse_month
+from staff.platform.exports import bad_format_response, export_format, table_response
+from staff.platform.formtools import parse_month
 
 from .. import selectors, services
-from ..models import SupplementMonth
+from ..models import PayrollApproval
 from .common import SUPPLEMENT_VIEWERS
 
 
@@ -42,14 +41,28 @@ def supplements(request):
     context = {"month": month, "report": report, "error": error}
     if report is not None:
         context["month_running"] = services.may_freeze(month=month) and not services.has_ended(month=month)
+        payroll_side = request.access.has_any(*services.PAYROLL_ROLES)
+        approval = PayrollApproval.objects.filter(organisation=request.organisation, month=month).first()
+        begun = services.may_freeze(month=month)
+        context["payroll_side"] = payroll_side
+        context["approval"] = approval
+        context["may_prepare"] = payroll_side and begun and not (approval and approval.approved_by_id)
         context["may_approve"] = (
-            report.frozen is None and services.may_freeze(month=month) and request.access.has_any(*services.FREEZERS)
+            payroll_side
+            and approval is not None
+            and not approval.approved_by_id
+            and approval.prepared_by_id != request.get_staff().pk
         )
     return render(request, "competence/supplements.html", context, status=400 if error else 200)
 
 
 @staff_required(*SUPPLEMENT_VIEWERS)
 def supplements_csv(request):
+    """The month's report as CSV or, with ?format=xlsx, as an Excel file (the same rows). Payroll's export
+    (HR, organisation admin) of a month that has ended freezes it, in either format."""
+    fmt = export_format(request)
+    if fmt is None:
+        return bad_format_response()
     month, report, error = _report(request)
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
@@ -61,62 +74,90 @@ def supplements_csv(request):
         report = selectors.supplement_report(
             organisation=request.organisation, month=month, unit_ids=_unit_ids(request)
         )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="tillagg-{month:%Y-%m}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([_("Name"), _("Unit"), _("Level"), _("Days"), _("FTE"), _("Amount (SEK)")])
+    rows = [[_("Name"), _("Unit"), _("Level"), _("Days"), _("FTE"), _("Amount (SEK)")]]
     for row in report.rows:
-        writer.writerow(
-            [csv_cell(v) for v in (row.staff.full_name, row.unit_name, row.level, row.days, row.fte, row.amount)]
-        )
+        rows.append([row.staff.full_name, row.unit_name, str(row.level), row.days, row.fte, row.amount])
     for c in report.corrections:
         label = _("Correction of %(month)s: %(reason)s") % {"month": f"{c.corrects:%Y-%m}", "reason": c.reason}
-        writer.writerow([csv_cell(v) for v in (c.staff.full_name, c.unit_name, label, "", "", c.amount)])
+        rows.append([c.staff.full_name, c.unit_name, label, "", "", c.amount])
     for unit, amount in report.unit_totals:
-        writer.writerow([csv_cell(v) for v in (_("Total"), unit, "", "", "", amount)])
-    writer.writerow([csv_cell(v) for v in (_("Total"), "", "", "", "", report.total)])
+        rows.append([_("Total"), unit, "", "", "", amount])
+    rows.append([_("Total"), "", "", "", "", report.total])
     for c in report.consultants:
-        writer.writerow(
-            [csv_cell(v) for v in (c.staff.full_name, c.staff.unit or "", _("Consultant"), c.months, "", c.cost)]
-        )
-    return response
+        rows.append([c.staff.full_name, str(c.staff.unit or ""), _("Consultant"), c.months, "", c.cost])
+    return table_response(rows, filename=f"tillagg-{month:%Y-%m}", fmt=fmt, sheet_title=f"{month:%Y-%m}")
 
 
-@require_POST
-@staff_required(*services.FREEZERS)
-def supplements_approve(request, month: str):
-    """Approve a month's report (after a confirmation page): the month is frozen from then on. Payroll's
-    side (HR, organisation admin) approves: the month is the whole organisation's."""
+def _month_or_404(month: str):
     first = parse_month(month)
     if first is None:
         raise Http404
-    back = f"{reverse('competence:supplements')}?month={first:%Y-%m}"
+    return first, f"{reverse('competence:supplements')}?month={first:%Y-%m}"
+
+
+def _month_step(request, month: str, *, service, title, question, label, done):
+    """One of the two people's steps (prepare, approve): a confirmation page first, then the service; its
+    refusal or `done` as a message on the month's report."""
+    first, back = _month_or_404(month)
+    texts = {"month": f"{first:%Y-%m}"}
     if request.POST.get("confirm") != "1":
-        question = _(
-            "Approve the supplement report for %(month)s? The month is then frozen: the report keeps its rows, "
-            "and a later change shows as a correction in the next month."
-        ) % {"month": f"{first:%Y-%m}"}
-        context = {
-            "title": _("Approve the supplement report"),
-            "question": question,
-            "confirm_label": _("Approve"),
-            "cancel_url": back,
-        }
+        context = {"title": title, "question": question % texts, "confirm_label": label, "cancel_url": back}
         return render(request, "confirm.html", context)
     try:
-        _frozen, froze = services.supplement_month_freeze(
-            organisation=request.organisation, month=first, how=SupplementMonth.How.APPROVED, by=request.get_staff()
-        )
+        service(organisation=request.organisation, month=first, by=request.get_staff())
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        if froze:
-            messages.success(
-                request, _("The supplement report for %(month)s is approved.") % {"month": f"{first:%Y-%m}"}
-            )
-        else:
-            messages.info(
-                request, _("The supplement report for %(month)s was already frozen.") % {"month": f"{first:%Y-%m}"}
-            )
+        messages.success(request, done % texts)
     return redirect(back)
+
+
+@require_POST
+@staff_required(*services.PAYROLL_ROLES)
+def supplements_prepare(request, month: str):
+    """The first of two people: HR (or the organisation admin) prepares the month's payroll file."""
+    return _month_step(
+        request,
+        month,
+        service=services.payroll_prepare,
+        title=_("Prepare the payroll file"),
+        question=_(
+            "Prepare the payroll file for %(month)s? Someone else then checks and approves it; the file is "
+            "released once it is approved."
+        ),
+        label=_("Prepare"),
+        done=_("The payroll file for %(month)s is prepared. Someone else must now approve it."),
+    )
+
+
+@require_POST
+@staff_required(*services.PAYROLL_ROLES)
+def supplements_approve(request, month: str):
+    """The second person approves exactly the lines prepared (after a confirmation page): the month is frozen
+    from then on and its payroll file is released."""
+    return _month_step(
+        request,
+        month,
+        service=services.payroll_approve,
+        title=_("Approve the supplement report"),
+        question=_(
+            "Approve the supplement report for %(month)s? The month is then frozen: the report keeps its rows, "
+            "and a later change shows as a correction in the next month."
+        ),
+        label=_("Approve"),
+        done=_("The supplement report for %(month)s is approved."),
+    )
+
+
+@staff_required(*services.PAYROLL_ROLES)
+def payroll_download(request, month: str):
+    """The approved month's payroll transactions in the organisation's layout (docs/integrations.md)."""
+    first, back = _month_or_404(month)
+    try:
+        name, data, encoding = services.payroll_file(organisation=request.organisation, month=first)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=409, content_type="text/plain; charset=utf-8")
+    charset = {"cp1252": "windows-1252"}.get(encoding, encoding)
+    response = HttpResponse(data, content_type=f"text/plain; charset={charset}")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -6,6 +6,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from staff.platform.audit import stream as audit_stream
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -317,6 +319,12 @@ LOGGING = {
     # database), and SQL is never logged.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "ERROR"}},
 }
+# The access log and the security events as JSON lines for the municipality's log monitoring (docs/integrations.md,
+# "Logs out"): "" (off), "file:/path", "syslog" (the local socket) or "syslog:host:port" (UDP).
+STABIL_AUDIT_STREAM = env("STABIL_AUDIT_STREAM", default="")
+for _part, _entries in audit_stream.logging_config(STABIL_AUDIT_STREAM).items():
+    LOGGING[_part].update(_entries)
+
 
 # File imports from a drop folder (staff/imports/drop.py, docs/integrations.md): <dir>/<organisation slug>/<kind>/.
 # Empty: no drop folder. Files younger than the minimum age may still be being written and wait for the next round.

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('staff', '0019_sso_admin'),
+        ('staff', '0021_absences_ui'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

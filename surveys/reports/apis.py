@@ -22,14 +22,14 @@ from staff.selectors import organisation_structure
 from ..permissions import result_viewer
 from ..selectors import year_turnover
 from . import serializers as s
-from .csv_export import TertialCsvRenderer
+from .csv_export import TertialCsvRenderer, TertialXlsxRenderer
 from .tertial_ids import organisation_tertials, parse_tertial_id, parse_year, year_range
 from .tertial_report import tertial_report
 
 HR_ROLES = (Role.HR, Role.ORG_ADMIN)
 REPORT_ROLES = (Role.HR, Role.ORG_ADMIN, Role.DEPARTMENT_HEAD)
 STATUSES = ("open", "closed", "upcoming")
-FORMATS = ("json", "csv")
+FORMATS = ("json", "csv", "xlsx")
 
 
 def _errors(*codes: int) -> dict:
@@ -86,7 +86,7 @@ class TertialReportApi(APIView):
     """A tertial's report for the organisation, its departments and units (department heads: their own)."""
 
     allowed_roles = REPORT_ROLES
-    renderer_classes = [JSONRenderer, TertialCsvRenderer]
+    renderer_classes = [JSONRenderer, TertialCsvRenderer, TertialXlsxRenderer]
 
     def perform_content_negotiation(self, request, force=False):
         if request.query_params.get("format", "json") not in FORMATS:
@@ -97,8 +97,10 @@ class TertialReportApi(APIView):
         if response.status_code >= 400:  # errors are always JSON, even when CSV was asked for
             request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
         response = super().finalize_response(request, response, *args, **kwargs)
-        if response.status_code == 200 and isinstance(request.accepted_renderer, TertialCsvRenderer):
-            response["Content-Disposition"] = f'attachment; filename="tertial-{kwargs.get("tertial", "")}.csv"'
+        renderer = request.accepted_renderer
+        if response.status_code == 200 and isinstance(renderer, TertialCsvRenderer | TertialXlsxRenderer):
+            name = f"tertial-{kwargs.get('tertial', '')}.{renderer.format}"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
     @extend_schema(
@@ -110,18 +112,21 @@ class TertialReportApi(APIView):
                 pattern=r"^\d{4}-T[1-3]$",
                 description="YYYY-Tn, e.g. 2026-T2",
             ),
-            OpenApiParameter("format", str, enum=list(FORMATS), description="csv: one row per unit"),
+            OpenApiParameter(
+                "format", str, enum=list(FORMATS), description="csv: one row per unit; xlsx: the same rows"
+            ),
             OpenApiParameter("department", int, description="only this department"),
         ],
         responses={
             (200, "application/json"): s.TertialReportSerializer,
             (200, "text/csv"): OpenApiTypes.STR,
+            (200, TertialXlsxRenderer.media_type): OpenApiTypes.BINARY,
             **_errors(400, 401, 403, 404),
         },
     )
     def get(self, request, tertial: str):
         today = timezone.localdate()
-        _choice(request, "format", FORMATS, _("Choose the format json or csv."))
+        _choice(request, "format", FORMATS, _("Choose the format json, csv or xlsx."))
         period = parse_tertial_id(tertial, today=today)
         if period.start > today:
             raise exceptions.ValidationError({"tertial": [_("This tertial has not begun yet.")]})

@@ -1,4 +1,5 @@
-"""The tertial report as CSV: one row per unit, cells escaped against spreadsheet formulas."""
+"""The tertial report as CSV or xlsx: one row per unit, cells escaped against spreadsheet formulas (CSV) or
+written as text, never formulas (xlsx: staff.platform.exports)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import io
 
 from rest_framework.renderers import BaseRenderer
 
+from staff.platform.exports import XLSX_TYPE, xlsx_bytes
 from staff.platform.formtools import csv_cell
 
 from ..models import QUESTIONS
@@ -75,3 +77,15 @@ class TertialCsvRenderer(BaseRenderer):
         for row in rows(data or {}):
             writer.writerow([csv_cell(v, decimal=".") for v in row])  # comma-separated: decimal points
         return buffer.getvalue().encode("utf-8")
+
+
+class TertialXlsxRenderer(BaseRenderer):
+    """The same rows as the CSV, as an Excel file (?format=xlsx)."""
+
+    media_type = XLSX_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return xlsx_bytes(rows(data or {}), sheet_title=str((data or {}).get("tertial", "")))

@@ -58,3 +58,9 @@ CASES.update(
         "caseload:wrap_up_save": Outsider("alice", _beta_unit, method="post", data=lambda w: {"notes": "x"}),
     }
 )
+
+# A leaver's handover (issue 19): Alfa's organisation admin asking for Beta's person.
+# Beta's person holds a case there, so a handover would have something to move.
+CASES["caseload:handover"] = Outsider(
+    "frank", lambda w: _beta_case(w) and {"pk": w.charlie.pk}, method="post", data=lambda w: {"reason": "Slutar"}
+)

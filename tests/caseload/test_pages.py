@@ -197,3 +197,20 @@ def test_load_csv_escapes_formulas(ladder):
     assert text.splitlines()[0].startswith("Medarbetare;Nivå;Huvud;Med;Belastning")
     assert "'=HYPERLINK(1) Testsson;2;1;0;1;1;22,0;5;0" in text
     assert ladder.client("bob").get(reverse("caseload:unit_load_csv", args=[ladder.unit.pk])).status_code == 403
+
+
+def test_load_xlsx_has_the_csv_rows_with_numbers_as_numbers(ladder):
+    from tests.xlsx import assert_same_rows, csv_rows, sheet
+
+    ladder.bob.first_name = "=HYPERLINK(1)"
+    ladder.bob.save()
+    case(ladder.unit, "XLSX-1", main=ladder.bob)
+    url = reverse("caseload:unit_load_csv", args=[ladder.unit.pk])
+    client = ladder.client("alice")
+    cells = sheet(client.get(url, {"format": "xlsx"}))
+    assert_same_rows(csv_rows(client.get(url)), cells)
+    bob = next(row for row in cells if str(row[0].value).startswith("=HYPERLINK"))
+    assert bob[0].data_type == "s"  # a text, never a formula
+    assert [c.value for c in bob[1:]] == [2, 1, 0, 1, 1, 22, 5, 0]
+    assert client.get(url, {"format": "pdf"}).status_code == 400
+    assert ladder.client("bob").get(url, {"format": "xlsx"}).status_code == 403

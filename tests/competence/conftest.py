@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
 
 from competence.models import LadderLevel, LevelPlacement
 from competence.services import appointment_create, ladder_setup_default
@@ -33,3 +34,10 @@ def ladder(world):
         organisation=world.other_org, staff=world.charlie, level=other_levels[3], start=datetime.date(2020, 1, 1)
     )
     return levels
+
+
+@pytest.fixture
+def december():
+    """Today is 10 December 2026 (the supplement months' and the payroll file's tests)."""
+    with time_machine.travel(datetime.datetime(2026, 12, 10, 10, tzinfo=datetime.UTC), tick=False):
+        yield

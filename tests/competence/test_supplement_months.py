@@ -32,10 +32,7 @@ NOV, DEC, JAN = datetime.date(2026, 11, 1), datetime.date(2026, 12, 1), datetime
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def december():
-    with time_machine.travel(datetime.datetime(2026, 12, 10, 10, tzinfo=datetime.UTC), tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("december")
 
 
 @pytest.fixture
@@ -326,7 +323,11 @@ def test_a_unit_managers_or_department_heads_export_freezes_nothing(world, heidi
 
 
 def test_approve_month_asks_first_then_freezes_it(world, heidi):
-    client = world.client("erin")  # HR approves the organisation's month for payroll
+    """HR prepares the organisation's month, someone else approves it (tests/competence/test_payroll.py has the
+    payroll file): approving freezes it."""
+    StaffMember.objects.filter(organisation=world.org).update(employee_number="1")
+    client = world.client("frank")
+    world.client("erin").post(reverse("competence:supplements_prepare", args=["2026-11"]), {"confirm": "1"})
     page = client.get(reverse("competence:supplements"), {"month": "2026-11"}).content.decode()
     url = reverse("competence:supplements_approve", args=["2026-11"])
     assert url in page
@@ -335,18 +336,18 @@ def test_approve_month_asks_first_then_freezes_it(world, heidi):
     response = client.post(url, {"confirm": "1"})
     assert response.status_code == 302 and response["Location"].endswith("?month=2026-11")
     frozen = SupplementMonth.objects.get(organisation=world.org, month=NOV)
-    assert (frozen.how, frozen.frozen_by) == ("approved", world.erin)
+    assert (frozen.how, frozen.frozen_by) == ("approved", world.frank)
     assert frozen.rows.filter(staff=heidi).exists()  # the whole organisation's month, not only her unit
     page = client.get(reverse("competence:supplements"), {"month": "2026-11"}).content.decode()
     assert "är låst" in page and url not in page
-    # A month not begun cannot be approved; a bad month is not found; the outsider approves only their own.
+    # A month not begun cannot be prepared; a bad month is not found; the outsider prepares only their own.
+    world.client("erin").post(reverse("competence:supplements_prepare", args=["2027-01"]), {"confirm": "1"})
     client.post(reverse("competence:supplements_approve", args=["2027-01"]), {"confirm": "1"})
     assert not SupplementMonth.objects.filter(month=JAN).exists()
     assert client.post(reverse("competence:supplements_approve", args=["2026-13"])).status_code == 404
     RoleAssignment.objects.create(organisation=world.other_org, staff=world.charlie, role=Role.HR)
     world.client("charlie").post(reverse("competence:supplements_approve", args=["2026-10"]), {"confirm": "1"})
-    assert not SupplementMonth.objects.filter(organisation=world.org, month=datetime.date(2026, 10, 1)).exists()
-    assert SupplementMonth.objects.filter(organisation=world.other_org, month=datetime.date(2026, 10, 1)).exists()
+    assert not SupplementMonth.objects.filter(month=datetime.date(2026, 10, 1)).exists()
     for name in ("bob", "grace", "alice", "dave"):
         assert world.client(name).post(url, {"confirm": "1"}).status_code == 403
 

@@ -143,8 +143,9 @@ def test_page_and_csv_with_formula_escaping(world, march, django_assert_max_num_
     StaffMember.objects.filter(pk=world.heidi.pk).update(first_name="=HYPERLINK(1)")
     client = world.client("erin")
     # includes the access-log row and, on PostgreSQL, setting and resetting the organisation (row-level security);
-    # issue 16 adds the frozen months and the FTE periods (one query each, whatever the number of people)
-    with django_assert_max_num_queries(20):
+    # issue 16 adds the frozen months and the FTE periods (one query each, whatever the number of people),
+    # issue 19 the month's payroll approval (HR sees who prepared and approved it)
+    with django_assert_max_num_queries(21):
         page = client.get(reverse("competence:supplements") + "?month=2026-03")
     html = page.content.decode()
     assert "587,10" in html
@@ -164,6 +165,21 @@ def test_page_and_csv_with_formula_escaping(world, march, django_assert_max_num_
     ] in rows  # decimal comma for a Swedish spreadsheet
     bad = client.get(reverse("competence:supplements") + "?month=2026-13")
     assert bad.status_code == 400 and "Ange månaden som ÅÅÅÅ-MM" in bad.content.decode()
+
+
+def test_supplements_xlsx_holds_the_csv_rows(world, march):
+    from tests.xlsx import assert_same_rows, csv_rows, sheet
+
+    StaffMember.objects.filter(pk=world.heidi.pk).update(first_name="=HYPERLINK(1)")
+    client = world.client("erin")
+    url = reverse("competence:supplements_csv")
+    cells = sheet(client.get(url, {"month": "2026-03", "format": "xlsx"}))
+    assert_same_rows(csv_rows(client.get(url, {"month": "2026-03"})), cells)
+    heidi = next(row for row in cells if str(row[0].value).startswith("=HYPERLINK"))
+    assert heidi[0].data_type == "s"
+    assert [c.value for c in heidi[3:]] == [31, 1, 2141.94]
+    assert heidi[5].number_format == "0.00"
+    assert client.get(url, {"month": "2026-03", "format": "xls"}).status_code == 400
 
 
 @pytest.mark.parametrize("month", ["9999-12", "0001-01"])

@@ -29,3 +29,13 @@ def log_row(world, reader: str, *, kind: str, object_id: int, unit, at: datetime
         at=at,
         **extra,
     )
+
+
+def log_row_showing(world, reader: str, objects: list[tuple[str, int, int | None]], **fields) -> AccessLogEntry:
+    """A row of one request that showed several objects ((kind, id, unit id) each)."""
+    person = world.people[reader]
+    fields = {"channel": "page", "url_name": "caseload:my_caseload", "method": "GET", "status": 200, **fields}
+    row = AccessLogEntry.showing(objects, organisation_id=person.organisation_id, actor_id=person.pk, **fields)
+    row.user_id = person.user_id
+    row.save()
+    return row

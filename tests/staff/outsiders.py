@@ -95,6 +95,67 @@ CASES["staff:admin_sso_domain_remove"] = Outsider(
 )
 
 
+# Absences and groups (issue 19): Alfa's organisation admin asking for Beta's person, absence, membership, unit.
+def _beta_absence(w):
+    import datetime
+
+    from staff.models import Absence
+
+    day = datetime.date(2024, 6, 14)
+    return Absence.objects.get_or_create(
+        organisation=w.other_org, staff=w.charlie, kind="sick", start=day, end=day, defaults={"extent": 100}
+    )[0]
+
+
+def _beta_membership(w):
+    import datetime
+
+    from staff.models import Group, GroupMembership
+
+    group = Group.objects.get(organisation=w.other_org)
+    return GroupMembership.objects.get_or_create(
+        organisation=w.other_org, staff=w.charlie, group=group, start=datetime.date(2024, 1, 1)
+    )[0]
+
+
+_ABSENCE_POST = {
+    "absence-kind": "sick",
+    "absence-start": "2024-06-10",
+    "absence-end": "2024-06-10",
+    "absence-extent": "100",
+}
+CASES.update(
+    {
+        "staff:absences": Outsider("frank", lambda w: {"pk": w.charlie.pk}),
+        "staff:absence_edit": Outsider(
+            "frank",
+            lambda w: {"pk": w.charlie.pk, "absence_pk": _beta_absence(w).pk},
+            method="post",
+            data=lambda w: _ABSENCE_POST,
+        ),
+        "staff:absence_delete": Outsider(
+            "frank",
+            lambda w: {"pk": w.charlie.pk, "absence_pk": _beta_absence(w).pk},
+            method="post",
+            data=lambda w: {"confirm": "1"},
+        ),
+        "staff:membership_add": Outsider(
+            "frank",
+            lambda w: {"pk": w.charlie.pk},
+            method="post",
+            data=lambda w: {"membership-group": _beta_membership(w).group_id, "membership-start": "2024-06-01"},
+        ),
+        "staff:membership_end": Outsider(
+            "frank",
+            lambda w: {"pk": w.charlie.pk, "membership_pk": _beta_membership(w).pk},
+            method="post",
+            data=lambda w: {"end": "2024-06-01"},
+        ),
+        "staff:unit_absences": Outsider("frank", lambda w: {"pk": w.other_unit.pk}),
+    }
+)
+
+
 # File imports (staff/imports/): Alfa's HR asking for Beta kommun's import run, on each page and API address.
 def _beta_run(w):
     from staff.imports.models import ImportRun

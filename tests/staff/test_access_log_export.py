@@ -63,7 +63,7 @@ def test_the_export_holds_the_periods_rows_with_ids_only(world):
     assert (export.actor, export.kind, export.channel, export.status) == (world.frank, "access_log", "export", 200)
 
 
-def test_cells_that_could_start_a_formula_are_escaped(world):
+def _formula_row(world):
     log_row(
         world,
         "bob",
@@ -73,6 +73,10 @@ def test_cells_that_could_start_a_formula_are_escaped(world):
         at=datetime.datetime(2026, 3, 2, tzinfo=TZ),
         url_name="=HYPERLINK(1)",
     )
+
+
+def test_cells_that_could_start_a_formula_are_escaped(world):
+    _formula_row(world)
     response = world.client("frank").get(URL, {"start": "2026-03-01", "end": "2026-03-31"})
     assert _rows(response)[1][7] == "'=HYPERLINK(1)"
 
@@ -115,3 +119,17 @@ def test_the_form_page_without_dates(world):
     response = world.client("frank").get(URL)
     assert response.status_code == 200
     assert "Exportera åtkomstloggen" in response.content.decode()
+
+
+def test_the_xlsx_export_holds_the_same_rows_as_text_never_formulas_and_is_logged(world):
+    from tests.xlsx import assert_same_rows, csv_rows, sheet
+
+    _formula_row(world)
+    client = world.client("frank")
+    period = {"start": "2026-03-01", "end": "2026-03-31"}
+    cells = sheet(client.get(URL, {**period, "format": "xlsx"}))
+    assert_same_rows(csv_rows(client.get(URL, {**period, "format": "csv"})), cells)
+    assert (cells[1][7].value, cells[1][7].data_type) == ("=HYPERLINK(1)", "s")
+    assert client.get(URL, {**period, "format": "ods"}).status_code == 400
+    exports = AccessLogEntry.objects.filter(url_name="staff:access_log_export").order_by("pk")
+    assert [(e.channel, e.status) for e in exports] == [("export", 200), ("export", 200), ("export", 400)]

@@ -48,6 +48,27 @@ def _bob_started(w) -> dict:
     return {"pk": w.bob.pk, "step": "mentor"}
 
 
+def _bob_absence(w):
+    """A day of Bob's sick leave, made once."""
+    import datetime
+
+    from staff.models import Absence
+
+    day = datetime.date(2026, 3, 2)
+    return Absence.objects.get_or_create(organisation=w.org, staff=w.bob, kind="sick", start=day, end=day)[0].pk
+
+
+def _bob_membership(w):
+    import datetime
+
+    from staff.models import Group, GroupMembership
+
+    group = Group.objects.get(organisation=w.org, unit=w.unit)
+    return GroupMembership.objects.get_or_create(
+        organisation=w.org, staff=w.bob, group=group, start=datetime.date(2026, 1, 1)
+    )[0].pk
+
+
 BOB = lambda w, o: {"pk": w.bob.pk}  # noqa: E731
 BOB_ID = lambda w, o: {w.bob.pk}  # noqa: E731
 UNIT = lambda w, o: {"pk": w.unit.pk}  # noqa: E731
@@ -146,8 +167,34 @@ VISITS: dict[str, Visit] = {
     "staff:admin_staff_role_remove": Visit(
         "frank", lambda w, o: {"pk": w.bob.pk, "role_pk": bob_role(w)}, BOB_ID, "post"
     ),
+    "staff:absences": Visit("alice", BOB, BOB_ID),
+    "staff:absence_edit": Visit("alice", lambda w, o: {"pk": w.bob.pk, "absence_pk": _bob_absence(w)}, BOB_ID),
+    "staff:absence_delete": Visit(
+        "alice", lambda w, o: {"pk": w.bob.pk, "absence_pk": _bob_absence(w)}, BOB_ID, "post"
+    ),
+    "staff:membership_add": Visit(
+        "alice",
+        BOB,
+        BOB_ID,
+        "post",
+        lambda w, o: {"membership-group": "", "membership-start": "2026-03-01"},
+        also=400,
+    ),
+    "staff:membership_end": Visit(
+        "alice",
+        lambda w, o: {"pk": w.bob.pk, "membership_pk": _bob_membership(w)},
+        BOB_ID,
+        "post",
+        lambda w, o: {"end": "2026-03-01"},
+    ),
+    "staff:unit_absences": Visit("alice", UNIT, UNIT_ID),
     "staff:access_review": Visit("alice"),
     "staff:access_log_export": Visit("frank", data=lambda w, o: {"start": "2026-03-01", "end": "2026-03-31"}),
+    "staff:supervisory_export": Visit(
+        "frank",
+        data=lambda w, o: {"case_number": o.case.number, "start": "2026-03-01", "end": "2026-03-18"},
+        ids=CASE_ID,
+    ),
     "staff:security_events": Visit("frank"),
     "staff:notifications": Visit("bob", ids=CASE_ID),
     # SCIM (staff/scim/): the organisation's directory with its SCIM token, no person ("scim" as the viewer)
@@ -186,12 +233,16 @@ VISITS: dict[str, Visit] = {
     "competence:appointment_renew": Visit("alice", lambda w, o: {"pk": o.appointment.pk}, BOB_ID, "post"),
     "competence:supplements": Visit("erin"),
     "competence:supplements_csv": Visit("erin"),
+    "competence:supplements_prepare": Visit("erin", lambda w, o: {"month": "2026-03"}, method="post"),
     "competence:supplements_approve": Visit("erin", lambda w, o: {"month": "2026-03"}, method="post"),
+    "competence:payroll_file": Visit("erin", lambda w, o: {"month": "2026-03"}, also=409),  # not approved yet
+    "competence:payroll": Visit("erin"),
     "competence-supplements": Visit("erin", data=lambda w, o: {"month": "2026-03"}),
     "caseload:my_caseload": Visit("bob", ids=CASE_ID),
     "caseload:supervision": Visit("carol"),
     "caseload:case_detail": Visit("alice", CASE, CASE_ID),
     "caseload:case_assign": Visit("alice", CASE, CASE_ID),
+    "caseload:handover": Visit("frank", BOB, BOB_ID),
     "caseload:investigation_open": Visit("alice", CASE, CASE_ID),
     "caseload:investigation_close": Visit("bob", CASE, CASE_ID),
     "caseload:investigation_extend": Visit("bob", CASE, CASE_ID),

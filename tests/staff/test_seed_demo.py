@@ -34,6 +34,16 @@ def test_seed_demo_builds_both_organisations_and_is_idempotent(db):
     for username in ("manager", "worker", "specialist", "depthead", "hr", "admin"):
         assert StaffMember.objects.get(user__username=username).organisation == demo
     assert StaffMember.objects.get(user__username="other-manager").organisation.name == "Grannby kommun"
+    # HR can prepare last month's payroll file in the demo: everyone has an employee number, every unit a cost
+    # centre (competence/demo.py); the numbers are unique within the organisation
+    from competence.services import payroll_prepare
+
+    hr = StaffMember.objects.get(user__username="hr")
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    prepared = payroll_prepare(organisation=demo, month=last_month, by=hr)
+    assert prepared.lines > 20 and prepared.total > 0
+    numbers = list(StaffMember.objects.filter(organisation=demo).values_list("employee_number", flat=True))
+    assert "" not in numbers and len(set(numbers)) == len(numbers)
 
 
 MORNING = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("Europe/Stockholm"))

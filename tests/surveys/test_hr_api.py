@@ -125,6 +125,20 @@ def test_no_free_text_no_case_and_no_person_in_any_hr_response(world):
             assert secret not in body, (secret, params)
 
 
+def test_xlsx_holds_the_csv_rows(world):
+    from tests.xlsx import assert_same_rows, csv_rows, sheet
+
+    Unit.objects.create(organisation=world.org, department=world.unit.department, name="=SUMMA(A1)")
+    url = reverse(REPORT, args=["2026-T2"])
+    response = _get(world, "erin", url, format="xlsx")
+    assert 'filename="tertial-2026-T2.xlsx"' in response["Content-Disposition"]
+    cells = sheet(response)
+    assert_same_rows(csv_rows(_get(world, "erin", url, format="csv"), delimiter=","), cells, decimal=".")
+    assert ("=SUMMA(A1)", "s") in [(c.value, c.data_type) for row in cells for c in row]
+    body = response.content
+    assert b"Testsson" not in body and b"Hemlig" not in body
+
+
 def test_csv_has_one_escaped_row_per_unit(world):
     Unit.objects.create(organisation=world.org, department=world.unit.department, name="=SUMMA(A1)")
     response = _get(world, "erin", reverse(REPORT, args=["2026-T2"]), format="csv")
@@ -164,7 +178,7 @@ def test_foreign_department_is_404(world):
         ("report:1999-T1", {}, "tertial", "2000"),
         ("report:2026-T3x", {}, "tertial", "YYYY-Tn"),
         ("report:2027-T1", {}, "tertial", "not begun"),
-        ("report:2026-T2", {"format": "xml"}, "format", "json or csv"),
+        ("report:2026-T2", {"format": "xml"}, "format", "json, csv or xlsx"),
         ("report:2026-T2", {"department": "abc"}, "department", "whole number"),
         ("turnover", {"year": "1999"}, "year", "2000"),
         ("turnover", {"year": "20x6"}, "year", "2000"),

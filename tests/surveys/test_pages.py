@@ -138,6 +138,14 @@ def test_csv_export_escapes_formula_cells(world):
     text = world.client("erin").get(reverse("surveys:round_export", args=[survey_round.pk])).content.decode()
     assert "Enhet;'=HYPERLINK(1)" in text
     assert "\nEnhet;=HYPERLINK" not in text
+    from tests.xlsx import assert_same_rows, csv_rows, sheet
+
+    client = world.client("erin")
+    url = reverse("surveys:round_export", args=[survey_round.pk])
+    cells = sheet(client.get(url, {"format": "xlsx"}))
+    assert_same_rows(csv_rows(client.get(url)), cells)
+    assert ("=HYPERLINK(1)", "s") in [(c.value, c.data_type) for row in cells for c in row]
+    assert client.get(url, {"format": "json"}).status_code == 400
 
 
 def test_short_interval_command_schedules_and_refuses_close_before_open(world):

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from staff.models import StaffMember
 from staff.platform.audit.models import AccessLogSettings, SecurityEvent
 from staff.platform.identity_numbers import validate_no_identity_number
 
@@ -66,3 +67,41 @@ class SecurityEventFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *SecurityEvent.Kind.choices]
     )
+
+
+class SupervisoryExportForm(ExportForm):
+    """One case number or one person, and a period (first and last day included)."""
+
+    case_number = forms.CharField(
+        label=_("Case number"),
+        max_length=40,
+        required=False,
+        help_text=_("The case number from the case management system."),
+        validators=[validate_no_identity_number],
+    )
+    person = forms.ModelChoiceField(
+        label=_("Or a person"), queryset=StaffMember.objects.none(), required=False, empty_label=_("No person")
+    )
+    field_order = ["case_number", "person", "start", "end"]
+
+    def __init__(self, *args, organisation, find_case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.find_case = find_case
+        self.fields["person"].queryset = StaffMember.objects.filter(organisation=organisation).order_by(
+            "last_name", "first_name", "pk"
+        )
+        self.case = None
+
+    def clean(self):
+        data = super().clean()
+        number, person = data.get("case_number", ""), data.get("person")
+        if "case_number" in self.errors or "person" in self.errors:
+            return data
+        if bool(number) == bool(person):
+            self.add_error("case_number", _("Give a case number or choose a person (one of them)."))
+        elif number:
+            self.case = self.find_case(self.organisation, number) if self.find_case else None
+            if self.case is None:
+                self.add_error("case_number", _("No case in your organisation has this number."))
+        return data

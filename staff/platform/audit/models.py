@@ -17,7 +17,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from staff.platform.tenancy import TenantModel
+from staff.platform.audit import stream
+from staff.platform.tenancy import TenantModel, TenantQuerySet
 
 
 class AccessKind(models.TextChoices):
@@ -51,8 +52,22 @@ class AppendOnlyError(Exception):
     """Access-log rows are never changed or deleted one by one."""
 
 
+class StreamedQuerySet(TenantQuerySet):
+    """Rows inserted in bulk (`bulk_create`, a plain `_insert`) go to the JSON-lines stream after commit
+    (staff.platform.audit.stream). `save()` inserts through the base manager and streams in
+    `AppendOnlyModel.save`, so no row is streamed twice."""
+
+    def _insert(self, objs, fields, *args, **kwargs):
+        result = super()._insert(objs, fields, *args, **kwargs)
+        stream.after_commit(objs, using=kwargs.get("using") or self.db)
+        return result
+
+    _insert.queryset_only = False  # as QuerySet._insert: the manager gets it too
+
+
 class AppendOnlyModel(models.Model):
-    """Rows are inserted, never changed or deleted one by one (PostgreSQL enforces it with a trigger)."""
+    """Rows are inserted, never changed or deleted one by one (PostgreSQL enforces it with a trigger).
+    Every inserted row goes to the JSON-lines stream once its transaction commits."""
 
     class Meta:
         abstract = True
@@ -61,6 +76,7 @@ class AppendOnlyModel(models.Model):
         if not self._state.adding:
             raise AppendOnlyError(f"{self._meta.verbose_name}: append-only")
         super().save(*args, **kwargs)
+        stream.after_commit([self], using=kwargs.get("using") or self._state.db)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(f"{self._meta.verbose_name}: append-only")
@@ -128,6 +144,8 @@ class AccessLogEntry(TenantModel, AppendOnlyModel):
     status = models.PositiveSmallIntegerField(_("status"))
     address = models.GenericIPAddressField(_("address"), null=True)
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
+
+    objects = StreamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -247,6 +265,8 @@ class SecurityEvent(AppendOnlyModel):
     reason = models.CharField(max_length=40, blank=True, choices=Reason.choices)
     by_label = models.CharField(max_length=100, blank=True)
     actor_user_id = models.BigIntegerField(null=True)
+
+    objects = StreamedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -47,9 +47,18 @@ LOGGED: dict[str, Logged] = {
     "staff:admin_staff_break_glass": STAFF,
     "staff:admin_staff_role_add": STAFF,
     "staff:admin_staff_role_remove": STAFF,
+    # absences and groups of a person (pk: the person), and a unit's month of its people's absences
+    "staff:absences": STAFF,
+    "staff:absence_edit": STAFF,
+    "staff:absence_delete": STAFF,
+    "staff:membership_add": STAFF,
+    "staff:membership_end": STAFF,
+    "staff:unit_absences": UNIT,
     "staff:admin_sso": Logged("staff"),  # the break-glass people, with the provider's settings
     "staff:access_review": Logged("access_log"),
     "staff:access_log_export": Logged("access_log", channel="export"),
+    # the export for a supervisory request: the row names the case (or the person) exported
+    "staff:supervisory_export": Logged("case", channel="export"),
     "staff:security_events": Logged("access_log"),
     "staff:notifications": Logged("case", only_noted=True),  # reminders name cases (Notification.case_refs)
     # SCIM provisioning (staff/scim/): rows under the organisation's SCIM token, no person

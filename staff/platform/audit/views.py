@@ -3,7 +3,6 @@ and the CSRF failure page. Reading the log is itself logged (staff.platform.audi
 
 from __future__ import annotations
 
-import csv
 import datetime
 
 from django.contrib import messages
@@ -16,11 +15,19 @@ from django.utils.translation import gettext as _
 
 from staff.models import Role
 from staff.permissions import current_staff, staff_required
-from staff.platform.audit import selectors, services
-from staff.platform.audit.forms import ExportForm, ReviewForm, SecurityEventFilterForm, SettingsForm
+from staff.platform import audit
+from staff.platform.audit import selectors, services, supervisory
+from staff.platform.audit.forms import (
+    ExportForm,
+    ReviewForm,
+    SecurityEventFilterForm,
+    SettingsForm,
+    SupervisoryExportForm,
+)
 from staff.platform.audit.middleware import security_event_write
 from staff.platform.audit.models import AccessLogSettings, SecurityEvent
-from staff.platform.formtools import apply_errors, csv_cell, paginate, parse_month
+from staff.platform.exports import bad_format_response, export_format, table_response
+from staff.platform.formtools import apply_errors, paginate, parse_month
 
 
 def _month(raw: str | None) -> datetime.date:
@@ -85,26 +92,61 @@ def access_review(request):
     )
 
 
+def _export_form(request, template: str, form, config: AccessLogSettings):
+    """An export's form: empty (200) or with its field errors (400)."""
+    return render(request, template, {"form": form, "settings": config}, status=400 if form.is_bound else 200)
+
+
 @staff_required(Role.ORG_ADMIN)
 def access_log_export(request):
     org = request.organisation
+    fmt = export_format(request)
+    if fmt is None:
+        return bad_format_response()
     config = AccessLogSettings.for_org(org)
     form = ExportForm(request.GET if "start" in request.GET else None, max_months=config.export_max_months)
     if not form.is_bound or not form.is_valid():
-        return render(
-            request,
-            "staff/audit/export.html",
-            {"form": form, "settings": config},
-            status=400 if form.is_bound else 200,
-        )
+        return _export_form(request, "staff/audit/export.html", form, config)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="atkomstlogg-{start:%Y%m%d}-{end:%Y%m%d}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([column for column, _field in selectors.EXPORT_COLUMNS])
+    rows = [[column for column, _field in selectors.EXPORT_COLUMNS]]
     for at, *rest in selectors.export_rows(organisation=org, start=start, end=end):
-        writer.writerow([timezone.localtime(at).isoformat(timespec="seconds"), *(csv_cell(v) for v in rest)])
+        rows.append([timezone.localtime(at).isoformat(timespec="seconds"), *rest])
+    return table_response(
+        rows, filename=f"atkomstlogg-{start:%Y%m%d}-{end:%Y%m%d}", fmt=fmt, sheet_title=_("Access log")
+    )
+
+
+@staff_required(Role.ORG_ADMIN)
+def supervisory_export(request):
+    """Everything about one case number or one person over a period, for a supervisory request (IVO, IMY): a
+    zip of export.json, export.xlsx (a sheet per table) and a CSV per table. The export is itself an
+    access-log row (channel export) naming the case or the person, as is a refused one."""
+    org = request.organisation
+    config = AccessLogSettings.for_org(org)
+    provider = supervisory.case_provider()
+    form = SupervisoryExportForm(
+        request.GET if "start" in request.GET else None,
+        organisation=org,
+        find_case=provider.find if provider else None,
+        max_months=config.export_max_months,
+    )
+    if not form.is_bound or not form.is_valid():
+        return _export_form(request, "staff/audit/supervisory_export.html", form, config)
+    period = supervisory.Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    if form.case is not None:
+        tables = provider.tables(org, form.case, period)
+        subject, name = {"case_id": form.case.pk, "case_number": form.case.number}, f"arende-{form.case.pk}"
+        audit.note(request, form.case)
+    else:
+        member = form.cleaned_data["person"]
+        tables = supervisory.person_tables(org, member, period)
+        subject, name = {"staff_id": member.pk}, f"person-{member.pk}"
+        audit.note(request, member)
+    tables.append(supervisory.people_table(org, tables))
+    meta = supervisory.export_meta(organisation=org, made_by=request.get_staff(), subject=subject, period=period)
+    response = HttpResponse(supervisory.export_zip(meta=meta, tables=tables), content_type="application/zip")
+    filename = f"tillsyn-{name}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

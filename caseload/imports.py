@@ -1,0 +1,827 @@
+"""The case kind of file import (issue 19, part 4): the case-management system's report export becomes cases.
+
+Rows are matched by case number (without regard to letter case). A row creates a case, updates one, leaves it
+unchanged, ends it (a closing date for a case open in Stabil), is a conflict, or is an error. Cases carry
+numbers, never names: `screen` refuses a row that holds a personal identity number or something that looks
+like a name, and the framework then keeps its row number only.
+
+Who owns what (a conflict is shown, never overwritten, and `apply` skips it):
+- The case-management system owns the case's kind, its received date (Case.opened_on), the investigation's
+  start and the closing: a difference is an update, and the investigation's target date and legal deadline
+  are recomputed from the new start (caseload.rules).
+- Stabil owns what a person decided in Stabil: a case closed in Stabil, an extension decision on an
+  investigation's clock, and a handler a manager assigned in Stabil. A file that says otherwise is a
+  conflict: a case closed in Stabil but open in the file (or closed on another date or with another outcome),
+  another investigation start where an extension was decided, another handler where the current one was
+  assigned in Stabil (not by an import). A handler the import assigned itself (its reason is IMPORT_REASON)
+  follows the file.
+- An empty cell says nothing: it never removes a handler, a date or a kind. Only the closing date is read as
+  a status: empty means the case is open.
+- A row that ends a case closes the case, its running investigation (with the outcome) and its assignments,
+  as `investigation_close` does; its handler columns are not read.
+
+The checks of the services are made once for the whole file (constant queries, whatever the row count): the
+organisation's case-number pattern is compiled once in Python; the cases, investigations and current
+assignments of the file's numbers, the people of its employee numbers, their case-worker roles and their
+ladder levels are one query each.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import regex
+from django.db import DatabaseError, connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from competence.selectors import levels_on
+from staff.imports.kinds import Action, Field, Progress, Row, RowPlan
+from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, Role, RoleAssignment, StaffMember
+from staff.platform.history.reasons import change_reason, current_reason
+from staff.platform.identity_numbers import contains_identity_number
+
+from . import rules
+from .case_numbers import TIMEOUT_MS
+from .models import Assignment, Case, CaseEvent, CaseloadSettings, Investigation
+
+IMPORT_REASON = "Import"  # the reason of the assignments an import makes: a later import tells them from Stabil's
+HISTORY_REASON = "import"
+BATCH = 2000  # rows per INSERT / UPDATE statement of apply (history rows: ~15 columns, under 65 535 parameters)
+PROGRESS_EVERY = 500
+
+DATE_FIELDS = ("received", "opened", "closed")
+EMPLOYEE_FIELDS = ("main", "co")
+# Cells that always hold digits: one without any is refused by screen (it may be a name).
+DIGIT_FIELDS = ("number", *DATE_FIELDS, *EMPLOYEE_FIELDS)
+
+
+def _word(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+
+
+# The words of the case systems' exports (Swedish first) for the kinds and outcomes the models name.
+KIND_WORDS: dict[str, str] = {
+    **{
+        _word(w): Case.Kind.INVESTIGATION
+        for w in ("utredning", "barnavårdsutredning", "utredning enligt 11 kap 1 §", "investigation", "utr")
+    },
+    **{
+        _word(w): Case.Kind.FOLLOW_UP
+        for w in (
+            "uppföljning",
+            "insatsuppföljning",
+            "uppföljning av insats",
+            "pågående insats",
+            "follow up",
+            "ongoing intervention follow up",
+        )
+    },
+    **{_word(w): Case.Kind.OTHER for w in ("övrigt", "annat", "other", "övrigt ärende")},
+}
+OUTCOME_WORDS: dict[str, str] = {
+    **{
+        _word(w): Investigation.Outcome.INTERVENTION
+        for w in ("insats beviljad", "beviljad insats", "insats", "beviljad", "bifall", "intervention", "granted")
+    },
+    **{
+        _word(w): Investigation.Outcome.NO_INTERVENTION
+        for w in (
+            "ingen insats",
+            "utan insats",
+            "avslutad utan insats",
+            "utan åtgärd",
+            "avslag",
+            "no intervention",
+            "closed without intervention",
+        )
+    },
+    **{
+        _word(w): Investigation.Outcome.REFERRED
+        for w in ("hänvisad", "hänvisning", "överlämnad", "överflyttad", "referred", "referred elsewhere")
+    },
+    **{_word(w): Investigation.Outcome.OTHER for w in ("annat", "övrigt", "annat utfall", "other", "other outcome")},
+}
+for _choices, _words in ((Case.Kind, KIND_WORDS), (Investigation.Outcome, OUTCOME_WORDS)):
+    for _value in _choices.values:
+        _words.setdefault(_word(_value), _value)
+KNOWN_PHRASES = frozenset(KIND_WORDS) | frozenset(OUTCOME_WORDS)
+
+# Two or more words of letters (a hyphen or an apostrophe inside a word): the shape of "Anna Svensson".
+_LETTER_WORDS = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*(?:\s+[^\W\d_]+(?:['’\-][^\W\d_]+)*)+")
+_DIGIT = re.compile(r"\d")
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    """ISO dates (2026-01-15), also with a time (an xlsx date-time as the reader hands it on) or compact
+    (20260115). Raises ValueError for anything else."""
+    text = text.strip()
+    if re.fullmatch(r"\d{8}", text):
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    if not re.match(r"\d{4}-\d{2}-\d{2}(?:$|[ T])", text):
+        raise ValueError(text)
+    return datetime.date.fromisoformat(text[:10])
+
+
+@dataclass
+class _Person:
+    pk: int
+    number: str
+    unit_id: int | None
+    employment_end: datetime.date | None
+    name: str
+
+
+@dataclass
+class _Work:
+    """What apply writes for one row (built by the planner next to the row's plan)."""
+
+    case: Case
+    new_case: bool = False
+    case_fields: set[str] = field(default_factory=set)
+    investigation: Investigation | None = None
+    new_investigation: bool = False
+    investigation_fields: set[str] = field(default_factory=set)
+    end_assignments: list[Assignment] = field(default_factory=list)
+    new_assignments: list[Assignment] = field(default_factory=list)
+    events: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    """Everything the plan reads, loaded once for the file."""
+
+    settings: CaseloadSettings
+    today: datetime.date
+    number_ok: Callable[[str], bool]
+    cases: dict[str, Case]  # upper-case number -> case
+    investigations: dict[int, Investigation]  # case id -> its running investigation, else its latest
+    current: dict[int, dict[str, Assignment]]  # case id -> role -> current assignment (with .employee_number)
+    people: dict[str, list[_Person]]  # employee number -> people with it (more than one: ambiguous)
+    names: dict[int, str]  # staff id -> name, for the timeline as the services write it
+    case_workers: set[tuple[int, int]]  # (staff id, unit id) with a case-worker role in the unit
+    levels: dict[int, object]  # staff id -> LadderLevel today
+    allowed_units: frozenset[int] | None  # units the importer manages; None: all (organisation admin)
+    build: bool  # make the objects apply writes (plan alone needs the actions and changes only)
+    texts: dict[str, str] = field(default_factory=dict)  # the timeline's texts, translated once per file
+
+
+def _texts() -> dict[str, str]:
+    """The texts written on each row's timeline, looked up once (a lookup per row and event costs more than the
+    rest of the row's plan)."""
+    return {
+        "opened": _("Target date %(target)s, legal deadline %(legal)s."),
+        "assigned": _("Main handler: %(main)s. Co-handler: %(co)s."),
+        "reason": _("Reason: %(reason)s") % {"reason": IMPORT_REASON},
+        "none": _("none"),
+        "closed": _("Closed %(date)s: %(outcome)s."),
+        "overrun": _("Closed past the legal deadline in the case-management system (import)."),
+        **{f"outcome:{value}": str(label) for value, label in Investigation.Outcome.choices},
+    }
+
+
+def _number_matcher(pattern: str, numbers: list[str]) -> Callable[[str], bool]:
+    """The organisation's pattern, compiled once. PostgreSQL syntax that Python's `regex` cannot read is
+    matched by PostgreSQL in one statement for all the file's numbers (under the same short timeout)."""
+    try:
+        compiled = regex.compile(f"(?:{pattern})")
+    except regex.error:
+        compiled = None
+    if compiled is not None:
+
+        def ok(number: str) -> bool:
+            try:
+                return compiled.fullmatch(number, timeout=TIMEOUT_MS / 1000) is not None
+            except TimeoutError:
+                return False
+
+        return ok
+    matched: set[str] = set()
+    if connection.vendor == "postgresql" and numbers:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(TIMEOUT_MS * 10)])
+                cursor.execute("SELECT n FROM unnest(%s::text[]) AS n WHERE n ~ %s", [numbers, f"^(?:{pattern})$"])
+                matched = {row[0] for row in cursor.fetchall()}
+        except DatabaseError:
+            matched = set()
+    return matched.__contains__
+
+
+def _any(column: str, values: list[str]) -> RawSQL:
+    """`column = ANY(array)`: one parameter for a list of any length (a 50 000-row file)."""
+    return RawSQL(f"{column} = ANY(%s::text[])", (values,), output_field=BooleanField())  # noqa: S611
+
+
+class CaseImport:
+    key = "cases"
+    label = gettext_lazy("Cases")
+    fields = (
+        Field(
+            "number",
+            gettext_lazy("case number"),
+            required=True,
+            help_text=gettext_lazy("Rows are matched by it. Never a name or a personal identity number."),
+            aliases=("ärendenummer", "ärendenr", "ärende nr", "ärende", "diarienummer", "dnr", "case number"),
+        ),
+        Field(
+            "kind",
+            gettext_lazy("kind"),
+            help_text=gettext_lazy("Utredning, uppföljning or övrigt; empty: investigation for a new case."),
+            aliases=("ärendetyp", "typ", "ärendeslag", "kind"),
+        ),
+        Field(
+            "received",
+            gettext_lazy("received date"),
+            help_text=gettext_lazy("The date the case was received (registered); needed for a new case."),
+            aliases=("inkommet", "inkom", "inkommen", "mottaget", "registrerat", "received"),
+        ),
+        Field(
+            "opened",
+            gettext_lazy("investigation start"),
+            help_text=gettext_lazy("The decision to open an investigation: the legal clocks run from it."),
+            aliases=("utredning inledd", "inledd", "beslut att inleda", "startdatum", "opened"),
+        ),
+        Field(
+            "main",
+            gettext_lazy("main handler's employee number"),
+            help_text=gettext_lazy("Needed for a new case: the case belongs to the main handler's unit."),
+            aliases=("handläggare", "handläggare anstnr", "ansvarig handläggare", "main handler"),
+        ),
+        Field(
+            "co",
+            gettext_lazy("co-handler's employee number"),
+            aliases=("medhandläggare", "medhandläggare anstnr", "co-handler"),
+        ),
+        Field(
+            "closed",
+            gettext_lazy("closed"),
+            help_text=gettext_lazy("Empty: the case is open."),
+            aliases=("avslutat", "avslutad", "avslutsdatum", "closed"),
+        ),
+        Field(
+            "outcome",
+            gettext_lazy("outcome"),
+            help_text=gettext_lazy("Needed when an investigation closes."),
+            aliases=("utfall", "resultat", "beslut", "avslutsorsak", "outcome"),
+        ),
+    )
+
+    # -- who ----------------------------------------------------------------------------------------------------
+    def may_import(self, staff: StaffMember) -> bool:
+        """A unit manager or assistant manager (of any unit: each row is then held to the units they manage),
+        or an organisation admin."""
+        return RoleAssignment.objects.filter(
+            organisation_id=staff.organisation_id, staff=staff, role__in=[*MANAGER_ROLES, Role.ORG_ADMIN]
+        ).exists()
+
+    def _allowed_units(self, by: StaffMember | None) -> frozenset[int] | None:
+        if by is None:
+            return None
+        roles = list(
+            RoleAssignment.objects.filter(organisation_id=by.organisation_id, staff=by).values_list("role", "unit_id")
+        )
+        if any(role == Role.ORG_ADMIN for role, _unit in roles):
+            return None
+        return frozenset(unit for role, unit in roles if role in MANAGER_ROLES and unit)
+
+    # -- screen -------------------------------------------------------------------------------------------------
+    def screen(self, row: Row) -> str | None:
+        """Refuse a row that holds a personal identity number in any cell, or something that looks like a name:
+        two or more words of letters that are not a kind or outcome word (`Anna Svensson`), or no digit at all in
+        a cell that always has digits (case number, dates, employee numbers: `Svensson`). The reasons name no
+        value. The case-number pattern itself is the organisation's, checked by plan (which names no value
+        either when it fails)."""
+        for key, text in row.items():
+            if not text:
+                continue
+            if contains_identity_number(text):
+                return _(
+                    "The row holds a personal identity number. Stabil keeps nothing of it: remove it from the file."
+                )
+            if _LETTER_WORDS.fullmatch(text.strip()) and _word(text) not in KNOWN_PHRASES:
+                return _("The row seems to hold a name. Stabil keeps nothing of it: cases carry case numbers only.")
+            if key in DIGIT_FIELDS and not _DIGIT.search(text):
+                return _("The row seems to hold a name. Stabil keeps nothing of it: cases carry case numbers only.")
+        return None
+
+    # -- plan ---------------------------------------------------------------------------------------------------
+    def plan(
+        self,
+        *,
+        organisation: Organisation,
+        rows: Sequence[tuple[int, Row]],
+        progress: Progress,
+        by: StaffMember | None = None,
+    ) -> list[RowPlan]:
+        """Reads only. With `by`, rows of units `by` does not manage are errors (apply always holds to that)."""
+        return [plan for plan, _work in self._plan(organisation, rows, progress, by=by, lock=False)]
+
+    def _load(self, organisation: Organisation, rows, by, lock: bool) -> _State:
+        """lock: apply's reading, which locks the cases of the file's numbers and makes the objects to write."""
+        settings = CaseloadSettings.for_org(organisation)
+        numbers = sorted({r.get("number", "").strip() for _n, r in rows} - {""})
+        upper = sorted({n.upper() for n in numbers})
+        employee_numbers = sorted(
+            {r.get(k, "").strip() for _n, r in rows for k in EMPLOYEE_FIELDS} - {""},
+        )
+        case_qs = Case.objects.filter(organisation=organisation).filter(_any("upper(number)", upper))
+        if lock:
+            case_qs = case_qs.select_for_update(of=("self",))
+        cases = {c.number.upper(): c for c in case_qs}
+        case_ids = Case.objects.filter(organisation=organisation).filter(_any("upper(number)", upper))
+        investigations: dict[int, Investigation] = {}
+        for inv in Investigation.objects.filter(organisation=organisation, case_id__in=case_ids.values("pk")).order_by(
+            "case_id", "start_date", "pk"
+        ):
+            held = investigations.get(inv.case_id)
+            if held is None or held.closed_on is not None:  # the running one wins, else the latest
+                investigations[inv.case_id] = inv
+        current: dict[int, dict[str, Assignment]] = {}
+        for a in Assignment.objects.filter(
+            organisation=organisation, case_id__in=case_ids.values("pk"), end__isnull=True
+        ).select_related("staff"):
+            a.employee_number = a.staff.employee_number
+            current.setdefault(a.case_id, {})[a.role] = a
+        people: dict[str, list[_Person]] = {}
+        names: dict[int, str] = {}
+        for pk, number, unit_id, end, first, last in (
+            StaffMember.objects.filter(organisation=organisation)
+            .filter(_any("employee_number", employee_numbers))
+            .values_list("pk", "employee_number", "unit_id", "employment_end", "first_name", "last_name")
+        ):
+            people.setdefault(number, []).append(_Person(pk, number, unit_id, end, f"{first} {last}"))
+            names[pk] = f"{first} {last}"
+        for by_role in current.values():
+            for a in by_role.values():
+                names[a.staff_id] = a.staff.full_name
+        staff_ids = sorted({p.pk for found in people.values() for p in found})
+        case_workers = set(
+            RoleAssignment.objects.filter(
+                organisation=organisation, staff_id__in=staff_ids, role__in=CASE_WORKER_ROLES
+            ).values_list("staff_id", "unit_id")
+        )
+        today = timezone.localdate()
+        levels = levels_on(organisation=organisation, on=today, staff_ids=staff_ids)
+        return _State(
+            settings=settings,
+            today=today,
+            number_ok=_number_matcher(settings.case_number_pattern, numbers),
+            cases=cases,
+            investigations=investigations,
+            current=current,
+            people=people,
+            names=names,
+            case_workers=case_workers,
+            levels=levels,
+            allowed_units=self._allowed_units(by),
+            build=lock,
+            texts=_texts() if lock else {},
+        )
+
+    def _plan(self, organisation, rows, progress=None, *, by, lock) -> list[tuple[RowPlan, _Work | None]]:
+        state = self._load(organisation, rows, by, lock)
+        seen: dict[str, int] = {}
+        out: list[tuple[RowPlan, _Work | None]] = []
+        for index, (number, row) in enumerate(rows, start=1):
+            out.append(_RowPlanner(organisation, state, seen, number, row).run())
+            if progress is not None and index % PROGRESS_EVERY == 0:
+                progress(index)
+        if progress is not None:
+            progress(len(rows))
+        return out
+
+    # -- apply --------------------------------------------------------------------------------------------------
+    def apply(
+        self,
+        *,
+        organisation: Organisation,
+        rows: Sequence[tuple[int, Row]],
+        plans: Sequence[RowPlan],
+        by: StaffMember,
+    ) -> dict[str, int]:
+        """Plan again under row locks (the cases of the file's numbers) and write each row whose action and changed
+        fields are still what the preview showed; a row that changed since is counted as `skipped`, a conflict
+        and an error are never written. History rows name `by` and the reason "import"."""
+        if len(plans) != len(rows):
+            raise ValueError("one plan per row")
+        counts: Counter[str] = Counter({str(a): 0 for a in Action})
+        counts["skipped"] = 0
+        works: list[_Work] = []
+        for given, (fresh, work) in zip(plans, self._plan(organisation, rows, by=by, lock=True), strict=True):
+            if str(given.action) != fresh.action or sorted(given.changes) != sorted(fresh.changes):
+                counts["skipped"] += 1
+                continue
+            counts[fresh.action] += 1
+            if work is not None and fresh.action in (Action.CREATE, Action.UPDATE, Action.END):
+                works.append(work)
+        if works:
+            with change_reason(HISTORY_REASON):
+                _write(organisation, works, by, current_reason())
+        return dict(counts)
+
+
+def _write(organisation: Organisation, works: list[_Work], by: StaffMember, reason: str) -> None:
+    history = {"default_user": by.user, "default_change_reason": reason, "batch_size": BATCH}
+    new_cases = [w.case for w in works if w.new_case]
+    if new_cases:
+        bulk_create_with_history(new_cases, Case, **history)
+    for w in works:  # the new cases have their ids now
+        for obj in (w.investigation, *w.new_assignments):
+            if obj is not None:
+                obj.case_id = w.case.pk
+    case_fields = sorted({f for w in works if not w.new_case for f in w.case_fields})
+    if case_fields:
+        bulk_update_with_history(
+            [w.case for w in works if not w.new_case and w.case_fields], Case, case_fields, **history
+        )
+    new_investigations = [w.investigation for w in works if w.new_investigation]
+    if new_investigations:
+        bulk_create_with_history(new_investigations, Investigation, **history)
+    inv_fields = sorted({f for w in works if not w.new_investigation for f in w.investigation_fields})
+    if inv_fields:
+        changed = [w.investigation for w in works if not w.new_investigation and w.investigation_fields]
+        bulk_update_with_history(changed, Investigation, inv_fields, **history)
+    ended = [a for w in works for a in w.end_assignments]
+    if ended:  # before the new ones: one current assignment per case and role
+        bulk_update_with_history(ended, Assignment, ["end"], **history)
+    new_assignments = [a for w in works for a in w.new_assignments]
+    for a in new_assignments:
+        a.assigned_by = by
+    if new_assignments:
+        bulk_create_with_history(new_assignments, Assignment, **history)
+    events = [
+        CaseEvent(organisation=organisation, case_id=w.case.pk, actor=by, kind=kind, detail=detail)
+        for w in works
+        for kind, detail in w.events
+    ]
+    CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+
+
+class _RowPlanner:
+    """One row against what Stabil holds: its plan, and what apply would write."""
+
+    def __init__(self, organisation, state: _State, seen: dict[str, int], number: int, row: Row) -> None:
+        self.org, self.s, self.seen, self.row_number = organisation, state, seen, number
+        self.row = {k: (v or "").strip() for k, v in row.items()}
+        self.errors: list[str] = []
+        self.conflicts: list[str] = []
+        self.changes: dict[str, tuple[str, str]] = {}
+
+    # parsing --------------------------------------------------------------------------------------------------
+    def _label(self, key: str) -> str:
+        return str(next(f.label for f in CaseImport.fields if f.key == key))
+
+    def _date(self, key: str) -> datetime.date | None:
+        text = self.row.get(key, "")
+        if not text:
+            return None
+        try:
+            return _parse_date(text)
+        except ValueError:
+            self.errors.append(
+                _("%(field)s: %(value)s is not a date; write it as 2026-01-15.")
+                % {"field": self._label(key), "value": text}
+            )
+            return None
+
+    def _person(self, key: str, unit_id: int | None, *, closed: bool) -> _Person | None:
+        number = self.row.get(key, "")
+        if not number:
+            return None
+        found = self.s.people.get(number, [])
+        field_label = self._label(key)
+        if not found:
+            self.errors.append(
+                _("%(field)s: no one in the organisation has the employee number %(value)s.")
+                % {"field": field_label, "value": number}
+            )
+            return None
+        if len(found) > 1:
+            self.errors.append(
+                _("%(field)s: more than one person has the employee number %(value)s.")
+                % {"field": field_label, "value": number}
+            )
+            return None
+        person = found[0]
+        if unit_id is not None and (person.unit_id != unit_id or (person.pk, unit_id) not in self.s.case_workers):
+            self.errors.append(
+                _("%(field)s: %(value)s is not a social worker in the case's unit.")
+                % {"field": field_label, "value": number}
+            )
+            return None
+        if not closed and person.employment_end is not None and person.employment_end < self.s.today:
+            self.errors.append(
+                _("%(field)s: %(value)s has left the organisation.") % {"field": field_label, "value": number}
+            )
+            return None
+        return person
+
+    def _levels_check(self, main: _Person, co_present: bool, weight: int) -> None:
+        level = self.s.levels.get(main.pk)
+        if level is not None and level.is_specialist and self.s.settings.specialists_hold_no_cases:
+            self.errors.append(_("A specialist holds no own cases: choose the specialist as co-handler instead."))
+        elif rules.is_new(level):
+            if weight >= self.s.settings.top_weight:
+                self.errors.append(_("A level-1 worker cannot be main handler of a case of the highest weight."))
+            if not co_present:
+                self.errors.append(_("A level-1 worker always has a co-handler: choose one."))
+
+    def _choice(self, key: str, words: dict[str, str], message: str) -> str | None:
+        text = self.row.get(key, "")
+        if not text:
+            return None
+        value = words.get(_word(text))
+        if value is None:
+            self.errors.append(message)  # names no value: an unknown word may be free text
+        return value
+
+    # the row --------------------------------------------------------------------------------------------------
+    def run(self) -> tuple[RowPlan, _Work | None]:
+        plan, work = self._run()
+        plan.action = str(plan.action)  # the value ("create"), as the framework stores it
+        return plan, work
+
+    def _run(self) -> tuple[RowPlan, _Work | None]:
+        number = self.row.get("number", "")
+        if not number:
+            return RowPlan(self.row_number, Action.ERROR, errors=[_("The case number is missing.")]), None
+        if contains_identity_number(number) or not self.s.number_ok(number):
+            message = _(
+                "This is not a case number of the shape your organisation uses. Write the case number only, never a"
+                " name."
+            )
+            return RowPlan(self.row_number, Action.ERROR, errors=[message]), None  # no key: it may not be a number
+        upper = number.upper()
+        if upper in self.seen:
+            message = _("The case number appears more than once in the file (first on row %(row)s).") % {
+                "row": self.seen[upper]
+            }
+            return RowPlan(self.row_number, Action.ERROR, key=number, errors=[message]), None
+        self.seen[upper] = self.row_number
+        kind = self._choice(
+            "kind", KIND_WORDS, _("The kind is not one Stabil knows: write utredning, uppföljning or övrigt.")
+        )
+        outcome = self._choice(
+            "outcome",
+            OUTCOME_WORDS,
+            _("The outcome is not one Stabil knows: write insats beviljad, ingen insats, hänvisad or annat."),
+        )
+        received, opened, closed = (self._date(k) for k in DATE_FIELDS)
+        case = self.s.cases.get(upper)
+        if case is None:
+            action, work = self._create(number, kind, outcome, received, opened, closed)
+        else:
+            action, work = self._existing(case, kind, outcome, received, opened, closed)
+        if self.errors:
+            return RowPlan(self.row_number, Action.ERROR, key=number, changes=self.changes, errors=self.errors), None
+        if self.conflicts:
+            return RowPlan(
+                self.row_number, Action.CONFLICT, key=number, changes=self.changes, errors=self.conflicts
+            ), None
+        return RowPlan(self.row_number, action, key=number, changes=self.changes), work
+
+    def _dates_check(self, received, opened, closed) -> None:
+        today, settings = self.s.today, self.s.settings
+        if received and received > today:
+            self.errors.append(_("The received date lies in the future."))
+        if opened and opened > rules.latest_allowed(today, settings):
+            self.errors.append(_("The date lies too far in the future. Check the year."))
+        if received and opened and opened < received:
+            self.errors.append(_("The investigation cannot start before the case was opened."))
+        if closed:
+            if closed > today:
+                self.errors.append(_("The closing date cannot be in the future."))
+            if opened and closed < opened:
+                self.errors.append(_("An investigation cannot close before it started."))
+            elif received and closed < received:
+                self.errors.append(_("A case cannot close before it opened."))
+
+    def _outcome_check(self, closed, outcome, *, investigation: bool) -> None:
+        if closed and investigation and not outcome and not self.row.get("outcome"):
+            self.errors.append(_("Give the outcome of the investigation that closes."))
+
+    def _in_scope(self, unit_id: int | None) -> None:
+        allowed = self.s.allowed_units
+        if allowed is not None and unit_id not in allowed:
+            self.errors.append(_("The case belongs to a unit you do not manage."))
+
+    def _assignment(self, case: Case, staff_id: int, role: str, start: datetime.date, end) -> Assignment:
+        return Assignment(
+            organisation=self.org, case=case, staff_id=staff_id, role=role, start=start, end=end, reason=IMPORT_REASON
+        )
+
+    def _investigation(self, case: Case, start: datetime.date) -> Investigation:
+        return Investigation(
+            organisation=self.org,
+            case=case,
+            unit_id=case.unit_id,
+            start_date=start,
+            target_date=rules.target_date(start, self.s.settings),
+            legal_deadline=rules.legal_deadline(start, self.s.settings),
+        )
+
+    def _close(self, work: _Work, inv: Investigation | None, closed, outcome, main_id: int | None) -> None:
+        if inv is not None and inv.closed_on is None and outcome:
+            inv.closed_on, inv.outcome, inv.closed_by_handler_id = closed, outcome, main_id
+            if closed > inv.deadline:
+                inv.overrun_reason = self.s.texts.get("overrun", "")
+            work.investigation_fields |= {"closed_on", "outcome", "closed_by_handler", "overrun_reason"}
+            if self.s.build:
+                texts = self.s.texts
+                detail = texts["closed"] % {"date": closed, "outcome": texts[f"outcome:{outcome}"]}
+                work.events.append((CaseEvent.Kind.INVESTIGATION_CLOSED, detail))
+
+    def _opened_event(self, work: _Work, inv: Investigation) -> None:
+        if self.s.build:
+            detail = self.s.texts["opened"] % {"target": inv.target_date, "legal": inv.legal_deadline}
+            work.events.append((CaseEvent.Kind.INVESTIGATION_OPENED, detail))
+
+    def _assigned_event(self, work: _Work, main_id: int | None, co_id: int | None) -> None:
+        if not self.s.build:
+            return
+        names, texts = self.s.names, self.s.texts
+        detail = texts["assigned"] % {"main": names.get(main_id, "–"), "co": names.get(co_id) or texts["none"]}
+        work.events.append((CaseEvent.Kind.ASSIGNED, f"{detail} {texts['reason']}"))
+
+    def _create(self, number, kind, outcome, received, opened, closed) -> tuple[str, _Work | None]:
+        for key in ("number", "kind", "received", "opened", "main", "co", "closed", "outcome"):
+            if self.row.get(key):
+                self.changes[key] = ("", self.row[key])
+        if received is None and not self.row.get("received"):
+            self.errors.append(_("A new case needs its received date."))
+        if not self.row.get("main"):
+            self.errors.append(_("A new case needs its main handler: the case belongs to the main handler's unit."))
+            return Action.CREATE, None
+        self._dates_check(received, opened, closed)
+        main = self._person("main", None, closed=bool(closed))
+        if main is None:
+            return Action.CREATE, None
+        if main.unit_id is None or (main.pk, main.unit_id) not in self.s.case_workers:
+            self.errors.append(
+                _("%(field)s: %(value)s is not a social worker in the case's unit.")
+                % {"field": self._label("main"), "value": main.number}
+            )
+            return Action.CREATE, None
+        self._in_scope(main.unit_id)
+        co = self._person("co", main.unit_id, closed=bool(closed))
+        if co is not None and co.pk == main.pk:
+            self.errors.append(_("The main handler and the co-handler must be different people."))
+        if not closed:
+            self._levels_check(main, bool(self.row.get("co")), 1)
+        self._outcome_check(closed, outcome, investigation=bool(opened))
+        if self.errors or received is None or not self.s.build:
+            return Action.CREATE, None
+        case = Case(
+            organisation=self.org,
+            number=number,
+            unit_id=main.unit_id,
+            kind=kind or Case.Kind.INVESTIGATION,
+            opened_on=received,
+            status=Case.Status.CLOSED if closed else Case.Status.OPEN,
+            closed_on=closed,
+        )
+        work = _Work(case=case, new_case=True, events=[(CaseEvent.Kind.CREATED, number)])
+        start = opened or received
+        for role, person in ((Assignment.Role.MAIN, main), (Assignment.Role.CO, co)):
+            if person is not None:
+                work.new_assignments.append(
+                    self._assignment(case, person.pk, role, start, max(closed, start) if closed else None)
+                )
+        self._assigned_event(work, main.pk, co.pk if co else None)
+        if opened:
+            work.investigation, work.new_investigation = self._investigation(case, opened), True
+            self._opened_event(work, work.investigation)
+            if closed:
+                self._close(work, work.investigation, closed, outcome, main.pk)
+        return Action.CREATE, work
+
+    def _existing(self, case: Case, kind, outcome, received, opened, closed) -> tuple[str, _Work | None]:
+        s = self.s
+        inv = s.investigations.get(case.pk)
+        current = s.current.get(case.pk, {})
+        self._in_scope(case.unit_id)
+        work = _Work(case=case)
+        if kind and kind != case.kind:
+            self.changes["kind"] = (str(case.get_kind_display()), self.row["kind"])
+            case.kind = kind
+            work.case_fields.add("kind")
+        if received and received != case.opened_on:
+            self.changes["received"] = (case.opened_on.isoformat(), received.isoformat())
+            case.opened_on = received
+            work.case_fields.add("opened_on")
+        start = inv.start_date if inv is not None else None
+        self._dates_check(received or case.opened_on, opened or start, closed)
+
+        if case.status == Case.Status.CLOSED:
+            held_outcome = inv.outcome if inv is not None else ""
+            if closed is None:
+                self.changes["closed"] = (case.closed_on.isoformat() if case.closed_on else "", "")
+                self.conflicts.append(_("The case is closed in Stabil but open in the file: it is not reopened."))
+            elif closed != case.closed_on or (outcome and held_outcome and outcome != held_outcome):
+                if closed != case.closed_on:
+                    self.changes["closed"] = (case.closed_on.isoformat() if case.closed_on else "", closed.isoformat())
+                if outcome and outcome != held_outcome:
+                    self.changes["outcome"] = (held_outcome, outcome)
+                self.conflicts.append(_("The case was closed in Stabil with another date or outcome than the file's."))
+            if opened and start and opened != start:
+                self.changes["opened"] = (start.isoformat(), opened.isoformat())
+                self.conflicts.append(_("The investigation of this closed case started on another date in Stabil."))
+            return Action.UPDATE if work.case_fields else Action.UNCHANGED, work
+
+        running = inv if inv is not None and inv.closed_on is None else None
+        if opened:
+            if running is not None and running.start_date != opened:
+                self.changes["opened"] = (running.start_date.isoformat(), opened.isoformat())
+                if running.extended_until is not None:
+                    self.conflicts.append(
+                        _("An extension was decided in Stabil on the investigation's present start date.")
+                    )
+                else:
+                    running.start_date = opened
+                    running.target_date = rules.target_date(opened, s.settings)
+                    running.legal_deadline = rules.legal_deadline(opened, s.settings)
+                    work.investigation = running
+                    work.investigation_fields |= {"start_date", "target_date", "legal_deadline"}
+                    self._opened_event(work, running)
+            elif running is None and (inv is None or inv.start_date != opened):
+                self.changes["opened"] = ("", opened.isoformat())
+                running = self._investigation(case, opened)
+                work.investigation, work.new_investigation = running, True
+                self._opened_event(work, running)
+        if closed:
+            held_main = current.get(Assignment.Role.MAIN)
+            self.changes["closed"] = ("", closed.isoformat())
+            if outcome:
+                self.changes["outcome"] = ("", self.row["outcome"])
+            self._outcome_check(closed, outcome, investigation=running is not None)
+            if running is not None and work.investigation is None:
+                work.investigation = running
+            self._close(work, running, closed, outcome, held_main.staff_id if held_main else None)
+            for a in current.values():
+                a.end = max(closed, a.start)
+                work.end_assignments.append(a)
+            case.status, case.closed_on = Case.Status.CLOSED, max(closed, case.opened_on)
+            case.version += 1
+            work.case_fields |= {"status", "closed_on", "version"}
+            return Action.END, work
+        self._handlers(case, work, current)
+        changed = work.case_fields or work.investigation_fields or work.new_investigation or work.new_assignments
+        return Action.UPDATE if changed else Action.UNCHANGED, work
+
+    def _handlers(self, case: Case, work: _Work, current: dict[str, Assignment]) -> None:
+        result: dict[str, int | None] = {
+            r: (a.staff_id if a else None) for r, a in ((r, current.get(r)) for r in ("main", "co"))
+        }
+        moved: dict[str, _Person] = {}
+        for role, key in ((Assignment.Role.MAIN, "main"), (Assignment.Role.CO, "co")):
+            wanted = self.row.get(key, "")
+            if not wanted:
+                continue  # an empty cell never removes a handler
+            held = current.get(role)
+            if held is not None and held.employee_number == wanted:
+                continue
+            self.changes[key] = (held.employee_number if held else "", wanted)
+            if held is not None and held.reason != IMPORT_REASON:
+                self.conflicts.append(
+                    _("%(field)s: the handler was assigned in Stabil, the file names another.")
+                    % {"field": self._label(key)}
+                )
+                continue
+            person = self._person(key, case.unit_id, closed=False)
+            if person is not None:
+                moved[role] = person
+                result[role] = person.pk
+        if not moved or self.errors or self.conflicts:
+            return
+        if result["main"] is not None and result["main"] == result["co"]:
+            self.errors.append(_("The main handler and the co-handler must be different people."))
+            return
+        if "main" in moved:
+            self._levels_check(moved["main"], result["co"] is not None, case.weight)
+            if self.errors:
+                return
+        on = self.s.today
+        for role, person in moved.items():
+            old = current.get(role)
+            if old is not None:
+                old.end = max(on, old.start)
+                work.end_assignments.append(old)
+            work.new_assignments.append(self._assignment(case, person.pk, role, on, None))
+        if case.status == Case.Status.AWAITING_ALLOCATION and result["main"] is not None:
+            case.status = Case.Status.OPEN
+            work.case_fields.add("status")
+        case.version += 1
+        work.case_fields.add("version")
+        self._assigned_event(work, result["main"], result["co"])
+
+
+CASE_IMPORT = CaseImport()

@@ -1,0 +1,260 @@
+"""A leaver's handover (issue 19 part 3): the end date warns and leads to the handover; each case goes to its
+co-handler by default or to a chosen person, under every rule of handlers (reused from case_assign); events,
+history and notifications; one refused case saves nothing."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from caseload.models import Assignment, Case, CaseEvent
+from staff.models import Notification, Role
+from tests.caseload.factories import case, worker
+from tests.factories import RoleAssignmentFactory, StaffMemberFactory
+from tests.staff.test_staff_record_history import _edit
+
+TODAY = datetime.date(2024, 6, 14)
+pytestmark = pytest.mark.usefixtures("_frozen")
+
+
+@pytest.fixture
+def _frozen():
+    with time_machine.travel(datetime.datetime(2024, 6, 14, 9), tick=False):
+        yield
+
+
+@pytest.fixture
+def team(ladder):
+    """bob (level 2) leaves; dora (level 3), eve (level 2) and nova (level 1) stay; carol is the specialist."""
+    w = ladder
+    w.people["dora"] = worker(w.unit, "dora", level=3)
+    w.people["eve"] = worker(w.unit, "eve", level=2)
+    w.people["nova"] = worker(w.unit, "nova", level=1)
+    return w
+
+
+def _handlers(c) -> tuple:
+    current = {a.role: a.staff for a in Assignment.objects.filter(case=c, end__isnull=True)}
+    return current.get("main"), current.get("co")
+
+
+def _post(w, who="alice", reason="Bob slutar 30 juni", **chosen):
+    data = {"reason": reason} | {f"case-{c.pk}": person.pk for c, person in chosen.values()}
+    return w.client(who).post(reverse("caseload:handover", args=[w.bob.pk]), data)
+
+
+def test_default_hands_each_case_to_its_co_handler(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    b = case(w.unit, "A-2", main=w.dora, co=w.bob)
+    closed = case(w.unit, "A-3", main=w.bob, co=w.eve, closed_on=datetime.date(2024, 5, 1))
+    page = w.client("alice").get(reverse("caseload:handover", args=[w.bob.pk])).content.decode()
+    table = page.split('data-testid="handover-cases"', 1)[1].split("</table>", 1)[0]
+    assert "A-1" in table and "A-2" in table and "A-3" not in table
+    response = _post(w)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert _handlers(a) == (w.dora, None)  # the co-handler became main handler
+    assert _handlers(b) == (w.dora, None)  # a leaving co-handler is not replaced
+    assert _handlers(closed) == (None, None)  # a closed case is left alone (its handlers ended when it closed)
+    ended = Assignment.objects.get(case=a, staff=w.bob)
+    assert ended.end == TODAY
+    new = Assignment.objects.get(case=a, staff=w.dora, role="main")
+    assert new.assigned_by == w.alice and "Bob slutar 30 juni" in new.reason
+    # The timeline names who, what and why; the history row names the person and the handover.
+    event = CaseEvent.objects.get(case=a, kind=CaseEvent.Kind.ASSIGNED)
+    assert event.actor == w.alice and "Bob slutar 30 juni" in event.detail and "Dora" in event.detail
+    row = Assignment.history.filter(id=new.pk).get()
+    assert row.history_user == w.alice.user and row.history_change_reason == f"Handover: {w.bob.pk}"
+    # Dora is told once, naming the case she now handles as main handler; no one else is told.
+    note = Notification.objects.get(recipient=w.dora)
+    assert "A-1 (huvudhandläggare)" in note.body and "A-2" not in note.body
+    assert [a.pk, a.unit_id] in note.case_refs
+    assert Notification.objects.count() == 1
+
+
+def test_to_chosen_people(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    b = case(w.unit, "A-2", main=w.dora, co=w.bob)
+    c = case(w.unit, "A-3", main=w.bob, co=w.dora)
+    assert _post(w, x=(a, w.eve), y=(b, w.eve), z=(c, w.dora)).status_code == 302
+    assert _handlers(a) == (w.eve, w.dora)  # eve takes bob's place, dora stays co-handler
+    assert _handlers(b) == (w.dora, w.eve)  # eve becomes co-handler
+    assert _handlers(c) == (w.dora, None)  # the co-handler chosen as main: no co-handler left
+    note = Notification.objects.get(recipient=w.eve)
+    assert "A-1 (huvudhandläggare)" in note.body and "A-2 (medhandläggare)" in note.body
+    assert "A-3 (huvudhandläggare)" in Notification.objects.get(recipient=w.dora).body
+
+
+def test_the_level_1_rule_refuses_with_the_reason_and_nothing_is_saved(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    b = case(w.unit, "A-2", main=w.bob, co=w.nova)  # nova (level 1) would be main handler alone
+    response = _post(w)
+    assert response.status_code == 400
+    errors = response.context["form"].non_field_errors()
+    assert errors == ["Ärende A-2: En medarbetare på nivå 1 har alltid en medhandläggare: välj en."]
+    assert "Inget lämnades över" in response.content.decode()
+    # All or nothing: A-1 was fine but is not moved either; no event, no message.
+    assert _handlers(a) == (w.bob, w.dora) and _handlers(b) == (w.bob, w.nova)
+    assert not CaseEvent.objects.filter(kind=CaseEvent.Kind.ASSIGNED).exists()
+    assert not Notification.objects.exists()
+    assert Case.objects.get(pk=a.pk).version == a.version
+    # Choosing someone for A-2 keeps nova as co-handler: accepted.
+    assert _post(w, x=(b, w.eve)).status_code == 302
+    assert _handlers(a) == (w.dora, None) and _handlers(b) == (w.eve, w.nova)
+
+
+def test_a_level_1_main_handler_keeps_a_co_handler(team):
+    w = team
+    c = case(w.unit, "A-1", main=w.nova, co=w.bob)
+    response = _post(w)
+    assert response.context["form"].non_field_errors() == [
+        "Ärende A-1: En medarbetare på nivå 1 har alltid en medhandläggare: välj en."
+    ]
+    assert _handlers(c) == (w.nova, w.bob)
+    assert _post(w, x=(c, w.dora)).status_code == 302
+    assert _handlers(c) == (w.nova, w.dora)
+
+
+def test_the_other_rules_of_handlers_apply_too(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    b = case(w.unit, "A-2", main=w.bob)
+    response = _post(w, x=(a, w.carol))  # the specialist holds no own cases; A-2 has no co-handler
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == [
+        "Ärende A-1: En specialist har inga egna ärenden: välj specialisten som medhandläggare i stället.",
+        "Ärende A-2 har ingen medhandläggare som kan ta över: välj vem som gör det.",
+    ]
+    assert _handlers(a) == (w.bob, w.dora) and _handlers(b) == (w.bob, None)
+
+
+def test_someone_outside_the_unit_cannot_be_chosen(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    response = w.client("alice").post(
+        reverse("caseload:handover", args=[w.bob.pk]), {"reason": "Slutar", f"case-{a.pk}": w.heidi.pk}
+    )
+    assert response.status_code == 400 and response.context["form"].errors[f"case-{a.pk}"]
+    assert _handlers(a) == (w.bob, w.dora)
+
+
+def test_a_reason_is_required_and_may_hold_no_personal_identity_number(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    assert _post(w, reason="").status_code == 400
+    response = _post(w, reason="Klient 19121212-1212 byter")
+    assert response.status_code == 400
+    assert _handlers(a) == (w.bob, w.dora)
+
+
+@pytest.mark.parametrize("who", ["bob", "dora", "erin", "dave", "other_manager"])
+def test_others_cannot_hand_over(team, who):
+    w = team
+    if who == "other_manager":
+        manager = StaffMemberFactory(organisation=w.org, unit=w.intake_unit)
+        RoleAssignmentFactory(organisation=w.org, staff=manager, role=Role.UNIT_MANAGER, unit=w.intake_unit)
+        w.people["other_manager"] = manager
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    assert w.client(who).get(reverse("caseload:handover", args=[w.bob.pk])).status_code == 403
+    assert _post(w, who=who).status_code == 403
+    assert _handlers(a) == (w.bob, w.dora)
+
+
+def test_the_organisation_admin_hands_over_from_the_end_date(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    case(w.unit, "A-2", main=w.eve, co=w.bob)
+    frank = w.client("frank")
+    response = _edit(frank, w.bob, employment_end="2024-06-30", leaving_reason="Ny tjänst")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("caseload:handover", args=[w.bob.pk])
+    page = frank.get(response["Location"]).content.decode()
+    assert "Bob Testsson har fortfarande 2 öppna ärenden" in page
+    assert _post(w, who="frank").status_code == 302
+    assert _handlers(a) == (w.dora, None)
+    assert Assignment.objects.get(case=a, staff=w.dora, role="main").assigned_by == w.frank
+    done = w.client("frank").get(reverse("caseload:handover", args=[w.bob.pk])).content.decode()
+    assert 'data-testid="handover-empty"' in done
+
+
+def test_an_end_date_without_open_cases_stays_on_the_person_page(team):
+    w = team
+    case(w.unit, "A-1", main=w.bob, co=w.dora, closed_on=datetime.date(2024, 5, 1))
+    response = _edit(w.client("frank"), w.bob, employment_end="2024-06-30")
+    assert response["Location"] == reverse("staff:admin_staff_edit", args=[w.bob.pk])
+
+
+def test_a_changed_case_meanwhile_is_refused_not_overwritten(team):
+    """The handover locks the cases and reads their versions under the lock: a reassignment made just before
+    it is seen, and the handover goes by what holds now."""
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    from caseload import services
+
+    services.case_assign(
+        organisation=w.org, actor=w.alice, case=a, main=w.eve, co=w.bob, reason="Byte", expected_version=0
+    )
+    assert _post(w).status_code == 302
+    assert _handlers(a) == (w.eve, None)
+
+
+def _page_queries(w, count, start):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(count):
+        case(w.unit, f"Q-{start + n}", main=w.bob, co=w.dora)
+    client = w.client("alice")
+    url = reverse("caseload:handover", args=[w.bob.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_handover_page_makes_as_many_queries_for_8_cases_as_for_2(team):
+    assert _page_queries(team, 2, 0) == _page_queries(team, 6, 2)
+
+
+def test_one_open_case_is_named_in_the_singular(team):
+    w = team
+    case(w.unit, "A-1", main=w.bob, co=w.dora)
+    frank = w.client("frank")
+    response = _edit(frank, w.bob, employment_end="2024-06-30")
+    page = frank.get(response["Location"]).content.decode()
+    assert "Bob Testsson har fortfarande 1 öppet ärende. Lämna över det före sista dagen" in page
+    done = frank.post(response["Location"], {"reason": "Slutar"}, follow=True).content.decode()
+    assert "1 ärende från Bob Testsson lämnades över; den nya handläggaren har fått meddelande." in done
+
+
+def test_every_case_with_no_one_chosen_to_one_person(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    b = case(w.unit, "A-2", main=w.dora, co=w.bob)
+    c = case(w.unit, "A-3", main=w.bob, co=w.nova)
+    response = w.client("alice").post(
+        reverse("caseload:handover", args=[w.bob.pk]),
+        {"reason": "Slutar", "everyone": w.eve.pk, f"case-{c.pk}": w.dora.pk},
+    )
+    assert response.status_code == 302
+    assert _handlers(a) == (w.eve, w.dora)
+    assert _handlers(b) == (w.dora, w.eve)
+    assert _handlers(c) == (w.dora, w.nova)  # the case's own choice wins
+
+
+def test_one_person_for_every_case_still_meets_each_rule(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    response = w.client("alice").post(
+        reverse("caseload:handover", args=[w.bob.pk]), {"reason": "Slutar", "everyone": w.carol.pk}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors() == [
+        "Ärende A-1: En specialist har inga egna ärenden: välj specialisten som medhandläggare i stället."
+    ]
+    assert _handlers(a) == (w.bob, w.dora)
