@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from staff.access import Access
 from staff.imports import parse
 from staff.imports.files import normalised
-from staff.imports.kinds import Action, Field, Progress, Row, RowPlan
+from staff.imports.kinds import Action, Field, Progress, Row, RowPlan, action_counts, history_args
 from staff.models import Absence, Organisation, Role, StaffMember
 
 BATCH = 1000
@@ -150,9 +150,7 @@ class AbsenceKind:
         plans: Sequence[RowPlan],
         by: StaffMember | None,
     ) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for p in plans:
-            counts[p.action] = counts.get(p.action, 0) + 1
+        counts = action_counts(plans)
         writes = [p for p in plans if p.action in (Action.CREATE, Action.UPDATE)]
         if not writes:
             return counts
@@ -186,15 +184,11 @@ class AbsenceKind:
         return counts
 
 
-def _history(by: StaffMember | None) -> dict:
-    return {"default_user": by.user if by is not None and by.user_id else None, "default_change_reason": "import"}
-
-
 def _bulk_create(objs, by) -> None:
     if hasattr(Absence, "history"):  # absences keep change history once staff/trust.py tracks them
         from simple_history.utils import bulk_create_with_history
 
-        bulk_create_with_history(objs, Absence, batch_size=BATCH, **_history(by))
+        bulk_create_with_history(objs, Absence, batch_size=BATCH, **history_args(by))
     else:
         Absence.objects.bulk_create(objs, batch_size=BATCH)
 
@@ -203,7 +197,7 @@ def _bulk_update(objs, fields, by) -> None:
     if hasattr(Absence, "history"):
         from simple_history.utils import bulk_update_with_history
 
-        bulk_update_with_history(objs, Absence, fields, batch_size=BATCH, **_history(by))
+        bulk_update_with_history(objs, Absence, fields, batch_size=BATCH, **history_args(by))
     else:
         Absence.objects.bulk_update(objs, fields, batch_size=BATCH)
 

@@ -80,6 +80,20 @@ class ImportKind(Protocol):
         the counts per action. Applying a plan of a file already applied changes nothing."""
 
 
+def action_counts(plans: Sequence[RowPlan]) -> dict[str, int]:
+    """Rows per action, as `apply` returns them."""
+    counts: dict[str, int] = {}
+    for plan in plans:
+        counts[str(plan.action)] = counts.get(str(plan.action), 0) + 1
+    return counts
+
+
+def history_args(by: StaffMember | None) -> dict:
+    """simple-history's bulk helpers' arguments for an import's writes: the person (none for the drop folder)
+    and the reason "import"."""
+    return {"default_user": by.user if by is not None and by.user_id else None, "default_change_reason": "import"}
+
+
 _KINDS: dict[str, ImportKind] = {}
 
 

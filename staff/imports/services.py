@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from staff.imports import kinds as registry
 from staff.imports.files import Table, UnreadableFile, mapped_rows, proposed_mapping, read_table
-from staff.imports.kinds import Action, ImportKind, RowPlan
+from staff.imports.kinds import Action, ImportKind, RowPlan, action_counts
 from staff.imports.models import ImportMapping, ImportRun
 from staff.models import Organisation, StaffMember
 from staff.platform import secrets
@@ -246,13 +246,6 @@ def _plan(
     return accepted, plans, sorted([*refused, *plans], key=lambda p: p.row)
 
 
-def _counts(plans: Sequence[RowPlan]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for plan in plans:
-        counts[plan.action] = counts.get(plan.action, 0) + 1
-    return counts
-
-
 def _as_json(plans: Sequence[RowPlan]) -> list[dict]:
     return [
         {
@@ -292,7 +285,7 @@ def preview(*, run: ImportRun) -> ImportRun:
         logger.exception("import preview failed", extra={"organisation_id": run.organisation_id, "run": run.pk})
         run_fail(run, _failure_text(exc))
         return run
-    counts = _counts(plans)
+    counts = action_counts(plans)
     values = {
         "status": Status.PREVIEWED,
         "plans": _as_json(plans),
@@ -351,7 +344,7 @@ def apply(*, run: ImportRun) -> ImportRun:
             ImportRun.objects.filter(pk=run.pk).update(
                 status=Status.APPLIED,
                 plans=_as_json(plans),
-                counts={**_counts(plans), **{k: v for k, v in actual.items() if k not in _counts(plans)}},
+                counts={**actual, **action_counts(plans)},
                 done=len(plans),
                 total=len(plans),
                 file_encrypted="",

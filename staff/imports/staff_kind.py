@@ -26,11 +26,10 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from staff.access import Access
 from staff.imports import parse
-from staff.imports.kinds import Action, Field, Progress, Row, RowPlan
+from staff.imports.kinds import Action, Field, Progress, Row, RowPlan, action_counts, history_args
 from staff.models import EmploymentExtent, Organisation, Role, StaffMember, Unit
 
 BATCH = 1000
-REASON = "import"
 
 FIELDS = (
     Field(
@@ -166,16 +165,13 @@ class StaffKind:
         by: StaffMember | None,
     ) -> dict[str, int]:
         today = timezone.localdate()
-        user = by.user if by is not None and by.user_id else None
         units = _units(organisation)
         by_row = dict(rows)
         writes = [p for p in plans if p.action in (Action.CREATE, Action.UPDATE, Action.END)]
-        counts: dict[str, int] = {}
-        for p in plans:
-            counts[p.action] = counts.get(p.action, 0) + 1
+        counts = action_counts(plans)
         if not writes:
             return counts
-        history = {"default_user": user, "default_change_reason": REASON}
+        history = history_args(by)
 
         # New people, and their first FTE period from the employment start.
         new = []
@@ -247,8 +243,7 @@ def _check(member: StaffMember, fte: Decimal | None = None) -> None:
 def _fte_from_today(organisation, members, ftes: dict[int, Decimal], by, today: dt.date) -> None:
     """As employment_extent_set for many people at once: the new FTE holds from today (the employment start if
     later); later periods give way; a person without periods first gets one with the FTE held so far."""
-    user = by.user if by is not None and by.user_id else None
-    history = {"default_user": user, "default_change_reason": REASON}
+    history = history_args(by)
     ids = [m.pk for m in members]
     starts = {m.pk: max(today, m.employment_start) for m in members}
     periods = list(EmploymentExtent.objects.filter(organisation=organisation, staff_id__in=ids))
