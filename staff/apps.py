@@ -15,6 +15,7 @@ class StaffConfig(AppConfig):
         )
 
         post_migrate.connect(rls.install_after_migrate, sender=self)
+        _register_import_kinds()
         _sane_dates_in_every_form()
 
 
@@ -29,3 +30,13 @@ def _sane_dates_in_every_form() -> None:
     for field_class in (forms.DateField, forms.DateTimeField):
         if validate_sane_date not in field_class.default_validators:
             field_class.default_validators = [*field_class.default_validators, validate_sane_date]
+
+
+def _register_import_kinds() -> None:
+    """The file imports of staff's own data (staff/imports/): staff records and absences."""
+    from staff.imports import kinds
+    from staff.imports.absence_kind import ABSENCES
+    from staff.imports.staff_kind import STAFF
+
+    kinds.register(STAFF)
+    kinds.register(ABSENCES)

@@ -510,6 +510,9 @@ class Invitation(TenantModel):
         return self.State.PENDING
 
 
+# File imports (staff/imports/): each organisation's column mapping per kind, and each run of an import.
+from staff.imports.models import ImportMapping, ImportRun  # noqa: E402,F401
+
 # The access log (staff/platform/audit/): models live in their own module, registered under the staff app.
 from staff.platform.audit.models import AccessLogEntry, AccessLogSettings, AccessReview, SecurityEvent  # noqa: E402,F401
 

@@ -46,6 +46,13 @@ BEAT_SCHEDULE: dict = {
     "sessions-clear-expired": {"task": "staff.tasks.sessions_clear_expired", "schedule": crontab(hour=3, minute=10)},
     # Leaving ends access (docs/trust-signin.md): shortly after midnight, when yesterday was someone's last day.
     "leavers-access-end": {"task": "staff.tasks.leavers_access_end_all", "schedule": crontab(hour=0, minute=5)},
+    # New files in the imports' drop folder (staff/imports/drop.py), when IMPORT_DROP_DIR is set.
+    "imports-drop-folder": {
+        "task": "staff.imports.tasks.import_drop_folder_all",
+        "schedule": settings.IMPORT_DROP_EVERY_SECONDS,
+    },
+    # Uploaded import files not applied within a day are wiped (their runs keep the plans).
+    "imports-files-expire": {"task": "staff.imports.tasks.import_files_expire_all", "schedule": crontab(minute=40)},
 }
 
 
@@ -223,3 +230,14 @@ def notification_emails_resend(
             organisation_id=organisation_id, notification_ids=pks[start : start + RESEND_BATCH]
         )
     return len(pks)
+
+
+# The file imports' tasks (staff/imports/tasks.py), registered with the worker through this module.
+from staff.imports.tasks import (  # noqa: E402,F401
+    import_apply,
+    import_drop_folder,
+    import_drop_folder_all,
+    import_files_expire,
+    import_files_expire_all,
+    import_preview,
+)

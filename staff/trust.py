@@ -11,6 +11,8 @@ from staff.models import (
     EmploymentExtent,
     GroupMembership,
     IdentityProvider,
+    ImportMapping,
+    ImportRun,
     Invitation,
     Organisation,
     SsoIdentity,
@@ -20,7 +22,7 @@ from staff.platform import identity_scan
 from staff.platform.audit.models import AccessReview
 from staff.platform.history.display import Source
 from staff.platform.history.registry import LEGACY, OrganisationHistoryBase, track
-from staff.platform.retention.registry import on_anonymise
+from staff.platform.retention.registry import on_anonymise, rule
 
 track(Organisation, exclude=["created_at"], table=LEGACY, bases=[OrganisationHistoryBase])
 track(EmploymentExtent, exclude=["created_at"], table=LEGACY)
@@ -34,6 +36,10 @@ track(EmailDomain, exclude=["verification_hash"])
 # Absences and group memberships, entered in the app (issue 19): who registered, changed or removed which.
 track(Absence)
 track(GroupMembership)
+
+# An import's column mapping: who changed it, when. The runs themselves are a record already (who uploaded and
+# who applied which file, when) and keep no history of their own.
+track(ImportMapping, exclude=["updated_at"])
 
 identity_scan.texts(AccessReview, "comment")
 
@@ -96,3 +102,27 @@ def absences_history(member: StaffMember) -> None:
     the kind of an absence (sick leave) is about the person."""
     Absence.history.filter(organisation_id=member.organisation_id, staff_id=member.pk).delete()
     GroupMembership.history.filter(organisation_id=member.organisation_id, staff_id=member.pk).delete()
+
+
+@rule(period="access_log_years", order=90)
+def import_runs(*, organisation, cutoff) -> dict[str, int]:
+    """Import runs (their plans name people and what changed) go with the access log of the same period."""
+    ImportRun.objects.filter(organisation=organisation, created_at__date__lt=cutoff).delete()
+    return {}
+
+
+@on_anonymise
+def import_plans(member: StaffMember) -> None:
+    """An anonymised person's rows in the plans of past imports lose what they said (the changes: names, dates):
+    the row number, the action and the employee number stay, so the run's counts still add up."""
+    if not member.employee_number:
+        return
+    for run in ImportRun.objects.filter(organisation=member.organisation, kind__in=("staff", "absences")):
+        plans = run.plans or []
+        touched = False
+        for plan in plans:
+            if plan.get("key") == member.employee_number and plan.get("changes"):
+                plan["changes"] = {}
+                touched = True
+        if touched:
+            ImportRun.objects.filter(pk=run.pk).update(plans=plans)

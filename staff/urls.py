@@ -2,6 +2,7 @@ from django.urls import path
 
 from staff import admin_views, help, views
 from staff.absences import views as absence_views
+from staff.imports import views as import_views
 from staff.platform import token_views
 from staff.platform.audit import urls as audit_urls
 from staff.scim import admin_views as scim_admin_views
@@ -24,4 +25,5 @@ urlpatterns = [
     *audit_urls.urlpatterns,
     *scim_admin_views.urlpatterns,
     *sso_admin_views.urlpatterns,
+    *import_views.urlpatterns,
 ]

@@ -324,3 +324,10 @@ LOGGING = {
 STABIL_AUDIT_STREAM = env("STABIL_AUDIT_STREAM", default="")
 for _part, _entries in audit_stream.logging_config(STABIL_AUDIT_STREAM).items():
     LOGGING[_part].update(_entries)
+
+
+# File imports from a drop folder (staff/imports/drop.py, docs/integrations.md): <dir>/<organisation slug>/<kind>/.
+# Empty: no drop folder. Files younger than the minimum age may still be being written and wait for the next round.
+IMPORT_DROP_DIR = env.str("IMPORT_DROP_DIR", default="")
+IMPORT_DROP_EVERY_SECONDS = env.float("IMPORT_DROP_EVERY_SECONDS", default=300)
+IMPORT_DROP_MIN_AGE_SECONDS = env.float("IMPORT_DROP_MIN_AGE_SECONDS", default=60)

@@ -8,6 +8,11 @@ kinds here, the case kind in caseload), so that the layering holds: staff never 
 A kind sees only mapped columns (the framework drops every other column of the file) and only after
 `screen`, which may refuse a row outright: the framework then keeps the row's number and error and nothing of
 its values (a case row carrying a name or a personal identity number is named by its row number only).
+
+Optional: a kind with `applies_with_errors = True` is applied although some rows are errors (its `apply` gets
+the rows `screen` let through with their plans and must leave the rows in error unwritten); without it, a
+row in error stops the apply. `by` is None for the drop folder's runs (staff.imports.drop), which no person
+uploaded or applied.
 """
 
 from __future__ import annotations
@@ -73,6 +78,20 @@ class ImportKind(Protocol):
     ) -> dict[str, int]:
         """Writes the planned changes (the framework holds the transaction: raising undoes all of it) and returns
         the counts per action. Applying a plan of a file already applied changes nothing."""
+
+
+def action_counts(plans: Sequence[RowPlan]) -> dict[str, int]:
+    """Rows per action, as `apply` returns them."""
+    counts: dict[str, int] = {}
+    for plan in plans:
+        counts[str(plan.action)] = counts.get(str(plan.action), 0) + 1
+    return counts
+
+
+def history_args(by: StaffMember | None) -> dict:
+    """simple-history's bulk helpers' arguments for an import's writes: the person (none for the drop folder)
+    and the reason "import"."""
+    return {"default_user": by.user if by is not None and by.user_id else None, "default_change_reason": "import"}
 
 
 _KINDS: dict[str, ImportKind] = {}

@@ -34,3 +34,17 @@ def decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken as exc:
         raise SecretUnreadable from exc
+
+
+def encrypt_bytes(data: bytes) -> str:
+    """A file (an uploaded import) as a Fernet token; b"" stays ""."""
+    return _fernet().encrypt(data).decode() if data else ""
+
+
+def decrypt_bytes(token: str) -> bytes:
+    if not token:
+        return b""
+    try:
+        return _fernet().decrypt(token.encode())
+    except InvalidToken as exc:
+        raise SecretUnreadable from exc

@@ -154,3 +154,28 @@ CASES.update(
         "staff:unit_absences": Outsider("frank", lambda w: {"pk": w.other_unit.pk}),
     }
 )
+
+
+# File imports (staff/imports/): Alfa's HR asking for Beta kommun's import run, on each page and API address.
+def _beta_run(w):
+    from staff.imports.models import ImportRun
+
+    run, _created = ImportRun.objects.get_or_create(
+        organisation=w.other_org,
+        kind="staff",
+        filename="beta.csv",
+        defaults={
+            "status": ImportRun.Status.PREVIEWED,
+            "headers": ["Anst.nr"],
+            "mapping": {"employee_number": "Anst.nr"},
+        },
+    )
+    return {"pk": run.pk}
+
+
+CASES["staff:import_detail"] = Outsider("erin", _beta_run)
+CASES["staff:import_mapping"] = Outsider("erin", _beta_run)
+CASES["staff:import_status"] = Outsider("erin", _beta_run)
+CASES["staff:import_apply"] = Outsider("erin", _beta_run, method="post", data=lambda w: {"confirm": "1"})
+CASES["api-import-run"] = Outsider("erin", _beta_run)
+CASES["api-import-apply"] = Outsider("erin", _beta_run, method="post")

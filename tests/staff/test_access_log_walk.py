@@ -125,6 +125,27 @@ def _viewer(world, viewer: str):
     return Client(HTTP_AUTHORIZATION=f"Bearer {key}"), None, None, token.pk
 
 
+def _alfa_run(w, o):
+    """A previewed staff import of Alfa kommun without errors, made once."""
+    from staff.imports.models import ImportRun
+    from staff.platform.secrets import encrypt_bytes
+
+    run, _ = ImportRun.objects.get_or_create(
+        organisation=w.org,
+        kind="staff",
+        filename="heroma.csv",
+        defaults={
+            "status": ImportRun.Status.PREVIEWED,
+            "headers": ["Anst.nr"],
+            "mapping": {"employee_number": "Anst.nr"},
+            "plans": [{"row": 2, "action": "unchanged", "key": "1", "changes": {}, "errors": []}],
+            "counts": {"unchanged": 1},
+            "file_encrypted": encrypt_bytes(b"Anst.nr\n1\n"),
+        },
+    )
+    return {"pk": run.pk}
+
+
 VISITS: dict[str, Visit] = {
     "api-me": Visit("bob", ids=BOB_ID),
     "staff:my_page": Visit("bob", ids=BOB_ID),
@@ -178,6 +199,13 @@ VISITS: dict[str, Visit] = {
     "staff:notifications": Visit("bob", ids=CASE_ID),
     # SCIM (staff/scim/): the organisation's directory with its SCIM token, no person ("scim" as the viewer)
     "scim:users": Visit(SCIM, ids=BOB_ID),
+    # File imports (staff/imports/): a run's pages and API, by HR
+    "staff:imports": Visit("erin"),
+    "staff:import_detail": Visit("erin", _alfa_run),
+    "staff:import_mapping": Visit("erin", _alfa_run),
+    "staff:import_apply": Visit("erin", _alfa_run, method="post"),
+    "api-import-run": Visit("erin", _alfa_run),
+    "api-import-apply": Visit("erin", _alfa_run, method="post"),
     "scim:user": Visit(SCIM, lambda w, o: {"pk": str(w.bob.pk)}, BOB_ID),
     "scim:groups": Visit(SCIM, lambda w, o: _scim_group(w) and {}, BOB_ID),
     "scim:group": Visit(SCIM, lambda w, o: {"pk": str(_scim_group(w).pk)}, BOB_ID),

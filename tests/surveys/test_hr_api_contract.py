@@ -95,12 +95,12 @@ def _run(api_schema, key: str, *, refused: bool = False) -> int:
 
 
 def test_hr_token_honours_the_schema(api_schema, keys):
-    assert _run(api_schema, keys["hr"]) == 8
+    assert _run(api_schema, keys["hr"]) == 11
 
 
 def test_department_head_token_honours_the_schema(api_schema, keys):
-    assert _run(api_schema, keys["head"]) == 8
+    assert _run(api_schema, keys["head"]) == 11
 
 
 def test_worker_token_honours_the_schema_and_is_refused_hr_data(api_schema, keys):
-    assert _run(api_schema, keys["worker"], refused=True) == 8
+    assert _run(api_schema, keys["worker"], refused=True) == 11

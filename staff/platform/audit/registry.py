@@ -66,6 +66,13 @@ LOGGED: dict[str, Logged] = {
     "scim:user": Logged("staff", pk="pk", channel="scim"),
     "scim:groups": Logged("staff", channel="scim"),
     "scim:group": Logged("staff", channel="scim"),
+    # File imports (staff/imports/): a run's rows name people by employee number, with names and what changes
+    "staff:imports": Logged("staff"),
+    "staff:import_detail": Logged("staff"),
+    "staff:import_mapping": Logged("staff"),
+    "staff:import_apply": Logged("staff"),
+    "api-import-run": Logged("staff"),
+    "api-import-apply": Logged("staff"),
 }
 
 SIGN_IN = "signing in and one's own account: no one else's data"
@@ -119,6 +126,9 @@ NOT_PERSONAL: dict[str, str] = {
     "saml_sls": SIGN_IN,
     "saml_metadata": SIGN_IN,
     "retention:settings": "retention periods and counts of what was removed, no personal data",
+    "staff:import_upload": "the upload form; the run's own pages log",
+    "staff:import_status": "an import's status and row counts (polled by its progress bar), no personal data",
+    "api-import-upload": "receives a file; the run's own addresses log",
 }
 
 
