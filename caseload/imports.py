@@ -223,6 +223,9 @@ def _any(column: str, values: list[str]) -> RawSQL:
 
 class CaseImport:
     key = "cases"
+    # The case system's export always holds a few rows Stabil refuses (a name in a cell, an unknown employee
+    # number): the good rows are applied and the refused ones stay in the run's plan, named by row number.
+    applies_with_errors = True
     label = gettext_lazy("Cases")
     fields = (
         Field(

@@ -22,7 +22,7 @@ def items(request):
         result.append(NavItem(_("My department"), reverse("staff:department_detail", args=[department_id]), order=20))
     if access.has_any(Role.HR, Role.ORG_ADMIN):
         result.append(NavItem(_("Organisation"), reverse("staff:organisation_overview"), order=30))
-    if access.has_any(Role.HR, Role.ORG_ADMIN):
+    if access.has_any(Role.HR, Role.ORG_ADMIN) or access.managed_unit_ids:  # managers: the case import
         result.append(NavItem(_("Imports"), reverse("staff:imports"), order=94))
     if access.has_any(Role.HR, Role.ORG_ADMIN, Role.DEPARTMENT_HEAD):
         result.append(NavItem(_("API tokens"), reverse("staff:api_tokens"), order=96))

@@ -7,6 +7,7 @@ and the one transaction of an apply. Kind-agnostic: it never names a field of an
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Mapping, Sequence
 
@@ -222,7 +223,7 @@ def applies_with_errors(kind: ImportKind) -> bool:
 
 
 def _plan(
-    kind: ImportKind, organisation: Organisation, table: Table, mapping: Mapping[str, str], progress
+    kind: ImportKind, organisation: Organisation, table: Table, mapping: Mapping[str, str], progress, by=None
 ) -> tuple[list[tuple[int, dict]], list[RowPlan], list[RowPlan]]:
     """(the rows `screen` let through, the kind's plans of those rows, every row's plan in file order). A refused
     row is planned here as an error with its number and reason only: none of its values reach the kind or the
@@ -240,7 +241,10 @@ def _plan(
     def screened_progress(done: int) -> None:
         progress(offset + done)
 
-    plans = kind.plan(organisation=organisation, rows=accepted, progress=screened_progress)
+    # A kind whose plan takes `by` (the case kind: a manager's rows of other units are errors) is told who
+    # imports, so that the preview shows what the apply will do.
+    extra = {"by": by} if "by" in inspect.signature(kind.plan).parameters else {}
+    plans = kind.plan(organisation=organisation, rows=accepted, progress=screened_progress, **extra)
     if len(plans) != len(accepted):
         raise RuntimeError(f"{kind.key}.plan returned {len(plans)} plans for {len(accepted)} rows")
     return accepted, plans, sorted([*refused, *plans], key=lambda p: p.row)
@@ -279,7 +283,7 @@ def preview(*, run: ImportRun) -> ImportRun:
     try:
         table = _table(run)
         _rows, _kind_plans, plans = _plan(
-            kind, run.organisation, table, run.mapping, _progress_writer(run, in_database=True)
+            kind, run.organisation, table, run.mapping, _progress_writer(run, in_database=True), run.uploaded_by
         )
     except Exception as exc:
         logger.exception("import preview failed", extra={"organisation_id": run.organisation_id, "run": run.pk})
@@ -330,7 +334,7 @@ def apply(*, run: ImportRun) -> ImportRun:
                 return run
             table = _table(run)
             progress = _progress_writer(run, in_database=False)
-            rows, kind_plans, plans = _plan(kind, run.organisation, table, run.mapping, progress)
+            rows, kind_plans, plans = _plan(kind, run.organisation, table, run.mapping, progress, by)
             errors = sum(1 for p in plans if p.action == Action.ERROR)
             if errors and not applies_with_errors(kind):
                 raise ImportRefused(

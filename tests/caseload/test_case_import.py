@@ -499,3 +499,47 @@ def test_progress_is_told_the_rows_done(w):
     seen = []
     CASE_IMPORT.plan(organisation=w.org, rows=_file(1200), progress=seen.append)
     assert seen == [500, 1000, 1200]
+
+
+# -- through the framework (staff.imports.services): the sample file, with its bad rows, as a manager ----------
+
+
+def test_the_sample_goes_through_the_framework_and_its_good_rows_are_applied(w):
+    from staff.imports import services as imports
+    from staff.imports.models import ImportRun
+
+    case(w.unit, "BoU-2025-0417", main=w.bob, co=w.carol, start=datetime.date(2025, 11, 3))
+    run = imports.run_create(
+        organisation=w.org, kind_key="cases", by=w.alice, filename=SAMPLE.name, data=SAMPLE.read_bytes()
+    )
+    run = imports.run_preview_now(run=run)
+    assert run.status == ImportRun.Status.PREVIEWED, run.error
+    assert run.counts == {"create": 2, "end": 1, "error": 2}
+    assert "Anna" not in repr(run.plans)  # the row with a name is named by its number only
+    run = imports.run_apply_now(run=run, by=w.alice)
+    assert run.status == ImportRun.Status.APPLIED, run.error
+    assert set(Case.objects.filter(organisation=w.org).values_list("number", flat=True)) >= {
+        "BoU-2026-0101",
+        "BoU-2026-0102",
+    }
+    assert not Case.objects.filter(number__in=["BoU-2026-0103", "Anna Svensson"]).exists()
+    assert Case.objects.get(number="BoU-2025-0417").status == Case.Status.CLOSED
+    again = imports.run_preview_now(
+        run=imports.run_create(
+            organisation=w.org, kind_key="cases", by=w.alice, filename=SAMPLE.name, data=SAMPLE.read_bytes()
+        )
+    )
+    assert again.counts == {"unchanged": 3, "error": 2}
+
+
+def test_a_managers_preview_marks_the_rows_of_another_unit_as_errors(w):
+    """The framework passes who imports to the case kind's plan: the preview shows what the apply will do."""
+    from staff.imports import services as imports
+
+    data = (
+        "Ärendenummer;Ärendetyp;Inkommet;Utredning inledd;Handläggare\n"
+        "BoU-2026-0201;Utredning;2026-01-05;2026-01-12;2001\n"
+    ).encode()
+    run = imports.run_create(organisation=w.org, kind_key="cases", by=w.alice, filename="x.csv", data=data)
+    run = imports.run_preview_now(run=run)
+    assert run.counts == {"error": 1}, run.plans
