@@ -43,9 +43,14 @@ class HandoverForm(forms.Form):
         ),
     )
 
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, lines, candidates, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = lines
+        # The cases and their versions as this page shows them: a case given to the leaver, or reassigned, after
+        # the page was opened refuses the handover instead of being handed over unseen.
+        self.fields["seen"].initial = seen_text(lines)
         everyone: dict[int, object] = {}
         for people in candidates.values():
             everyone.update((p.pk, p) for p in people)
@@ -90,6 +95,20 @@ class HandoverForm(forms.Form):
     def rows(self):
         return [(line, self[line.field_name]) for line in self.lines]
 
+    def seen_versions(self) -> dict[int, int] | None:
+        """{case id: version} as the page showed them; None when the form carried none (an older page)."""
+        text = self.cleaned_data.get("seen") or ""
+        if not text:
+            return None
+        try:
+            return {int(pk): int(version) for pk, version in (part.split(":") for part in text.split(","))}
+        except ValueError:
+            return {}  # a damaged field: nothing matches, the handover is refused and the page shown again
+
+
+def seen_text(lines) -> str:
+    return ",".join(f"{line.case.pk}:{line.case.version}" for line in sorted(lines, key=lambda line: line.case.pk))
+
 
 def _leaver(request, pk: int):
     member = staff_get(organisation=request.organisation, pk=pk)
@@ -117,6 +136,7 @@ def handover(request, pk: int):
                 leaver=member,
                 reason=form.cleaned_data["reason"],
                 chosen=form.chosen(),
+                seen=form.seen_versions(),
             )
         except ValidationError as exc:
             apply_errors(form, exc)

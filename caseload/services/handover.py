@@ -35,6 +35,11 @@ def may_hand_over(*, access: Access, case: Case) -> bool:
     return access.is_org_admin or access.manages_unit(case.unit_id)
 
 
+def _stays(person: StaffMember, on: datetime.date) -> bool:
+    """Employed on `on` and after it: someone who has left, or whose last day is today, takes no cases."""
+    return person.employment_start <= on and (person.employment_end is None or person.employment_end > on)
+
+
 def _new_handlers(line: HandoverLine, chosen: StaffMember | None) -> tuple[StaffMember | None, StaffMember | None]:
     """(main, co) after the handover of one case."""
     if line.role == Assignment.Role.MAIN:
@@ -56,9 +61,11 @@ def cases_hand_over(
     reason: str,
     chosen: dict[int, StaffMember] | None = None,
     on: datetime.date | None = None,
+    seen: dict[int, int] | None = None,
 ) -> list[Case]:
     """Hand every open case of `leaver` over; `chosen` maps a case id to the person who takes the leaver's
-    place in it (others: the default). All or nothing; the new handlers are notified once each."""
+    place in it (others: the default). All or nothing; the new handlers are notified once each. `seen`: the
+    {case id: version} the page showed; any other set of cases or version now refuses the handover."""
     check_same_org(organisation, actor, leaver, *(chosen or {}).values())
     chosen = chosen or {}
     reason = (reason or "").strip()
@@ -66,16 +73,28 @@ def cases_hand_over(
         raise ValidationError({"reason": _("Give the reason for the handover.")})
     refuse_identity_numbers(reason=reason)
     on = on or timezone.localdate()
-    lines = leaver_open_cases(member=leaver)
-    if not lines:
-        raise ValidationError(_("%(name)s holds no open cases.") % {"name": leaver.full_name})
-    # Lock the cases in one order: a concurrent assignment waits, or the version guard tells it.
+    if leaver.pk in {person.pk for person in (chosen or {}).values()}:
+        raise ValidationError(_("The person who leaves cannot take over their own cases."))
+    # Lock the leaver's cases in one order first, then read them: a concurrent assignment waits for the
+    # handover, or the handover waits for it and then sees it (and refuses, if the page did not show it).
+    held = Assignment.objects.filter(organisation=organisation, staff=leaver, end__isnull=True).values("case_id")
     versions = dict(
         Case.objects.select_for_update()
-        .filter(organisation=organisation, pk__in=[line.case.pk for line in lines])
+        .filter(organisation=organisation, pk__in=held)
         .order_by("pk")
         .values_list("pk", "version")
     )
+    lines = leaver_open_cases(member=leaver)
+    if not lines:
+        raise ValidationError(_("%(name)s holds no open cases.") % {"name": leaver.full_name})
+    if seen is not None and seen != {line.case.pk: versions[line.case.pk] for line in lines}:
+        raise ValidationError(
+            _(
+                "The cases of %(name)s changed while you were handing them over (a case was given or reassigned). "
+                "Look at them again and hand them over anew."
+            )
+            % {"name": leaver.full_name}
+        )
     errors: list[str] = []
     taken: dict[int, list[tuple[Case, str]]] = {}
     people: dict[int, StaffMember] = {}
@@ -90,6 +109,15 @@ def cases_hand_over(
                 )
                 continue
             main, co = _new_handlers(line, chosen.get(case.pk, DEFAULT))
+            pairs = ((main, line.main), (co, line.co))
+            new = [p for p, held in pairs if p is not None and (held is None or held.pk != p.pk)]
+            leaving = [p for p in new if not _stays(p, on)]
+            if leaving:
+                errors.append(
+                    _("Case %(number)s: %(name)s is not employed after %(day)s and cannot take it over.")
+                    % {"number": case.number, "name": leaving[0].full_name, "day": on.isoformat()}
+                )
+                continue
             if main is None:
                 errors.append(
                     _("Case %(number)s has no co-handler to take it over: choose who does.") % {"number": case.number}

@@ -8,10 +8,12 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from caseload.models import Assignment, Case, CaseEvent
-from staff.models import Notification, Role
+from staff.models import Notification, Role, StaffMember
 from tests.caseload.factories import case, worker
 from tests.factories import RoleAssignmentFactory, StaffMemberFactory
 from tests.staff.test_staff_record_history import _edit
@@ -189,18 +191,71 @@ def test_an_end_date_without_open_cases_stays_on_the_person_page(team):
     assert response["Location"] == reverse("staff:admin_staff_edit", args=[w.bob.pk])
 
 
+def _seen(w) -> str:
+    """The hidden field of the page as it is opened now."""
+    page = w.client("alice").get(reverse("caseload:handover", args=[w.bob.pk])).content.decode()
+    return page.split('name="seen" value="', 1)[1].split('"', 1)[0]
+
+
 def test_a_changed_case_meanwhile_is_refused_not_overwritten(team):
-    """The handover locks the cases and reads their versions under the lock: a reassignment made just before
-    it is seen, and the handover goes by what holds now."""
+    """The page carries the cases and versions it showed: a reassignment made after it was opened refuses the
+    handover, and the page shown again hands over what holds now."""
     w = team
     a = case(w.unit, "A-1", main=w.bob, co=w.dora)
     from caseload import services
 
+    seen = _seen(w)
     services.case_assign(
-        organisation=w.org, actor=w.alice, case=a, main=w.eve, co=w.bob, reason="Byte", expected_version=0
+        organisation=w.org, actor=w.ivan, case=a, main=w.eve, co=w.bob, reason="Byte", expected_version=0
     )
-    assert _post(w).status_code == 302
+    url = reverse("caseload:handover", args=[w.bob.pk])
+    refused = w.client("alice").post(url, {"reason": "Bob slutar", "seen": seen})
+    assert refused.status_code == 400 and "ändrades medan du lämnade över" in refused.content.decode()
+    assert _handlers(a) == (w.eve, w.bob)  # ivan's assignment stands
+    assert w.client("alice").post(url, {"reason": "Bob slutar", "seen": _seen(w)}).status_code == 302
     assert _handlers(a) == (w.eve, None)
+
+
+def test_a_case_given_to_the_leaver_after_the_page_was_opened_is_not_handed_over_unseen(team):
+    w = team
+    case(w.unit, "A-1", main=w.bob, co=w.dora)
+    seen = _seen(w)
+    late = case(w.unit, "A-2", main=w.bob, co=w.eve)
+    url = reverse("caseload:handover", args=[w.bob.pk])
+    assert w.client("alice").post(url, {"reason": "Bob slutar", "seen": seen}).status_code == 400
+    assert _handlers(late) == (w.bob, w.eve)
+
+
+@pytest.mark.parametrize(("ends", "refused"), [(-1, True), (0, True), (1, False)])
+def test_a_receiver_who_has_left_or_leaves_today_is_refused(team, ends, refused):
+    """dora, the default receiver, whose last day is yesterday, today or tomorrow."""
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    today = timezone.localdate()
+    StaffMember.objects.filter(pk=w.dora.pk).update(employment_end=today + datetime.timedelta(days=ends))
+    response = _post(w)
+    if refused:
+        assert response.status_code == 400 and "kan inte ta över det" in response.content.decode()
+        assert _handlers(a) == (w.bob, w.dora)
+    else:
+        assert response.status_code == 302 and _handlers(a) == (w.dora, None)
+
+
+def test_the_leaver_cannot_be_chosen_for_their_own_cases(team):
+    from caseload.services.handover import cases_hand_over
+    from staff.access import Access
+
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    with pytest.raises(ValidationError):
+        cases_hand_over(
+            organisation=w.org,
+            actor=w.alice,
+            access=Access.load(w.alice),
+            leaver=w.bob,
+            reason="x",
+            chosen={a.pk: w.bob},
+        )
 
 
 def _page_queries(w, count, start):
