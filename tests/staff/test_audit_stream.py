@@ -4,7 +4,6 @@ commit only, in the documented schema; the STABIL_AUDIT_STREAM setting wired to 
 from __future__ import annotations
 
 import json
-import logging.handlers
 import os
 import socket
 import subprocess
@@ -35,7 +34,7 @@ def stream_file(tmp_path):
     """The stream into a temporary file, with the handler and formatter STABIL_AUDIT_STREAM=file:... makes."""
     path = tmp_path / "audit.jsonl"
     config = stream.handler_config(f"file:{path}")
-    handler = logging.handlers.WatchedFileHandler(config["filename"], encoding=config["encoding"])
+    handler = stream.SafeWatchedFileHandler(config["filename"], encoding=config["encoding"])
     handler.setFormatter(stream.JsonLineFormatter())
     stream.logger.addHandler(handler)
     stream._slugs.clear()  # ids repeat between tests
@@ -225,7 +224,7 @@ def test_the_schema_refuses_a_name_and_a_missing_field():
     ("value", "handler"),
     [
         ("", None),
-        ("file:/var/log/stabil/audit.jsonl", "logging.handlers.WatchedFileHandler"),
+        ("file:/var/log/stabil/audit.jsonl", "SafeWatchedFileHandler"),
         ("syslog", "syslog_handler"),
         ("syslog:logs.kommun.se:514", "syslog_handler"),
     ],
@@ -265,6 +264,16 @@ def test_the_settings_write_the_file_the_environment_names(tmp_path):
     [line] = lines(path)
     assert (line["event"], line["ip"], line["organisation_slug"]) == ("csrf_failure", "10.0.0.7", None)
     assert '"csrf_failure"' not in result.stderr  # not on the console as well
+
+
+@pytest.mark.parametrize("value", ["syslog:logs.nonexistent.invalid:514", "file:/proc/no-such-dir/audit.jsonl"])
+def test_a_log_target_that_is_not_there_does_not_stop_the_start_or_a_request(value):
+    """A syslog host that does not resolve or a file that cannot be written: the application starts, the line
+    is reported on stderr and lost, and the process goes on (the next line is tried again)."""
+    result = _run_with_setting(value, "print('still running')\n")
+    assert result.returncode == 0, result.stderr
+    assert "still running" in result.stdout
+    assert "Unable to configure handler" not in result.stderr
 
 
 def test_the_settings_send_to_a_syslog_server():

@@ -203,13 +203,52 @@ class JsonLineFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, separators=(",", ":"))
 
 
-def syslog_handler(address, facility: str = "local0") -> logging.handlers.SysLogHandler:
-    handler = logging.handlers.SysLogHandler(
+class DeferredSysLogHandler(logging.Handler):
+    """A SysLogHandler made at the first line, not when the settings are read: a syslog host that does not
+    resolve or a /dev/log that is missing at start-up must not stop the web and the workers (the standard
+    handler resolves and connects in its constructor). A line that cannot be sent is reported on stderr by
+    logging's handleError and the connection is made anew for the next line."""
+
+    def __init__(self, address, facility: int):
+        super().__init__()
+        self.address, self.facility, self.inner = address, facility, None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.inner is None:
+                inner = logging.handlers.SysLogHandler(address=self.address, facility=self.facility)
+                inner.ident = f"{SYSLOG_TAG}: "
+                inner.setFormatter(self.formatter)
+                self.inner = inner
+            self.inner.emit(record)
+        except Exception:
+            self.inner = None
+            self.handleError(record)
+
+    def close(self) -> None:
+        if self.inner is not None:
+            self.inner.close()
+        super().close()
+
+
+class SafeWatchedFileHandler(logging.handlers.WatchedFileHandler):
+    """WatchedFileHandler whose every failure (a directory not there, no permission, a full disk) is a line lost
+    and reported on stderr, never an exception in the request or task that wrote the row: the standard one
+    raises from emit when it cannot open the file."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            super().emit(record)
+        except Exception:
+            self.stream = None  # opened anew for the next line
+            self.handleError(record)
+
+
+def syslog_handler(address, facility: str = "local0") -> DeferredSysLogHandler:
+    return DeferredSysLogHandler(
         address=tuple(address) if isinstance(address, list) else address,
         facility=logging.handlers.SysLogHandler.facility_names[facility],
     )
-    handler.ident = f"{SYSLOG_TAG}: "
-    return handler
 
 
 def handler_config(value: str) -> dict | None:
@@ -222,7 +261,14 @@ def handler_config(value: str) -> dict | None:
         path = value.removeprefix("file:")
         if not path.startswith("/"):
             raise ImproperlyConfigured("STABIL_AUDIT_STREAM=file: needs an absolute path, e.g. file:/var/log/x.jsonl")
-        return {"class": "logging.handlers.WatchedFileHandler", "filename": path, "encoding": "utf-8", **formatter}
+        # delay: the file is opened at the first line, so a log directory not there yet does not stop the start
+        return {
+            "class": f"{__name__}.SafeWatchedFileHandler",
+            "filename": path,
+            "encoding": "utf-8",
+            "delay": True,
+            **formatter,
+        }
     if value == "syslog":
         return {"()": f"{__name__}.syslog_handler", "address": "/dev/log", **formatter}
     if value.startswith("syslog:"):
