@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from caseload.models import Case
 from intake.models import IntakeItem, IntakeSettings
 from staff.platform import audit, identity_scan
+from staff.platform.audit import supervisory
 from staff.platform.audit.registry import SETTINGS, Logged, access_log_pages
 from staff.platform.history.display import Source
 from staff.platform.history.registry import LEGACY, track
@@ -75,3 +76,21 @@ def decided_items(*, organisation, cutoff) -> dict[str, int]:
             decision=IntakeItem.Decision.PENDING
         ),
     )
+
+
+def _intake_tables(organisation, case, period):
+    """The intake items that led to the case (matched by its number): the report of concern or application as
+    Stabil holds it (received, acute, the pre-assessment and immediate-protection decisions and their dates),
+    its change history and who read it, of the period."""
+    from staff.platform.audit.supervisory import ACCESS_COLUMNS, Table, history_table, model_table, reads_of
+
+    items = IntakeItem.objects.filter(organisation=organisation, case_number=case.number)
+    table = model_table("intake_items", items)
+    ids = [row[table.columns.index("id")] for row in table.rows]
+    reads = Table("intake_item_reads", ACCESS_COLUMNS)
+    for pk in ids:  # a case has one or a few intake items
+        reads.rows.extend(reads_of(reads.name, organisation, "intake_item", pk, period).rows)
+    return [table, history_table("intake_item_history", IntakeItem, organisation, period, id__in=ids), reads]
+
+
+supervisory.case_part("intake", _intake_tables)  # the export for a supervisory request (staff.platform.audit)

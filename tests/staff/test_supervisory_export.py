@@ -16,6 +16,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from caseload.models import Case, CaseEvent
 from staff.models import Role, StaffMember
@@ -350,3 +351,21 @@ def test_a_person_export_makes_the_same_queries_whatever_the_rows(world):
             organisation=world.org, kind="mfa_enrolled", user_id=world.bob.user_id, status=0, at=LAST
         )
     assert count() == few
+
+
+def test_a_case_export_holds_the_intake_items_that_led_to_it(world):
+    """IVO asks about the report of concern: the intake items of the case's number, their history and reads."""
+    from tests.intake.factories import item
+
+    case(world.unit, "ALFA-1", main=world.bob)
+    report = item(world.intake_unit, "ALFA-1", by=world.grace, acute=True)
+    item(world.intake_unit, "ALFA-2", by=world.grace)  # another case's
+    log_row(world, "grace", kind="intake_item", object_id=report.pk, unit=world.intake_unit, at=timezone.now())
+    document, tables = unzip(
+        world.client("frank").get(URL, {"case_number": "ALFA-1", "start": "2026-03-18", "end": "2026-03-18"})
+    )
+    assert [(r["id"], r["case_number"], r["acute"]) for r in document["tables"]["intake_items"]] == [
+        (report.pk, "ALFA-1", True)
+    ]
+    assert [h["history_type"] for h in document["tables"]["intake_item_history"]] == ["+"]
+    assert [r["object_id"] for r in document["tables"]["intake_item_reads"]] == [report.pk]

@@ -82,6 +82,23 @@ def person_part(name: str, tables: Callable[[Organisation, StaffMember, Period],
     _person_parts[name] = tables
 
 
+_case_parts: dict[str, Callable[[Organisation, models.Model, Period], list[Table]]] = {}
+
+
+def case_part(name: str, tables: Callable[[Organisation, models.Model, Period], list[Table]]) -> None:
+    """Another app's tables about a case (e.g. intake: the reports and applications that led to it), added to
+    a case's export after the case app's own."""
+    _case_parts[name] = tables
+
+
+def case_tables(organisation: Organisation, case: models.Model, period: Period) -> list[Table]:
+    provider = case_provider()
+    tables = provider.tables(organisation, case, period) if provider else []
+    for part in _case_parts.values():
+        tables.extend(part(organisation, case, period))
+    return tables
+
+
 def case_provider() -> CaseExport | None:
     return _case_export[0] if _case_export else None
 

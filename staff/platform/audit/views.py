@@ -134,7 +134,7 @@ def supervisory_export(request):
         return _export_form(request, "staff/audit/supervisory_export.html", form, config)
     period = supervisory.Period(form.cleaned_data["start"], form.cleaned_data["end"])
     if form.case is not None:
-        tables = provider.tables(org, form.case, period)
+        tables = supervisory.case_tables(org, form.case, period)
         subject, name = {"case_id": form.case.pk, "case_number": form.case.number}, f"arende-{form.case.pk}"
         audit.note(request, form.case)
     else:
