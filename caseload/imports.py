@@ -41,11 +41,11 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from competence.selectors import levels_on
 from staff.imports.kinds import Action, Field, Progress, Row, RowPlan
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, Role, RoleAssignment, StaffMember
+from staff.platform.bulk import create_with_history, fast_path, insert_rows, update_with_history
 from staff.platform.history.reasons import change_reason, current_reason
 from staff.platform.identity_numbers import contains_identity_number
 
@@ -430,40 +430,39 @@ class CaseImport:
 
 
 def _write(organisation: Organisation, works: list[_Work], by: StaffMember, reason: str) -> None:
-    history = {"default_user": by.user, "default_change_reason": reason, "batch_size": BATCH}
-    new_cases = [w.case for w in works if w.new_case]
-    if new_cases:
-        bulk_create_with_history(new_cases, Case, **history)
+    """The rows of `works` with a history row each (by `by`'s user, with `reason`) and the timeline's events.
+    On PostgreSQL one statement per table and kind of write (staff.platform.bulk), elsewhere simple-history's
+    bulk functions."""
+    history = {"user": by.user, "reason": reason, "batch_size": BATCH}
+    create_with_history(Case, [w.case for w in works if w.new_case], **history)
     for w in works:  # the new cases have their ids now
         for obj in (w.investigation, *w.new_assignments):
             if obj is not None:
                 obj.case_id = w.case.pk
     case_fields = sorted({f for w in works if not w.new_case for f in w.case_fields})
     if case_fields:
-        bulk_update_with_history(
-            [w.case for w in works if not w.new_case and w.case_fields], Case, case_fields, **history
-        )
-    new_investigations = [w.investigation for w in works if w.new_investigation]
-    if new_investigations:
-        bulk_create_with_history(new_investigations, Investigation, **history)
+        update_with_history(Case, [w.case for w in works if not w.new_case and w.case_fields], case_fields, **history)
+    create_with_history(Investigation, [w.investigation for w in works if w.new_investigation], **history)
     inv_fields = sorted({f for w in works if not w.new_investigation for f in w.investigation_fields})
     if inv_fields:
         changed = [w.investigation for w in works if not w.new_investigation and w.investigation_fields]
-        bulk_update_with_history(changed, Investigation, inv_fields, **history)
+        update_with_history(Investigation, changed, inv_fields, **history)
     ended = [a for w in works for a in w.end_assignments]
     if ended:  # before the new ones: one current assignment per case and role
-        bulk_update_with_history(ended, Assignment, ["end"], **history)
+        update_with_history(Assignment, ended, ["end"], **history)
     new_assignments = [a for w in works for a in w.new_assignments]
     for a in new_assignments:
         a.assigned_by = by
-    if new_assignments:
-        bulk_create_with_history(new_assignments, Assignment, **history)
+    create_with_history(Assignment, new_assignments, **history)
     events = [
         CaseEvent(organisation=organisation, case_id=w.case.pk, actor=by, kind=kind, detail=detail)
         for w in works
         for kind, detail in w.events
     ]
-    CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+    if fast_path(CaseEvent):
+        insert_rows(CaseEvent, events)
+    else:
+        CaseEvent.objects.bulk_create(events, batch_size=BATCH)
 
 
 class _RowPlanner:
