@@ -230,30 +230,59 @@ def create_with_history(model: type[Model], objs: Sequence[Model], *, user, reas
 
 
 def insert_rows(model: type[Model], objs: Sequence[Model]) -> list[int]:
-    """PostgreSQL: insert `objs` with one statement (a column array each) and set their pks, which are taken from
-    the table's sequence first so that each object gets its own row's id whatever order the rows are written in."""
+    """PostgreSQL: insert `objs` with one statement and set their pks (see insert_columns)."""
     from django.utils import timezone
 
     if not objs:
         return []
+    connection, now = _connection(model), timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    ids = insert_columns(model, {f.attname: _column_values(f, objs, connection, now) for f in fields}, now=now)
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding, obj._state.db = False, connection.alias
+    return ids
+
+
+def insert_columns(model: type[Model], columns: dict[str, list], *, now=None) -> list[int]:
+    """PostgreSQL: insert rows given as columns (attname -> one value a row, each as the database takes it) with
+    one statement, a column array each, and return their ids in order: they are taken from the table's sequence
+    first, so each row has its own whatever order the database writes them in. A field not given gets what
+    Model.save gives it: `now` for auto_now(_add), else its default."""
+    from django.utils import timezone
+
+    count = len(next(iter(columns.values()), []))
+    if not count:
+        return []
     connection = _connection(model)
     meta, qn = model._meta, connection.ops.quote_name
-    now = timezone.now()
+    now = now or timezone.now()
+    values = dict(columns)
+    for f in meta.concrete_fields:
+        if f.primary_key or f.attname in values:
+            continue
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            values[f.attname] = [now] * count
+        elif f.has_db_default() and not f.has_default():
+            continue  # the database's own default
+        else:
+            values[f.attname] = [f.get_db_prep_save(f.get_default(), connection) for _ in range(count)]
+    if any(len(v) != count for v in values.values()):
+        raise ValueError("every column needs a value for each row")
+    fields = [meta.pk, *(meta.get_field(name) for name in values)]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
+            [meta.db_table, meta.pk.column, count],
         )
         ids = [row[0] for row in cursor.fetchall()]
-        for obj, pk in zip(objs, ids, strict=True):
-            obj.pk = pk
-            obj._state.adding, obj._state.db = False, connection.alias
-        fields = list(meta.concrete_fields)
-        columns = ", ".join(qn(f.column) for f in fields)
+        columns_sql = ", ".join(qn(f.column) for f in fields)
         arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-        params = [_column_values(f, objs, connection, now) for f in fields]
         # Identifiers and types come from the model's meta, every value is a parameter.
-        cursor.execute(f"INSERT INTO {qn(meta.db_table)} ({columns}) SELECT * FROM unnest({arrays})", params)  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {qn(meta.db_table)} ({columns_sql}) SELECT * FROM unnest({arrays})",  # noqa: S608
+            [ids, *values.values()],
+        )
     return ids
 
 

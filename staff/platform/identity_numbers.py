@@ -111,7 +111,8 @@ def contains_identity_number(text: str | None) -> bool:
     """True if the text holds a personal identity number or coordination number anywhere."""
     if not text:
         return False
-    normal, _origin = _normalised(str(text))
+    text = str(text)
+    normal = text if text.isascii() else _normalised(text)[0]  # NFKC leaves ASCII as it is
     return any(_is_identity_number(match) for match in _matches(normal))
 
 
