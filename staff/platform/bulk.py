@@ -138,6 +138,24 @@ _PLAIN = frozenset(
 _HISTORY_VALUES = ("history_date", "history_change_reason", "history_type", "history_user")
 
 
+def _array(values: Sequence) -> str:
+    """A PostgreSQL array literal (`{"a","b",NULL}`) of plain values, sent as one text parameter and cast to the
+    column's array type: PostgreSQL reads it far faster than the ARRAY[...] expression psycopg2 makes of a list
+    (a 150 000-element expression costs seconds to parse)."""
+    parts = []
+    for value in values:
+        if value is None:
+            parts.append("NULL")
+        elif value is True or value is False:
+            parts.append("t" if value else "f")
+        elif isinstance(value, int):
+            parts.append(str(value))
+        else:
+            text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            parts.append('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(parts) + "}"
+
+
 def fast_path(model: type[Model]) -> bool:
     """Whether the statements below run for `model` (PostgreSQL), else simple-history's functions do."""
     return _connection(model).vendor == "postgresql"
@@ -162,8 +180,11 @@ def _column_values(field, objs: Sequence[Model], connection, now) -> list:
         values = [default if isinstance(v, DatabaseDefault) else v for v in values]
         for obj, value in zip(objs, values, strict=True):
             setattr(obj, field.attname, value)
-    if field.get_internal_type() not in _PLAIN:
-        values = [field.get_db_prep_save(v, connection) for v in values]
+    kind = field.get_internal_type()
+    if kind in ("DecimalField", "UUIDField"):
+        values = [field.get_db_prep_save(v, connection) for v in values]  # str() of each is what PostgreSQL reads
+    elif kind not in _PLAIN:
+        raise ValueError(f"{field}: a {kind}, which the array statements do not write")
     return values
 
 
@@ -206,7 +227,7 @@ def _write_history(model, ids: list[int], *, history_type: str, user, reason: st
         "history_change_reason": reason,
         "history_type": history_type,
         "history_user": user.pk if user is not None else None,
-        "ids": ids,
+        "ids": _array(ids),
     }
     with connection.cursor() as cursor:
         cursor.execute(_history_insert(model, connection), params)
@@ -281,7 +302,7 @@ def insert_columns(model: type[Model], columns: dict[str, list], *, now=None) ->
         # Identifiers and types come from the model's meta, every value is a parameter.
         cursor.execute(
             f"INSERT INTO {qn(meta.db_table)} ({columns_sql}) SELECT * FROM unnest({arrays})",  # noqa: S608
-            [ids, *values.values()],
+            [_array(ids), *(_array(v) for v in values.values())],
         )
     return ids
 
@@ -310,7 +331,7 @@ def update_with_history(
     names = ["pk", *(f"v{i}" for i in range(len(changed)))]
     arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in (pk, *changed))
     sets = ", ".join(f"{qn(f.column)} = v.{name}" for f, name in zip(changed, names[1:], strict=True))
-    params = [ids, *(_column_values(f, objs, connection, now) for f in changed)]
+    params = [_array(ids), *(_array(_column_values(f, objs, connection, now)) for f in changed)]
     with connection.cursor() as cursor:
         # Identifiers and types come from the model's meta, every value is a parameter.
         cursor.execute(
