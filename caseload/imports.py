@@ -29,6 +29,7 @@ ladder levels are one query each.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -126,13 +127,18 @@ _LETTER_WORDS = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*(?:\s+[^\W\d_]+(?:['
 _DIGIT = re.compile(r"\d")
 
 
+_COMPACT_DATE = re.compile(r"\d{8}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[ T])")
+
+
+@functools.lru_cache(maxsize=8192)  # a file's dates repeat: a few hundred days for tens of thousands of rows
 def _parse_date(text: str) -> datetime.date | None:
     """ISO dates (2026-01-15), also with a time (an xlsx date-time as the reader hands it on) or compact
     (20260115). Raises ValueError for anything else."""
     text = text.strip()
-    if re.fullmatch(r"\d{8}", text):
+    if _COMPACT_DATE.fullmatch(text):
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    if not re.match(r"\d{4}-\d{2}-\d{2}(?:$|[ T])", text):
+    if not _ISO_DATE.match(text):
         raise ValueError(text)
     return datetime.date.fromisoformat(text[:10])
 
@@ -236,9 +242,10 @@ class _Instances:
 
     def _made(self, values: dict, *, db: str | None):
         obj = self.model.__new__(self.model)
-        obj.__dict__.update(values)
-        obj._state = ModelState()
-        obj._state.adding, obj._state.db = db is None, db
+        state = ModelState()
+        state.adding, state.db = db is None, db
+        values["_state"] = state
+        obj.__dict__ = values
         return obj
 
     def new(self, **values):
@@ -250,8 +257,8 @@ class _Instances:
 
     def loaded(self, queryset) -> list:
         """The queryset's rows, as iterating it would make them."""
-        attnames, db = self.attnames, queryset.db
-        return [self._made(dict(zip(attnames, row, strict=True)), db=db) for row in queryset.values_list(*attnames)]
+        attnames, db, made = self.attnames, queryset.db, self._made
+        return [made(dict(zip(attnames, row, strict=True)), db=db) for row in queryset.values_list(*attnames)]
 
 
 def _any(column: str, values: list, of: str = "text") -> RawSQL:

@@ -112,7 +112,12 @@ def contains_identity_number(text: str | None) -> bool:
     if not text:
         return False
     text = str(text)
-    normal = text if text.isascii() else _normalised(text)[0]  # NFKC leaves ASCII as it is
+    if text.isascii():  # NFKC leaves ASCII as it is, and a number has ten ASCII digits at least
+        if sum(map(text.count, "0123456789")) < 10:
+            return False
+        normal = text
+    else:
+        normal = _normalised(text)[0]
     return any(_is_identity_number(match) for match in _matches(normal))
 
 
