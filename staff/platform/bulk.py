@@ -142,6 +142,10 @@ def _array(values: Sequence) -> str:
     """A PostgreSQL array literal (`{"a","b",NULL}`) of plain values, sent as one text parameter and cast to the
     column's array type: PostgreSQL reads it far faster than the ARRAY[...] expression psycopg2 makes of a list
     (a 150 000-element expression costs seconds to parse)."""
+    if all(type(value) is int for value in values):  # ids and foreign keys: most columns
+        return "{" + ",".join(map(str, values)) + "}"
+    if all(isinstance(value, str) and '"' not in value and "\\" not in value for value in values):
+        return '{"' + '","'.join(values) + '"}' if values else "{}"
     parts = []
     for value in values:
         if value is None:

@@ -19,6 +19,8 @@ TEXTS = ["plain", "", "NULL", 'a "quoted" word', "back\\slash\\", "comma, {brace
     ("values", "cast"),
     [
         (TEXTS, "text"),
+        (["plain", "comma, {brace}", "", "NULL", "å ä ö – €", "tab\tnew\nline"], "text"),  # no quote, backslash, None
+        ([1, 2**40, 3], "bigint"),  # ints only
         ([1, None, 2**40], "bigint"),
         ([True, False, None], "boolean"),
         ([datetime.date(2026, 3, 2), None], "date"),
