@@ -29,6 +29,7 @@ ladder levels are one query each.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -37,15 +38,16 @@ from dataclasses import dataclass, field
 import regex
 from django.db import DatabaseError, connection, transaction
 from django.db.models import BooleanField
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from competence.selectors import levels_on
 from staff.imports.kinds import Action, Field, Progress, Row, RowPlan
 from staff.models import CASE_WORKER_ROLES, MANAGER_ROLES, Organisation, Role, RoleAssignment, StaffMember
+from staff.platform.bulk import create_with_history, fast_path, insert_columns, update_with_history
 from staff.platform.history.reasons import change_reason, current_reason
 from staff.platform.identity_numbers import contains_identity_number
 
@@ -114,19 +116,29 @@ for _choices, _words in ((Case.Kind, KIND_WORDS), (Investigation.Outcome, OUTCOM
     for _value in _choices.values:
         _words.setdefault(_word(_value), _value)
 KNOWN_PHRASES = frozenset(KIND_WORDS) | frozenset(OUTCOME_WORDS)
+# Translated when a row needs them (a lookup per row costs more than the rest of most rows' plans).
+UNKNOWN_KIND = gettext_lazy("The kind is not one Stabil knows: write utredning, uppföljning or övrigt.")
+UNKNOWN_OUTCOME = gettext_lazy(
+    "The outcome is not one Stabil knows: write insats beviljad, ingen insats, hänvisad or annat."
+)
 
 # Two or more words of letters (a hyphen or an apostrophe inside a word): the shape of "Anna Svensson".
 _LETTER_WORDS = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*(?:\s+[^\W\d_]+(?:['’\-][^\W\d_]+)*)+")
 _DIGIT = re.compile(r"\d")
 
 
+_COMPACT_DATE = re.compile(r"\d{8}")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:$|[ T])")
+
+
+@functools.lru_cache(maxsize=8192)  # a file's dates repeat: a few hundred days for tens of thousands of rows
 def _parse_date(text: str) -> datetime.date | None:
     """ISO dates (2026-01-15), also with a time (an xlsx date-time as the reader hands it on) or compact
     (20260115). Raises ValueError for anything else."""
     text = text.strip()
-    if re.fullmatch(r"\d{8}", text):
+    if _COMPACT_DATE.fullmatch(text):
         text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    if not re.match(r"\d{4}-\d{2}-\d{2}(?:$|[ T])", text):
+    if not _ISO_DATE.match(text):
         raise ValueError(text)
     return datetime.date.fromisoformat(text[:10])
 
@@ -172,6 +184,7 @@ class _State:
     allowed_units: frozenset[int] | None  # units the importer manages; None: all (organisation admin)
     build: bool  # make the objects apply writes (plan alone needs the actions and changes only)
     texts: dict[str, str] = field(default_factory=dict)  # the timeline's texts, translated once per file
+    make: dict[type, _Instances] = field(default_factory=dict)  # model -> its instance maker
 
 
 def _texts() -> dict[str, str]:
@@ -216,9 +229,45 @@ def _number_matcher(pattern: str, numbers: list[str]) -> Callable[[str], bool]:
     return matched.__contains__
 
 
-def _any(column: str, values: list[str]) -> RawSQL:
-    """`column = ANY(array)`: one parameter for a list of any length (a 50 000-row file)."""
-    return RawSQL(f"{column} = ANY(%s::text[])", (values,), output_field=BooleanField())  # noqa: S611
+class _Instances:
+    """Model instances made without Model.__init__ (its descriptors and defaults cost more than the rest of a
+    row's plan): what `from_db` and `Model(**values)` make, with every concrete field's attribute set."""
+
+    def __init__(self, model) -> None:
+        fields = model._meta.concrete_fields
+        if any(f.has_default() and callable(f.default) for f in fields):
+            raise ValueError(f"{model.__name__}: a callable default, made once per instance by Model(...) only")
+        self.model, self.attnames = model, [f.attname for f in fields]
+        self.defaults = {f.attname: f.get_default() for f in fields}
+
+    def _made(self, values: dict, *, db: str | None):
+        obj = self.model.__new__(self.model)
+        state = ModelState()
+        state.adding, state.db = db is None, db
+        values["_state"] = state
+        obj.__dict__ = values
+        return obj
+
+    def new(self, **values):
+        """As Model(**values), with attnames only (organisation_id, not organisation)."""
+        unknown = set(values) - set(self.defaults)
+        if unknown:
+            raise TypeError(f"{self.model.__name__}: not attnames: {sorted(unknown)}")
+        return self._made({**self.defaults, **values}, db=None)
+
+    def loaded(self, queryset) -> list:
+        """The queryset's rows, as iterating it would make them."""
+        attnames, db, made = self.attnames, queryset.db, self._made
+        return [made(dict(zip(attnames, row, strict=True)), db=db) for row in queryset.values_list(*attnames)]
+
+
+def _any(column: str, values: list, of: str = "text") -> RawSQL:
+    """`column = ANY(array)`: one parameter for a list of any length (a 50 000-row file). Elsewhere (SQLite, the
+    test runs) `column IN (...)`, a parameter a value, which SQLite limits (32 766 in its recent versions)."""
+    if connection.vendor == "postgresql":
+        return RawSQL(f"{column} = ANY(%s::{of}[])", (values,), output_field=BooleanField())  # noqa: S611
+    marks = ", ".join(["%s"] * len(values)) or "NULL"
+    return RawSQL(f"{column} IN ({marks})", tuple(values), output_field=BooleanField())  # noqa: S611
 
 
 class CaseImport:
@@ -339,20 +388,29 @@ class CaseImport:
         case_qs = Case.objects.filter(organisation=organisation).filter(_any("upper(number)", upper))
         if lock:
             case_qs = case_qs.select_for_update(of=("self",))
-        cases = {c.number.upper(): c for c in case_qs}
+        cases = {c.number.upper(): c for c in _Instances(Case).loaded(case_qs)}
         case_ids = Case.objects.filter(organisation=organisation).filter(_any("upper(number)", upper))
         investigations: dict[int, Investigation] = {}
-        for inv in Investigation.objects.filter(organisation=organisation, case_id__in=case_ids.values("pk")).order_by(
-            "case_id", "start_date", "pk"
+        for inv in _Instances(Investigation).loaded(
+            Investigation.objects.filter(organisation=organisation, case_id__in=case_ids.values("pk")).order_by(
+                "case_id", "start_date", "pk"
+            )
         ):
             held = investigations.get(inv.case_id)
             if held is None or held.closed_on is not None:  # the running one wins, else the latest
                 investigations[inv.case_id] = inv
         current: dict[int, dict[str, Assignment]] = {}
-        for a in Assignment.objects.filter(
-            organisation=organisation, case_id__in=case_ids.values("pk"), end__isnull=True
-        ).select_related("staff"):
-            a.employee_number = a.staff.employee_number
+        held = _Instances(Assignment).loaded(
+            Assignment.objects.filter(organisation=organisation, case_id__in=case_ids.values("pk"), end__isnull=True)
+        )
+        holders = {  # their handlers, a few hundred people for tens of thousands of rows (not one object a row)
+            pk: (number, f"{first} {last}")
+            for pk, number, first, last in StaffMember.objects.filter(organisation=organisation)
+            .filter(_any("id", sorted({a.staff_id for a in held}), "bigint"))  # one query, also for none
+            .values_list("pk", "employee_number", "first_name", "last_name")
+        }
+        for a in held:
+            a.employee_number = holders[a.staff_id][0]
             current.setdefault(a.case_id, {})[a.role] = a
         people: dict[str, list[_Person]] = {}
         names: dict[int, str] = {}
@@ -363,9 +421,8 @@ class CaseImport:
         ):
             people.setdefault(number, []).append(_Person(pk, number, unit_id, end, f"{first} {last}"))
             names[pk] = f"{first} {last}"
-        for by_role in current.values():
-            for a in by_role.values():
-                names[a.staff_id] = a.staff.full_name
+        for pk, (_number, name) in holders.items():
+            names[pk] = name
         staff_ids = sorted({p.pk for found in people.values() for p in found})
         case_workers = set(
             RoleAssignment.objects.filter(
@@ -388,6 +445,7 @@ class CaseImport:
             allowed_units=self._allowed_units(by),
             build=lock,
             texts=_texts() if lock else {},
+            make={model: _Instances(model) for model in (Case, Investigation, Assignment)},
         )
 
     def _plan(self, organisation, rows, progress=None, *, by, lock) -> list[tuple[RowPlan, _Work | None]]:
@@ -433,40 +491,65 @@ class CaseImport:
 
 
 def _write(organisation: Organisation, works: list[_Work], by: StaffMember, reason: str) -> None:
-    history = {"default_user": by.user, "default_change_reason": reason, "batch_size": BATCH}
-    new_cases = [w.case for w in works if w.new_case]
-    if new_cases:
-        bulk_create_with_history(new_cases, Case, **history)
+    """The rows of `works` with a history row each (by `by`'s user, with `reason`) and the timeline's events.
+    On PostgreSQL one statement per table and kind of write (staff.platform.bulk), elsewhere simple-history's
+    bulk functions."""
+    history = {"user": by.user, "reason": reason, "batch_size": BATCH}
+    create_with_history(Case, [w.case for w in works if w.new_case], **history)
     for w in works:  # the new cases have their ids now
         for obj in (w.investigation, *w.new_assignments):
             if obj is not None:
                 obj.case_id = w.case.pk
     case_fields = sorted({f for w in works if not w.new_case for f in w.case_fields})
     if case_fields:
-        bulk_update_with_history(
-            [w.case for w in works if not w.new_case and w.case_fields], Case, case_fields, **history
-        )
-    new_investigations = [w.investigation for w in works if w.new_investigation]
-    if new_investigations:
-        bulk_create_with_history(new_investigations, Investigation, **history)
+        update_with_history(Case, [w.case for w in works if not w.new_case and w.case_fields], case_fields, **history)
+    create_with_history(Investigation, [w.investigation for w in works if w.new_investigation], **history)
     inv_fields = sorted({f for w in works if not w.new_investigation for f in w.investigation_fields})
     if inv_fields:
         changed = [w.investigation for w in works if not w.new_investigation and w.investigation_fields]
-        bulk_update_with_history(changed, Investigation, inv_fields, **history)
+        update_with_history(Investigation, changed, inv_fields, **history)
     ended = [a for w in works for a in w.end_assignments]
     if ended:  # before the new ones: one current assignment per case and role
-        bulk_update_with_history(ended, Assignment, ["end"], **history)
+        update_with_history(Assignment, ended, ["end"], **history)
     new_assignments = [a for w in works for a in w.new_assignments]
     for a in new_assignments:
-        a.assigned_by = by
-    if new_assignments:
-        bulk_create_with_history(new_assignments, Assignment, **history)
-    events = [
-        CaseEvent(organisation=organisation, case_id=w.case.pk, actor=by, kind=kind, detail=detail)
-        for w in works
-        for kind, detail in w.events
-    ]
-    CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+        a.assigned_by_id = by.pk
+    create_with_history(Assignment, new_assignments, **history)
+    if fast_path(CaseEvent):  # columns, not instances: about three events a row
+        events = [(w.case.pk, kind, detail) for w in works for kind, detail in w.events]
+        insert_columns(
+            CaseEvent,
+            {
+                "organisation_id": [organisation.pk] * len(events),
+                "case_id": [case_id for case_id, _kind, _detail in events],
+                "actor_id": [by.pk] * len(events),
+                "kind": [kind for _case_id, kind, _detail in events],
+                "detail": [detail for _case_id, _kind, detail in events],
+            },
+        )
+    else:
+        CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(organisation=organisation, case_id=w.case.pk, actor=by, kind=kind, detail=detail)
+                for w in works
+                for kind, detail in w.events
+            ],
+            batch_size=BATCH,
+        )
+
+
+def _label(key: str) -> str:
+    return str(next(f.label for f in CaseImport.fields if f.key == key))
+
+
+class _Label:
+    """A field's label for a message, looked up only when the message is made (most rows have none)."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def __str__(self) -> str:
+        return _label(self.key)
 
 
 class _RowPlanner:
@@ -481,7 +564,7 @@ class _RowPlanner:
 
     # parsing --------------------------------------------------------------------------------------------------
     def _label(self, key: str) -> str:
-        return str(next(f.label for f in CaseImport.fields if f.key == key))
+        return _label(key)
 
     def _date(self, key: str) -> datetime.date | None:
         text = self.row.get(key, "")
@@ -501,7 +584,7 @@ class _RowPlanner:
         if not number:
             return None
         found = self.s.people.get(number, [])
-        field_label = self._label(key)
+        field_label = _Label(key)  # translated only for a message
         if not found:
             self.errors.append(
                 _("%(field)s: no one in the organisation has the employee number %(value)s.")
@@ -538,13 +621,13 @@ class _RowPlanner:
             if not co_present:
                 self.errors.append(_("A level-1 worker always has a co-handler: choose one."))
 
-    def _choice(self, key: str, words: dict[str, str], message: str) -> str | None:
+    def _choice(self, key: str, words: dict[str, str], message) -> str | None:
         text = self.row.get(key, "")
         if not text:
             return None
         value = words.get(_word(text))
         if value is None:
-            self.errors.append(message)  # names no value: an unknown word may be free text
+            self.errors.append(str(message))  # names no value: an unknown word may be free text
         return value
 
     # the row --------------------------------------------------------------------------------------------------
@@ -570,14 +653,8 @@ class _RowPlanner:
             }
             return RowPlan(self.row_number, Action.ERROR, key=number, errors=[message]), None
         self.seen[upper] = self.row_number
-        kind = self._choice(
-            "kind", KIND_WORDS, _("The kind is not one Stabil knows: write utredning, uppföljning or övrigt.")
-        )
-        outcome = self._choice(
-            "outcome",
-            OUTCOME_WORDS,
-            _("The outcome is not one Stabil knows: write insats beviljad, ingen insats, hänvisad or annat."),
-        )
+        kind = self._choice("kind", KIND_WORDS, UNKNOWN_KIND)
+        outcome = self._choice("outcome", OUTCOME_WORDS, UNKNOWN_OUTCOME)
         received, opened, closed = (self._date(k) for k in DATE_FIELDS)
         case = self.s.cases.get(upper)
         if case is None:
@@ -618,14 +695,20 @@ class _RowPlanner:
             self.errors.append(_("The case belongs to a unit you do not manage."))
 
     def _assignment(self, case: Case, staff_id: int, role: str, start: datetime.date, end) -> Assignment:
-        return Assignment(
-            organisation=self.org, case=case, staff_id=staff_id, role=role, start=start, end=end, reason=IMPORT_REASON
+        return self.s.make[Assignment].new(
+            organisation_id=self.org.pk,
+            case_id=case.pk,  # None for a new case: _write sets it once the case has its id
+            staff_id=staff_id,
+            role=role,
+            start=start,
+            end=end,
+            reason=IMPORT_REASON,
         )
 
     def _investigation(self, case: Case, start: datetime.date) -> Investigation:
-        return Investigation(
-            organisation=self.org,
-            case=case,
+        return self.s.make[Investigation].new(
+            organisation_id=self.org.pk,
+            case_id=case.pk,  # as in _assignment
             unit_id=case.unit_id,
             start_date=start,
             target_date=rules.target_date(start, self.s.settings),
@@ -683,8 +766,8 @@ class _RowPlanner:
         self._outcome_check(closed, outcome, investigation=bool(opened))
         if self.errors or received is None or not self.s.build:
             return Action.CREATE, None
-        case = Case(
-            organisation=self.org,
+        case = self.s.make[Case].new(
+            organisation_id=self.org.pk,
             number=number,
             unit_id=main.unit_id,
             kind=kind or Case.Kind.INVESTIGATION,

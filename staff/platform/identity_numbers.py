@@ -111,7 +111,13 @@ def contains_identity_number(text: str | None) -> bool:
     """True if the text holds a personal identity number or coordination number anywhere."""
     if not text:
         return False
-    normal, _origin = _normalised(str(text))
+    text = str(text)
+    if text.isascii():  # NFKC leaves ASCII as it is, and a number has ten ASCII digits at least
+        if sum(map(text.count, "0123456789")) < 10:
+            return False
+        normal = text
+    else:
+        normal = _normalised(text)[0]
     return any(_is_identity_number(match) for match in _matches(normal))
 
 

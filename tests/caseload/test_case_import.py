@@ -410,6 +410,10 @@ def _file(n: int) -> list[tuple[int, dict]]:
     return numbered(*rows)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="elsewhere simple-history's functions batch by the database's parameter limit",
+)
 def test_plan_and_apply_use_as_many_queries_for_500_rows_as_for_50(w, django_assert_num_queries):
     for i in range(0, 600, 25):  # existing cases among the file's numbers
         case(w.unit, f"BoU-2026-{i}", main=w.bob, co=w.carol, start=datetime.date(2026, 1, 12))
@@ -487,6 +491,7 @@ def test_an_employee_number_two_people_have_is_an_error(w):
     assert p.action == Action.ERROR and "more than one person" in p.errors[0]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own pattern syntax")
 def test_a_pattern_in_postgresql_only_syntax_is_matched_by_postgresql_in_one_statement(w):
     settings = CaseloadSettings.for_org(w.org)
     settings.case_number_pattern = r"BoU-[0-9]+\y"  # \y: PostgreSQL's word boundary, unknown to Python's regex
@@ -543,3 +548,77 @@ def test_a_managers_preview_marks_the_rows_of_another_unit_as_errors(w):
     run = imports.run_create(organisation=w.org, kind_key="cases", by=w.alice, filename="x.csv", data=data)
     run = imports.run_preview_now(run=run)
     assert run.counts == {"error": 1}, run.plans
+
+
+# -- the fast path writes what simple-history writes --------------------------------------------------------------
+
+
+class _Undo(Exception):
+    pass
+
+
+def _written(w) -> dict[str, list]:
+    """Every row the imports wrote for the organisation, with ids and times left out and cases named by number."""
+    numbers = dict(Case.objects.filter(organisation=w.org).values_list("pk", "number"))
+
+    def rows(queryset, drop) -> list:
+        out = []
+        for values in queryset.values():
+            for key in drop:
+                values.pop(key)
+            if "case_id" in values:
+                values["case_id"] = numbers[values["case_id"]]
+            out.append(sorted(values.items(), key=lambda item: item[0]))
+        return sorted(out, key=repr)
+
+    written = {}
+    for model in (Case, Investigation, Assignment):
+        drop = ("id", "created_at") if model is Assignment else ("id",)
+        written[model.__name__] = rows(model.objects.filter(organisation=w.org), drop)
+        written[f"history of {model.__name__}"] = rows(
+            model.history.filter(organisation_id=w.org.pk), ("history_id", "history_date", "id")
+        )
+    written["CaseEvent"] = rows(CaseEvent.objects.filter(organisation=w.org), ("id", "at"))
+    return written
+
+
+def _two_imports(w) -> dict[str, list]:
+    run(w, row("BoU-2026-1", co="1003"), row("BoU-2026-2", closed="2026-02-20", outcome="Ingen insats"))
+    run(
+        w,
+        row("BoU-2026-1", opened="2026-01-14", main="1003", co="1002"),  # a new start, the handlers the file's
+        row("BoU-2026-3", kind="Uppföljning", opened=None),
+    )
+    run(w, row("BoU-2026-3", kind="Uppföljning", opened=None, closed="2026-03-01"))  # ends a case
+    return _written(w)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the fast path is PostgreSQL's")
+def test_the_fast_path_writes_the_rows_and_history_rows_simple_historys_functions_write(w, monkeypatch):
+    from caseload import imports
+    from staff.platform import bulk
+
+    assert bulk.fast_path(Case)
+    for module in (bulk, imports):  # simple-history's bulk functions and bulk_create, as on SQLite
+        monkeypatch.setattr(module, "fast_path", lambda model: False)
+    try:
+        with transaction.atomic():
+            by_simple_history = _two_imports(w)
+            raise _Undo
+    except _Undo:
+        pass
+    monkeypatch.undo()
+    assert Case.objects.filter(organisation=w.org).count() == 0
+    fast = _two_imports(w)
+    assert fast == by_simple_history
+    types = {
+        h.history_type for m in (Case, Investigation, Assignment) for h in m.history.filter(organisation_id=w.org.pk)
+    }
+    assert types == {"+", "~"}
+    assert len(fast["history of Case"]) == 3 + 2  # three created, one updated (new handlers), one ended
+    for model in (Case, Investigation, Assignment):
+        rows = list(model.history.filter(organisation_id=w.org.pk))
+        assert all((h.history_user_id, h.history_change_reason) == (w.alice.user_id, "import") for h in rows)
+        assert set(model.history.filter(organisation_id=w.org.pk).values_list("id", flat=True)) == set(
+            model.objects.filter(organisation=w.org).values_list("id", flat=True)
+        )
