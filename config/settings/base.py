@@ -247,6 +247,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Two choice sets are called "status": each gets its own name in the schema (not Status102Enum).
+    "ENUM_NAME_OVERRIDES": {
+        "ImportRunStatusEnum": "staff.imports.models.ImportRun.Status",
+        "TertialStatusEnum": ["open", "closed", "upcoming"],
+    },
 }
 
 # Celery: an embedded file-system broker by default, Redis in production and CI.
