@@ -1,5 +1,6 @@
 """Issue 16, item 2, in the browser: the admin changes a person's FTE from a date and sees the periods; HR
-approves last month (after a question) and a backdated change then shows as a correction this month."""
+prepares last month's payroll file and a second person of HR approves it (issue 19: two people, after a
+question that shows the file's lines), and a backdated change then shows as a correction this month."""
 
 import datetime
 from decimal import Decimal
@@ -7,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from competence.models import SupplementMonth
-from staff.models import EmploymentExtent, StaffMember
+from staff.models import EmploymentExtent, Role, RoleAssignment, StaffMember
 from tests.browser.conftest import assert_accessible, login
 
 
@@ -21,9 +22,26 @@ def test_hr_approves_last_month_and_a_backdated_fte_change_is_corrected_this_mon
     last, this = _months()
     login(page, live_server, "hr")
     page.goto(f"{live_server.url}/ladder/supplements/?month={last:%Y-%m}")
+    assert page.get_by_role("button", name="Godkänn månaden").count() == 0  # nothing prepared yet
+    page.get_by_role("button", name="Förbered lönefilen").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text(f"Förbereda lönefilen för {last:%Y-%m}?").is_visible()
+    page.get_by_role("button", name="Förbered", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_test_id("payroll-prepared").is_visible()
+    assert page.get_by_role("button", name="Godkänn månaden").count() == 0  # not by the one who prepared
+    assert_accessible(page)
+    page.get_by_role("button", name="Logga ut").click()
+
+    # the organisation admin of the demo is also of HR here: the second person
+    admin = StaffMember.objects.get(user__username="admin")
+    RoleAssignment.objects.create(organisation=admin.organisation, staff=admin, role=Role.HR)
+    login(page, live_server, "admin")
+    page.goto(f"{live_server.url}/ladder/supplements/?month={last:%Y-%m}")
     page.get_by_role("button", name="Godkänn månaden").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_text(f"Godkänna tilläggsrapporten för {last:%Y-%m}?").is_visible()
+    assert page.get_by_test_id("approve-lines").is_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Godkänn", exact=True).click()
     page.wait_for_load_state("networkidle")
