@@ -129,7 +129,7 @@ RUN_PLANS_SCHEMA = inline_serializer(
 
 def _run(request, pk: str) -> ImportRun:
     """The organisation's run by its id (any other text, a foreign or a missing run: 404 with the stable body)."""
-    if not pk.isdigit() or len(pk) > 18:
+    if not (pk.isascii() and pk.isdigit()) or len(pk) > 18:  # "³".isdigit() is True, int("³") fails
         raise Http404
     run = get_for_org(ImportRun, organisation=request.organisation, pk=int(pk))
     if run.kind not in {k.key for k in services.kinds_for(request.get_staff())}:

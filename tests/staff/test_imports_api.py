@@ -152,3 +152,11 @@ def test_another_organisations_run_is_404(world, api):
     ):
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("pk", ["³", "١٢", "12a", "9" * 19])
+def test_a_run_id_that_is_no_number_is_the_json_404(world, api, pk):
+    """Found by schemathesis: "³".isdigit() is True and int("³") fails, which was a 500."""
+    for response in (api.get(f"/api/v1/imports/{pk}/"), api.post(f"/api/v1/imports/{pk}/apply/")):
+        assert response.status_code == 404, pk
+        assert response.json()["error"]["code"] == "not_found"
