@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -19,9 +20,10 @@ from staff.platform import audit
 from staff.platform.formtools import apply_errors
 from staff.selectors import staff_get
 
-from .models import Assignment
+from .models import Assignment, CaseloadSettings
 from .selectors.handover import handover_candidates, leaver_open_cases
-from .services.handover import cases_hand_over
+from .selectors.load import worker_loads
+from .services.handover import cases_hand_over, may_hand_over
 
 
 class HandoverForm(forms.Form):
@@ -45,8 +47,9 @@ class HandoverForm(forms.Form):
 
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, lines, candidates, **kwargs):
+    def __init__(self, *args, lines, candidates, loads=None, **kwargs):
         super().__init__(*args, **kwargs)
+        loads = loads or {}
         self.lines = lines
         # The cases and their versions as this page shows them: a case given to the leaver, or reassigned, after
         # the page was opened refuses the handover instead of being handed over unseen.
@@ -57,7 +60,10 @@ class HandoverForm(forms.Form):
         self.people = everyone
         self.fields["everyone"].choices = [
             ("", _("No one: each case's default")),
-            *((p.pk, p.full_name) for p in sorted(everyone.values(), key=lambda p: (p.last_name, p.first_name, p.pk))),
+            *(
+                (p.pk, _with_load(p, loads))
+                for p in sorted(everyone.values(), key=lambda p: (p.last_name, p.first_name, p.pk))
+            ),
         ]
         for line in lines:
             default = (
@@ -70,7 +76,7 @@ class HandoverForm(forms.Form):
             people = candidates.get(line.case.unit_id, [])
             field = forms.TypedChoiceField(
                 label=_("Takes over in case %(number)s") % {"number": line.case.number},
-                choices=[("", default), *((p.pk, p.full_name) for p in people)],
+                choices=[("", default), *((p.pk, _with_load(p, loads)) for p in people)],
                 coerce=int,
                 empty_value=None,
                 required=False,
@@ -106,27 +112,65 @@ class HandoverForm(forms.Form):
             return {}  # a damaged field: nothing matches, the handover is refused and the page shown again
 
 
+def _with_load(person, loads) -> str:
+    """The person as a choice, with the load they carry now: whoever takes cases over should not be the one who
+    is already over capacity (docs/domain.md section 5, the one measure of load)."""
+    load = loads.get(person.pk)
+    if load is None:
+        return person.full_name
+    cases = ngettext("%(count)s open case", "%(count)s open cases", load.cases) % {"count": load.cases}
+    if load.percent is None:
+        return _("%(name)s (%(cases)s)") % {"name": person.full_name, "cases": cases}
+    return _("%(name)s (%(cases)s, %(percent)s %% of capacity)") % {
+        "name": person.full_name,
+        "cases": cases,
+        "percent": load.percent,
+    }
+
+
 def seen_text(lines) -> str:
     return ",".join(f"{line.case.pk}:{line.case.version}" for line in sorted(lines, key=lambda line: line.case.pk))
 
 
 def _leaver(request, pk: int):
+    """The leaver and their open cases that the viewer may hand over, with the others counted per unit.
+
+    The organisation admin hands over every case; a unit manager the cases of their units, from the leaver's
+    home unit or from a unit the leaver held cases in before they moved. Another unit's cases are counted, never
+    named: their numbers are not the viewer's to read."""
     member = staff_get(organisation=request.organisation, pk=pk)
     access = request.access
-    if not (access.is_org_admin or (member.unit_id and access.manages_unit(member.unit_id))):
+    lines = leaver_open_cases(member=member)
+    mine, others = [], {}
+    for line in lines:
+        if may_hand_over(access=access, case=line.case):
+            mine.append(line)
+        else:
+            others[line.case.unit.name] = others.get(line.case.unit.name, 0) + 1
+    if not (access.is_org_admin or mine or (member.unit_id and access.manages_unit(member.unit_id))):
         raise PermissionDenied
     audit.note(request, member)
-    return member
+    return member, mine, sorted(others.items())
+
+
+def _loads(request, candidates) -> dict:
+    people = {p.pk: p for unit_people in candidates.values() for p in unit_people}
+    loads = worker_loads(
+        organisation=request.organisation,
+        staff=list(people.values()),
+        today=timezone.localdate(),
+        settings=CaseloadSettings.for_org(request.organisation),
+    )
+    return {load.staff.pk: load for load in loads}
 
 
 @staff_required()
 def handover(request, pk: int):
     """The leaver's open cases, each handed to its co-handler unless someone else is chosen; one reason."""
-    member = _leaver(request, pk)
-    lines = leaver_open_cases(member=member)
+    member, lines, others = _leaver(request, pk)
     audit.note(request, [line.case for line in lines])
     candidates = handover_candidates(member=member, unit_ids={line.case.unit_id for line in lines})
-    form = HandoverForm(request.POST or None, lines=lines, candidates=candidates)
+    form = HandoverForm(request.POST or None, lines=lines, candidates=candidates, loads=_loads(request, candidates))
     if request.method == "POST" and lines and form.is_valid():
         try:
             cases = cases_hand_over(
@@ -152,7 +196,8 @@ def handover(request, pk: int):
             )
             return redirect(reverse("caseload:handover", args=[member.pk]))
     status = 400 if request.method == "POST" else 200
-    return render(request, "caseload/handover.html", {"member": member, "form": form, "lines": lines}, status=status)
+    context = {"member": member, "form": form, "lines": lines, "others": others}
+    return render(request, "caseload/handover.html", context, status=status)
 
 
 urlpatterns = [

@@ -60,7 +60,8 @@ def leaver_open_case_count(*, member: StaffMember) -> int:
 
 
 def handover_candidates(*, member: StaffMember, unit_ids) -> dict[int, list[StaffMember]]:
-    """Per unit: the social workers and specialists who can take a case over (active, not the leaver)."""
+    """Per unit: the social workers and specialists who can take a case over (active, not the leaver): the
+    rules of handlers (case_assign) take a case worker of the case's unit, by role there and by home unit."""
     people = (
         active_staff(organisation=member.organisation)
         .filter(
@@ -80,8 +81,9 @@ def handover_candidates(*, member: StaffMember, unit_ids) -> dict[int, list[Staf
     by_pk = {p.pk: p for p in people}
     result: dict[int, list[StaffMember]] = {u: [] for u in unit_ids}
     for unit_id, staff_id in sorted(set(rows)):
-        if staff_id in by_pk and by_pk[staff_id] not in result[unit_id]:
-            result[unit_id].append(by_pk[staff_id])
+        person = by_pk.get(staff_id)
+        if person is not None and person.unit_id == unit_id and person not in result[unit_id]:
+            result[unit_id].append(person)
     for unit_id in result:
         result[unit_id].sort(key=lambda p: (p.last_name, p.first_name, p.pk))
     return result

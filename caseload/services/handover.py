@@ -63,8 +63,9 @@ def cases_hand_over(
     on: datetime.date | None = None,
     seen: dict[int, int] | None = None,
 ) -> list[Case]:
-    """Hand every open case of `leaver` over; `chosen` maps a case id to the person who takes the leaver's
-    place in it (others: the default). All or nothing; the new handlers are notified once each. `seen`: the
+    """Hand every open case of `leaver` that the actor may hand over (the organisation admin: all; a unit
+    manager: those of their units); `chosen` maps a case id to the person who takes the leaver's place in it
+    (others: the default). All or nothing; the new handlers are notified once each. `seen`: the
     {case id: version} the page showed; any other set of cases or version now refuses the handover."""
     check_same_org(organisation, actor, leaver, *(chosen or {}).values())
     chosen = chosen or {}
@@ -84,9 +85,16 @@ def cases_hand_over(
         .order_by("pk")
         .values_list("pk", "version")
     )
-    lines = leaver_open_cases(member=leaver)
-    if not lines:
+    everything = leaver_open_cases(member=leaver)
+    if not everything:
         raise ValidationError(_("%(name)s holds no open cases.") % {"name": leaver.full_name})
+    # The actor's share: a unit manager hands over the cases of their units; another unit's manager the rest.
+    lines = [line for line in everything if may_hand_over(access=access, case=line.case)]
+    if not lines:
+        raise ValidationError(
+            _("The open cases of %(name)s belong to other units: their managers hand them over.")
+            % {"name": leaver.full_name}
+        )
     if seen is not None and seen != {line.case.pk: versions[line.case.pk] for line in lines}:
         raise ValidationError(
             _(
@@ -102,12 +110,6 @@ def cases_hand_over(
     with change_reason(f"Handover: {leaver.pk}"):
         for line in lines:
             case = line.case
-            if not may_hand_over(access=access, case=case):
-                errors.append(
-                    _("Case %(number)s: only a manager of the unit %(unit)s can hand it over.")
-                    % {"number": case.number, "unit": case.unit}
-                )
-                continue
             main, co = _new_handlers(line, chosen.get(case.pk, DEFAULT))
             pairs = ((main, line.main), (co, line.co))
             new = [p for p, held in pairs if p is not None and (held is None or held.pk != p.pk)]

@@ -313,3 +313,55 @@ def test_one_person_for_every_case_still_meets_each_rule(team):
         "Ärende A-1: En specialist har inga egna ärenden: välj specialisten som medhandläggare i stället."
     ]
     assert _handlers(a) == (w.bob, w.dora)
+
+
+def test_only_case_workers_of_the_cases_unit_by_role_and_home_unit_are_offered(team):
+    """The rules of handlers take a case worker of the case's unit by role and by home unit: someone whose role
+    is in the unit but whose home unit is another is not offered (they would be refused on saving)."""
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    visitor = StaffMemberFactory(organisation=w.org, unit=w.intake_unit, first_name="Vera")
+    RoleAssignmentFactory(organisation=w.org, staff=visitor, role=Role.SOCIAL_WORKER, unit=w.unit)
+    form = w.client("alice").get(reverse("caseload:handover", args=[w.bob.pk])).context["form"]
+    offered = {pk for pk, _label in form.fields[f"case-{a.pk}"].choices if pk}
+    assert w.eve.pk in offered and w.dora.pk in offered
+    assert visitor.pk not in offered and w.heidi.pk not in offered and w.bob.pk not in offered
+
+
+def test_each_person_offered_shows_the_load_they_carry(team):
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    case(w.unit, "A-2", main=w.eve, co=w.dora)
+    case(w.unit, "A-3", main=w.eve, co=w.nova)
+    form = w.client("alice").get(reverse("caseload:handover", args=[w.bob.pk])).context["form"]
+    labels = dict(form.fields[f"case-{a.pk}"].choices)
+    from caseload.models import CaseloadSettings
+    from caseload.selectors.load import worker_loads
+
+    eve = worker_loads(organisation=w.org, staff=[w.eve], today=TODAY, settings=CaseloadSettings.for_org(w.org))[0]
+    assert eve.cases == 2 and eve.percent is not None
+    assert labels[w.eve.pk] == f"{w.eve.full_name} (2 öppna ärenden, {eve.percent} % av kapaciteten)"
+    assert labels[w.dora.pk].startswith(f"{w.dora.full_name} (2 öppna ärenden, ")
+    assert dict(form.fields["everyone"].choices)[w.eve.pk] == labels[w.eve.pk]
+
+
+def test_a_case_in_another_unit_is_handed_over_by_that_units_manager_and_only_counted_for_the_home_unit(team):
+    """Bob moved to intake while still holding a case in the investigation unit: intake's manager (his home
+    unit's) sees the case counted, not named, and cannot hand it over; the investigation unit's manager can."""
+    w = team
+    a = case(w.unit, "A-1", main=w.bob, co=w.dora)
+    home = StaffMemberFactory(organisation=w.org, unit=w.intake_unit, first_name="Hanna")
+    RoleAssignmentFactory(organisation=w.org, staff=home, role=Role.UNIT_MANAGER, unit=w.intake_unit)
+    w.people["hanna"] = home
+    StaffMember.objects.filter(pk=w.bob.pk).update(unit=w.intake_unit)
+    url = reverse("caseload:handover", args=[w.bob.pk])
+    page = w.client("hanna").get(url)
+    text = page.content.decode()
+    assert page.status_code == 200 and "A-1" not in text
+    assert "Utredning: 1 ärende" in text and 'data-testid="handover-empty"' in text
+    refused = w.client("hanna").post(url, {"reason": "Slutar"})
+    assert refused.status_code == 400 and _handlers(a) == (w.bob, w.dora)
+    # The investigation unit's manager is not Bob's manager any more, yet hands over the case of her unit.
+    assert w.client("alice").get(url).status_code == 200
+    assert _post(w).status_code == 302
+    assert _handlers(a) == (w.dora, None)
