@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connections, router
 from django.utils import timezone
 
-from staff.platform.audit import noted, stated_purpose
+from staff.platform.audit import noted, stated_purpose, stream
 from staff.platform.audit.registry import classify
 from staff.platform.middleware import client_address
 
@@ -79,9 +80,24 @@ def security_event_write(
         by_label=by_label[:100],
     )
     # INSERT without RETURNING: under row-level security (staff/platform/rls.py) a row of no organisation may be
-    # written but never read, and RETURNING would read it back.
-    fields = [f for f in SecurityEvent._meta.concrete_fields if not f.primary_key]
-    SecurityEvent.objects._insert([event], fields=fields, returning_fields=None)
+    # written but never read, and RETURNING would read it back. On PostgreSQL the id is taken from the table's
+    # sequence first (the application role may use the sequences), so the streamed line names its row; on the
+    # embedded default (no row-level security) the insert returns it.
+    fields = list(SecurityEvent._meta.concrete_fields)
+    using = router.db_for_write(SecurityEvent)
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [SecurityEvent._meta.db_table])
+            event.pk = cursor.fetchone()[0]
+        SecurityEvent.objects.using(using)._insert([event], fields=fields, returning_fields=None, using=using)
+    else:
+        fields = [f for f in fields if not f.primary_key]
+        returned = SecurityEvent.objects.using(using)._insert(
+            [event], fields=fields, returning_fields=SecurityEvent._meta.db_returning_fields, using=using
+        )
+        event.pk = returned[0][0]
+    stream.after_commit([event], using=using)
 
 
 def _refused_token(request, response) -> None:

@@ -53,16 +53,14 @@ class AppendOnlyError(Exception):
 
 
 class StreamedQuerySet(TenantQuerySet):
-    """Rows inserted in bulk (`bulk_create`, a plain `_insert`) go to the JSON-lines stream after commit
-    (staff.platform.audit.stream). `save()` inserts through the base manager and streams in
-    `AppendOnlyModel.save`, so no row is streamed twice."""
+    """Rows inserted with `bulk_create` go to the JSON-lines stream after commit (staff.platform.audit.stream),
+    once bulk_create has given them their ids. `save()` streams in `AppendOnlyModel.save`; a plain `_insert`
+    (the security events' middleware) streams its rows itself. No row is streamed twice."""
 
-    def _insert(self, objs, fields, *args, **kwargs):
-        result = super()._insert(objs, fields, *args, **kwargs)
-        stream.after_commit(objs, using=kwargs.get("using") or self.db)
-        return result
-
-    _insert.queryset_only = False  # as QuerySet._insert: the manager gets it too
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = super().bulk_create(objs, *args, **kwargs)
+        stream.after_commit(objs, using=self.db)
+        return objs
 
 
 class AppendOnlyModel(models.Model):

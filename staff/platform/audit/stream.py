@@ -40,7 +40,7 @@ _NULLABLE_STR = {"type": ["string", "null"]}
 COMMON_FIELDS: dict[str, dict] = {
     "schema": {"const": SCHEMA_VERSION},
     "type": {"enum": ["access", "security"]},
-    "id": _NULLABLE_INT,
+    "id": {"type": "integer"},
     "at": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$"},
     "organisation_id": _NULLABLE_INT,
     "organisation_slug": _NULLABLE_STR,
