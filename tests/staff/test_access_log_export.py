@@ -133,6 +133,8 @@ def test_the_xlsx_export_holds_the_same_rows_as_text_never_formulas_and_is_logge
     assert client.get(URL, {**period, "format": "ods"}).status_code == 400
     exports = AccessLogEntry.objects.filter(url_name="staff:access_log_export").order_by("pk")
     assert [(e.channel, e.status) for e in exports] == [("export", 200), ("export", 200), ("export", 400)]
+    # each served export names its period; the refused format served nothing and names none
+    assert [e.url_ids for e in exports] == ["period=2026-03-01..2026-03-31"] * 2 + [""]
 
 
 def test_an_export_longer_than_an_excel_sheet_is_refused_as_xlsx_and_given_as_csv(world, monkeypatch):

@@ -159,6 +159,8 @@ def test_the_export_is_logged_with_the_case_it_named(world):
         the_case.pk,
         world.unit.pk,
     )
+    # the row names the period the export covered (an IVO request is answered for its period)
+    assert row.url_ids == f"period={FEBRUARY['start']}..{FEBRUARY['end']}"
     # the export is found by "who read case X"
     from staff.platform.audit.selectors import readers_of
 

@@ -6,6 +6,7 @@
     audit.note(request, [3, 4], kind="staff") # ids
     audit.note(request, [(3, 7)], kind="case")  # (id, unit id) pairs: the unit is known without the object
     audit.purpose(request, "supervision")     # why a case outside the reader's own was read (recorded)
+    audit.asked(request, period="2024-01-01..2024-06-30")  # what an export was asked for, beside the URL's ids
 
 `staff.platform.audit.middleware.AccessLogMiddleware` writes the notes of a request, together with who, when,
 from where, the channel, URL name and status, in one INSERT after the response. Which URL patterns
@@ -28,6 +29,7 @@ def model_kind(model, kind: str) -> None:
 
 NOTES_ATTR = "_access_log_notes"
 PURPOSE_ATTR = "_access_log_purpose"
+ASKED_ATTR = "_access_log_asked"
 
 
 def _django_request(request):
@@ -62,6 +64,20 @@ def note(request, objects, *, kind: str | None = None) -> None:
         if entry[:2] not in seen:
             seen.add(entry[:2])
             notes.append(entry)
+
+
+def asked(request, **values) -> None:
+    """Record what the request asked for beyond the URL's ids, e.g. the period of an export: written to the
+    row's `url_ids` after them ("period=2024-01-01..2024-06-30"). Values must not hold personal data."""
+    found = getattr(_django_request(request), ASKED_ATTR, None)
+    if found is None:
+        found = {}
+        setattr(_django_request(request), ASKED_ATTR, found)
+    found.update((key, str(value)) for key, value in values.items())
+
+
+def asked_of(request) -> dict[str, str]:
+    return dict(getattr(_django_request(request), ASKED_ATTR, {}))
 
 
 def noted(request) -> list[tuple[str, int, int | None]]:

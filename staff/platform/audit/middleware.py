@@ -6,15 +6,18 @@ from django.conf import settings
 from django.db import connections, router
 from django.utils import timezone
 
-from staff.platform.audit import noted, stated_purpose, stream
+from staff.platform.audit import asked_of, noted, stated_purpose, stream
 from staff.platform.audit.registry import classify
 from staff.platform.middleware import client_address
 
 SESSION_COOKIE = settings.SESSION_COOKIE_NAME
 
 
-def url_ids(kwargs: dict) -> str:
-    return ",".join(f"{k}={v}" for k, v in sorted(kwargs.items()) if str(v).isascii() and str(v).isdecimal())[:200]
+def url_ids(kwargs: dict, asked: dict | None = None) -> str:
+    """The URL's integer arguments ("pk=12"), then what the view recorded with `audit.asked` (an export's
+    period)."""
+    ids = [f"{k}={v}" for k, v in sorted(kwargs.items()) if str(v).isascii() and str(v).isdecimal()]
+    return ",".join([*ids, *(f"{k}={v}" for k, v in sorted((asked or {}).items()))])[:200]
 
 
 def _int_or_none(value) -> int | None:
@@ -50,7 +53,7 @@ def access_row(request, response, match, entry, staff, *, scim_token=None):
         scim_token_id=None if scim_token is None else scim_token.pk,
         channel=entry.channel or ("api" if request.path.startswith("/api/") else "page"),
         url_name=match.view_name[:100],
-        url_ids=url_ids(match.kwargs),
+        url_ids=url_ids(match.kwargs, asked_of(request)),
         method=request.method[:8],
         status=response.status_code,
         address=client_address(request),

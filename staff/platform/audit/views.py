@@ -108,6 +108,7 @@ def access_log_export(request):
     if not form.is_bound or not form.is_valid():
         return _export_form(request, "staff/audit/export.html", form, config)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    audit.asked(request, period=f"{start:%Y-%m-%d}..{end:%Y-%m-%d}")
     rows = [[column for column, _field in selectors.EXPORT_COLUMNS]]
     for at, *rest in selectors.export_rows(organisation=org, start=start, end=end):
         rows.append([timezone.localtime(at).isoformat(timespec="seconds"), *rest])
@@ -133,6 +134,7 @@ def supervisory_export(request):
     if not form.is_bound or not form.is_valid():
         return _export_form(request, "staff/audit/supervisory_export.html", form, config)
     period = supervisory.Period(form.cleaned_data["start"], form.cleaned_data["end"])
+    audit.asked(request, period=f"{period.start:%Y-%m-%d}..{period.end:%Y-%m-%d}")
     if form.case is not None:
         tables = supervisory.case_tables(org, form.case, period)
         subject, name = {"case_id": form.case.pk, "case_number": form.case.number}, f"arende-{form.case.pk}"
