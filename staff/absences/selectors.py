@@ -11,7 +11,6 @@ from django.utils.translation import pgettext_lazy
 
 from staff.access import Access
 from staff.models import Absence, Group, GroupMembership, StaffMember, Unit
-from staff.selectors import active_staff
 
 
 def may_manage(*, access: Access, member: StaffMember) -> bool:
@@ -54,8 +53,10 @@ KIND_CODES = {
 
 @dataclass
 class Cell:
+    """A person's day: the absences that cover it (partial ones may overlap, up to 100 % together)."""
+
     day: datetime.date
-    absence: Absence | None = None
+    absences: list[Absence] = field(default_factory=list)
 
     @property
     def weekend(self) -> bool:
@@ -63,7 +64,15 @@ class Cell:
 
     @property
     def code(self) -> str:
-        return str(KIND_CODES[self.absence.kind]) if self.absence else ""
+        return "+".join(str(KIND_CODES[a.kind]) for a in self.absences)
+
+    @property
+    def extent(self) -> int:
+        return sum(a.extent for a in self.absences)
+
+    @property
+    def title(self) -> str:
+        return "; ".join(f"{a.get_kind_display()}, {a.extent} %" for a in self.absences)
 
 
 @dataclass
@@ -108,13 +117,19 @@ def unit_month(*, unit: Unit, month: datetime.date) -> Month:
         row = Row(member=person)
         absences = by_person.get(person.pk, [])
         for day in days:
-            row.cells.append(Cell(day=day, absence=next((a for a in absences if a.start <= day <= a.end), None)))
+            row.cells.append(Cell(day=day, absences=[a for a in absences if a.start <= day <= a.end]))
         rows.append(row)
     return Month(
         first=first, days=days, rows=rows, kinds=[(str(KIND_CODES[v]), label, v) for v, label in Absence.Kind.choices]
     )
 
 
-def unit_people(*, unit: Unit):
-    """The people an absence can be added for from the unit's calendar: its active staff."""
-    return active_staff(organisation=unit.organisation).filter(unit=unit).order_by("last_name", "first_name")
+def unit_people(*, unit: Unit, since: datetime.date):
+    """The people an absence can be added for from the unit's calendar: its staff employed some day from `since`
+    (the first day of the month shown, or today) on, so a planned leave of someone who starts next month, or a
+    sick leave of last month for someone who has left since, can be registered too."""
+    return (
+        StaffMember.objects.filter(organisation_id=unit.organisation_id, unit=unit)
+        .filter(Q(employment_end__isnull=True) | Q(employment_end__gte=since))
+        .order_by("last_name", "first_name", "pk")
+    )

@@ -18,11 +18,14 @@ from staff.models import Absence, Group, GroupMembership, Organisation, StaffMem
 from staff.platform.history.reasons import change_reason
 from staff.platform.tenancy import check_same_org
 
+from .rules import first_day_over_full
+
 REASON = "Absences and groups page"
 
 
 def _lock(member: StaffMember) -> None:
-    """One writer per person at a time: two managers saving overlapping absences cannot both pass the check."""
+    """One writer per person at a time: two managers saving overlapping absences cannot both pass the check of
+    100 % a day."""
     StaffMember.objects.select_for_update().filter(organisation_id=member.organisation_id, pk=member.pk).first()
 
 
@@ -31,7 +34,7 @@ def _day(value: datetime.date) -> str:
 
 
 def _refuse_overlap(absence: Absence) -> None:
-    clash = (
+    others = list(
         Absence.objects.filter(
             organisation_id=absence.organisation_id,
             staff_id=absence.staff_id,
@@ -39,21 +42,27 @@ def _refuse_overlap(absence: Absence) -> None:
             end__gte=absence.start,
         )
         .exclude(pk=absence.pk)
-        .order_by("start")
-        .first()
+        .order_by("start", "pk")
     )
-    if clash is not None:
+    day = first_day_over_full(
+        ((a.start, a.end, a.extent) for a in others), start=absence.start, end=absence.end, extent=absence.extent
+    )
+    if day is not None:
+        clash = next(a for a in others if a.start <= day <= a.end)
         raise ValidationError(
             {
-                "start": _(
-                    "%(name)s is already registered as absent %(start)s–%(end)s (%(kind)s). Absences of one "
-                    "person may not overlap: change that absence or choose other days."
+                "extent": _(
+                    "%(name)s is already registered as absent %(start)s–%(end)s (%(kind)s, %(extent)s %%). With "
+                    "this absence that is more than 100 %% on %(day)s: lower the extent, change that absence or "
+                    "choose other days."
                 )
                 % {
                     "name": absence.staff.full_name,
                     "start": _day(clash.start),
                     "end": _day(clash.end),
                     "kind": clash.get_kind_display(),
+                    "extent": clash.extent,
+                    "day": _day(day),
                 }
             }
         )
@@ -77,7 +86,8 @@ def absence_create(
     end: datetime.date,
     extent: int,
 ) -> Absence:
-    """Register an absence: end on or after start, extent 1-100 %, never overlapping another of the person."""
+    """Register an absence: end on or after start, extent 1-100 %; with the person's other absences never more
+    than 100 % on a day."""
     check_same_org(organisation, member)
     _lock(member)
     return _save(Absence(organisation=organisation, staff=member, kind=kind, start=start, end=end, extent=extent))

@@ -185,7 +185,7 @@ def unit_calendar(request, pk: int):
         raise PermissionDenied
     today = timezone.localdate()
     month = parse_month(request.GET.get("month")) or today.replace(day=1)
-    people = selectors.unit_people(unit=unit)
+    people = selectors.unit_people(unit=unit, since=min(month, today))
     form = UnitAbsenceForm(request.POST or None, prefix="absence", people=people)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from staff.absences.rules import first_day_over_full
 from staff.access import Access
 from staff.imports import parse
 from staff.imports.files import normalised
@@ -83,9 +84,9 @@ class AbsenceKind:
                 "pk", "staff_id", "kind", "start", "end", "extent"
             )
         }
-        periods: dict[int, list[tuple]] = {}  # person -> (start, end, match key, row or None) held or planned
+        periods: dict[int, list[tuple]] = {}  # person -> (start, end, match key, row or None, extent) held or planned
         for a in held.values():
-            periods.setdefault(a.staff_id, []).append((a.start, a.end, (a.staff_id, a.kind, a.start), None))
+            periods.setdefault(a.staff_id, []).append((a.start, a.end, (a.staff_id, a.kind, a.start), None, a.extent))
         seen: dict[tuple, int] = {}
         plans = []
         for done, (number, row) in enumerate(rows, start=1):
@@ -114,21 +115,26 @@ class AbsenceKind:
             )
             return plan
         seen[match] = number
-        # Absences of one person never overlap (as on the absence pages): not with another absence Stabil holds
-        # (the one this row matches aside, which it replaces), nor with another row of the file.
+        # Absences of one person add up to at most 100 % a day (as on the absence pages): with the absences Stabil
+        # holds (the one this row matches aside, which it replaces) and the other rows of the file.
         mine = periods.setdefault(match[0], [])
-        for start, end, key, row_number in mine:
-            if key != match and start <= values["end"] and end >= values["start"]:
-                where = (
-                    _("row %(row)s of the file") % {"row": row_number}
-                    if row_number
-                    else _("an absence %(start)s–%(end)s in Stabil") % {"start": start, "end": end}
-                )
-                plan.errors.append(
-                    _("The absence overlaps %(other)s: absences of one person may not overlap.") % {"other": where}
-                )
-                return plan
-        mine[:] = [p for p in mine if p[2] != match] + [(values["start"], values["end"], match, number)]
+        others = [p for p in mine if p[2] != match]
+        day = first_day_over_full(
+            ((p[0], p[1], p[4]) for p in others), start=values["start"], end=values["end"], extent=values["extent"]
+        )
+        if day is not None:
+            start, end, _key, row_number, _extent = next(p for p in others if p[0] <= day <= p[1])
+            where = (
+                _("row %(row)s of the file") % {"row": row_number}
+                if row_number
+                else _("an absence %(start)s–%(end)s in Stabil") % {"start": start, "end": end}
+            )
+            plan.errors.append(
+                _("The absence overlaps %(other)s: together they are more than 100 %% on %(day)s.")
+                % {"other": where, "day": day.isoformat()}
+            )
+            return plan
+        mine[:] = [*others, (values["start"], values["end"], match, number, values["extent"])]
         absence = held.get(match)
         shown = {"kind": values["kind"], "start": values["start"].isoformat(), "end": values["end"].isoformat()}
         if absence is None:

@@ -123,7 +123,7 @@ def test_extent_is_1_to_100(world, extent, ok):
         ("2024-06-01", "2024-06-30", False),  # around it
     ],
 )
-def test_overlapping_absences_of_one_person_are_refused(world, start, end, ok):
+def test_an_absence_over_a_whole_absence_of_the_same_person_is_refused(world, start, end, ok):
     services.absence_create(
         organisation=world.org,
         member=world.bob,
@@ -136,8 +136,55 @@ def test_overlapping_absences_of_one_person_are_refused(world, start, end, ok):
     assert (response.status_code == 302) is ok
     assert Absence.objects.filter(staff=world.bob).count() == (2 if ok else 1)
     if not ok:
-        message = response.context["absence_form"].errors["start"][0]
-        assert "Bob Testsson är redan registrerad som frånvarande 2024-06-10–2024-06-12 (Semester)" in message
+        message = response.context["absence_form"].errors["extent"][0]
+        assert "Bob Testsson är redan registrerad som frånvarande 2024-06-10–2024-06-12 (Semester, 100 %)" in message
+        assert "mer än 100 % den " in message
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "extent", "over"),
+    [
+        ("2024-06-10", "2024-06-20", "50", None),  # 50 % + 50 %: the whole day, no more
+        ("2024-06-10", "2024-06-20", "51", "2024-06-12"),  # 50 % + 51 %: over on the first day they share
+        ("2024-06-01", "2024-06-11", "51", None),  # ends the day before it starts
+        ("2024-06-01", "2024-06-12", "51", "2024-06-12"),  # ends on its first day
+        ("2024-06-15", "2024-06-30", "51", "2024-06-15"),  # starts on its last day
+        ("2024-06-16", "2024-06-30", "51", None),  # starts the day after it ends
+    ],
+)
+def test_partial_absences_may_overlap_up_to_100_percent_a_day(world, start, end, extent, over):
+    """A 50 % parental leave and a 50 % sick leave on the same days: capacity adds them day by day, so the
+    pages accept them up to 100 % a day and refuse the first day over, naming it."""
+    services.absence_create(
+        organisation=world.org,
+        member=world.bob,
+        kind="parental",
+        start=datetime.date(2024, 6, 12),
+        end=datetime.date(2024, 6, 15),
+        extent=50,
+    )
+    response = _add(world, "alice", world.bob, start=start, end=end, extent=extent)
+    assert (response.status_code == 302) is (over is None)
+    assert Absence.objects.filter(staff=world.bob).count() == (2 if over is None else 1)
+    if over is not None:
+        message = response.context["absence_form"].errors["extent"][0]
+        assert f"mer än 100 % den {over}" in message and "(Föräldraledighet, 50 %)" in message
+
+
+def test_two_overlapping_absences_lower_capacity_by_their_sum(world):
+    from caseload.models import CaseloadSettings
+    from caseload.selectors.load import worker_loads
+
+    def capacity():
+        settings = CaseloadSettings.for_org(world.org)
+        return worker_loads(organisation=world.org, staff=[world.bob], today=TODAY, settings=settings)[0].capacity
+
+    whole = capacity()
+    june = {"start": datetime.date(2024, 6, 1), "end": datetime.date(2024, 6, 30)}
+    services.absence_create(organisation=world.org, member=world.bob, kind="parental", extent=50, **june)
+    half = capacity()
+    services.absence_create(organisation=world.org, member=world.bob, kind="sick", extent=25, **june)
+    assert (whole, half, capacity()) == (whole, whole / 2, whole / 4)
 
 
 def test_another_persons_absence_on_the_same_days_is_fine(world):
@@ -166,7 +213,7 @@ def test_editing_an_absence_checks_overlap_with_the_others_but_not_itself(world)
     first.refresh_from_db()
     assert (first.end, first.extent) == (datetime.date(2024, 6, 16), 50)
     clash = client.post(url, _data(start="2024-06-14", end="2024-07-01"))
-    assert clash.status_code == 400 and "redan registrerad" in clash.context["form"].errors["start"][0]
+    assert clash.status_code == 400 and "redan registrerad" in clash.context["form"].errors["extent"][0]
     first.refresh_from_db()
     assert first.end == datetime.date(2024, 6, 16)
 
@@ -274,6 +321,46 @@ def test_the_calendar_marks_kind_and_extent_with_a_legend_and_month_links(world)
     assert "Sjukfrånvaro" in legend and "Föräldraledighet" in legend
     assert "?month=2024-05" in html and "?month=2024-07" in html
     assert "<script>" not in html.split("<main", 1)[-1]
+
+
+def test_overlapping_partial_absences_show_both_kinds_and_their_sum(world):
+    for kind, start in (("parental", 13), ("sick", 14)):
+        services.absence_create(
+            organisation=world.org,
+            member=world.bob,
+            kind=kind,
+            start=datetime.date(2024, 6, start),
+            end=datetime.date(2024, 6, 14),
+            extent=50,
+        )
+    html = world.client("alice").get(reverse("staff:unit_absences", args=[world.unit.pk])).content.decode()
+    table = html.split('data-testid="absence-calendar"', 1)[1].split("</table>", 1)[0]
+    bob_row = next(r for r in table.split("<tr>") if "Bob Testsson" in r)
+    assert bob_row.count('<abbr title="Föräldraledighet, 50 %">F<br>50</abbr>') == 1  # the 13th
+    assert bob_row.count('<abbr title="Föräldraledighet, 50 %; Sjukfrånvaro, 50 %">F+S</abbr>') == 1  # the 14th
+
+
+def test_the_calendar_offers_who_starts_later_or_left_within_the_month_shown(world):
+    """Not only those employed today: a planned leave for next month's new worker, and last month's sick leave
+    of someone who has left since."""
+    new = StaffMemberFactory(
+        organisation=world.org, unit=world.unit, first_name="Nora", employment_start=datetime.date(2024, 7, 1)
+    )
+    gone = StaffMemberFactory(
+        organisation=world.org,
+        unit=world.unit,
+        first_name="Gustav",
+        employment_start=datetime.date(2020, 1, 1),
+        employment_end=datetime.date(2024, 5, 20),
+    )
+    client = world.client("alice")
+    url = reverse("staff:unit_absences", args=[world.unit.pk])
+    offered = {pk for pk, _label in client.get(url).context["form"].fields["member"].choices if pk}
+    assert new.pk in offered and gone.pk not in offered and world.bob.pk in offered
+    may = client.get(url + "?month=2024-05").context["form"].fields["member"].choices
+    assert gone.pk in {pk for pk, _label in may if pk}
+    saved = client.post(url, _data(start="2024-07-01", end="2024-07-05") | {"absence-member": new.pk})
+    assert saved.status_code == 302 and Absence.objects.get().staff == new
 
 
 def test_the_calendar_shows_another_month_and_ignores_a_bad_one(world):

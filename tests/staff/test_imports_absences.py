@@ -111,7 +111,38 @@ def test_absences_of_one_person_never_overlap(world, per):
     plans = plans_by_row(run)
     assert plans[2]["action"] == "create"
     assert plans[3]["errors"] == [
-        "The absence overlaps an absence 2026-12-21–2027-01-06 in Stabil: absences of one person may not overlap."
+        "The absence overlaps an absence 2026-12-21–2027-01-06 in Stabil: together they are more than 100 % on "
+        "2027-01-06."
     ]
     assert plans[4]["action"] == "update"
-    assert plans[5]["errors"] == ["The absence overlaps row 2 of the file: absences of one person may not overlap."]
+    assert plans[5]["errors"] == [
+        "The absence overlaps row 2 of the file: together they are more than 100 % on 2026-12-18."
+    ]
+
+
+def test_partial_absences_of_one_person_may_overlap_up_to_100_percent_a_day(world, per):
+    Absence.objects.create(
+        organisation=world.org,
+        staff=per,
+        kind="parental",
+        start=dt.date(2026, 12, 1),
+        end=dt.date(2026, 12, 31),
+        extent=50,
+    )
+    run = previewed(
+        world.org,
+        world.frank,
+        csv(
+            HEADER,
+            "2001;Sjuk;2026-12-07;2026-12-11;50",  # 50 % + 50 %: fine
+            "2001;Annan;2026-12-11;2026-12-11;1",  # with row 2 and Stabil's, 101 % on the 11th
+            "2001;Semester;2027-01-01;2027-01-05;100",  # after the parental leave: fine
+        ),
+        kind="absences",
+    )
+    plans = plans_by_row(run)
+    assert (plans[2]["action"], plans[4]["action"]) == ("create", "create")
+    assert plans[3]["errors"] == [
+        "The absence overlaps an absence 2026-12-01–2026-12-31 in Stabil: together they are more than 100 % on "
+        "2026-12-11."
+    ]
