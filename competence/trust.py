@@ -20,7 +20,9 @@ from competence.models import (
     Training,
     UnitCostCentre,
 )
+from competence.supervisory import person_ladder
 from staff.platform import identity_scan
+from staff.platform.audit import supervisory
 from staff.platform.audit.registry import OWN, SETTINGS, STAFF, Logged, access_log_pages
 from staff.platform.history.display import Source
 from staff.platform.history.registry import LEGACY, track
@@ -38,6 +40,7 @@ track(UnitCostCentre)
 track(PayrollApproval)
 
 identity_scan.texts(Assessment, "motivation", "override_reason")
+supervisory.person_part("competence", person_ladder)  # a person's export for a supervisory request
 identity_scan.texts(LadderLevel, "expectations")
 identity_scan.texts(Training, "description")
 identity_scan.texts(PlannedTraining, "goal", "purpose")

@@ -208,13 +208,73 @@ def test_a_person_export(world):
         "read_by_person",
         "reads_of_record",
         "security_events",
+        "employment_extents",
+        "employment_extents_history",
+        "absences",
+        "absences_history",
+        "group_memberships",
+        "group_memberships_history",
         "case_assignments",
         "case_assignment_history",
+        "level_placements",
+        "level_placements_history",
+        "ladder_assessments",
+        "supplement_rows",
         "people",
     }
     # the cases bob handled, with their numbers (from caseload); none made in February
     assert [(a["case_number"], a["role"]) for a in t["case_assignments"]] == [("ALFA-1", "main")]
     assert t["case_assignment_history"] == []
+
+
+def test_a_person_export_holds_their_extent_absences_groups_and_ladder(world):
+    """What capacity and pay were computed from: the periods of employment extent, the absences, the work
+    groups, the periods on the ladder and the supplement rows payroll was told, each with the changes made in
+    the period (and only those)."""
+    from competence.models import SupplementMonth, SupplementMonthRow
+    from staff.models import Absence, EmploymentExtent, GroupMembership
+    from tests.caseload.factories import levels, place
+
+    bob = world.bob
+    levels(world.org)
+    place(bob, 2, start=datetime.date(2025, 1, 1))
+    EmploymentExtent.objects.create(organisation=world.org, staff=bob, valid_from=datetime.date(2025, 6, 1), fte="0.75")
+    sick = Absence.objects.create(
+        organisation=world.org,
+        staff=bob,
+        kind="sick",
+        start=datetime.date(2026, 2, 2),
+        end=datetime.date(2026, 2, 6),
+        extent=50,
+    )
+    Absence.objects.create(
+        organisation=world.org, staff=world.carol, kind="sick", start=sick.start, end=sick.end, extent=100
+    )
+    group = world.unit.groups.get()
+    GroupMembership.objects.create(organisation=world.org, staff=bob, group=group, start=datetime.date(2025, 1, 1))
+    month = SupplementMonth.objects.create(organisation=world.org, month=datetime.date(2026, 1, 1), how="approved")
+    SupplementMonthRow.objects.create(
+        organisation=world.org, frozen_month=month, staff=bob, unit=world.unit, days=31, amount="1500.00"
+    )
+    SupplementMonthRow.objects.create(
+        organisation=world.org, frozen_month=month, staff=world.carol, unit=world.unit, days=31, amount="2500.00"
+    )
+    # the absence's history row is dated in February, the others' in the week they were made (not February)
+    Absence.history.filter(id=sick.pk).update(history_date=FIRST)
+
+    document, _tables = unzip(world.client("frank").get(URL, {"person": bob.pk, **FEBRUARY}))
+    t = document["tables"]
+    assert [(a["kind"], a["start"], a["end"], a["extent"]) for a in t["absences"]] == [
+        ("sick", "2026-02-02", "2026-02-06", 50)
+    ]
+    assert [(h["history_type"], h["id"]) for h in t["absences_history"]] == [("+", sick.pk)]
+    assert ("2025-06-01", "0.75") in [(e["valid_from"], e["fte"]) for e in t["employment_extents"]]
+    assert {e["staff_id"] for e in t["employment_extents"]} == {bob.pk}
+    assert t["employment_extents_history"] == []
+    assert [m["group_id"] for m in t["group_memberships"]] == [group.pk]
+    assert [p["start"] for p in t["level_placements"]] == ["2025-01-01"]
+    assert [(r["month"], r["amount"]) for r in t["supplement_rows"]] == [("2026-01-01", "1500.00")]
+    assert t["ladder_assessments"] == []
 
 
 def _beta_admin(world):

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from staff.models import Organisation, RoleAssignment, StaffMember
+from staff.models import Absence, EmploymentExtent, GroupMembership, Organisation, RoleAssignment, StaffMember
 from staff.platform.audit.models import AccessLogEntry, SecurityEvent, object_key, shown
 from staff.platform.exports import csv_bytes, xlsx_book_bytes
 
@@ -177,6 +177,17 @@ def reads_of(name: str, organisation: Organisation, kind: str, object_id: int, p
     return access_table(name, rows, only=key)
 
 
+def person_rows(
+    name: str, model: type[models.Model], organisation: Organisation, member: StaffMember, period: Period
+) -> list[Table]:
+    """A table of the person's rows of `model` (all of them: the periods of employment extent, absences, ...) and
+    one of their changes made in the period: `<name>` and `<name>_history`."""
+    return [
+        model_table(name, model.objects.filter(organisation=organisation, staff=member)),
+        history_table(f"{name}_history", model, organisation, period, staff_id=member.pk),
+    ]
+
+
 def person_tables(organisation: Organisation, member: StaffMember, period: Period) -> list[Table]:
     logs = AccessLogEntry.objects.filter(organisation=organisation, **period.at())
     events = SecurityEvent.objects.filter(organisation=organisation, **period.at())
@@ -185,6 +196,9 @@ def person_tables(organisation: Organisation, member: StaffMember, period: Perio
         model_table("staff_record", StaffMember.objects.filter(organisation=organisation, pk=member.pk)),
         history_table("staff_record_history", StaffMember, organisation, period, id=member.pk),
         model_table("role_assignments", RoleAssignment.objects.filter(organisation=organisation, staff=member)),
+        *person_rows("employment_extents", EmploymentExtent, organisation, member, period),
+        *person_rows("absences", Absence, organisation, member, period),
+        *person_rows("group_memberships", GroupMembership, organisation, member, period),
         access_table("read_by_person", logs.filter(actor_id=member.pk)),
         reads_of("reads_of_record", organisation, "staff", member.pk, period),
         model_table(
