@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from staff.models import Organisation
 
 from .models import PayrollLayout, UnitCostCentre
-from .selectors.supplements import supplement_report
+from .selectors.supplements import SupplementReport, supplement_report
 
 COLUMNS = {
     "employee_number": gettext_lazy("employee number"),
@@ -155,11 +155,17 @@ def cost_centre_error(code: str) -> str | None:
     return None
 
 
-def lines(*, organisation: Organisation, month: datetime.date, layout: PayrollLayout) -> list[Line]:
+def lines(
+    *, organisation: Organisation, month: datetime.date, layout: PayrollLayout, report: SupplementReport | None = None
+) -> list[Line]:
     """The month's transactions in a stable order (employee number, period, pay code, cost centre). Raises a
     ValidationError naming the people who have a line but no employee number (someone whose supplement comes
-    to 0 kr has no line and needs none)."""
-    report = supplement_report(organisation=organisation, month=month)
+    to 0 kr has no line and needs none). `report` is the whole organisation's report of the month when the
+    caller has it already (the supplement page), so that it is not computed twice."""
+    if report is None:
+        report = supplement_report(organisation=organisation, month=month)
+    elif report.month != month.replace(day=1):
+        raise ValueError("the report is of another month")
     centres = dict(UnitCostCentre.objects.filter(organisation=organisation).values_list("unit_id", "code"))
     people = {}
     pay, corrections = defaultdict(lambda: [Decimal("0"), 0]), defaultdict(lambda: Decimal("0"))
@@ -219,13 +225,23 @@ def _amount(layout: PayrollLayout, amount: Decimal) -> str:
     return text.replace(".", ",") if layout.amount_format == PayrollLayout.AmountFormat.COMMA else text
 
 
-def _cells(layout: PayrollLayout, line: Line) -> dict[str, str]:
+def _named(line: Line) -> dict[str, str]:
+    """The line's values as a refusal names them: as held, the period as YYYY-MM."""
     return {
         "employee_number": line.employee_number,
         "pay_code": line.pay_code,
+        "period": f"{line.period:%Y-%m}",
+        "amount": str(line.amount),
+        "cost_centre": line.cost_centre,
+        "days": str(line.days),
+    }
+
+
+def _cells(layout: PayrollLayout, line: Line) -> dict[str, str]:
+    """The line's values as the file writes them: the text columns as named, the rest in the layout's format."""
+    return _named(line) | {
         "period": _period(layout, line.period),
         "amount": _amount(layout, line.amount),
-        "cost_centre": line.cost_centre,
         "days": "" if line.days is None else str(line.days),
     }
 
@@ -233,12 +249,8 @@ def _cells(layout: PayrollLayout, line: Line) -> dict[str, str]:
 def _refuse(line: Line, key: str, message: str):
     raise ValidationError(
         _("The line of employee number %(number)s: the %(column)s %(value)s %(problem)s.")
-        % {"number": line.employee_number, "column": COLUMNS[key], "value": _cells_raw(line, key), "problem": message}
+        % {"number": line.employee_number, "column": COLUMNS[key], "value": _named(line)[key], "problem": message}
     )
-
-
-def _cells_raw(line: Line, key: str) -> str:
-    return str(getattr(line, key, "")) if key != "period" else f"{line.period:%Y-%m}"
 
 
 def _encoded(layout: PayrollLayout, line: Line, key: str, value: str) -> bytes:

@@ -21,26 +21,31 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from staff.models import Organisation, RoleAssignment, StaffMember, Unit
 from staff.platform.tenancy import check_same_org
 
 from .. import payroll
 from ..models import PayrollApproval, PayrollLayout, SupplementMonth, UnitCostCentre
+from ..selectors.supplements import SupplementReport
 from .supplements import may_freeze, supplement_month_freeze
 
 PAYROLL_ROLES = ("hr", "org_admin")  # prepare, settings
 APPROVER_ROLE = "hr"  # approve: another person of HR, never the organisation admin alone
 
 
-def _checked_lines(organisation: Organisation, month: datetime.date) -> tuple[list[payroll.Line], PayrollLayout, bytes]:
-    """The month's lines, the layout and the file's bytes; refuses what payroll could not take."""
+def _checked_lines(
+    organisation: Organisation, month: datetime.date, report: SupplementReport | None = None
+) -> tuple[list[payroll.Line], PayrollLayout, bytes]:
+    """The month's lines, the layout and the file's bytes; refuses what payroll could not take. `report`:
+    the whole organisation's report of the month, when the caller has computed it already."""
     layout = payroll.layout_for(organisation)
     if layout.pk is None or not layout.pay_code:
         raise ValidationError(
             _("Save the payroll file's layout with the supplement's pay code (lönart) first, under Payroll file.")
         )
-    month_lines = payroll.lines(organisation=organisation, month=month, layout=layout)
+    month_lines = payroll.lines(organisation=organisation, month=month, layout=layout, report=report)
     return month_lines, layout, payroll.render(layout, month_lines)
 
 
@@ -109,18 +114,22 @@ def payroll_approve(*, organisation: Organisation, month: datetime.date, by: Sta
     return approval
 
 
-def held_back(*, organisation: Organisation, approval: PayrollApproval) -> str | None:
-    """Why an approved month's file is not released (its bytes are no longer the ones approved), or None."""
+HELD_BACK = gettext_lazy(
+    "The file is no longer the one approved (an employee number, a cost centre, a pay code or the layout "
+    "changed). Prepare and approve the month again."
+)
+
+
+def held_back(
+    *, organisation: Organisation, approval: PayrollApproval, report: SupplementReport | None = None
+) -> str | None:
+    """Why an approved month's file is not released (its bytes are no longer the ones approved), or None.
+    `report`: the whole organisation's report of the month, when the caller (the supplement page) has it."""
     try:
-        _lines, _layout, data = _checked_lines(organisation, approval.month)
+        _lines, _layout, data = _checked_lines(organisation, approval.month, report)
     except ValidationError as exc:
         return " ".join(exc.messages)
-    if payroll.fingerprint(data) != approval.fingerprint:
-        return _(
-            "The file is no longer the one approved (an employee number, a cost centre, a pay code or the layout "
-            "changed). Prepare and approve the month again."
-        )
-    return None
+    return str(HELD_BACK) if payroll.fingerprint(data) != approval.fingerprint else None
 
 
 def payroll_file(*, organisation: Organisation, month: datetime.date) -> tuple[str, bytes, str]:
@@ -131,7 +140,7 @@ def payroll_file(*, organisation: Organisation, month: datetime.date) -> tuple[s
         raise ValidationError(_("The payroll file is released once two people have prepared and approved it."))
     _lines, layout, data = _checked_lines(organisation, first)
     if payroll.fingerprint(data) != approval.fingerprint:
-        raise ValidationError(held_back(organisation=organisation, approval=approval))
+        raise ValidationError(str(HELD_BACK))
     return payroll.filename(layout, first), data, layout.encoding
 
 

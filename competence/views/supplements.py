@@ -42,12 +42,22 @@ def supplements(request):
     if report is not None:
         context["month_running"] = services.may_freeze(month=month) and not services.has_ended(month=month)
         payroll_side = request.access.has_any(*services.PAYROLL_ROLES)
-        approval = PayrollApproval.objects.filter(organisation=request.organisation, month=month).first()
+        approval = (
+            PayrollApproval.objects.filter(organisation=request.organisation, month=month)
+            .select_related("prepared_by", "approved_by")
+            .first()
+        )
         begun = services.may_freeze(month=month)
         context["payroll_side"] = payroll_side
         context["approval"] = approval
         approved = approval is not None and approval.approved_by_id is not None
-        context["held_back"] = approved and services.held_back(organisation=request.organisation, approval=approval)
+        # Payroll's side sees the whole organisation's report (_unit_ids is None): the file's lines are read
+        # from it rather than from a second computation of the same month. Others are not shown the file.
+        context["held_back"] = (
+            payroll_side
+            and approved
+            and services.held_back(organisation=request.organisation, approval=approval, report=report)
+        )
         context["may_prepare"] = payroll_side and begun and (not approved or bool(context["held_back"]))
         context["may_approve"] = (
             payroll_side

@@ -86,6 +86,15 @@ def login(page, live_server, username: str, password: str = "stabil-demo") -> No
     page.wait_for_load_state("networkidle")
 
 
+def tab_to(page, name: str, limit: int = 60) -> None:
+    """Tab from where the focus is until it is on the control named `name` (reached by keyboard, in order)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => (document.activeElement.textContent || '').trim()") == name:
+            return
+    raise AssertionError(f"no focusable element named {name!r} within {limit} tabs")
+
+
 def assert_accessible(page) -> None:
     """axe-core on the current page: no serious or critical violations."""
     from axe_playwright_python.sync_playwright import Axe

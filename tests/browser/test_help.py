@@ -1,20 +1,12 @@
 """The help link: reached from the navigation by keyboard alone, it opens the guide of the person's role,
 and the guide passes axe."""
 
-from tests.browser.conftest import assert_accessible, login
-
-
-def _tab_to(page, name: str, limit: int = 60) -> None:
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if page.evaluate("() => (document.activeElement.textContent || '').trim()") == name:
-            return
-    raise AssertionError(f"no focusable element named {name!r} within {limit} tabs")
+from tests.browser.conftest import assert_accessible, login, tab_to
 
 
 def test_help_opens_from_the_navigation_by_keyboard(page, live_server, demo):
     login(page, live_server, "manager")
-    _tab_to(page, "Hjälp")
+    tab_to(page, "Hjälp")
     page.keyboard.press("Enter")
     page.wait_for_url("**/hjalp/enhetschef/")
     assert page.get_by_role("heading", name="Handbok för enhetschefer", level=1).is_visible()
@@ -22,7 +14,7 @@ def test_help_opens_from_the_navigation_by_keyboard(page, live_server, demo):
     assert page.get_by_role("navigation", name="Innehåll").is_visible()
     assert_accessible(page)
     # The table of contents moves the reader to its section, by keyboard too.
-    _tab_to(page, "Fördelningsmötet var femte vecka")
+    tab_to(page, "Fördelningsmötet var femte vecka")
     page.keyboard.press("Enter")
     assert page.url.endswith("#fordelningsmotet-var-femte-vecka")
 

@@ -1,16 +1,19 @@
 """A leaver's handover in the browser (issue 19): the organisation admin sets an end date, is warned that the
 person still handles open cases, hands them to their co-handlers, and the cases have moved. The unit manager's
-absence calendar is scanned too. axe on each page."""
+absence calendar is scanned too, and a registration there lowers the capacity on the dashboard. axe on each page."""
 
 from __future__ import annotations
 
+import calendar
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
 from caseload.models import Assignment
 from staff.models import Absence, Notification
 from tests.browser.conftest import assert_accessible, login
+from tests.browser.test_absences_groups import register_absence, shown_capacity
 from tests.caseload.factories import case, levels, place, worker
 from tests.factories import TEST_PASSWORD
 
@@ -62,6 +65,7 @@ def test_the_manager_adds_an_absence_on_the_unit_calendar(page, live_server, tra
     w = world
     today = timezone.localdate()
     login(page, live_server, "alice", TEST_PASSWORD)
+    before = shown_capacity(page, live_server, w.unit, w.bob)
     page.goto(f"{live_server.url}/units/{w.unit.pk}/")
     page.get_by_role("link", name="Enhetens frånvarokalender").click()
     page.wait_for_load_state("networkidle")
@@ -70,15 +74,15 @@ def test_the_manager_adds_an_absence_on_the_unit_calendar(page, live_server, tra
     form = page.locator("form", has=page.get_by_role("button", name="Spara frånvaro"))
     assert form.get_by_label("Typ").is_visible()  # each field has its label
     page.locator("#id_absence-member").select_option(label=str(w.bob))
-    page.locator("#id_absence-kind").select_option("sick")
-    page.locator("#id_absence-start").fill(today.isoformat())
-    page.locator("#id_absence-end").fill(today.isoformat())
-    page.locator("#id_absence-extent").fill("50")
-    page.get_by_role("button", name="Spara frånvaro").click()
-    page.wait_for_load_state("networkidle")
+    register_absence(page, "sick", today, today, 50)
     assert Absence.objects.filter(staff=w.bob, start=today, extent=50).exists()
     row = page.get_by_role("row", name="Bob Testsson")
     assert row.locator('abbr[title="Sjukfrånvaro, 50 %"]').count() == 1
+    # Half a day of the month lost: the capacity on the unit's dashboard follows.
+    days = calendar.monthrange(today.year, today.month)[1]
+    after = (before * (1 - Decimal("0.5") / days)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert after < before and shown_capacity(page, live_server, w.unit, w.bob) == after
+    page.goto(f"{live_server.url}/units/{w.unit.pk}/absences/?month={today:%Y-%m}")
     # Keyboard: the month links are reachable and followed with Enter.
     page.get_by_role("link", name="→").focus()
     with page.expect_navigation():

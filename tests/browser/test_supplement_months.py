@@ -1,15 +1,18 @@
 """Issue 16, item 2, in the browser: the admin changes a person's FTE from a date and sees the periods; HR
 prepares last month's payroll file and a second person of HR approves it (issue 19: two people, after a
-question that shows the file's lines), and a backdated change then shows as a correction this month."""
+question that shows the file's lines) and downloads the file, and a backdated change then shows as a
+correction this month."""
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 from django.utils import timezone
 
 from competence.models import SupplementMonth
 from staff.models import EmploymentExtent, Role, RoleAssignment, StaffMember
 from tests.browser.conftest import assert_accessible, login
+from tests.browser.test_payroll_file import expected_file
 
 
 def _months():
@@ -49,6 +52,13 @@ def test_hr_approves_last_month_and_a_backdated_fte_change_is_corrected_this_mon
     assert page.get_by_test_id("frozen").is_visible()
     assert page.get_by_role("button", name="Godkänn månaden").count() == 0
     assert_accessible(page)
+    # Released now: the file downloaded through the browser holds the frozen month's lines, byte for byte.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ner lönefilen").click()
+    assert download.value.suggested_filename == f"lonetransaktioner-{last:%Y-%m}.csv"
+    demo_org = admin.organisation
+    expected = expected_file(demo_org, last, pay_code="321", correction_code="321")  # the demo's layout
+    assert Path(download.value.path()).read_bytes() == expected and expected.count(b"\r\n") > 1
     frozen = SupplementMonth.objects.get(organisation__slug="demo", month=last)
     paid = frozen.rows.filter(amount__gt=0, fte=Decimal("1.00"), staff__employment_start__lte=last)
     person = StaffMember.objects.get(pk=paid.first().staff_id)

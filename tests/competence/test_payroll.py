@@ -404,3 +404,38 @@ def test_widths_with_a_trailing_comma_are_saved_clean_and_the_file_is_written(nu
     layout = payroll_layout_save(organisation=world.org, by=world.erin, **fields)
     assert layout.widths == "10,6,6,12,10"
     assert payroll_prepare(organisation=world.org, month=NOV, by=world.erin).lines == 2
+
+
+def test_the_month_the_approvers_question_and_the_file_each_compute_the_lines_once(numbered, django_assert_num_queries):
+    """The month's report, and the lines read from it, are computed once a request: the supplement page reads
+    the file's lines from the report it shows; a download that is held back does not compute them again to
+    say why. The request's own queries are 6 (session, user, staff, savepoint and its release, roles), the
+    access log's entry 1, and on PostgreSQL 2 more: the row-level security's organisation set and cleared."""
+    from django.db import connection
+
+    own = 7 + (2 if connection.vendor == "postgresql" else 0)
+    world = numbered
+    frank = world.client("frank")
+    month_page = reverse("competence:supplements") + "?month=2026-11"
+    approve = reverse("competence:supplements_approve", args=["2026-11"])
+    download = reverse("competence:payroll_file", args=["2026-11"])
+    payroll_prepare(organisation=world.org, month=NOV, by=world.erin)
+    frank.get(month_page)
+    # + the approval and who prepared it, the layout, the live month (levels, frozen months, placements,
+    # amounts, terms, FTE periods, people), the consultants and the cost centres
+    with django_assert_num_queries(own + 11):
+        assert frank.post(approve).status_code == 200
+    payroll_approve(organisation=world.org, month=NOV, by=world.frank)
+    # + the frozen month (levels, frozen months, stored rows, people), the consultants, the approval with its
+    # two people, the layout and the cost centres: once, not again for the file
+    with django_assert_num_queries(own + 8):
+        assert 'data-testid="payroll-approved"' in frank.get(month_page).content.decode()
+    # + the approval, the layout, the frozen month, the consultants and the cost centres
+    with django_assert_num_queries(own + 8):
+        assert frank.get(download).status_code == 200
+    UnitCostCentre.objects.filter(unit=world.unit).update(code="KS999")
+    with django_assert_num_queries(own + 8):  # held back: the same reads, and the reason without a second round
+        held = frank.get(download)
+    assert held.status_code == 302
+    with django_assert_num_queries(own + 8):
+        assert 'data-testid="payroll-held-back"' in frank.get(month_page).content.decode()
