@@ -254,6 +254,29 @@ def create_with_history(model: type[Model], objs: Sequence[Model], *, user, reas
         _write_history(model, ids, history_type="+", user=user, reason=reason, at=timezone.now(), connection=connection)
 
 
+def create_columns_with_history(
+    model: type[Model], columns: dict[str, list], *, user, reason: str, batch_size: int
+) -> list[int]:
+    """As create_with_history for rows given as columns (attname -> one value a row, as insert_columns takes
+    them), without a model instance a row on PostgreSQL; returns the new rows' ids in order. Elsewhere the rows
+    become instances (the fields not given get their defaults) for simple-history's bulk_create_with_history."""
+    from django.utils import timezone
+    from simple_history.utils import bulk_create_with_history
+
+    if not next(iter(columns.values()), []):
+        return []
+    if not fast_path(model):
+        names = list(columns)
+        objs = [model(**dict(zip(names, values, strict=True))) for values in zip(*columns.values(), strict=True)]
+        bulk_create_with_history(objs, model, default_user=user, default_change_reason=reason, batch_size=batch_size)
+        return [obj.pk for obj in objs]
+    now = timezone.now()
+    ids = insert_columns(model, columns, now=now)
+    if hasattr(model, "history"):
+        _write_history(model, ids, history_type="+", user=user, reason=reason, at=now, connection=_connection(model))
+    return ids
+
+
 def insert_rows(model: type[Model], objs: Sequence[Model]) -> list[int]:
     """PostgreSQL: insert `objs` with one statement and set their pks (see insert_columns)."""
     from django.utils import timezone
@@ -290,8 +313,10 @@ def insert_columns(model: type[Model], columns: dict[str, list], *, now=None) ->
             values[f.attname] = [now] * count
         elif f.has_db_default() and not f.has_default():
             continue  # the database's own default
-        else:
+        elif callable(f.default):  # a new value a row (a uuid4, a list)
             values[f.attname] = [f.get_db_prep_save(f.get_default(), connection) for _ in range(count)]
+        else:
+            values[f.attname] = [f.get_db_prep_save(f.get_default(), connection)] * count
     if any(len(v) != count for v in values.values()):
         raise ValueError("every column needs a value for each row")
     fields = [meta.pk, *(meta.get_field(name) for name in values)]
