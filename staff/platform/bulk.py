@@ -321,17 +321,31 @@ def insert_columns(model: type[Model], columns: dict[str, list], *, now=None) ->
         raise ValueError("every column needs a value for each row")
     fields = [meta.pk, *(meta.get_field(name) for name in values)]
     with connection.cursor() as cursor:
+        # The sequence's name once (OFFSET 0 keeps the planner from calling pg_get_serial_sequence a row).
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            "SELECT nextval(q.seq) FROM (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq OFFSET 0) AS q,"
+            " generate_series(1, %s)",
             [meta.db_table, meta.pk.column, count],
         )
         ids = [row[0] for row in cursor.fetchall()]
+        # A column with one value for every row (the organisation, most defaults) is one parameter, not an array.
+        select, names, arrays, constants, params = [], [], [], [], []
+        for n, (f, column) in enumerate(zip(fields, [ids, *values.values()], strict=True)):
+            db_type = f.db_type(connection)
+            if n and column.count(column[0]) == count:
+                select.append(f"%s::{db_type}")
+                constants.append(column[0])
+            else:
+                select.append(f"u.c{n}")
+                names.append(f"c{n}")
+                arrays.append(f"%s::{db_type}[]")
+                params.append(_array(column))
         columns_sql = ", ".join(qn(f.column) for f in fields)
-        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
         # Identifiers and types come from the model's meta, every value is a parameter.
         cursor.execute(
-            f"INSERT INTO {qn(meta.db_table)} ({columns_sql}) SELECT * FROM unnest({arrays})",  # noqa: S608
-            [_array(ids), *(_array(v) for v in values.values())],
+            f"INSERT INTO {qn(meta.db_table)} ({columns_sql}) SELECT {', '.join(select)}"  # noqa: S608
+            f" FROM unnest({', '.join(arrays)}) AS u({', '.join(names)})",
+            [*constants, *params],
         )
     return ids
 
