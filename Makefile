@@ -57,8 +57,8 @@ clean:
 	rm -rf var/broker var/celerybeat-schedule*
 
 # Scale (docs/scale.md). `make bench`: growth 1x vs 10x on PostgreSQL (BENCH_DATABASE_URL, a scratch database
-# it fills), then the tertial report against SQL, the allocation proposal against greedy and the case import against COPY. Each step takes its
-# own arguments (BENCH_ARGS for growth.py, BENCH_REPORT_ARGS, BENCH_ALLOCATION_ARGS); BENCH_SMALL=1 makes all three
+# it fills), then the tertial report against SQL, the allocation proposal against greedy and the case and staff imports against COPY. Each step takes its
+# own arguments (BENCH_ARGS for growth.py, BENCH_REPORT_ARGS, BENCH_ALLOCATION_ARGS, BENCH_IMPORT_ARGS, BENCH_STAFF_IMPORT_ARGS); BENCH_SMALL=1 makes them all
 # small (CI: a few minutes on 2 cores). A step fails only on a wrong answer (a page not 200, the report's numbers
 # not those of the SQL), never on a slow figure.
 # `make load`: floor (wrk: `apt-get install wrk`) and locust steps on a private gunicorn + PostgreSQL + Redis
@@ -70,6 +70,7 @@ BENCH_ARGS ?= --staff 100 --cases 10000 --factor 3 --repeat 5
 BENCH_REPORT_ARGS ?= --staff 300 --cases 30000 --units 30 --repeat 5
 BENCH_ALLOCATION_ARGS ?= --cases 150 --workers 50 --time-limit 2
 BENCH_IMPORT_ARGS ?= --rows 2000 --workers 40 --repeat 1
+BENCH_STAFF_IMPORT_ARGS ?= --rows 2000 --repeat 1
 endif
 bench: install compilemessages
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput -v0
@@ -77,6 +78,7 @@ bench: install compilemessages
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python bench/hr_report_bench.py $(BENCH_REPORT_ARGS)
 	$(BIN)/python bench/allocation_bench.py $(BENCH_ALLOCATION_ARGS)
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python bench/import_cases_bench.py $(BENCH_IMPORT_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_DEBUG=0 $(BIN)/python bench/import_staff_bench.py $(BENCH_STAFF_IMPORT_ARGS)
 
 load: install
 	$(BIN)/python bench/load.py $(LOAD_ARGS)

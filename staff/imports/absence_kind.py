@@ -4,6 +4,9 @@ or extent is an *update*, anything else a *create*. Absences missing from the fi
 
 The kind is read from the HR systems' Swedish words: "sjuk…" is sick leave, "föräldra…" parental leave,
 "semester" vacation, anything else other absence.
+
+The apply writes with one statement a kind of write and the history rows in the database on PostgreSQL
+(staff.platform.bulk), elsewhere with simple-history's bulk functions, under the reason "import".
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from staff.absences.rules import first_day_over_full
 from staff.access import Access
 from staff.imports import parse
 from staff.imports.files import normalised
-from staff.imports.kinds import Action, Field, Progress, Row, RowPlan, action_counts, history_args
+from staff.imports.kinds import Action, Field, Progress, Row, RowPlan, action_counts, bulk_args
 from staff.models import Absence, Organisation, Role, StaffMember
+from staff.platform.bulk import create_with_history, update_with_history
 
 BATCH = 1000
 
@@ -175,8 +179,8 @@ class AbsenceKind:
                 new.append(absence)
             else:
                 changed[(absence.staff_id, absence.kind, absence.start)] = absence
-        if new:
-            _bulk_create(new, by)
+        history = bulk_args(by, BATCH)
+        create_with_history(Absence, new, **history)
         if changed:
             held = [
                 a
@@ -186,26 +190,8 @@ class AbsenceKind:
             for a in held:
                 wanted = changed[(a.staff_id, a.kind, a.start)]
                 a.end, a.extent = wanted.end, wanted.extent
-            _bulk_update(held, ["end", "extent"], by)
+            update_with_history(Absence, held, ["end", "extent"], **history)
         return counts
-
-
-def _bulk_create(objs, by) -> None:
-    if hasattr(Absence, "history"):  # absences keep change history once staff/trust.py tracks them
-        from simple_history.utils import bulk_create_with_history
-
-        bulk_create_with_history(objs, Absence, batch_size=BATCH, **history_args(by))
-    else:
-        Absence.objects.bulk_create(objs, batch_size=BATCH)
-
-
-def _bulk_update(objs, fields, by) -> None:
-    if hasattr(Absence, "history"):
-        from simple_history.utils import bulk_update_with_history
-
-        bulk_update_with_history(objs, Absence, fields, batch_size=BATCH, **history_args(by))
-    else:
-        Absence.objects.bulk_update(objs, fields, batch_size=BATCH)
 
 
 def _values(row: Row, errors: list[str]) -> dict:

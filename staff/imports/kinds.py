@@ -94,6 +94,12 @@ def history_args(by: StaffMember | None) -> dict:
     return {"default_user": by.user if by is not None and by.user_id else None, "default_change_reason": "import"}
 
 
+def bulk_args(by: StaffMember | None, batch_size: int) -> dict:
+    """The same for staff.platform.bulk's writers (create_with_history and the rest)."""
+    args = history_args(by)
+    return {"user": args["default_user"], "reason": args["default_change_reason"], "batch_size": batch_size}
+
+
 _KINDS: dict[str, ImportKind] = {}
 
 

@@ -7,14 +7,19 @@ today (or from the employment start when that is later), as on the person page (
 so a month already priced keeps its FTE.
 
 Planning reads the organisation's units and staff once, whatever the number of rows; the apply writes with bulk
-statements and their history rows (simple-history's bulk helpers), under the reason "import".
+statements and their history rows under the reason "import": on PostgreSQL one statement a table and kind of
+write, the history rows written by the database from the rows just written (staff.platform.bulk), elsewhere
+simple-history's bulk functions.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -22,12 +27,12 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from staff.access import Access
 from staff.imports import parse
-from staff.imports.kinds import Action, Field, Progress, Row, RowPlan, action_counts, history_args
+from staff.imports.kinds import Action, Field, Progress, Row, RowPlan, action_counts, bulk_args
 from staff.models import EmploymentExtent, Organisation, Role, StaffMember, Unit
+from staff.platform.bulk import create_columns_with_history, create_with_history, update_with_history
 
 BATCH = 1000
 
@@ -71,6 +76,19 @@ TEXT_FIELDS = ("first_name", "last_name", "email", "title")
 LIMITS = {f: StaffMember._meta.get_field(f).max_length for f in (*TEXT_FIELDS, "employee_number")}
 
 
+@dataclass
+class _Plan(RowPlan):
+    values: dict | None = field(default=None, repr=False, compare=False)  # the row's values, when it has no error
+
+
+# What a new person needs, translated only for a row that lacks it (most rows have everything).
+_NEEDED = {
+    "first_name": gettext_lazy("A new person needs a first name."),
+    "last_name": gettext_lazy("A new person needs a last name."),
+    "employment_start": gettext_lazy("A new person needs an employment start."),
+}
+
+
 class StaffKind:
     key = "staff"
     label = gettext_lazy("Staff")
@@ -105,7 +123,7 @@ class StaffKind:
 
     def _plan_row(self, number, row, existing, units, repeated, first_row, today) -> RowPlan:
         key = row.get("employee_number", "")
-        plan = RowPlan(row=number, action=Action.ERROR, key=key[: LIMITS["employee_number"]])
+        plan = _Plan(row=number, action=Action.ERROR, key=key[: LIMITS["employee_number"]])
         errors = plan.errors
         if not key:
             errors.append(_("The employee number is missing."))
@@ -128,14 +146,10 @@ class StaffKind:
         if start and end and end < start:
             errors.append(_("The end date is before the employment start."))
         if member is None and not errors:
-            needed = {
-                "first_name": _("A new person needs a first name."),
-                "last_name": _("A new person needs a last name."),
-                "employment_start": _("A new person needs an employment start."),
-            }
-            errors.extend(text for name, text in needed.items() if name not in values)
+            errors.extend(str(text) for name, text in _NEEDED.items() if name not in values)
         if errors:
             return plan
+        plan.values = values
         if member is None:
             plan.action = Action.CREATE
             plan.changes = {name: ("", _shown(value)) for name, value in values.items()}
@@ -171,26 +185,12 @@ class StaffKind:
         counts = action_counts(plans)
         if not writes:
             return counts
-        history = history_args(by)
+        history = bulk_args(by, BATCH)
 
         # New people, and their first FTE period from the employment start.
-        new = []
-        for p in writes:
-            if p.action != Action.CREATE:
-                continue
-            values = _values(by_row[p.row], units, [])
-            member = StaffMember(organisation=organisation, employee_number=p.key, **values)
-            _check(member)
-            new.append(member)
+        new = [(p.key, _checked_values(p, by_row[p.row], units)) for p in writes if p.action == Action.CREATE]
         if new:
-            bulk_create_with_history(new, StaffMember, batch_size=BATCH, **history)
-            extents = [
-                EmploymentExtent(
-                    organisation=organisation, staff=m, fte=m.fte, valid_from=m.employment_start, created_by=by
-                )
-                for m in new
-            ]
-            bulk_create_with_history(extents, EmploymentExtent, batch_size=BATCH, **history)
+            _create(organisation, new, by, history)
 
         # Changed people: the record's fields in one bulk update, a new FTE as a period from today.
         changed = {p.key: p for p in writes if p.action != Action.CREATE}
@@ -205,7 +205,7 @@ class StaffKind:
             users, edited = [], []
             for member in members:
                 p = changed[member.employee_number]
-                values = _values(by_row[p.row], units, [])
+                values = _checked_values(p, by_row[p.row], units)
                 for name in p.changes:
                     if name == "fte":
                         fte_changes[member.pk] = values["fte"]
@@ -220,12 +220,52 @@ class StaffKind:
                     member.user.email = member.email
                     users.append(member.user)
             if edited:
-                bulk_update_with_history(edited, StaffMember, sorted(fields), batch_size=BATCH, **history)
+                update_with_history(StaffMember, edited, sorted(fields), **history)
             if users:
                 get_user_model().objects.bulk_update(users, ["first_name", "last_name", "email"], batch_size=BATCH)
             if fte_changes:
                 _fte_from_today(organisation, [m for m in members if m.pk in fte_changes], fte_changes, by, today)
         return counts
+
+
+_CREATED = ("first_name", "last_name", "email", "unit", "title", "fte", "employment_start", "employment_end")
+
+
+def _checked_values(plan: RowPlan, row: Row, units: _Units) -> dict:
+    """The row's values for apply: those its plan read (the framework's apply plans again in its transaction and
+    hands those plans over), or read again. Either way without errors: the plan checked the model's rules
+    (lengths, e-mail, FTE range, dates), and the database holds the ones it can (lengths, FTE range, end after
+    start) as constraints."""
+    if getattr(plan, "values", None) is not None:
+        return plan.values
+    errors: list[str] = []
+    values = _values(row, units, errors)
+    if errors:
+        raise RuntimeError(f"a row planned without errors has errors in apply: {errors}")
+    return values
+
+
+def _create(organisation: Organisation, people: list[tuple[str, dict]], by: StaffMember | None, history) -> None:
+    """The new people (employee number, values) as columns, no model instance a row (staff.platform.bulk), each
+    with its first FTE period from the employment start, and a history row of each."""
+    meta, count = StaffMember._meta, len(people)
+    columns: dict[str, list] = {"organisation_id": [organisation.pk] * count, "employee_number": [k for k, _ in people]}
+    for name in _CREATED:
+        model_field = meta.get_field(name)
+        default = model_field.get_default()
+        if name == "unit":
+            columns[model_field.attname] = [v["unit"].pk if "unit" in v else default for _k, v in people]
+        else:
+            columns[model_field.attname] = [v.get(name, default) for _k, v in people]
+    ids = create_columns_with_history(StaffMember, columns, **history)
+    extents = {
+        "organisation_id": columns["organisation_id"],
+        "staff_id": ids,
+        "fte": columns["fte"],
+        "valid_from": columns["employment_start"],
+        "created_by_id": [by.pk if by is not None else None] * count,
+    }
+    create_columns_with_history(EmploymentExtent, extents, **history)
 
 
 def _check(member: StaffMember, fte: Decimal | None = None) -> None:
@@ -243,7 +283,7 @@ def _check(member: StaffMember, fte: Decimal | None = None) -> None:
 def _fte_from_today(organisation, members, ftes: dict[int, Decimal], by, today: dt.date) -> None:
     """As employment_extent_set for many people at once: the new FTE holds from today (the employment start if
     later); later periods give way; a person without periods first gets one with the FTE held so far."""
-    history = history_args(by)
+    history = bulk_args(by, BATCH)
     ids = [m.pk for m in members]
     starts = {m.pk: max(today, m.employment_start) for m in members}
     periods = list(EmploymentExtent.objects.filter(organisation=organisation, staff_id__in=ids))
@@ -267,16 +307,15 @@ def _fte_from_today(organisation, members, ftes: dict[int, Decimal], by, today: 
                     organisation=organisation, staff=m, fte=ftes[m.pk], valid_from=starts[m.pk], created_by=by
                 )
             )
-    if new:
-        bulk_create_with_history(new, EmploymentExtent, batch_size=BATCH, **history)
+    create_with_history(EmploymentExtent, new, **history)
     if update:
-        bulk_update_with_history(update, EmploymentExtent, ["fte", "created_by"], batch_size=BATCH, **history)
+        update_with_history(EmploymentExtent, update, ["fte", "created_by"], **history)
     # StaffMember.fte is the FTE valid today: a change from a later employment start waits for that day.
     current = [m for m in members if starts[m.pk] <= today]
     for m in current:
         m.fte = ftes[m.pk]
     if current:
-        bulk_update_with_history(current, StaffMember, ["fte"], batch_size=BATCH, **history)
+        update_with_history(StaffMember, current, ["fte"], **history)
 
 
 class _Units:
@@ -298,6 +337,8 @@ def _label(name: str):
 
 
 def _shown(value) -> str:
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, Unit):
@@ -305,6 +346,26 @@ def _shown(value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+_EMAIL_USER = re.compile(validate_email.user_regex.pattern, re.IGNORECASE)
+
+
+def _is_email(text: str) -> bool:
+    """Django's validate_email, with its answer for a domain remembered (an HR export has few domains)."""
+    if not text or "@" not in text or len(text) > 320:
+        return False
+    user, domain = text.rsplit("@", 1)
+    return bool(_EMAIL_USER.match(user)) and _email_domain(domain)
+
+
+@lru_cache(maxsize=1024)
+def _email_domain(domain: str) -> bool:
+    try:
+        validate_email("a@" + domain)
+    except ValidationError:
+        return False
+    return True
 
 
 def _values(row: Row, units: _Units, errors: list[str]) -> dict:
@@ -319,12 +380,9 @@ def _values(row: Row, units: _Units, errors: list[str]) -> dict:
                 _("%(field)s is longer than %(max)s characters.") % {"field": _label(name), "max": LIMITS[name]}
             )
             continue
-        if name == "email":
-            try:
-                validate_email(text)
-            except ValidationError:
-                errors.append(_("E-mail: “%(value)s” is not an e-mail address.") % {"value": text[:60]})
-                continue
+        if name == "email" and not _is_email(text):
+            errors.append(_("E-mail: “%(value)s” is not an e-mail address.") % {"value": text[:60]})
+            continue
         values[name] = text
     unit = row.get("unit", "")
     if unit:

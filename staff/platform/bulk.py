@@ -254,6 +254,29 @@ def create_with_history(model: type[Model], objs: Sequence[Model], *, user, reas
         _write_history(model, ids, history_type="+", user=user, reason=reason, at=timezone.now(), connection=connection)
 
 
+def create_columns_with_history(
+    model: type[Model], columns: dict[str, list], *, user, reason: str, batch_size: int
+) -> list[int]:
+    """As create_with_history for rows given as columns (attname -> one value a row, as insert_columns takes
+    them), without a model instance a row on PostgreSQL; returns the new rows' ids in order. Elsewhere the rows
+    become instances (the fields not given get their defaults) for simple-history's bulk_create_with_history."""
+    from django.utils import timezone
+    from simple_history.utils import bulk_create_with_history
+
+    if not next(iter(columns.values()), []):
+        return []
+    if not fast_path(model):
+        names = list(columns)
+        objs = [model(**dict(zip(names, values, strict=True))) for values in zip(*columns.values(), strict=True)]
+        bulk_create_with_history(objs, model, default_user=user, default_change_reason=reason, batch_size=batch_size)
+        return [obj.pk for obj in objs]
+    now = timezone.now()
+    ids = insert_columns(model, columns, now=now)
+    if hasattr(model, "history"):
+        _write_history(model, ids, history_type="+", user=user, reason=reason, at=now, connection=_connection(model))
+    return ids
+
+
 def insert_rows(model: type[Model], objs: Sequence[Model]) -> list[int]:
     """PostgreSQL: insert `objs` with one statement and set their pks (see insert_columns)."""
     from django.utils import timezone
@@ -290,23 +313,39 @@ def insert_columns(model: type[Model], columns: dict[str, list], *, now=None) ->
             values[f.attname] = [now] * count
         elif f.has_db_default() and not f.has_default():
             continue  # the database's own default
-        else:
+        elif callable(f.default):  # a new value a row (a uuid4, a list)
             values[f.attname] = [f.get_db_prep_save(f.get_default(), connection) for _ in range(count)]
+        else:
+            values[f.attname] = [f.get_db_prep_save(f.get_default(), connection)] * count
     if any(len(v) != count for v in values.values()):
         raise ValueError("every column needs a value for each row")
     fields = [meta.pk, *(meta.get_field(name) for name in values)]
     with connection.cursor() as cursor:
+        # The sequence's name once (OFFSET 0 keeps the planner from calling pg_get_serial_sequence a row).
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            "SELECT nextval(q.seq) FROM (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq OFFSET 0) AS q,"
+            " generate_series(1, %s)",
             [meta.db_table, meta.pk.column, count],
         )
         ids = [row[0] for row in cursor.fetchall()]
+        # A column with one value for every row (the organisation, most defaults) is one parameter, not an array.
+        select, names, arrays, constants, params = [], [], [], [], []
+        for n, (f, column) in enumerate(zip(fields, [ids, *values.values()], strict=True)):
+            db_type = f.db_type(connection)
+            if n and column.count(column[0]) == count:
+                select.append(f"%s::{db_type}")
+                constants.append(column[0])
+            else:
+                select.append(f"u.c{n}")
+                names.append(f"c{n}")
+                arrays.append(f"%s::{db_type}[]")
+                params.append(_array(column))
         columns_sql = ", ".join(qn(f.column) for f in fields)
-        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
         # Identifiers and types come from the model's meta, every value is a parameter.
         cursor.execute(
-            f"INSERT INTO {qn(meta.db_table)} ({columns_sql}) SELECT * FROM unnest({arrays})",  # noqa: S608
-            [_array(ids), *(_array(v) for v in values.values())],
+            f"INSERT INTO {qn(meta.db_table)} ({columns_sql}) SELECT {', '.join(select)}"  # noqa: S608
+            f" FROM unnest({', '.join(arrays)}) AS u({', '.join(names)})",
+            [*constants, *params],
         )
     return ids
 

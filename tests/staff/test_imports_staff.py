@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone, translation
 
 from staff.imports import kinds, services
@@ -16,6 +17,7 @@ from staff.imports.staff_kind import STAFF
 from staff.models import EmploymentExtent, StaffMember
 from tests.factories import StaffMemberFactory
 from tests.staff.imports_support import STAFF_HEADER, applied, csv, plans_by_row, previewed, staff_line
+from tests.written import by_simple_history_then_fast_path, rows
 
 TODAY = dt.date(2026, 12, 4)
 
@@ -450,3 +452,109 @@ def test_progress_is_written_every_n_rows_and_at_the_last(world, monkeypatch):
         progress(done)
         seen.append((ImportRun.objects.get(pk=run.pk).done, services.progress_of(ImportRun.objects.get(pk=run.pk))))
     assert seen == [(0, 0), (2, 2), (2, 2), (4, 4), (5, 5)]
+
+
+def _written(org) -> dict[str, list]:
+    """Every person, FTE period and their history rows in the organisation, ids and times left out, the people
+    named by employee number."""
+    named = {"staff_id": dict(StaffMember.objects.filter(organisation=org).values_list("pk", "employee_number"))}
+    history_drop = ("history_id", "history_date", "id")
+    return {
+        "StaffMember": rows(StaffMember.objects.filter(organisation=org), drop=("id",)),
+        "history of StaffMember": rows(StaffMember.history.filter(organisation_id=org.pk), drop=history_drop),
+        "EmploymentExtent": rows(
+            EmploymentExtent.objects.filter(organisation=org), drop=("id", "created_at"), named=named
+        ),
+        "history of EmploymentExtent": rows(
+            EmploymentExtent.history.filter(organisation_id=org.pk), drop=history_drop, named=named
+        ),
+    }
+
+
+def _three_imports(world) -> dict[str, list]:
+    new = staff_line(number="1002", first="Bo", email="", unit="", title="", fte="0,5")
+    # two people created; Per's name and FTE changed (a new period from today); Eva's FTE changed, who has no
+    # period yet (one with the FTE held so far, from her start, and one from today)
+    first = applied(world.org, world.frank, csv(STAFF_HEADER, staff_line(), new, _per(last="Lundberg", fte="0,5"),
+                                                _eva(fte="0,6")))  # fmt: skip
+    # a new person's e-mail and unit changed; Per's FTE changed again today (his period from today is updated)
+    second = applied(world.org, world.frank, csv(STAFF_HEADER, staff_line(email="asa.berg@alfa.se"),
+                                                 _per(last="Lundberg", fte="0,8", unit="Mottagning")))  # fmt: skip
+    third = applied(world.org, world.frank, csv(STAFF_HEADER, _per(last="Lundberg", fte="0,8", end="2026-12-31")))
+    assert [r.counts for r in (first, second, third)] == [
+        {"create": 2, "update": 2},
+        {"update": 2},
+        {"end": 1},
+    ], [r.error for r in (first, second, third)]
+    return _written(world.org)
+
+
+def _eva(**changes) -> str:
+    values = dict(number="2002", first="Eva", last="Ek", email="", unit="Utredning", title="", fte="1",
+                  start="2021-03-01", end="")  # fmt: skip
+    values.update(changes)
+    return staff_line(**values)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the fast path is PostgreSQL's")
+def test_the_fast_path_writes_the_rows_and_history_rows_simple_historys_functions_write(world, held, monkeypatch):
+    from staff.platform import bulk
+
+    EmploymentExtent.objects.create(
+        organisation=world.org, staff=held, fte=Decimal("0.75"), valid_from=held.employment_start
+    )
+    eva = StaffMemberFactory(
+        organisation=world.org, unit=world.unit, employee_number="2002", first_name="Eva", last_name="Ek",
+        employment_start=dt.date(2021, 3, 1), fte=Decimal("1.00"),
+    )  # fmt: skip
+    assert bulk.fast_path(StaffMember) and not eva.extents.exists()
+    by_simple_history, fast = by_simple_history_then_fast_path(monkeypatch, lambda: _three_imports(world))
+    assert StaffMember.objects.filter(organisation=world.org, employee_number="1002").count() == 1  # undone once
+    assert fast == by_simple_history
+    history = StaffMember.history.filter(organisation_id=world.org.pk, history_change_reason="import")
+    assert {h.history_type for h in history} == {"+", "~"}
+    assert all(h.history_user_id == world.frank.user_id for h in history)
+    # two created, Per's name and FTE, Eva's FTE; 1001's e-mail, Per's unit and FTE; Per's end (and unit)
+    assert history.count() == 2 + 3 + 3 + 1
+    periods = EmploymentExtent.history.filter(organisation_id=world.org.pk, history_change_reason="import")
+    assert sorted(periods.values_list("history_type", flat=True)) == ["+"] * 5 + ["~"]
+    assert list(EmploymentExtent.objects.filter(staff=held).values_list("fte", "valid_from")) == [
+        (Decimal("0.75"), dt.date(2020, 1, 1)),
+        (Decimal("0.80"), TODAY),
+    ]
+    assert list(EmploymentExtent.objects.filter(staff=eva).values_list("fte", "valid_from")) == [
+        (Decimal("1.00"), dt.date(2021, 3, 1)),
+        (Decimal("0.60"), TODAY),
+    ]
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="elsewhere simple-history's functions batch by the database's parameter limit",
+)
+def test_apply_uses_as_many_queries_for_300_rows_as_for_10(world, django_assert_num_queries):
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from staff.imports.files import mapped_rows, read_table
+    from tests.staff.imports_support import STAFF_MAPPING
+
+    for n in range(40):
+        StaffMemberFactory(organisation=world.org, unit=world.unit, employee_number=f"9{n:03}", fte=Decimal("1"))
+
+    def planned(start: int, count: int):
+        """`count` new people and a tenth as many held ones with a new name and FTE."""
+        lines = [staff_line(number=f"{start + n:05}") for n in range(count)]
+        lines += [staff_line(number=f"9{n + start // 10:03}", last="Ny", fte="0,5") for n in range(count // 10)]
+        rows = list(mapped_rows(read_table(csv(STAFF_HEADER, *lines), "x.csv"), STAFF_MAPPING))
+        return rows, STAFF.plan(organisation=world.org, rows=rows, progress=lambda n: None)
+
+    rows, plans = planned(0, 10)
+    with CaptureQueriesContext(connection) as small, transaction.atomic():
+        counts = STAFF.apply(organisation=world.org, rows=rows, plans=plans, by=world.frank)
+    assert counts == {"create": 10, "update": 1}
+    rows, plans = planned(100, 300)
+    with django_assert_num_queries(len(small.captured_queries)), transaction.atomic():
+        counts = STAFF.apply(organisation=world.org, rows=rows, plans=plans, by=world.frank)
+    assert counts == {"create": 300, "update": 30}
+    assert StaffMember.objects.filter(organisation=world.org, last_name="Ny", fte=Decimal("0.5")).count() == 31
