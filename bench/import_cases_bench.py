@@ -9,9 +9,11 @@ future, a number outside the case-number shape), and times (median of --repeat r
   copy_all   COPY of every row the import writes but its history rows: cases, then investigations,
              assignments and timeline events keyed by the new case ids (one SELECT between), rolled back
   import     screen + plan + apply of the kind (caseload.imports.CASE_IMPORT) in one transaction, as the
-             framework's task runs it, rolled back (apply plans again under row locks, then bulk-writes with
-             history and events)
+             framework's tasks run it, rolled back: the preview's plans with the digest of their inputs, then
+             apply, which reads the inputs' digest under row locks, plans again the rows it writes and
+             bulk-writes them with history and events
   reimport   the same file again after one import was committed: screen + plan + apply, which writes nothing
+             and (the digest being the preview's) plans nothing again
 
 and prints the ratios import / copy, import / copy_all and reimport / import (aim ≤ 0.3).
 
@@ -136,8 +138,8 @@ def run_import(org, admin, rows) -> tuple[dict[str, int], int, int]:
     """screen + plan + apply as the framework does; (counts, queries, errors)."""
     refused = {n: CASE_IMPORT.screen(r) for n, r in rows}
     kept = [(n, r) for n, r in rows if not refused[n]]
-    plans = CASE_IMPORT.plan(organisation=org, rows=kept, progress=lambda done: None)
-    counts = CASE_IMPORT.apply(organisation=org, rows=kept, plans=plans, by=admin)
+    plans, digest = CASE_IMPORT.plan_with_digest(organisation=org, rows=kept, progress=lambda done: None)
+    counts = CASE_IMPORT.apply(organisation=org, rows=kept, plans=plans, by=admin, digest=digest)
     refused_plans = [RowPlan(n, Action.ERROR, errors=[refused[n]]) for n in refused if refused[n]]
     return counts, len(refused_plans), sum(1 for p in plans if p.action == Action.ERROR)
 

@@ -30,10 +30,14 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
+import json
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import regex
 from django.db import DatabaseError, connection, transaction
@@ -174,6 +178,7 @@ class _State:
     settings: CaseloadSettings
     today: datetime.date
     number_ok: Callable[[str], bool]
+    numbers_checked: bool  # the case numbers passed the checks in the preview (apply, the digest unchanged)
     cases: dict[str, Case]  # upper-case number -> case
     investigations: dict[int, Investigation]  # case id -> its running investigation, else its latest
     current: dict[int, dict[str, Assignment]]  # case id -> role -> current assignment (with .employee_number)
@@ -185,6 +190,7 @@ class _State:
     build: bool  # make the objects apply writes (plan alone needs the actions and changes only)
     texts: dict[str, str] = field(default_factory=dict)  # the timeline's texts, translated once per file
     make: dict[type, _Instances] = field(default_factory=dict)  # model -> its instance maker
+    digest: str = ""  # of every input read (plan_with_digest), "" when not asked for
 
 
 def _texts() -> dict[str, str]:
@@ -255,10 +261,19 @@ class _Instances:
             raise TypeError(f"{self.model.__name__}: not attnames: {sorted(unknown)}")
         return self._made({**self.defaults, **values}, db=None)
 
-    def loaded(self, queryset) -> list:
-        """The queryset's rows, as iterating it would make them."""
+    def loaded(self, queryset, fingerprints: list[str] | None = None) -> list:
+        """The queryset's rows, as iterating it would make them; with `fingerprints`, each row's fingerprint
+        (read in the same statement) is appended to it."""
         attnames, db, made = self.attnames, queryset.db, self._made
-        return [made(dict(zip(attnames, row, strict=True)), db=db) for row in queryset.values_list(*attnames)]
+        if fingerprints is None:
+            return [made(dict(zip(attnames, row, strict=True)), db=db) for row in queryset.values_list(*attnames)]
+        out = []
+        for *row, fingerprint in queryset.annotate(row_fingerprint=_fingerprint(self.model)).values_list(
+            *attnames, "row_fingerprint"
+        ):
+            fingerprints.append(fingerprint)
+            out.append(made(dict(zip(attnames, row, strict=True)), db=db))
+        return out
 
 
 def _any(column: str, values: list, of: str = "text") -> RawSQL:
@@ -270,11 +285,86 @@ def _any(column: str, values: list, of: str = "text") -> RawSQL:
     return RawSQL(f"{column} IN ({marks})", tuple(values), output_field=BooleanField())  # noqa: S611
 
 
+WRITES = frozenset({Action.CREATE, Action.UPDATE, Action.END})
+
+
+def fingerprints() -> bool:
+    """Whether the database makes the rows' fingerprints (sha256 of a row's text): PostgreSQL. Elsewhere there
+    is no digest and apply plans every row again."""
+    return connection.vendor == "postgresql"
+
+
+def _fingerprint(model) -> RawSQL:
+    """A row's fingerprint, made by PostgreSQL in the statement that reads the row: the sha256 of the whole
+    row's text (every column, so any change of the row changes it)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    return RawSQL(f"encode(sha256(convert_to({table}::text, 'UTF8')), 'hex')", ())  # noqa: S611
+
+
+def _code_digest() -> str:
+    """The planning code itself: a preview made by another version of it is planned again."""
+    from competence.selectors import ladder
+
+    digest = hashlib.sha256()
+    for module in (sys.modules[__name__], rules, ladder, sys.modules[contains_identity_number.__module__]):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass
+class _Small:
+    """The plan's inputs that are a few hundred rows at most (see CaseImport._small)."""
+
+    settings: CaseloadSettings
+    today: datetime.date
+    holders: list[tuple]
+    people: list[tuple]
+    case_workers: set[tuple[int, int]]
+    levels: dict[int, object]
+    allowed_units: frozenset[int] | None
+
+
+def _digest(small: _Small, rows, tables: list[list[str]]) -> str:
+    """The digest of every input of a plan: the planning code, the rows (numbers and cells), today, the
+    settings, who imports (their units), the few-hundred-row inputs as read, and the big tables (cases,
+    investigations, current assignments) as the sorted fingerprints of their rows."""
+    keys = [f.key for f in CaseImport.fields]
+    settings = small.settings
+    parts = [
+        _CODE_DIGEST(),
+        small.today.isoformat(),
+        repr([(f.attname, getattr(settings, f.attname)) for f in settings._meta.concrete_fields]),
+        repr(None if small.allowed_units is None else sorted(small.allowed_units)),
+        repr(sorted(small.holders, key=repr)),
+        repr(sorted(small.people, key=repr)),
+        repr(sorted(small.case_workers, key=repr)),
+        repr(
+            sorted(
+                (staff_id, [(f.attname, getattr(level, f.attname)) for f in level._meta.concrete_fields])
+                for staff_id, level in small.levels.items()
+            )
+        ),
+        json.dumps([[n, [r.get(k) for k in keys], sorted(set(r) - set(keys))] for n, r in rows]),
+        *("".join(sorted(fps)) for fps in tables),
+    ]
+    digest = hashlib.sha256()
+    for part in parts:  # each part's length first: the parts cannot run into one another
+        data = part.encode()
+        digest.update(f"{len(data)}:".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+_CODE_DIGEST = functools.cache(_code_digest)
+
+
 class CaseImport:
     key = "cases"
     # The case system's export always holds a few rows Stabil refuses (a name in a cell, an unknown employee
     # number): the good rows are applied and the refused ones stay in the run's plan, named by row number.
     applies_with_errors = True
+    # apply reuses the preview's plans when their inputs' digest is unchanged (plan_with_digest, apply's digest).
+    reuses_preview = True
     label = gettext_lazy("Cases")
     fields = (
         Field(
@@ -377,79 +467,140 @@ class CaseImport:
         """Reads only. With `by`, rows of units `by` does not manage are errors (apply always holds to that)."""
         return [plan for plan, _work in self._plan(organisation, rows, progress, by=by, lock=False)]
 
-    def _load(self, organisation: Organisation, rows, by, lock: bool) -> _State:
-        """lock: apply's reading, which locks the cases of the file's numbers and makes the objects to write."""
-        settings = CaseloadSettings.for_org(organisation)
-        numbers = sorted({r.get("number", "").strip() for _n, r in rows} - {""})
-        upper = sorted({n.upper() for n in numbers})
-        employee_numbers = sorted(
-            {r.get(k, "").strip() for _n, r in rows for k in EMPLOYEE_FIELDS} - {""},
-        )
-        case_qs = Case.objects.filter(organisation=organisation).filter(_any("upper(number)", upper))
+    def plan_with_digest(
+        self,
+        *,
+        organisation: Organisation,
+        rows: Sequence[tuple[int, Row]],
+        progress: Progress,
+        by: StaffMember | None = None,
+    ) -> tuple[list[RowPlan], str]:
+        """The plans, and the digest of every input they were made from ("" where the database cannot tell: then
+        apply plans again). apply given that digest reuses these plans when its own reading, under its locks,
+        has the same digest."""
+        state = self._load(organisation, rows, by, lock=False, fingerprint=fingerprints())
+        return [plan for plan, _work in self._plan_rows(organisation, state, rows, progress)], state.digest
+
+    def _querysets(self, organisation: Organisation, rows, *, lock: bool):
+        """The cases of the file's numbers (locked for apply), their investigations and current assignments."""
+        upper = sorted({r.get("number", "").strip().upper() for _n, r in rows} - {""})
+        cases = Case.objects.filter(organisation=organisation).filter(_any("upper(number)", upper)).order_by()
+        case_ids = cases.values("pk")
         if lock:
-            case_qs = case_qs.select_for_update(of=("self",))
-        cases = {c.number.upper(): c for c in _Instances(Case).loaded(case_qs)}
-        case_ids = Case.objects.filter(organisation=organisation).filter(_any("upper(number)", upper))
-        investigations: dict[int, Investigation] = {}
-        for inv in _Instances(Investigation).loaded(
-            Investigation.objects.filter(organisation=organisation, case_id__in=case_ids.values("pk")).order_by(
-                "case_id", "start_date", "pk"
+            cases = cases.select_for_update(of=("self",))
+        # unordered: the plan orders what it needs to (the investigations), a digest sorts the fingerprints
+        investigations = Investigation.objects.filter(organisation=organisation, case_id__in=case_ids).order_by()
+        current = Assignment.objects.filter(organisation=organisation, case_id__in=case_ids, end__isnull=True)
+        return cases, investigations, current.order_by()
+
+    def _small(self, organisation: Organisation, rows, by, current) -> _Small:
+        """The inputs of a few hundred rows at most, whatever the file's length: the settings, the handlers of
+        the current assignments, the people of the file's employee numbers, their roles and levels."""
+        employee_numbers = sorted({r.get(k, "").strip() for _n, r in rows for k in EMPLOYEE_FIELDS} - {""})
+        holders = list(  # one query, also for none; not a StaffMember object per assignment
+            StaffMember.objects.filter(organisation=organisation, pk__in=current.values("staff_id")).values_list(
+                "pk", "employee_number", "first_name", "last_name"
             )
-        ):
-            held = investigations.get(inv.case_id)
-            if held is None or held.closed_on is not None:  # the running one wins, else the latest
-                investigations[inv.case_id] = inv
-        current: dict[int, dict[str, Assignment]] = {}
-        held = _Instances(Assignment).loaded(
-            Assignment.objects.filter(organisation=organisation, case_id__in=case_ids.values("pk"), end__isnull=True)
         )
-        holders = {  # their handlers, a few hundred people for tens of thousands of rows (not one object a row)
-            pk: (number, f"{first} {last}")
-            for pk, number, first, last in StaffMember.objects.filter(organisation=organisation)
-            .filter(_any("id", sorted({a.staff_id for a in held}), "bigint"))  # one query, also for none
-            .values_list("pk", "employee_number", "first_name", "last_name")
-        }
-        for a in held:
-            a.employee_number = holders[a.staff_id][0]
-            current.setdefault(a.case_id, {})[a.role] = a
-        people: dict[str, list[_Person]] = {}
-        names: dict[int, str] = {}
-        for pk, number, unit_id, end, first, last in (
+        people = list(
             StaffMember.objects.filter(organisation=organisation)
             .filter(_any("employee_number", employee_numbers))
             .values_list("pk", "employee_number", "unit_id", "employment_end", "first_name", "last_name")
-        ):
-            people.setdefault(number, []).append(_Person(pk, number, unit_id, end, f"{first} {last}"))
-            names[pk] = f"{first} {last}"
-        for pk, (_number, name) in holders.items():
-            names[pk] = name
-        staff_ids = sorted({p.pk for found in people.values() for p in found})
+        )
+        staff_ids = sorted({row[0] for row in people})
         case_workers = set(
             RoleAssignment.objects.filter(
                 organisation=organisation, staff_id__in=staff_ids, role__in=CASE_WORKER_ROLES
             ).values_list("staff_id", "unit_id")
         )
         today = timezone.localdate()
-        levels = levels_on(organisation=organisation, on=today, staff_ids=staff_ids)
+        return _Small(
+            settings=CaseloadSettings.for_org(organisation),
+            today=today,
+            holders=holders,
+            people=people,
+            case_workers=case_workers,
+            levels=levels_on(organisation=organisation, on=today, staff_ids=staff_ids),
+            allowed_units=self._allowed_units(by),
+        )
+
+    def inputs_digest(self, organisation: Organisation, rows, by, *, lock: bool) -> str:
+        """The digest `plan_with_digest` gives, read again (with `lock`, under apply's row locks) without
+        planning: the three tables of the file's numbers as one fingerprint a row each, made by the database."""
+        if not fingerprints():
+            return ""
+        cases, investigations, current = self._querysets(organisation, rows, lock=lock)
+        tables = [
+            list(qs.annotate(row_fingerprint=_fingerprint(model)).values_list("row_fingerprint", flat=True))
+            for qs, model in ((cases, Case), (investigations, Investigation), (current, Assignment))
+        ]
+        return _digest(self._small(organisation, rows, by, current), rows, tables)
+
+    def _load(
+        self, organisation: Organisation, rows, by, lock: bool, fingerprint: bool = False, numbers_checked: bool = False
+    ) -> _State:
+        """lock: apply's reading, which locks the cases of the file's numbers and makes the objects to write.
+        fingerprint: also the digest of everything read (PostgreSQL only). numbers_checked: the rows' case numbers
+        are known to pass the pattern and the identity-number scan (apply's rows to write, the digest unchanged)."""
+        case_qs, inv_qs, current_qs = self._querysets(organisation, rows, lock=lock)
+        tables: list[list[str]] = [[], [], []]
+        loaded = [
+            _Instances(model).loaded(qs, fingerprints=tables[i] if fingerprint else None)
+            for i, (qs, model) in enumerate(
+                (
+                    (case_qs, Case),
+                    (inv_qs.order_by("case_id", "start_date", "pk"), Investigation),
+                    (current_qs, Assignment),
+                )
+            )
+        ]
+        cases = {c.number.upper(): c for c in loaded[0]}
+        investigations: dict[int, Investigation] = {}
+        for inv in loaded[1]:
+            held = investigations.get(inv.case_id)
+            if held is None or held.closed_on is not None:  # the running one wins, else the latest
+                investigations[inv.case_id] = inv
+        small = self._small(organisation, rows, by, current_qs)
+        holders = {pk: (number, f"{first} {last}") for pk, number, first, last in small.holders}
+        current: dict[int, dict[str, Assignment]] = {}
+        for a in loaded[2]:
+            a.employee_number = holders[a.staff_id][0]
+            current.setdefault(a.case_id, {})[a.role] = a
+        people: dict[str, list[_Person]] = {}
+        names: dict[int, str] = {}
+        for pk, number, unit_id, end, first, last in small.people:
+            people.setdefault(number, []).append(_Person(pk, number, unit_id, end, f"{first} {last}"))
+            names[pk] = f"{first} {last}"
+        for pk, (_number, name) in holders.items():
+            names[pk] = name
+        settings = small.settings
+        numbers = sorted({r.get("number", "").strip() for _n, r in rows} - {""})
         return _State(
             settings=settings,
-            today=today,
-            number_ok=_number_matcher(settings.case_number_pattern, numbers),
+            today=small.today,
+            number_ok=_number_matcher(settings.case_number_pattern, numbers) if not numbers_checked else bool,
+            numbers_checked=numbers_checked,
             cases=cases,
             investigations=investigations,
             current=current,
             people=people,
             names=names,
-            case_workers=case_workers,
-            levels=levels,
-            allowed_units=self._allowed_units(by),
+            case_workers=small.case_workers,
+            levels=small.levels,
+            allowed_units=small.allowed_units,
             build=lock,
             texts=_texts() if lock else {},
             make={model: _Instances(model) for model in (Case, Investigation, Assignment)},
+            digest=_digest(small, rows, tables) if fingerprint else "",
         )
 
-    def _plan(self, organisation, rows, progress=None, *, by, lock) -> list[tuple[RowPlan, _Work | None]]:
-        state = self._load(organisation, rows, by, lock)
+    def _plan(
+        self, organisation, rows, progress=None, *, by, lock, numbers_checked=False
+    ) -> list[tuple[RowPlan, _Work | None]]:
+        state = self._load(organisation, rows, by, lock, numbers_checked=numbers_checked)
+        return self._plan_rows(organisation, state, rows, progress)
+
+    def _plan_rows(self, organisation, state: _State, rows, progress=None) -> list[tuple[RowPlan, _Work | None]]:
         seen: dict[str, int] = {}
         out: list[tuple[RowPlan, _Work | None]] = []
         for index, (number, row) in enumerate(rows, start=1):
@@ -468,21 +619,39 @@ class CaseImport:
         rows: Sequence[tuple[int, Row]],
         plans: Sequence[RowPlan],
         by: StaffMember,
+        digest: str = "",
     ) -> dict[str, int]:
         """Plan again under row locks (the cases of the file's numbers) and write each row whose action and changed
         fields are still what the preview showed; a row that changed since is counted as `skipped`, a conflict
-        and an error are never written. History rows name `by` and the reason "import"."""
+        and an error are never written. History rows name `by` and the reason "import".
+
+        With the preview's `digest` (plan_with_digest): when what apply reads under its locks has the same digest,
+        every input of the preview's plans is what it was, so they are the plans: only the rows to write are
+        planned again (to make what they write, and checked against the preview as above), the others are
+        counted as the preview planned them. Any other digest: every row is planned again. `plans` must then be
+        the ones plan_with_digest returned with `digest` (the framework keeps both on the run)."""
         if len(plans) != len(rows):
             raise ValueError("one plan per row")
         counts: Counter[str] = Counter({str(a): 0 for a in Action})
         counts["skipped"] = 0
+        todo, trusted = range(len(rows)), False
+        if digest and self.inputs_digest(organisation, rows, by, lock=True) == digest:
+            trusted = True
+            todo = [i for i, p in enumerate(plans) if str(p.action) in WRITES]
+            for i in sorted(set(range(len(rows))) - set(todo)):
+                counts[str(plans[i].action)] += 1
+        # A row the preview planned to write passed the number checks, and with the same digest it has the same
+        # number and the organisation the same pattern: they are not made again (the pattern's match under its
+        # timeout and the identity-number scan are a large part of a new row's plan).
+        subset = [rows[i] for i in todo]
+        fresh = self._plan(organisation, subset, by=by, lock=True, numbers_checked=trusted) if todo else []
         works: list[_Work] = []
-        for given, (fresh, work) in zip(plans, self._plan(organisation, rows, by=by, lock=True), strict=True):
-            if str(given.action) != fresh.action or sorted(given.changes) != sorted(fresh.changes):
+        for given, (plan, work) in zip((plans[i] for i in todo), fresh, strict=True):
+            if str(given.action) != plan.action or sorted(given.changes) != sorted(plan.changes):
                 counts["skipped"] += 1
                 continue
-            counts[fresh.action] += 1
-            if work is not None and fresh.action in (Action.CREATE, Action.UPDATE, Action.END):
+            counts[plan.action] += 1
+            if work is not None and plan.action in WRITES:
                 works.append(work)
         if works:
             with change_reason(HISTORY_REASON):
@@ -640,7 +809,7 @@ class _RowPlanner:
         number = self.row.get("number", "")
         if not number:
             return RowPlan(self.row_number, Action.ERROR, errors=[_("The case number is missing.")]), None
-        if contains_identity_number(number) or not self.s.number_ok(number):
+        if not self.s.numbers_checked and (contains_identity_number(number) or not self.s.number_ok(number)):
             message = _(
                 "This is not a case number of the shape your organisation uses. Write the case number only, never a"
                 " name."

@@ -56,6 +56,9 @@ class ImportRun(TenantModel):
     # [{"row", "action", "key", "changes", "errors"}]: never the values of a refused row
     plans = models.JSONField(default=list, blank=True)
     counts = models.JSONField(default=dict, blank=True)  # action -> rows
+    # A kind that reuses its preview (services.reuses_preview): the digest of every input its preview's plans were
+    # made from; apply reuses those plans when it reads the same under its locks. "" otherwise.
+    plan_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     error = models.TextField(blank=True)
     # The uploaded file, Fernet-encrypted (staff.platform.secrets), until apply or failure; then "".
     file_encrypted = models.TextField(blank=True, editable=False)

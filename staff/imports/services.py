@@ -156,8 +156,8 @@ def run_set_mapping(
     clean = mapping_check(kind=kind, mapping=mapping, headers=run.headers)
     if save:
         mapping_save(organisation=run.organisation, kind=kind, mapping=clean, by=by)
-    ImportRun.objects.filter(pk=run.pk).update(mapping=clean)
-    run.mapping = clean
+    ImportRun.objects.filter(pk=run.pk).update(mapping=clean, plan_digest="")
+    run.mapping, run.plan_digest = clean, ""
     return run
 
 
@@ -176,7 +176,7 @@ def preview_start(*, run: ImportRun) -> bool:
     kind = kind_get(run.kind)
     mapping_check(kind=kind, mapping=run.mapping, headers=run.headers)
     started = ImportRun.objects.filter(pk=run.pk, status__in=(Status.UPLOADED, Status.PREVIEWED)).update(
-        status=Status.PREVIEWING, done=0, plans=[], counts={}, error=""
+        status=Status.PREVIEWING, done=0, plans=[], counts={}, error="", plan_digest=""
     )
     if started:
         run.status = Status.PREVIEWING
@@ -222,12 +222,18 @@ def applies_with_errors(kind: ImportKind) -> bool:
     return bool(getattr(kind, "applies_with_errors", False))
 
 
-def _plan(
-    kind: ImportKind, organisation: Organisation, table: Table, mapping: Mapping[str, str], progress, by=None
-) -> tuple[list[tuple[int, dict]], list[RowPlan], list[RowPlan]]:
-    """(the rows `screen` let through, the kind's plans of those rows, every row's plan in file order). A refused
-    row is planned here as an error with its number and reason only: none of its values reach the kind or the
-    run."""
+def reuses_preview(kind: ImportKind) -> bool:
+    """A kind may say (optional attribute `reuses_preview = True`) that its preview's plans can be reused by its
+    apply: it then has `plan_with_digest(...) -> (plans, digest)` (the digest of every input of the plans, or ""),
+    and its `apply` takes the preview's plans with `digest=` and plans again only what it must (when what it reads
+    under its locks has another digest: every row). The framework then passes the preview's plans to apply instead
+    of planning the file again."""
+    return bool(getattr(kind, "reuses_preview", False))
+
+
+def _screened(kind: ImportKind, table: Table, mapping: Mapping[str, str]) -> tuple[list[tuple[int, dict]], list]:
+    """(the rows `screen` lets through, the refused rows' plans): an error with the row's number and reason only,
+    none of its values reach the kind or the run."""
     accepted: list[tuple[int, dict]] = []
     refused: list[RowPlan] = []
     for number, row in mapped_rows(table, mapping):
@@ -236,6 +242,15 @@ def _plan(
             refused.append(RowPlan(row=number, action=Action.ERROR, errors=[reason]))
         else:
             accepted.append((number, row))
+    return accepted, refused
+
+
+def _plan(
+    kind: ImportKind, organisation: Organisation, table: Table, mapping: Mapping[str, str], progress, by=None
+) -> tuple[list[tuple[int, dict]], list[RowPlan], list[RowPlan], str]:
+    """(the rows `screen` let through, the kind's plans of those rows, every row's plan in file order, the plans'
+    digest for a kind that reuses its preview, else "")."""
+    accepted, refused = _screened(kind, table, mapping)
     offset = len(refused)
 
     def screened_progress(done: int) -> None:
@@ -244,10 +259,38 @@ def _plan(
     # A kind whose plan takes `by` (the case kind: a manager's rows of other units are errors) is told who
     # imports, so that the preview shows what the apply will do.
     extra = {"by": by} if "by" in inspect.signature(kind.plan).parameters else {}
-    plans = kind.plan(organisation=organisation, rows=accepted, progress=screened_progress, **extra)
+    digest = ""
+    if reuses_preview(kind):
+        plans, digest = kind.plan_with_digest(
+            organisation=organisation, rows=accepted, progress=screened_progress, **extra
+        )
+    else:
+        plans = kind.plan(organisation=organisation, rows=accepted, progress=screened_progress, **extra)
     if len(plans) != len(accepted):
         raise RuntimeError(f"{kind.key}.plan returned {len(plans)} plans for {len(accepted)} rows")
-    return accepted, plans, sorted([*refused, *plans], key=lambda p: p.row)
+    return accepted, plans, sorted([*refused, *plans], key=lambda p: p.row), digest
+
+
+def _preview_plans(kind: ImportKind, run: ImportRun, table: Table):
+    """The preview's plans of the rows `screen` lets through, as the run keeps them: (rows, their plans, every
+    row's plan); None when the run keeps no digest or not a plan for each of the rows (then apply plans again)."""
+    if not (reuses_preview(kind) and run.plan_digest):
+        return None
+    rows, refused = _screened(kind, table, run.mapping)
+    kept = {p["row"]: p for p in run.plans}
+    if any(number not in kept for number, _row in rows):
+        return None
+    plans = [
+        RowPlan(
+            row=number,
+            action=kept[number]["action"],
+            key=kept[number]["key"],
+            changes={k: (a, b) for k, (a, b) in kept[number]["changes"].items()},
+            errors=list(kept[number]["errors"]),
+        )
+        for number, _row in rows
+    ]
+    return rows, plans, sorted([*refused, *plans], key=lambda p: p.row)
 
 
 def _as_json(plans: Sequence[RowPlan]) -> list[dict]:
@@ -282,7 +325,7 @@ def preview(*, run: ImportRun) -> ImportRun:
     kind = kind_get(run.kind)
     try:
         table = _table(run)
-        _rows, _kind_plans, plans = _plan(
+        _rows, _kind_plans, plans, digest = _plan(
             kind, run.organisation, table, run.mapping, _progress_writer(run, in_database=True), run.uploaded_by
         )
     except Exception as exc:
@@ -294,6 +337,7 @@ def preview(*, run: ImportRun) -> ImportRun:
         "status": Status.PREVIEWED,
         "plans": _as_json(plans),
         "counts": counts,
+        "plan_digest": digest,
         "done": len(plans),
         "total": len(plans),
         "finished_at": timezone.now(),
@@ -322,8 +366,9 @@ def run_fail(run: ImportRun, text: str) -> None:
 
 def apply(*, run: ImportRun) -> ImportRun:
     """Apply the run in one transaction: re-plan against the data as it is now (a preview can be stale), refuse
-    when the new plan has an error, let the kind write. Any exception undoes all of it and marks the run failed.
-    The file is wiped afterwards, applied or failed."""
+    when the new plan has an error, let the kind write. A kind that reuses its preview is given the preview's
+    plans and digest instead, and plans again itself what has changed since (under its locks). Any exception undoes
+    all of it and marks the run failed. The file is wiped afterwards, applied or failed."""
     kind = kind_get(run.kind)
     by = run.applied_by
     try:
@@ -334,7 +379,13 @@ def apply(*, run: ImportRun) -> ImportRun:
                 return run
             table = _table(run)
             progress = _progress_writer(run, in_database=False)
-            rows, kind_plans, plans = _plan(kind, run.organisation, table, run.mapping, progress, by)
+            reused = _preview_plans(kind, run, table)
+            if reused is not None:  # the kind's apply checks them against what it reads under its locks
+                (rows, kind_plans, plans), extra = reused, {"digest": run.plan_digest}
+                progress(len(plans))
+            else:
+                rows, kind_plans, plans, _digest = _plan(kind, run.organisation, table, run.mapping, progress, by)
+                extra = {}
             errors = sum(1 for p in plans if p.action == Action.ERROR)
             if errors and not applies_with_errors(kind):
                 raise ImportRefused(
@@ -344,7 +395,7 @@ def apply(*, run: ImportRun) -> ImportRun:
                     )
                     % {"count": errors}
                 )
-            actual = kind.apply(organisation=run.organisation, rows=rows, plans=kind_plans, by=by)
+            actual = kind.apply(organisation=run.organisation, rows=rows, plans=kind_plans, by=by, **extra)
             ImportRun.objects.filter(pk=run.pk).update(
                 status=Status.APPLIED,
                 plans=_as_json(plans),

@@ -332,6 +332,93 @@ def test_a_row_changed_in_stabil_since_the_preview_is_skipped(w):
     assert c.assignments.get(role="main", end__isnull=True).staff == w.nina
 
 
+# -- apply reuses the preview's plans when nothing they were made from changed -------------------------------------
+
+needs_digest = pytest.mark.skipif(connection.vendor != "postgresql", reason="the rows' fingerprints are PostgreSQL's")
+
+
+def _preview(w, rows):
+    return CASE_IMPORT.plan_with_digest(organisation=w.org, rows=rows, progress=lambda done: None, by=w.alice)
+
+
+@needs_digest
+def test_a_reimport_whose_inputs_are_unchanged_plans_nothing_again_and_writes_nothing(w):
+    file = numbered(row(co="1004"), row("BoU-2026-2", closed="2026-02-20", outcome="ingen insats"), row("X-1-y"))
+    run(w, *[r for _n, r in file])
+    plans, digest = _preview(w, file)
+    assert len(digest) == 64 and [p.action for p in plans] == ["unchanged", "unchanged", "error"]
+    history, events = history_count(), CaseEvent.objects.count()
+    with CaptureQueriesContext(connection) as reused, transaction.atomic():
+        counts = CASE_IMPORT.apply(organisation=w.org, rows=file, plans=plans, by=w.alice, digest=digest)
+    assert counts == {"create": 0, "update": 0, "unchanged": 2, "end": 0, "conflict": 0, "error": 1, "skipped": 0}
+    with CaptureQueriesContext(connection) as planned, transaction.atomic():
+        again = CASE_IMPORT.apply(organisation=w.org, rows=file, plans=plans, by=w.alice)
+    assert again == counts and (history_count(), CaseEvent.objects.count()) == (history, events)
+    # the reuse reads the three tables' fingerprints only (the cases' under the lock), not their rows to plan again
+    reused_sql = [q["sql"].split(" FROM ")[0] for q in reused.captured_queries]  # what each SELECT reads
+    assert any("sha256" in q["sql"] and "FOR UPDATE" in q["sql"] for q in reused.captured_queries)
+    for column in ('"caseload_case"."kind"', '"caseload_investigation"."start_date"', '"caseload_assignment"."role"'):
+        assert not any(column in q for q in reused_sql)
+        assert any(column in q["sql"] for q in planned.captured_queries)
+
+
+@needs_digest
+def test_the_digest_changes_with_each_input_of_the_plan(w):
+    file = numbered(row(co="1004"), row("BoU-2026-2", kind="Uppföljning", opened=None))
+    run(w, *[r for _n, r in file])
+    _plans, digest = _preview(w, file)
+    assert CASE_IMPORT.inputs_digest(w.org, file, w.alice, lock=False) == digest
+    c = Case.objects.get(number="BoU-2026-2")
+    changes = [
+        lambda: Case.objects.filter(pk=c.pk).update(weight=3),  # a case of the file
+        lambda: Investigation.objects.filter(case__number="BoU-2026-1").update(extended_until=TODAY),
+        lambda: Assignment.objects.filter(case=c, role="main").update(reason="Omfördelning"),
+        lambda: type(w.bob).objects.filter(pk=w.bob.pk).update(last_name="Berg"),  # a handler's name
+        lambda: CaseloadSettings.objects.filter(organisation=w.org).update(target_days=30),
+    ]
+    seen = {digest}
+    for change in changes:
+        change()
+        now = CASE_IMPORT.inputs_digest(w.org, file, w.alice, lock=False)
+        assert now not in seen
+        seen.add(now)
+    other = [(n, {**r, "main": "1003"}) for n, r in file]  # another cell
+    assert CASE_IMPORT.inputs_digest(w.org, other, w.alice, lock=False) not in seen
+    assert CASE_IMPORT.inputs_digest(w.org, file, None, lock=False) not in seen  # who imports: all units, not alice's
+    with time_machine.travel(datetime.datetime(2026, 3, 3, 10, tzinfo=datetime.UTC), tick=False):
+        assert CASE_IMPORT.inputs_digest(w.org, file, w.alice, lock=False) not in seen  # another day
+
+
+@pytest.mark.parametrize("reuse", [True, False])
+def test_a_case_changed_between_preview_and_apply_is_not_overwritten_with_or_without_the_digest(w, reuse):
+    """Through the framework: the preview, then a manager reassigns the case in Stabil, then the apply."""
+    from staff.imports import services as imports
+    from staff.imports.models import ImportRun
+
+    run(w, row(co="1004"))
+    data = "Ärendenummer;Ärendetyp;Inkommet;Utredning inledd;Handläggare;Medhandläggare\n"
+    data += "BoU-2026-1;Utredning;2026-01-05;2026-01-12;1003;1004\nBoU-2026-5;Utredning;2026-01-05;2026-01-12;1002\n"
+    run_ = imports.run_create(organisation=w.org, kind_key="cases", by=w.alice, filename="x.csv", data=data.encode())
+    run_ = imports.run_preview_now(run=run_)
+    assert run_.counts == {"update": 1, "create": 1}, run_.plans
+    assert bool(run_.plan_digest) == (connection.vendor == "postgresql")
+    if not reuse:
+        ImportRun.objects.filter(pk=run_.pk).update(plan_digest="")
+        run_.refresh_from_db()
+    c = Case.objects.get(number="BoU-2026-1")
+    services.case_assign(
+        organisation=w.org, actor=w.alice, case=c, main=w.nina, co=w.carol, reason="Omfördelning", expected_version=0
+    )
+    run_ = imports.run_apply_now(run=run_, by=w.alice)
+    assert run_.status == ImportRun.Status.APPLIED, run_.error
+    assert c.assignments.get(role="main", end__isnull=True).staff == w.nina  # the manager's choice holds
+    assert Case.objects.filter(organisation=w.org, number="BoU-2026-5").exists()  # the other row is written
+    if reuse and run_.plan_digest:  # the preview's plans (the run shows them), checked under the locks: skipped
+        assert (run_.counts["skipped"], run_.counts["update"], run_.counts["create"]) == (1, 1, 1)
+    else:  # planned again: the row is now a conflict
+        assert (run_.counts["skipped"], run_.counts["conflict"], run_.counts["create"]) == (0, 1, 1)
+
+
 # -- errors ---------------------------------------------------------------------------------------------------------
 
 
