@@ -227,9 +227,14 @@ def _number_matcher(pattern: str, numbers: list[str]) -> Callable[[str], bool]:
     if connection.vendor == "postgresql" and numbers:
         try:
             with transaction.atomic(), connection.cursor() as cursor:
+                # The limit is for this statement only: set for the transaction (a savepoint that succeeds keeps
+                # it), so it is put back after it, or the import's writes would run under it.
+                cursor.execute("SELECT current_setting('statement_timeout')")
+                before = cursor.fetchone()[0]
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(TIMEOUT_MS * 10)])
                 cursor.execute("SELECT n FROM unnest(%s::text[]) AS n WHERE n ~ %s", [numbers, f"^(?:{pattern})$"])
                 matched = {row[0] for row in cursor.fetchall()}
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [before])
         except DatabaseError:
             matched = set()
     return matched.__contains__

@@ -687,3 +687,18 @@ def test_the_fast_path_writes_the_rows_and_history_rows_simple_historys_function
         assert set(model.history.filter(organisation_id=w.org.pk).values_list("id", flat=True)) == set(
             model.objects.filter(organisation=w.org).values_list("id", flat=True)
         )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's regular expressions")
+def test_a_pattern_only_postgresql_reads_leaves_the_transactions_statement_timeout_as_it_was(db):
+    """`\\y` (a word boundary) is PostgreSQL's, not Python's: the numbers are matched by PostgreSQL under a
+    short limit for that statement, and the import's writes after it run under the limit they had."""
+    from caseload.imports import _number_matcher
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()[0]
+        ok = _number_matcher(r"A-[0-9]{1,3}\y", ["A-12", "A-1234", "B-1"])
+        assert (ok("A-12"), ok("A-1234"), ok("B-1")) == (True, False, False)
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == before
