@@ -344,8 +344,8 @@ def preview(*, run: ImportRun) -> ImportRun:
     }
     if run.dry_run:
         values["file_encrypted"] = ""  # a dry run is never applied: the file has done its work
-    ImportRun.objects.filter(pk=run.pk, status=Status.PREVIEWING).update(**values)
-    run.refresh_from_db()
+    updated = ImportRun.objects.filter(pk=run.pk, status=Status.PREVIEWING).update(**values)
+    _refresh(run, plans=values["plans"] if updated else None)
     return run
 
 
@@ -375,7 +375,13 @@ def apply(*, run: ImportRun) -> ImportRun:
         with transaction.atomic(), change_reason("import"):
             # One import at a time per organisation: two files matching the same new person cannot both create it.
             Organisation.objects.select_for_update().filter(pk=run.organisation_id).first()
-            if not ImportRun.objects.select_for_update().filter(pk=run.pk, status=Status.APPLYING).exists():
+            stored = (
+                ImportRun.objects.select_for_update()
+                .filter(pk=run.pk, status=Status.APPLYING)
+                .values_list("plans", flat=True)
+                .first()
+            )
+            if stored is None:
                 return run
             table = _table(run)
             progress = _progress_writer(run, in_database=False)
@@ -396,23 +402,39 @@ def apply(*, run: ImportRun) -> ImportRun:
                     % {"count": errors}
                 )
             actual = kind.apply(organisation=run.organisation, rows=rows, plans=kind_plans, by=by, **extra)
-            ImportRun.objects.filter(pk=run.pk).update(
-                status=Status.APPLIED,
-                plans=_as_json(plans),
-                counts={**actual, **action_counts(plans)},
-                done=len(plans),
-                total=len(plans),
-                file_encrypted="",
-                applied_at=timezone.now(),
-                finished_at=timezone.now(),
-            )
+            applied = _as_json(plans)
+            values = {
+                "status": Status.APPLIED,
+                "counts": {**actual, **action_counts(plans)},
+                "done": len(plans),
+                "total": len(plans),
+                "file_encrypted": "",
+                "applied_at": timezone.now(),
+                "finished_at": timezone.now(),
+            }
+            # The plans of what was applied; most often the preview's, as the run keeps them: then not written
+            # again (10 000 rows' plans are megabytes).
+            if applied != stored:
+                values["plans"] = applied
+            ImportRun.objects.filter(pk=run.pk).update(**values)
+        kept = applied
     except Exception as exc:
         if not isinstance(exc, ImportRefused):
             logger.exception("import apply failed", extra={"organisation_id": run.organisation_id, "run": run.pk})
         run_fail(run, _failure_text(exc))
+        kept = None
     cache.delete(_progress_key(run))
-    run.refresh_from_db()
+    _refresh(run, plans=kept)
     return run
+
+
+def _refresh(run: ImportRun, *, plans: list[dict] | None) -> None:
+    """Read the run back; its plans only when they are not known (they are the largest column by far)."""
+    if plans is None:
+        run.refresh_from_db()
+        return
+    run.plans = plans
+    run.refresh_from_db(fields=[f.name for f in ImportRun._meta.concrete_fields if f.name not in ("id", "plans")])
 
 
 def run_preview_now(*, run: ImportRun) -> ImportRun:

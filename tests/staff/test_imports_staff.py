@@ -201,6 +201,34 @@ def test_the_other_organisations_people_and_units_are_not_seen(world):
     assert plans[3]["errors"] == ["Unit: there is no unit “Barn och familj” in Stabil."]
 
 
+def test_the_applied_plans_are_written_only_when_they_differ_from_the_previews(world, held):
+    """Apply keeps the plans of what it applied; when they are the preview's (most runs) the run's megabytes of
+    plans are not written again, and when the data changed in between (here Lund became Lundberg) they are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def apply_and_updates(run):
+        with CaptureQueriesContext(connection) as ctx:
+            run = services.run_apply_now(run=run, by=world.frank)
+        updates = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith('UPDATE "staff_importrun"')]
+        return run, updates
+
+    data = csv(STAFF_HEADER, _per(last="Lundberg"), staff_line())
+    run, updates = apply_and_updates(previewed(world.org, world.frank, data))
+    assert run.status == ImportRun.Status.APPLIED and len(updates) == 2  # claimed, then applied
+    assert '"plans"' not in updates[-1]
+    assert [p["action"] for p in run.plans] == ["update", "create"]
+    assert run.plans == ImportRun.objects.get(pk=run.pk).plans
+
+    stale = previewed(world.org, world.frank, csv(STAFF_HEADER, _per(last="Lundberg", unit="mottagning")))
+    assert [p["changes"] for p in stale.plans] == [{"unit": ["Utredning", "Mottagning"]}]
+    StaffMember.objects.filter(pk=held.pk).update(unit=world.intake_unit)  # someone moved her meanwhile
+    run, updates = apply_and_updates(stale)
+    assert '"plans"' in updates[-1]
+    assert [p["action"] for p in run.plans] == ["unchanged"]
+    assert run.plans == ImportRun.objects.get(pk=run.pk).plans
+
+
 def test_a_stale_preview_writes_nothing(world, held):
     """The preview said update; by the apply the unit is gone: the apply re-plans, refuses, writes nothing."""
     from staff.models import Unit
