@@ -271,13 +271,14 @@ def _plan(
     return accepted, plans, sorted([*refused, *plans], key=lambda p: p.row), digest
 
 
-def _preview_plans(kind: ImportKind, run: ImportRun, table: Table):
-    """The preview's plans of the rows `screen` lets through, as the run keeps them: (rows, their plans, every
-    row's plan); None when the run keeps no digest or not a plan for each of the rows (then apply plans again)."""
-    if not (reuses_preview(kind) and run.plan_digest):
+def _preview_plans(kind: ImportKind, run: ImportRun, table: Table, stored: list[dict], digest: str):
+    """The preview's plans of the rows `screen` lets through, as the run keeps them (`stored`, with its `digest`,
+    both read under the run's lock): (rows, their plans, every row's plan); None when the run keeps no digest or
+    not a plan for each of the rows (then apply plans again)."""
+    if not (reuses_preview(kind) and digest):
         return None
     rows, refused = _screened(kind, table, run.mapping)
-    kept = {p["row"]: p for p in run.plans}
+    kept = {p["row"]: p for p in stored}
     if any(number not in kept for number, _row in rows):
         return None
     plans = [
@@ -375,19 +376,21 @@ def apply(*, run: ImportRun) -> ImportRun:
         with transaction.atomic(), change_reason("import"):
             # One import at a time per organisation: two files matching the same new person cannot both create it.
             Organisation.objects.select_for_update().filter(pk=run.organisation_id).first()
-            stored = (
+            # The preview's plans and digest as they are under the run's lock (not as the caller last read them).
+            locked = (
                 ImportRun.objects.select_for_update()
                 .filter(pk=run.pk, status=Status.APPLYING)
-                .values_list("plans", flat=True)
+                .values_list("plans", "plan_digest")
                 .first()
             )
-            if stored is None:
+            if locked is None:
                 return run
+            stored, digest = locked
             table = _table(run)
             progress = _progress_writer(run, in_database=False)
-            reused = _preview_plans(kind, run, table)
+            reused = _preview_plans(kind, run, table, stored, digest)
             if reused is not None:  # the kind's apply checks them against what it reads under its locks
-                (rows, kind_plans, plans), extra = reused, {"digest": run.plan_digest}
+                (rows, kind_plans, plans), extra = reused, {"digest": digest}
                 progress(len(plans))
             else:
                 rows, kind_plans, plans, _digest = _plan(kind, run.organisation, table, run.mapping, progress, by)
@@ -434,7 +437,10 @@ def _refresh(run: ImportRun, *, plans: list[dict] | None) -> None:
         run.refresh_from_db()
         return
     run.plans = plans
-    run.refresh_from_db(fields=[f.name for f in ImportRun._meta.concrete_fields if f.name not in ("id", "plans")])
+    run.refresh_from_db(fields=_BUT_PLANS)
+
+
+_BUT_PLANS = [f.name for f in ImportRun._meta.concrete_fields if f.name not in ("id", "plans")]
 
 
 def run_preview_now(*, run: ImportRun) -> ImportRun:
@@ -452,7 +458,7 @@ def run_apply_now(*, run: ImportRun, by: StaffMember | None) -> ImportRun:
     if run.status != Status.PREVIEWED or run.dry_run or blocked:
         raise ValidationError(_("Only a previewed import can be applied."))
     ImportRun.objects.filter(pk=run.pk, status=Status.PREVIEWED).update(status=Status.APPLYING, applied_by=by)
-    run.refresh_from_db()
+    run.refresh_from_db(fields=_BUT_PLANS)  # apply reads the plans under its lock
     return apply(run=run)
 
 

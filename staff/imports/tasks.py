@@ -10,7 +10,9 @@ from celery import shared_task
 def _run(organisation_id: int, run_id: int):
     from staff.imports.models import ImportRun
 
-    return ImportRun.objects.filter(organisation_id=organisation_id, pk=run_id).select_related("organisation").first()
+    # Not the plans (megabytes for a large file): the preview writes them, apply reads them under its lock.
+    runs = ImportRun.objects.filter(organisation_id=organisation_id, pk=run_id).defer("plans")
+    return runs.select_related("organisation").first()
 
 
 @shared_task(acks_late=True)
