@@ -207,6 +207,9 @@ def _texts() -> dict[str, str]:
     }
 
 
+NUMBER_MAX = Case._meta.get_field("number").max_length
+
+
 def _number_matcher(pattern: str, numbers: list[str]) -> Callable[[str], bool]:
     """The organisation's pattern, compiled once. PostgreSQL syntax that Python's `regex` cannot read is
     matched by PostgreSQL in one statement for all the file's numbers (under the same short timeout)."""
@@ -814,6 +817,9 @@ class _RowPlanner:
         number = self.row.get("number", "")
         if not number:
             return RowPlan(self.row_number, Action.ERROR, errors=[_("The case number is missing.")]), None
+        if len(number) > NUMBER_MAX:  # a pattern may allow more than the column holds
+            message = _("The case number is longer than %(max)s characters.") % {"max": NUMBER_MAX}
+            return RowPlan(self.row_number, Action.ERROR, errors=[message]), None
         if not self.s.numbers_checked and (contains_identity_number(number) or not self.s.number_ok(number)):
             message = _(
                 "This is not a case number of the shape your organisation uses. Write the case number only, never a"

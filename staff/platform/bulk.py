@@ -10,6 +10,7 @@ only for models without history or signal receivers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -18,6 +19,16 @@ from django.db.models import Model
 
 # PostgreSQL's protocol takes at most 65 535 parameters per statement; SQLite's Django limit is lower.
 _MAX_PARAMS = 65_535
+
+
+_LENGTH = re.compile(r"^(varchar|character varying)\(\d+\)$")
+
+
+def _cast_type(field, connection) -> str:
+    """The type a parameter is cast to: the column's, but a `varchar(n)` without its length. An explicit cast to
+    `varchar(n)` cuts a longer value silently; assigned to the column, a value too long is an error instead."""
+    db_type = field.db_type(connection)
+    return "varchar" if _LENGTH.match(db_type) else db_type
 
 
 def _connection(model: type[Model]):
@@ -331,7 +342,7 @@ def insert_columns(model: type[Model], columns: dict[str, list], *, now=None) ->
         # A column with one value for every row (the organisation, most defaults) is one parameter, not an array.
         select, names, arrays, constants, params = [], [], [], [], []
         for n, (f, column) in enumerate(zip(fields, [ids, *values.values()], strict=True)):
-            db_type = f.db_type(connection)
+            db_type = _cast_type(f, connection)
             if n and column.count(column[0]) == count:
                 select.append(f"%s::{db_type}")
                 constants.append(column[0])
@@ -372,7 +383,7 @@ def update_with_history(
     changed = [meta.get_field(name) for name in fields]
     ids = [obj.pk for obj in objs]
     names = ["pk", *(f"v{i}" for i in range(len(changed)))]
-    arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in (pk, *changed))
+    arrays = ", ".join(f"%s::{_cast_type(f, connection)}[]" for f in (pk, *changed))
     sets = ", ".join(f"{qn(f.column)} = v.{name}" for f, name in zip(changed, names[1:], strict=True))
     params = [_array(ids), *(_array(_column_values(f, objs, connection, now)) for f in changed)]
     with connection.cursor() as cursor:

@@ -588,6 +588,33 @@ def test_a_pattern_in_postgresql_only_syntax_is_matched_by_postgresql_in_one_sta
     assert [p.action for p in plans] == [Action.CREATE, Action.ERROR]
 
 
+@pytest.mark.parametrize(("length", "ok"), [(39, True), (40, True), (41, False)])
+def test_a_case_number_longer_than_the_column_is_a_row_error_even_if_the_pattern_allows_it(w, length, ok):
+    """The pattern may allow 45 characters; the column holds 40: the row is refused by name, never cut."""
+    settings = CaseloadSettings.for_org(w.org)
+    settings.case_number_pattern = r"BoU-[0-9]+"
+    settings.save(update_fields=["case_number_pattern"])
+    number = "BoU-" + "1" * (length - 4)
+    [p] = plan(w, row(number=number, co="1004"))
+    assert (p.action == Action.CREATE) is ok
+    if not ok:
+        assert p.errors == ["The case number is longer than 40 characters."]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's casts")
+def test_the_fast_path_refuses_a_value_too_long_instead_of_cutting_it(w):
+    """An explicit cast to varchar(n) cuts a longer value; the fast path casts without the length, so the column
+    itself refuses it."""
+    from django.db import DataError
+
+    from staff.platform import bulk
+
+    case_row = Case(organisation=w.org, unit=w.unit, number="X" * 41, kind="investigation", opened_on=TODAY)
+    with pytest.raises(DataError), transaction.atomic():
+        bulk.create_with_history(Case, [case_row], user=None, reason="test", batch_size=100)
+    assert not Case.objects.filter(number__startswith="XXXX").exists()
+
+
 def test_progress_is_told_the_rows_done(w):
     seen = []
     CASE_IMPORT.plan(organisation=w.org, rows=_file(1200), progress=seen.append)
