@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Sum
 
 from staff.access import Access
 from staff.models import CASE_WORKER_ROLES, Absence, GroupMembership, Role
@@ -78,13 +78,11 @@ def _handover(*, case: Case, on: datetime.date) -> bool:
         window = CaseloadSettings.for_org(case.organisation).handover_window_days
         if employment_end <= on + datetime.timedelta(days=window):
             return True
-    return Absence.objects.filter(
-        organisation_id=case.organisation_id,
-        staff_id=staff_id,
-        start__lte=on,
-        end__gte=on,
-        extent__gte=HANDOVER_ABSENCE_EXTENT,
-    ).exists()
+    # Partial absences may overlap (up to 100 % a day): what counts is their sum on the day.
+    absent = Absence.objects.filter(
+        organisation_id=case.organisation_id, staff_id=staff_id, start__lte=on, end__gte=on
+    ).aggregate(total=Sum("extent"))["total"]
+    return (absent or 0) >= HANDOVER_ABSENCE_EXTENT
 
 
 def purpose_applies(*, access: Access, case: Case, purpose: str, handlers: set[int], on: datetime.date) -> bool:

@@ -95,7 +95,9 @@ def cases_hand_over(
             _("The open cases of %(name)s belong to other units: their managers hand them over.")
             % {"name": leaver.full_name}
         )
-    if seen is not None and seen != {line.case.pk: versions[line.case.pk] for line in lines}:
+    # A case given to the leaver between the lock and the read is not locked: refused as a change, never a 500.
+    unlocked = any(line.case.pk not in versions for line in lines)
+    if unlocked or (seen is not None and seen != {line.case.pk: versions[line.case.pk] for line in lines}):
         raise ValidationError(
             _(
                 "The cases of %(name)s changed while you were handing them over (a case was given or reassigned). "

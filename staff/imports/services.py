@@ -154,9 +154,13 @@ def run_set_mapping(
     if run.status not in (Status.UPLOADED, Status.PREVIEWED):
         raise ValidationError(_("This import can no longer be changed."))
     clean = mapping_check(kind=kind, mapping=mapping, headers=run.headers)
-    if save:
-        mapping_save(organisation=run.organisation, kind=kind, mapping=clean, by=by)
-    ImportRun.objects.filter(pk=run.pk).update(mapping=clean, plan_digest="")
+    with transaction.atomic():
+        # The status as it is now, not as the caller read it: another tab may have started the apply since.
+        changeable = (Status.UPLOADED, Status.PREVIEWED)
+        if not ImportRun.objects.filter(pk=run.pk, status__in=changeable).update(mapping=clean, plan_digest=""):
+            raise ValidationError(_("This import can no longer be changed."))
+        if save:
+            mapping_save(organisation=run.organisation, kind=kind, mapping=clean, by=by)
     run.mapping, run.plan_digest = clean, ""
     return run
 

@@ -196,6 +196,16 @@ def test_a_handover_needs_the_main_handler_away_at_half_time_or_more(office, ext
 
 
 @travel
+@pytest.mark.parametrize(("second", "status"), [(19, 403), (20, 200), (21, 200)])
+def test_two_partial_absences_on_the_day_count_together(office, second, status):
+    """30 % parental leave and a partial sick leave the same day: away at half time or more by their sum."""
+    w = office
+    Absence.objects.create(organisation=w.org, staff=w.dora, kind="parental", start=TODAY, end=TODAY, extent=30)
+    Absence.objects.create(organisation=w.org, staff=w.dora, kind="sick", start=TODAY, end=TODAY, extent=second)
+    assert _detail(w, "bob", w.dora_case, purpose="handover").status_code == status
+
+
+@travel
 def test_an_absent_co_handler_opens_no_handover(office):
     w = office
     eve = worker(w.unit, "eve", level=3)

@@ -229,6 +229,18 @@ def test_the_applied_plans_are_written_only_when_they_differ_from_the_previews(w
     assert run.plans == ImportRun.objects.get(pk=run.pk).plans
 
 
+def test_the_mapping_cannot_change_once_the_apply_has_started_even_from_a_stale_page(world, held):
+    """Another tab still shows the previewed run: its new mapping is refused, not applied unpreviewed."""
+    from django.core.exceptions import ValidationError
+
+    run = previewed(world.org, world.frank, csv(STAFF_HEADER, staff_line()))
+    seen = ImportRun.objects.get(pk=run.pk)  # the other tab's copy: previewed
+    services.apply_start(run=run, by=world.frank)
+    with pytest.raises(ValidationError, match="no longer be changed"):
+        services.run_set_mapping(run=seen, mapping=dict(run.mapping), by=world.frank)
+    assert ImportRun.objects.get(pk=run.pk).plan_digest == run.plan_digest  # the preview's, kept
+
+
 def test_a_stale_preview_writes_nothing(world, held):
     """The preview said update; by the apply the unit is gone: the apply re-plans, refuses, writes nothing."""
     from staff.models import Unit
