@@ -628,6 +628,7 @@ class CaseImport:
         plans: Sequence[RowPlan],
         by: StaffMember,
         digest: str = "",
+        replanned: dict | None = None,
     ) -> dict[str, int]:
         """Plan again under row locks (the cases of the file's numbers) and write each row whose action and changed
         fields are still what the preview showed; a row that changed since is counted as `skipped`, a conflict
@@ -637,7 +638,9 @@ class CaseImport:
         every input of the preview's plans is what it was, so they are the plans: only the rows to write are
         planned again (to make what they write, and checked against the preview as above), the others are
         counted as the preview planned them. Any other digest: every row is planned again. `plans` must then be
-        the ones plan_with_digest returned with `digest` (the framework keeps both on the run)."""
+        the ones plan_with_digest returned with `digest` (the framework keeps both on the run). Each skipped row's
+        plan as it is now goes into `replanned` (row number -> RowPlan), so that the run can show what was not
+        written and why."""
         if len(plans) != len(rows):
             raise ValueError("one plan per row")
         counts: Counter[str] = Counter({str(a): 0 for a in Action})
@@ -657,6 +660,8 @@ class CaseImport:
         for given, (plan, work) in zip((plans[i] for i in todo), fresh, strict=True):
             if str(given.action) != plan.action or sorted(given.changes) != sorted(plan.changes):
                 counts["skipped"] += 1
+                if replanned is not None:
+                    replanned[given.row] = plan
                 continue
             counts[plan.action] += 1
             if work is not None and plan.action in WRITES:

@@ -394,7 +394,7 @@ def apply(*, run: ImportRun) -> ImportRun:
             progress = _progress_writer(run, in_database=False)
             reused = _preview_plans(kind, run, table, stored, digest)
             if reused is not None:  # the kind's apply checks them against what it reads under its locks
-                (rows, kind_plans, plans), extra = reused, {"digest": digest}
+                (rows, kind_plans, plans), extra = reused, {"digest": digest, "replanned": {}}
                 progress(len(plans))
             else:
                 rows, kind_plans, plans, _digest = _plan(kind, run.organisation, table, run.mapping, progress, by)
@@ -409,6 +409,7 @@ def apply(*, run: ImportRun) -> ImportRun:
                     % {"count": errors}
                 )
             actual = kind.apply(organisation=run.organisation, rows=rows, plans=kind_plans, by=by, **extra)
+            plans = _not_written(plans, extra.get("replanned"))
             applied = _as_json(plans)
             values = {
                 "status": Status.APPLIED,
@@ -433,6 +434,26 @@ def apply(*, run: ImportRun) -> ImportRun:
     cache.delete(_progress_key(run))
     _refresh(run, plans=kept)
     return run
+
+
+def _not_written(plans: list[RowPlan], replanned: dict | None) -> list[RowPlan]:
+    """The run's plans with each row the kind's apply skipped (it changed in Stabil since the preview) shown as
+    an error that says so, with what the row would do now: not as the preview's plan, which was not written."""
+    if not replanned:
+        return plans
+    message = _("Changed in Stabil since the preview: this row was not written. Upload the file again to import it.")
+    return [
+        RowPlan(
+            row=p.row,
+            action=Action.ERROR,
+            key=p.key,
+            changes=dict(replanned[p.row].changes),
+            errors=[message, *replanned[p.row].errors],
+        )
+        if p.row in replanned
+        else p
+        for p in plans
+    ]
 
 
 def _refresh(run: ImportRun, *, plans: list[dict] | None) -> None:

@@ -413,8 +413,10 @@ def test_a_case_changed_between_preview_and_apply_is_not_overwritten_with_or_wit
     assert run_.status == ImportRun.Status.APPLIED, run_.error
     assert c.assignments.get(role="main", end__isnull=True).staff == w.nina  # the manager's choice holds
     assert Case.objects.filter(organisation=w.org, number="BoU-2026-5").exists()  # the other row is written
-    if reuse and run_.plan_digest:  # the preview's plans (the run shows them), checked under the locks: skipped
-        assert (run_.counts["skipped"], run_.counts["update"], run_.counts["create"]) == (1, 1, 1)
+    if reuse and run_.plan_digest:  # the preview's plans, checked under the locks: skipped, and the run says so
+        assert (run_.counts["skipped"], run_.counts["update"], run_.counts["create"]) == (1, 0, 1)
+        [changed] = [p for p in run_.plans if p["key"] == "BoU-2026-1"]
+        assert changed["action"] == "error" and "since the preview" in changed["errors"][0]
     else:  # planned again: the row is now a conflict
         assert (run_.counts["skipped"], run_.counts["conflict"], run_.counts["create"]) == (0, 1, 1)
 
