@@ -309,6 +309,7 @@ def _fingerprint(model) -> RawSQL:
     return RawSQL(f"encode(sha256(convert_to({table}::text, 'UTF8')), 'hex')", ())  # noqa: S611
 
 
+@functools.cache
 def _code_digest() -> str:
     """The planning code itself: a preview made by another version of it is planned again."""
     from competence.selectors import ladder
@@ -339,7 +340,7 @@ def _digest(small: _Small, rows, tables: list[list[str]]) -> str:
     keys = [f.key for f in CaseImport.fields]
     settings = small.settings
     parts = [
-        _CODE_DIGEST(),
+        _code_digest(),
         small.today.isoformat(),
         repr([(f.attname, getattr(settings, f.attname)) for f in settings._meta.concrete_fields]),
         repr(None if small.allowed_units is None else sorted(small.allowed_units)),
@@ -361,9 +362,6 @@ def _digest(small: _Small, rows, tables: list[list[str]]) -> str:
         digest.update(f"{len(data)}:".encode())
         digest.update(data)
     return digest.hexdigest()
-
-
-_CODE_DIGEST = functools.cache(_code_digest)
 
 
 class CaseImport:

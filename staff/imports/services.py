@@ -249,6 +249,10 @@ def _screened(kind: ImportKind, table: Table, mapping: Mapping[str, str]) -> tup
     return accepted, refused
 
 
+def _in_file_order(refused: list[RowPlan], plans: list[RowPlan]) -> list[RowPlan]:
+    return sorted([*refused, *plans], key=lambda p: p.row)
+
+
 def _plan(
     kind: ImportKind, organisation: Organisation, table: Table, mapping: Mapping[str, str], progress, by=None
 ) -> tuple[list[tuple[int, dict]], list[RowPlan], list[RowPlan], str]:
@@ -272,7 +276,7 @@ def _plan(
         plans = kind.plan(organisation=organisation, rows=accepted, progress=screened_progress, **extra)
     if len(plans) != len(accepted):
         raise RuntimeError(f"{kind.key}.plan returned {len(plans)} plans for {len(accepted)} rows")
-    return accepted, plans, sorted([*refused, *plans], key=lambda p: p.row), digest
+    return accepted, plans, _in_file_order(refused, plans), digest
 
 
 def _preview_plans(kind: ImportKind, run: ImportRun, table: Table, stored: list[dict], digest: str):
@@ -295,7 +299,7 @@ def _preview_plans(kind: ImportKind, run: ImportRun, table: Table, stored: list[
         )
         for number, _row in rows
     ]
-    return rows, plans, sorted([*refused, *plans], key=lambda p: p.row)
+    return rows, plans, _in_file_order(refused, plans)
 
 
 def _as_json(plans: Sequence[RowPlan]) -> list[dict]:
